@@ -1,0 +1,54 @@
+# edlwire: prequential MDL and EDL in bits that cross a wire.
+# `make help` lists the targets.
+
+GO       ?= go
+BIN      := bin
+PROTO_SRC := proto/edlwire.proto
+PROTO_OUT := proto/wirepb
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build alice, bob and edl into bin/
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+.PHONY: demo
+demo: build ## Start Bob on a free port, run Alice on the default task, print the summary
+	@./scripts/demo.sh $(BIN)
+
+.PHONY: test
+test: check-proto lint ## Everything CI checks: generated code, lint, unit and integration tests
+	$(GO) test ./...
+
+.PHONY: test-short
+test-short: ## Unit tests only (no process launching)
+	$(GO) test -short ./...
+
+.PHONY: lint
+lint: ## gofmt, go vet and go mod tidy must be clean
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+.PHONY: bench
+bench: ## Benchmarks with domain units (labels/s, bits/label, overhead %)
+	$(GO) test -run='^$$' -bench=. -benchtime=2s ./shared/...
+
+.PHONY: proto
+proto: ## Regenerate proto/wirepb from proto/edlwire.proto (needs protoc)
+	@./scripts/genproto.sh $(PROTO_OUT)
+
+.PHONY: check-proto
+check-proto: ## Fail if the committed generated code differs from a fresh generation
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && ./scripts/genproto.sh $$tmp && \
+	  diff -r $(PROTO_OUT) $$tmp > $$tmp.diff; rc=$$?; \
+	  if [ $$rc -ne 0 ]; then cat $$tmp.diff; rm -f $$tmp.diff; echo "generated code is stale: run make proto"; exit 1; fi; \
+	  rm -f $$tmp.diff; echo "generated code is current"
+
+.PHONY: clean
+clean: ## Remove build outputs
+	rm -rf $(BIN)

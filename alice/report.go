@@ -1,0 +1,62 @@
+package alice
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Report is Alice's result for one transmission. Field names carry units.
+type Report struct {
+	Event              string  `json:"event"`
+	SessionID          string  `json:"session_id"`
+	SpecHash           string  `json:"spec_hash"`
+	N                  int64   `json:"n"`
+	Test               int64   `json:"test"`
+	Classes            int64   `json:"classes"`
+	Params             int64   `json:"params"`
+	PayloadBytes       int64   `json:"payload_bytes"`
+	CodedBits          int64   `json:"coded_bits"`
+	IdealBits          float64 `json:"ideal_bits"`
+	QuantizedIdealBits float64 `json:"quantized_ideal_bits"`
+	UniformBits        float64 `json:"uniform_bits"`
+	ZstdBits           int64   `json:"zstd_bits"`
+	WireBytes          int64   `json:"wire_bytes"`
+	TCPBytes           int64   `json:"tcp_bytes"`
+	Segments           int64   `json:"segments"`
+	TestLossBits       float64 `json:"test_loss_bits"`
+	EDLBits            float64 `json:"edl_bits"`
+	Fingerprint        string  `json:"fingerprint"`
+	LabelsSHA256       string  `json:"labels_sha256"`
+	CheckpointsMatched int64   `json:"checkpoints_matched"`
+	BobVerified        bool    `json:"bob_verified"`
+	ElapsedSeconds     float64 `json:"elapsed_seconds"`
+	LabelsPerSecond    float64 `json:"labels_per_second"`
+}
+
+// Summary is the readable account printed to stderr.
+func (r *Report) Summary() string {
+	var b strings.Builder
+	perLabel := func(bits float64) string {
+		if r.N == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%8.4f bits/label", bits/float64(r.N))
+	}
+	fmt.Fprintf(&b, "edlwire transmission %s (spec %s…)\n", r.SessionID, r.SpecHash[:12])
+	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters\n", r.N, r.Test, r.Classes, r.Params)
+	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, perLabel(float64(r.CodedBits)), r.PayloadBytes)
+	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, perLabel(r.QuantizedIdealBits))
+	fmt.Fprintf(&b, "  ideal (float)       %12.1f bits  %s\n", r.IdealBits, perLabel(r.IdealBits))
+	fmt.Fprintf(&b, "  uniform code        %12.1f bits  %s\n", r.UniformBits, perLabel(r.UniformBits))
+	fmt.Fprintf(&b, "  zstd of raw labels  %12d bits  %s\n", r.ZstdBits, perLabel(float64(r.ZstdBits)))
+	fmt.Fprintf(&b, "  test loss           %12.4f bits/example (final model, %d held-out examples)\n", r.TestLossBits, r.Test)
+	fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", r.EDLBits, perLabel(r.EDLBits))
+	fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
+	verdict := "NOT verified"
+	if r.BobVerified {
+		verdict = "verified by Bob"
+	}
+	fmt.Fprintf(&b, "  sync                %d checkpoints matched, final fingerprint %s… %s\n", r.CheckpointsMatched, r.Fingerprint[:16], verdict)
+	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
+	return b.String()
+}

@@ -1,0 +1,276 @@
+package bob
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/edlwire/edlwire/proto/wire"
+	"github.com/edlwire/edlwire/proto/wirepb"
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+// Config is Bob's service configuration.
+type Config struct {
+	Limits          spec.Limits
+	MaxMessageBytes int
+	LabelsOut       string // if set, each session's decoded labels (one per line) are written here
+	ModelOut        string // if set, each session's final canonical parameters are written here
+	Log             *slog.Logger
+	// OnSession is called after every transmission, successful or not.
+	OnSession func(SessionReport)
+	// OnWelcome is called when a transmission has been accepted.
+	OnWelcome func(sessionID string, sp spec.Spec)
+}
+
+// DefaultLimits are Bob's limits unless flags change them.
+func DefaultLimits() spec.Limits {
+	return spec.Limits{MaxExamples: 50_000_000, MaxClasses: 1 << 16, MaxParams: 50_000_000, MaxDim: 1 << 20}
+}
+
+// SessionReport is Bob's account of one transmission.
+type SessionReport struct {
+	Event        string `json:"event"`
+	SessionID    string `json:"session_id"`
+	SpecHash     string `json:"spec_hash"`
+	N            int64  `json:"n"`
+	PayloadBytes int64  `json:"payload_bytes"`
+	CodedBits    int64  `json:"coded_bits"`
+	Fingerprint  string `json:"fingerprint"`
+	LabelsSHA256 string `json:"labels_sha256"`
+	Checkpoints  int64  `json:"checkpoints"`
+	Error        string `json:"error,omitempty"`
+}
+
+// Server implements the Transmission service.
+type Server struct {
+	wirepb.UnimplementedTransmissionServer
+	cfg      Config
+	sessions atomic.Int64
+}
+
+// NewServer returns a server with cfg; zero fields take defaults.
+func NewServer(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxMessageBytes == 0 {
+		cfg.MaxMessageBytes = wire.DefaultMaxMessageBytes
+	}
+	return &Server{cfg: cfg}
+}
+
+// Sessions is the number of transmissions that have ended.
+func (s *Server) Sessions() int64 { return s.sessions.Load() }
+
+// Transmit serves one transmission.
+func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) error {
+	rep := SessionReport{Event: "session"}
+	err := s.transmit(stream, &rep)
+	if err != nil {
+		rep.Error = err.Error()
+		s.cfg.Log.Warn("transmission failed", "session", rep.SessionID, "err", err)
+	}
+	s.sessions.Add(1)
+	if s.cfg.OnSession != nil {
+		s.cfg.OnSession(rep)
+	}
+	return err
+}
+
+func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *SessionReport) error {
+	msg, err := stream.Recv()
+	if err != nil {
+		return status.Errorf(codes.InvalidArgument, "bob: expected hello: %v", err)
+	}
+	hello := msg.GetHello()
+	if hello == nil {
+		return status.Errorf(codes.InvalidArgument, "bob: first message must be hello, got %T", msg.GetMsg())
+	}
+	rep.SessionID = hello.GetSessionId()
+	sp, err := s.accept(hello)
+	if err != nil {
+		return err
+	}
+	h := sp.Hash()
+	rep.SpecHash = hex.EncodeToString(h[:])
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
+	sess, err := prequential.New(sp, in)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
+	dec, err := coder.NewDecoder(uint(sp.Precision))
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
+	if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Welcome{Welcome: &wirepb.Welcome{
+		ProtocolVersion: wire.ProtocolVersion, SessionId: rep.SessionID, SpecHash: h[:],
+	}}}); err != nil {
+		return err
+	}
+	if s.cfg.OnWelcome != nil {
+		s.cfg.OnWelcome(rep.SessionID, sp)
+	}
+
+	ld := &prequential.LabelDecoder{Dec: dec, Labels: make([]int, 0, sp.N)}
+	var received int64
+	// advance decodes every label the buffered bytes allow and sends a
+	// checkpoint at each boundary.
+	advance := func() error {
+		for !sess.Done() && dec.Ready() {
+			res, err := sess.Step(ld)
+			if err != nil {
+				return status.Errorf(codes.DataLoss, "bob: example %d: %v", sess.Index(), err)
+			}
+			if cp := res.Checkpoint; cp != nil {
+				rep.Checkpoints++
+				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: &wirepb.Checkpoint{
+					Example: cp.Example, Fingerprint: cp.Fingerprint[:], Transcript: cp.Transcript[:],
+				}}}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return status.Errorf(codes.InvalidArgument, "bob: stream closed before finish (after %d examples, %d bytes)", sess.Index(), received)
+		}
+		if err != nil {
+			return err
+		}
+		switch m := msg.GetMsg().(type) {
+		case *wirepb.AliceMessage_Segment:
+			seg := m.Segment
+			if seg.GetOffset() != received {
+				return status.Errorf(codes.InvalidArgument, "bob: segment at byte %d, expected byte %d", seg.GetOffset(), received)
+			}
+			if got := wire.CRC(seg.GetData()); got != seg.GetCrc32C() {
+				return status.Errorf(codes.DataLoss, "bob: segment at byte %d: crc32c %08x, header says %08x", received, got, seg.GetCrc32C())
+			}
+			received += int64(len(seg.GetData()))
+			if _, err := dec.Write(seg.GetData()); err != nil {
+				return status.Errorf(codes.DataLoss, "bob: %v", err)
+			}
+			if err := advance(); err != nil {
+				return err
+			}
+		case *wirepb.AliceMessage_Finish:
+			return s.finish(stream, m.Finish, sess, dec, ld, received, advance, rep)
+		case *wirepb.AliceMessage_Abort:
+			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
+		case *wirepb.AliceMessage_Hello:
+			return status.Errorf(codes.InvalidArgument, "bob: second hello in one transmission")
+		default:
+			return status.Errorf(codes.InvalidArgument, "bob: unknown message %T", m)
+		}
+	}
+}
+
+// accept checks a Hello and returns the spec Bob will build, or
+// FailedPrecondition naming everything he cannot accept.
+func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
+	if v := hello.GetProtocolVersion(); v != wire.ProtocolVersion {
+		return spec.Spec{}, status.Errorf(codes.FailedPrecondition, "bob: protocol_version: alice speaks %d, bob speaks %d", v, wire.ProtocolVersion)
+	}
+	sp := wire.SpecFromProto(hello.GetSpec())
+	var problems []string
+	if err := sp.Validate(); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if err := s.cfg.Limits.Check(sp); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if h := sp.Hash(); !bytes.Equal(h[:], hello.GetSpecHash()) {
+		problems = append(problems, fmt.Sprintf("spec_hash: alice sent %x, bob computes %x from the same fields (different encoding version?)", hello.GetSpecHash(), h[:]))
+	}
+	if len(problems) > 0 {
+		return spec.Spec{}, status.Errorf(codes.FailedPrecondition, "bob: cannot accept spec: %s", strings.ReplaceAll(strings.Join(problems, "; "), "\n", "; "))
+	}
+	return sp, nil
+}
+
+func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, sess *prequential.Session,
+	dec *coder.Decoder, ld *prequential.LabelDecoder, received int64, advance func() error, rep *SessionReport) error {
+	if fin.GetPayloadBytes() != received {
+		return status.Errorf(codes.DataLoss, "bob: finish says %d payload bytes, received %d", fin.GetPayloadBytes(), received)
+	}
+	dec.CloseWrite()
+	if err := advance(); err != nil {
+		return err
+	}
+	sp := sess.Spec()
+	if !sess.Done() {
+		return status.Errorf(codes.DataLoss, "bob: stream ended after %d of %d examples", sess.Index(), sp.N)
+	}
+	if err := dec.Finish(); err != nil {
+		return status.Errorf(codes.DataLoss, "bob: end of stream: %v", err)
+	}
+	if fin.GetExamples() != sess.Index() {
+		return status.Errorf(codes.DataLoss, "bob: finish says %d examples, decoded %d", fin.GetExamples(), sess.Index())
+	}
+	final := sess.LastCheckpoint()
+	if !bytes.Equal(fin.GetFingerprint(), final.Fingerprint[:]) {
+		return status.Errorf(codes.DataLoss, "bob: final fingerprint differs at example %d: alice %x, bob %x", sess.Index(), fin.GetFingerprint(), final.Fingerprint[:])
+	}
+	labelsSum := sha256.Sum256(edl.LabelBytes(ld.Labels, int(sp.Classes)))
+	rep.N = sess.Index()
+	rep.PayloadBytes = received
+	rep.CodedBits = 8 * received
+	rep.Fingerprint = hex.EncodeToString(final.Fingerprint[:])
+	rep.LabelsSHA256 = hex.EncodeToString(labelsSum[:])
+	if err := s.writeOutputs(sess, ld.Labels); err != nil {
+		return status.Errorf(codes.Internal, "bob: %v", err)
+	}
+	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: &wirepb.Summary{
+		Examples:     rep.N,
+		PayloadBytes: rep.PayloadBytes,
+		CodedBits:    rep.CodedBits,
+		Fingerprint:  final.Fingerprint[:],
+		Transcript:   final.Transcript[:],
+		LabelsSha256: labelsSum[:],
+		Checkpoints:  rep.Checkpoints,
+	}}})
+}
+
+func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {
+	if s.cfg.ModelOut != "" {
+		b, err := model.Encode(sess.Model())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(s.cfg.ModelOut, b, 0o644); err != nil {
+			return fmt.Errorf("write model: %w", err)
+		}
+	}
+	if s.cfg.LabelsOut != "" {
+		var b bytes.Buffer
+		for _, y := range labels {
+			fmt.Fprintf(&b, "%d\n", y)
+		}
+		if err := os.WriteFile(s.cfg.LabelsOut, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write labels: %w", err)
+		}
+	}
+	return nil
+}

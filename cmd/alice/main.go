@@ -1,0 +1,61 @@
+// Command alice codes the labels of an experiment and streams them to Bob.
+//
+//	alice --bob HOST:PORT [spec flags]
+//
+// It prints one JSON result line on stdout and a readable summary on stderr.
+// Exit status: 0 on a verified transmission, 1 on failure, 2 on usage errors.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/cmd/internal/specflag"
+)
+
+func main() {
+	fs := flag.NewFlagSet("alice", flag.ContinueOnError)
+	bob := fs.String("bob", "", "Bob's address HOST:PORT (required)")
+	sp := specflag.Register(fs)
+	seg := fs.Int("segment-bytes", alice.DefaultSegmentBytes, "coded bytes per segment message")
+	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
+	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
+	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "alice: unexpected arguments %q\n", fs.Args())
+		os.Exit(2)
+	}
+	cfg := alice.Config{
+		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout,
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := alice.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if !*quiet {
+		fmt.Fprint(os.Stderr, rep.Summary())
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
+		fmt.Fprintln(os.Stderr, "alice:", err)
+		os.Exit(1)
+	}
+}

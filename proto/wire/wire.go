@@ -1,0 +1,68 @@
+package wire
+
+import (
+	"hash/crc32"
+
+	"github.com/edlwire/edlwire/proto/wirepb"
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// ProtocolVersion is the wire protocol version this build speaks. It changes
+// when a message's meaning or the coder's byte format changes.
+const ProtocolVersion = 1
+
+// DefaultMaxMessageBytes bounds one gRPC message in either direction.
+const DefaultMaxMessageBytes = 4 << 20
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// CRC is the CRC-32C of a segment's data.
+func CRC(data []byte) uint32 { return crc32.Checksum(data, castagnoli) }
+
+// SpecToProto converts a spec to its wire form.
+func SpecToProto(s spec.Spec) *wirepb.Spec {
+	return &wirepb.Spec{
+		Task:            s.Task,
+		Seed:            s.Seed,
+		N:               s.N,
+		Test:            s.Test,
+		Classes:         s.Classes,
+		Dim:             s.Dim,
+		Noise:           s.Noise,
+		RandomLabels:    s.RandomLabels,
+		Model:           s.Model,
+		Init:            s.Init,
+		InitScale:       s.InitScale,
+		Optimizer:       s.Optimizer,
+		Lr:              s.LR,
+		Batch:           s.Batch,
+		CheckpointEvery: s.CheckpointEvery,
+		Precision:       s.Precision,
+	}
+}
+
+// SpecFromProto converts the wire form back; a nil spec gives the zero Spec,
+// which fails validation.
+func SpecFromProto(p *wirepb.Spec) spec.Spec {
+	if p == nil {
+		return spec.Spec{}
+	}
+	return spec.Spec{
+		Task:            p.GetTask(),
+		Seed:            p.GetSeed(),
+		N:               p.GetN(),
+		Test:            p.GetTest(),
+		Classes:         p.GetClasses(),
+		Dim:             p.GetDim(),
+		Noise:           p.GetNoise(),
+		RandomLabels:    p.GetRandomLabels(),
+		Model:           p.GetModel(),
+		Init:            p.GetInit(),
+		InitScale:       p.GetInitScale(),
+		Optimizer:       p.GetOptimizer(),
+		LR:              p.GetLr(),
+		Batch:           p.GetBatch(),
+		CheckpointEvery: p.GetCheckpointEvery(),
+		Precision:       p.GetPrecision(),
+	}
+}

@@ -1,0 +1,62 @@
+package edl
+
+import (
+	"fmt"
+
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+// UniformBits is the length of the uniform code for n labels over K classes:
+// n·log₂K.
+func UniformBits(n int64, k int) float64 {
+	return float64(float64(n) * detmath.Log2(float64(k)))
+}
+
+// TestLossBits is the mean of −log₂ p(y|x) over the examples of x, under m.
+// It returns 0 for an empty set.
+func TestLossBits(m model.Model, x *task.Matrix, labels []int) (float64, error) {
+	if x.Rows != len(labels) {
+		return 0, fmt.Errorf("edl: %d test inputs, %d labels", x.Rows, len(labels))
+	}
+	if x.Rows == 0 {
+		return 0, nil
+	}
+	probs := make([]float64, m.NumClasses())
+	sum := 0.0
+	for i := 0; i < x.Rows; i++ {
+		m.Probs(probs, x.Row(i))
+		y := labels[i]
+		if y < 0 || y >= len(probs) {
+			return 0, fmt.Errorf("edl: test label %d of example %d outside [0, %d)", y, i, len(probs))
+		}
+		sum -= detmath.Log2(probs[y])
+	}
+	return sum / float64(x.Rows), nil
+}
+
+// EDL is MDL − n·L_test, in bits.
+func EDL(mdlBits float64, n int64, testLossBits float64) float64 {
+	return mdlBits - float64(float64(n)*testLossBits)
+}
+
+// LabelBytes is the raw label encoding used for the labels' SHA-256 and the
+// zstd baseline: one byte per label when K ≤ 256, two bytes little-endian
+// when K ≤ 65536, four otherwise.
+func LabelBytes(labels []int, k int) []byte {
+	width := 4
+	switch {
+	case k <= 256:
+		width = 1
+	case k <= 1<<16:
+		width = 2
+	}
+	out := make([]byte, 0, width*len(labels))
+	for _, y := range labels {
+		for j := 0; j < width; j++ {
+			out = append(out, byte(uint32(y)>>(8*j)))
+		}
+	}
+	return out
+}

@@ -1,0 +1,200 @@
+package prequential
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/train"
+)
+
+// SymbolCoder turns a distribution into a label: Alice's encodes the true
+// label of example i and returns it, Bob's decodes it from the stream.
+type SymbolCoder interface {
+	CodeSymbol(i int64, freqs []uint32) (int, error)
+}
+
+// Checkpoint is the state both sides compare at a checkpoint boundary.
+type Checkpoint struct {
+	Example     int64    // examples coded and learned so far
+	Fingerprint [32]byte // SHA-256 of the canonical parameters
+	Transcript  [32]byte // SHA-256 over (step, frequencies, label) so far
+}
+
+// Result is what one Step did.
+type Result struct {
+	Index      int64       // the example just coded
+	Label      int         // its label
+	Checkpoint *Checkpoint // non-nil when this step ended at a checkpoint
+}
+
+// Accounting is the code-length bookkeeping of the coded pass, in bits.
+type Accounting struct {
+	IdealBits          float64 // Σ −log₂ p(y) under the float distribution
+	QuantizedIdealBits float64 // Σ −log₂ (f_y / 2^precision) under the coder's frequencies
+}
+
+// ErrDone is returned by Step after the last example.
+var ErrDone = errors.New("prequential: all examples coded")
+
+// Session is the prequential state machine. It is not safe for concurrent use.
+type Session struct {
+	spec      spec.Spec
+	in        *task.Inputs
+	model     model.Model
+	opt       train.Optimizer
+	precision uint
+
+	step      int64
+	batchFill int
+	grad      []float64
+	probs     []float64
+	freqs     []uint32
+
+	transcript hash.Hash
+	scratch    []byte
+	acct       Accounting
+	last       Checkpoint
+}
+
+// New builds a session from a spec and the inputs it names.
+func New(s spec.Spec, in *task.Inputs) (*Session, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("prequential: %w", err)
+	}
+	if in.Train.Rows != int(s.N) || in.Train.Cols != int(s.Dim) {
+		return nil, fmt.Errorf("prequential: inputs have %d rows of %d, spec wants n=%d dim=%d", in.Train.Rows, in.Train.Cols, s.N, s.Dim)
+	}
+	m, err := model.New(s)
+	if err != nil {
+		return nil, fmt.Errorf("prequential: %w", err)
+	}
+	opt, err := train.New(s)
+	if err != nil {
+		return nil, fmt.Errorf("prequential: %w", err)
+	}
+	k := m.NumClasses()
+	ss := &Session{
+		spec:       s,
+		in:         in,
+		model:      m,
+		opt:        opt,
+		precision:  uint(s.Precision),
+		grad:       make([]float64, len(m.Params())),
+		probs:      make([]float64, k),
+		freqs:      make([]uint32, k),
+		transcript: sha256.New(),
+		scratch:    make([]byte, 0, 16+4*k),
+	}
+	fp, err := model.Fingerprint(m)
+	if err != nil {
+		return nil, fmt.Errorf("prequential: %w", err)
+	}
+	ss.last = Checkpoint{Example: 0, Fingerprint: fp, Transcript: ss.transcriptSum()}
+	return ss, nil
+}
+
+// Spec returns the session's spec.
+func (s *Session) Spec() spec.Spec { return s.spec }
+
+// Model returns the live model. Callers must not modify it during the pass.
+func (s *Session) Model() model.Model { return s.model }
+
+// Inputs returns the inputs the session codes.
+func (s *Session) Inputs() *task.Inputs { return s.in }
+
+// Done reports whether every training example has been coded and learned.
+func (s *Session) Done() bool { return s.step >= s.spec.N }
+
+// Index is the number of examples coded so far (the next example's index).
+func (s *Session) Index() int64 { return s.step }
+
+// Accounting returns the code-length bookkeeping so far.
+func (s *Session) Accounting() Accounting { return s.acct }
+
+// LastCheckpoint returns the most recent checkpoint (example 0 at the start).
+func (s *Session) LastCheckpoint() Checkpoint { return s.last }
+
+// IsCheckpoint reports whether a session of this spec takes a checkpoint
+// after example count c (1 ≤ c ≤ n): at the end of every minibatch in which
+// the count crosses a multiple of CheckpointEvery, and at the end.
+func IsCheckpoint(sp spec.Spec, c int64) bool {
+	if c == sp.N {
+		return true
+	}
+	if c%sp.Batch != 0 {
+		return false
+	}
+	return c/sp.CheckpointEvery > (c-sp.Batch)/sp.CheckpointEvery
+}
+
+// Step codes one example: predict, code, learn. On an error from the coder
+// the session is unchanged and Step may be retried (Bob retries when more
+// bytes have arrived).
+func (s *Session) Step(c SymbolCoder) (Result, error) {
+	if s.Done() {
+		return Result{}, ErrDone
+	}
+	i := s.step
+	x := s.in.Train.Row(int(i))
+	s.model.Probs(s.probs, x)
+	if err := coder.Quantize(s.freqs, s.probs, s.precision); err != nil {
+		return Result{}, fmt.Errorf("prequential: example %d: %w", i, err)
+	}
+	label, err := c.CodeSymbol(i, s.freqs)
+	if err != nil {
+		return Result{}, err
+	}
+	if label < 0 || label >= len(s.freqs) {
+		return Result{}, fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
+	}
+
+	s.acct.IdealBits -= detmath.Log2(s.probs[label])
+	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	s.record(i, label)
+
+	s.model.AddGrad(s.grad, x, s.probs, label)
+	s.batchFill++
+	s.step++
+	res := Result{Index: i, Label: label}
+	if s.batchFill == int(s.spec.Batch) || s.Done() {
+		s.opt.Step(s.model.Params(), s.grad, s.batchFill)
+		clear(s.grad)
+		s.batchFill = 0
+		if IsCheckpoint(s.spec, s.step) {
+			fp, err := model.Fingerprint(s.model)
+			if err != nil {
+				return Result{}, fmt.Errorf("prequential: after example %d: %w", i, err)
+			}
+			s.last = Checkpoint{Example: s.step, Fingerprint: fp, Transcript: s.transcriptSum()}
+			cp := s.last
+			res.Checkpoint = &cp
+		}
+	}
+	return res, nil
+}
+
+// record appends (step, K, frequencies, label) to the transcript hash.
+func (s *Session) record(i int64, label int) {
+	b := s.scratch[:0]
+	b = binary.LittleEndian.AppendUint64(b, uint64(i))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(s.freqs)))
+	for _, f := range s.freqs {
+		b = binary.LittleEndian.AppendUint32(b, f)
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(label))
+	s.transcript.Write(b)
+	s.scratch = b
+}
+
+func (s *Session) transcriptSum() (out [32]byte) {
+	s.transcript.Sum(out[:0])
+	return out
+}

@@ -1,0 +1,244 @@
+package prequential
+
+import (
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+// transmit runs Alice's and Bob's loops in one process: Alice codes every
+// label, Bob receives the bytes in chunks of the sizes chunk returns.
+type outcome struct {
+	aliceCP, bobCP []Checkpoint
+	labels         []int
+	bytes          []byte
+	alice, bob     *Session
+}
+
+func transmit(t testing.TB, sp spec.Spec, chunk func() int) outcome {
+	t.Helper()
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := task.NewLabels(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := coder.NewEncoder(uint(sp.Precision))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o outcome
+	le := &LabelEncoder{Enc: enc, Labels: lab.Train}
+	for !a.Done() {
+		r, err := a.Step(le)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Checkpoint != nil {
+			o.aliceCP = append(o.aliceCP, *r.Checkpoint)
+		}
+		o.bytes = append(o.bytes, enc.Take()...)
+	}
+	o.bytes = append(o.bytes, enc.Finish()...)
+
+	b, err := New(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := coder.NewDecoder(uint(sp.Precision))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld := &LabelDecoder{Dec: dec}
+	advance := func() {
+		for !b.Done() && dec.Ready() {
+			r, err := b.Step(ld)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Checkpoint != nil {
+				o.bobCP = append(o.bobCP, *r.Checkpoint)
+			}
+		}
+	}
+	rest := o.bytes
+	for len(rest) > 0 {
+		n := min(chunk(), len(rest))
+		if _, err := dec.Write(rest[:n]); err != nil {
+			t.Fatal(err)
+		}
+		rest = rest[n:]
+		advance()
+	}
+	dec.CloseWrite()
+	advance()
+	if !b.Done() {
+		t.Fatalf("bob decoded %d of %d examples", b.Index(), sp.N)
+	}
+	if err := dec.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	for i, y := range ld.Labels {
+		if y != lab.Train[i] {
+			t.Fatalf("label %d: decoded %d, coded %d", i, y, lab.Train[i])
+		}
+	}
+	o.labels, o.alice, o.bob = ld.Labels, a, b
+	return o
+}
+
+func smallSpec() spec.Spec {
+	sp := spec.Default()
+	sp.Seed, sp.N, sp.Test, sp.Classes, sp.Dim = 7, 3000, 1000, 5, 8
+	sp.Init, sp.InitScale, sp.LR, sp.Batch, sp.CheckpointEvery = spec.InitNormal, 0.1, 0.3, 4, 500
+	return sp
+}
+
+// Golden fingerprints: the final canonical parameters and the coded bytes of
+// fixed specs. They must hold on every architecture (amd64 v1/v3, arm64 under
+// qemu) and GOMAXPROCS; a change breaks sync with deployed peers.
+func TestGoldenFingerprints(t *testing.T) {
+	zeros := spec.Default()
+	zeros.N, zeros.Test = 2000, 0
+	noisy := smallSpec()
+	noisy.Noise, noisy.Batch, noisy.Classes = 0.2, 1, 3
+	random := smallSpec()
+	random.RandomLabels = true
+	cases := []struct {
+		name        string
+		sp          spec.Spec
+		fingerprint string
+		stream      string // SHA-256 of the coded bytes
+	}{
+		{"small-normal-init", smallSpec(), "TODO", "TODO"},
+		{"default-zeros", zeros, "TODO", "TODO"},
+		{"noisy-batch1", noisy, "TODO", "TODO"},
+		{"random-labels", random, "TODO", "TODO"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := transmit(t, c.sp, func() int { return 1 << 20 })
+			fp := o.alice.LastCheckpoint().Fingerprint
+			got := hex.EncodeToString(fp[:])
+			stream := sha256hex(o.bytes)
+			if got != c.fingerprint || stream != c.stream {
+				t.Errorf("golden changed:\n  fingerprint %s (want %s)\n  stream      %s (want %s)", got, c.fingerprint, stream, c.stream)
+			}
+		})
+	}
+}
+
+// The same spec gives the same bytes and models whatever the chunking of
+// the stream on Bob's side, and Alice's and Bob's checkpoints are equal.
+func TestChunkingInvariance(t *testing.T) {
+	sp := smallSpec()
+	ref := transmit(t, sp, func() int { return 1 << 20 })
+	r := rand.New(rand.NewPCG(1, 2))
+	for name, chunk := range map[string]func() int{
+		"one-byte": func() int { return 1 },
+		"random":   func() int { return 1 + r.IntN(40) },
+	} {
+		o := transmit(t, sp, chunk)
+		if len(o.bobCP) != len(ref.aliceCP) {
+			t.Fatalf("%s: %d checkpoints, want %d", name, len(o.bobCP), len(ref.aliceCP))
+		}
+		for i := range o.bobCP {
+			if o.bobCP[i] != ref.aliceCP[i] || o.aliceCP[i] != ref.aliceCP[i] {
+				t.Fatalf("%s: checkpoint %d differs", name, i)
+			}
+		}
+	}
+	if len(ref.aliceCP) != 6 {
+		t.Errorf("%d checkpoints for n=3000 every 500, want 6", len(ref.aliceCP))
+	}
+}
+
+func TestCheckpointSchedule(t *testing.T) {
+	sp := spec.Default()
+	sp.N, sp.Batch, sp.CheckpointEvery = 25, 4, 10
+	var got []int64
+	for c := int64(1); c <= sp.N; c++ {
+		if IsCheckpoint(sp, c) {
+			got = append(got, c)
+		}
+	}
+	want := []int64{12, 20, 25}
+	if len(got) != len(want) {
+		t.Fatalf("checkpoints at %v, want %v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("checkpoints at %v, want %v", got, want)
+		}
+	}
+}
+
+// The accounting brackets the coded length: ideal ≈ quantized ideal ≤ coded.
+func TestAccounting(t *testing.T) {
+	o := transmit(t, smallSpec(), func() int { return 1 << 20 })
+	acct := o.alice.Accounting()
+	coded := float64(8 * len(o.bytes))
+	if coded < acct.QuantizedIdealBits || coded > acct.QuantizedIdealBits+64 {
+		t.Errorf("coded %v bits outside [quantized ideal %v, +64]", coded, acct.QuantizedIdealBits)
+	}
+	if d := acct.QuantizedIdealBits - acct.IdealBits; d < -1 || d > 0.001*acct.IdealBits+1 {
+		t.Errorf("quantization loss %v bits on ideal %v", d, acct.IdealBits)
+	}
+	if bacct := o.bob.Accounting(); bacct != acct {
+		t.Errorf("bob's accounting %+v != alice's %+v", bacct, acct)
+	}
+}
+
+// A flipped byte desynchronizes Bob: the decode fails or a checkpoint
+// differs, never silently.
+func TestCorruptByteIsDetected(t *testing.T) {
+	sp := smallSpec()
+	ref := transmit(t, sp, func() int { return 1 << 20 })
+	for _, pos := range []int{0, len(ref.bytes) / 2, len(ref.bytes) - 1} {
+		bad := append([]byte(nil), ref.bytes...)
+		bad[pos] ^= 0x40
+		in, _ := task.NewInputs(sp)
+		b, _ := New(sp, in)
+		dec, _ := coder.NewDecoder(uint(sp.Precision))
+		ld := &LabelDecoder{Dec: dec}
+		dec.Write(bad)
+		dec.CloseWrite()
+		var err error
+		var cps []Checkpoint
+		for !b.Done() && err == nil {
+			var r Result
+			r, err = b.Step(ld)
+			if r.Checkpoint != nil {
+				cps = append(cps, *r.Checkpoint)
+			}
+		}
+		if err == nil {
+			err = dec.Finish()
+		}
+		same := len(cps) == len(ref.aliceCP)
+		for i := 0; same && i < len(cps); i++ {
+			same = cps[i] == ref.aliceCP[i]
+		}
+		if err == nil && same {
+			t.Errorf("byte %d flipped: no error and all checkpoints match", pos)
+		}
+	}
+}
+
+func TestStepAfterDone(t *testing.T) {
+	o := transmit(t, smallSpec(), func() int { return 1 << 20 })
+	if _, err := o.alice.Step(nil); !errors.Is(err, ErrDone) {
+		t.Fatalf("err = %v, want ErrDone", err)
+	}
+}

@@ -1,0 +1,227 @@
+package spec
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Version tags the canonical encoding; a change in the meaning of any field is
+// a new version.
+const Version = "edlwire-spec-v1"
+
+// Task names.
+const (
+	TaskSynthetic = "synthetic"
+)
+
+// Model names.
+const (
+	ModelSoftmax = "softmax"
+)
+
+// Initializations.
+const (
+	InitZeros  = "zeros"
+	InitNormal = "normal"
+)
+
+// Optimizers.
+const (
+	OptimizerSGD = "sgd"
+)
+
+// Spec is everything both sides need to build the same learner and inputs.
+// Labels are not part of it: Bob learns them only by decoding.
+type Spec struct {
+	Task         string  // built-in task name
+	Seed         uint64  // root seed; every random stream is derived from it
+	N            int64   // training examples, coded in order
+	Test         int64   // held-out examples for the test loss
+	Classes      int64   // K, the label alphabet size
+	Dim          int64   // input dimension
+	Noise        float64 // probability that a label is replaced by a uniform draw
+	RandomLabels bool    // labels drawn uniformly, independent of inputs (control)
+
+	Model     string  // model family
+	Init      string  // parameter initialization
+	InitScale float64 // standard deviation for Init == "normal"
+
+	Optimizer string  // update rule
+	LR        float64 // constant learning rate
+	Batch     int64   // minibatch size; each batch is coded with the parameters from before its update
+
+	CheckpointEvery int64 // Bob reports his fingerprint every this many examples
+	Precision       int64 // coder frequency precision in bits
+}
+
+// Default returns the demo spec: a 10-class linear-teacher task that softmax
+// regression learns well, so the coded MDL is far below the uniform code.
+func Default() Spec {
+	return Spec{
+		Task:            TaskSynthetic,
+		Seed:            1,
+		N:               10000,
+		Test:            5000,
+		Classes:         10,
+		Dim:             16,
+		Noise:           0,
+		Model:           ModelSoftmax,
+		Init:            InitZeros,
+		InitScale:       0.01,
+		Optimizer:       OptimizerSGD,
+		LR:              0.5,
+		Batch:           10,
+		CheckpointEvery: 1000,
+		Precision:       24,
+	}
+}
+
+// field is one named entry of the canonical encoding, in a fixed order.
+type field struct {
+	name  string
+	value string
+}
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func (s Spec) fields() []field {
+	return []field{
+		{"task", s.Task},
+		{"seed", strconv.FormatUint(s.Seed, 10)},
+		{"n", strconv.FormatInt(s.N, 10)},
+		{"test", strconv.FormatInt(s.Test, 10)},
+		{"classes", strconv.FormatInt(s.Classes, 10)},
+		{"dim", strconv.FormatInt(s.Dim, 10)},
+		{"noise", fmtFloat(s.Noise)},
+		{"random_labels", strconv.FormatBool(s.RandomLabels)},
+		{"model", s.Model},
+		{"init", s.Init},
+		{"init_scale", fmtFloat(s.InitScale)},
+		{"optimizer", s.Optimizer},
+		{"lr", fmtFloat(s.LR)},
+		{"batch", strconv.FormatInt(s.Batch, 10)},
+		{"checkpoint_every", strconv.FormatInt(s.CheckpointEvery, 10)},
+		{"precision", strconv.FormatInt(s.Precision, 10)},
+	}
+}
+
+// Canonical returns the canonical encoding: the version line, then one
+// "name=value" line per field in a fixed order.
+func (s Spec) Canonical() []byte {
+	var b strings.Builder
+	b.WriteString(Version)
+	b.WriteByte('\n')
+	for _, f := range s.fields() {
+		b.WriteString(f.name)
+		b.WriteByte('=')
+		b.WriteString(f.value)
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+// Hash is the SHA-256 of the canonical encoding.
+func (s Spec) Hash() [32]byte { return sha256.Sum256(s.Canonical()) }
+
+// Diff lists "name: a != b" for every field in which s and o differ, in the
+// canonical order; it is empty when the specs are equal.
+func (s Spec) Diff(o Spec) []string {
+	a, b := s.fields(), o.fields()
+	var out []string
+	for i := range a {
+		if a[i].value != b[i].value {
+			out = append(out, fmt.Sprintf("%s: %q != %q", a[i].name, a[i].value, b[i].value))
+		}
+	}
+	return out
+}
+
+// NumParams is the number of model parameters the spec builds.
+func (s Spec) NumParams() int64 {
+	switch s.Model {
+	case ModelSoftmax:
+		return s.Classes*s.Dim + s.Classes
+	}
+	return 0
+}
+
+// Validate reports every invalid field at once, each naming its field.
+func (s Spec) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("spec: %s: "+format, append([]any{name}, args...)...))
+	}
+	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+	if s.Task != TaskSynthetic {
+		bad("task", "unknown task %q (known: %s)", s.Task, TaskSynthetic)
+	}
+	if s.N < 1 {
+		bad("n", "must be at least 1, got %d", s.N)
+	}
+	if s.Test < 0 {
+		bad("test", "must not be negative, got %d", s.Test)
+	}
+	if s.Classes < 2 {
+		bad("classes", "must be at least 2, got %d", s.Classes)
+	}
+	if s.Dim < 1 {
+		bad("dim", "must be at least 1, got %d", s.Dim)
+	}
+	if !finite(s.Noise) || s.Noise < 0 || s.Noise > 1 {
+		bad("noise", "must be in [0, 1], got %v", s.Noise)
+	}
+	if s.Model != ModelSoftmax {
+		bad("model", "unknown model %q (known: %s)", s.Model, ModelSoftmax)
+	}
+	if s.Init != InitZeros && s.Init != InitNormal {
+		bad("init", "unknown initialization %q (known: %s, %s)", s.Init, InitZeros, InitNormal)
+	}
+	if !finite(s.InitScale) || s.InitScale < 0 {
+		bad("init_scale", "must be finite and non-negative, got %v", s.InitScale)
+	}
+	if s.Optimizer != OptimizerSGD {
+		bad("optimizer", "unknown optimizer %q (known: %s)", s.Optimizer, OptimizerSGD)
+	}
+	if !finite(s.LR) || s.LR <= 0 {
+		bad("lr", "must be finite and positive, got %v", s.LR)
+	}
+	if s.Batch < 1 {
+		bad("batch", "must be at least 1, got %d", s.Batch)
+	}
+	if s.CheckpointEvery < 1 {
+		bad("checkpoint_every", "must be at least 1, got %d", s.CheckpointEvery)
+	}
+	if s.Precision < 8 || s.Precision > 24 {
+		bad("precision", "must be in [8, 24] bits, got %d", s.Precision)
+	} else if s.Classes > 1<<s.Precision {
+		bad("classes", "%d classes cannot each get a frequency at precision %d", s.Classes, s.Precision)
+	}
+	return errors.Join(errs...)
+}
+
+// Limits bound what a receiver agrees to build. Zero fields mean no limit.
+type Limits struct {
+	MaxExamples int64 // training plus test examples
+	MaxClasses  int64
+	MaxParams   int64
+	MaxDim      int64
+}
+
+// Check reports every limit the spec exceeds, naming the spec field and the limit.
+func (l Limits) Check(s Spec) error {
+	var errs []error
+	over := func(field string, got, max int64, flag string) {
+		if max > 0 && got > max {
+			errs = append(errs, fmt.Errorf("spec: %s: %d exceeds the limit %d (%s)", field, got, max, flag))
+		}
+	}
+	over("n+test", s.N+s.Test, l.MaxExamples, "max-examples")
+	over("classes", s.Classes, l.MaxClasses, "max-classes")
+	over("dim", s.Dim, l.MaxDim, "max-dim")
+	over("params", s.NumParams(), l.MaxParams, "max-params")
+	return errors.Join(errs...)
+}

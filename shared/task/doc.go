@@ -1,0 +1,13 @@
+// Package task generates the built-in seeded tasks. Inputs and labels are
+// kept apart: Inputs builds only what Bob may see, Labels builds what only
+// Alice knows. Both derive their random streams from the spec's seed with
+// rng.Derive, one named stream per purpose, so adding a stream never shifts
+// another.
+//
+// The synthetic task draws inputs x ~ N(0, I_D), a hidden linear teacher
+// W* ~ N(0, 1)^{K×D}, and labels y = argmax_k W*_k·x (lowest index on ties).
+// With probability Noise a label is replaced by a uniform draw; with
+// RandomLabels every label is uniform and independent of x (the control in
+// which nothing generalizes, so EDL ≈ 0). Held-out test examples come from
+// the same distribution through their own streams.
+package task
