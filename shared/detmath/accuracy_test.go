@@ -102,7 +102,7 @@ func accCases() []accCase {
 				return uniform(r, -40, 40)
 			}
 			return uniform(r, -740, 700)
-		}, 2.5},
+		}, 3},
 		{"Softplus", Softplus, func(x float64) *big.Float {
 			// log(1+e^x) = max(x,0) + log(1 + e^-|x|)
 			ax := math.Abs(x)
@@ -117,7 +117,7 @@ func accCases() []accCase {
 				return uniform(r, -40, 40)
 			}
 			return uniform(r, -740, 700)
-		}, 1.5},
+		}, 2},
 	}
 }
 

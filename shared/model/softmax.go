@@ -23,13 +23,13 @@ func NewSoftmax(k, d int) *Softmax {
 	return &Softmax{k: k, d: d, params: make([]float64, k*d+k), logits: make([]float64, k)}
 }
 
-func (m *Softmax) Kind() string       { return spec.ModelSoftmax }
-func (m *Softmax) Shape() []int64     { return []int64{int64(m.k), int64(m.d)} }
-func (m *Softmax) NumClasses() int    { return m.k }
-func (m *Softmax) InputDim() int      { return m.d }
-func (m *Softmax) Params() []float64  { return m.params }
+func (m *Softmax) Kind() string        { return spec.ModelSoftmax }
+func (m *Softmax) Shape() []int64      { return []int64{int64(m.k), int64(m.d)} }
+func (m *Softmax) NumClasses() int     { return m.k }
+func (m *Softmax) InputDim() int       { return m.d }
+func (m *Softmax) Params() []float64   { return m.params }
 func (m *Softmax) row(k int) []float64 { return m.params[k*m.d : (k+1)*m.d] }
-func (m *Softmax) bias() []float64    { return m.params[m.k*m.d:] }
+func (m *Softmax) bias() []float64     { return m.params[m.k*m.d:] }
 
 // Probs computes softmax(Wx + b) into dst.
 func (m *Softmax) Probs(dst, x []float64) {
