@@ -173,6 +173,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if res.Checkpoint != nil {
 			rx.record(*res.Checkpoint)
 		}
+		if res.Index%4096 == 0 {
+			// Bob's failure or a desync ends the pass now, not at the
+			// next segment, which may be far off on a well-learned task.
+			if err := rx.failed(); err != nil {
+				return nil, abort(stream, err)
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("alice: stopped after example %d: %w", res.Index, err)
+			}
+		}
 		pending = append(pending, enc.Take()...)
 		for len(pending) >= cfg.SegmentBytes {
 			if err := send(pending[:cfg.SegmentBytes:cfg.SegmentBytes]); err != nil {

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -36,14 +37,48 @@ var forbiddenCalls = map[string][]string{
 var forbiddenMethods = []string{"NormFloat64", "ExpFloat64"}
 
 func TestForbiddenImports(t *testing.T) {
-	root := filepath.Join("..")
+	problems, files, err := checkTree("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if files < 10 {
+		t.Fatalf("checked only %d files: is the walk rooted at shared/?", files)
+	}
+	t.Logf("checked %d non-test files under shared/", files)
+}
+
+// The checker itself must catch what it claims to: testdata/bad breaks
+// every rule once.
+func TestCheckerCatchesViolations(t *testing.T) {
+	problems, files, err := checkTree("testdata/bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != 1 {
+		t.Fatalf("checked %d files, want 1", files)
+	}
+	joined := strings.Join(problems, "\n")
+	for _, want := range []string{`imports "os"`, `imports "time"`, `imports "math/rand"`, `imports "google.golang.org/grpc"`, "uses math.Exp", "uses math.Log", "calls .NormFloat64"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("checker missed %s; it reported:\n%s", want, joined)
+		}
+	}
+}
+
+// checkTree reports every violation in the non-test Go files under root.
+func checkTree(root string) (problems []string, files int, err error) {
 	fset := token.NewFileSet()
-	files := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	report := func(pos token.Pos, format string, args ...any) {
+		problems = append(problems, fset.Position(pos).String()+": "+fmt.Sprintf(format, args...))
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata") {
+		if d.IsDir() && d.Name() == "testdata" && path != root {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
@@ -58,11 +93,11 @@ func TestForbiddenImports(t *testing.T) {
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
 			if why, bad := forbiddenImports[p]; bad {
-				t.Errorf("%s: imports %q: %s", fset.Position(imp.Pos()), p, why)
+				report(imp.Pos(), "imports %q: %s", p, why)
 			}
 			for _, pre := range forbiddenPrefixes {
 				if strings.HasPrefix(p, pre) {
-					t.Errorf("%s: imports %q: the core knows nothing of the wire", fset.Position(imp.Pos()), p)
+					report(imp.Pos(), "imports %q: the core knows nothing of the wire", p)
 				}
 			}
 			name := p[strings.LastIndex(p, "/")+1:]
@@ -82,24 +117,18 @@ func TestForbiddenImports(t *testing.T) {
 			if id, ok := sel.X.(*ast.Ident); ok {
 				for _, fn := range forbiddenCalls[names[id.Name]] {
 					if sel.Sel.Name == fn {
-						t.Errorf("%s: uses %s.%s: not reproducible across architectures; use shared/detmath", fset.Position(sel.Pos()), names[id.Name], fn)
+						report(sel.Pos(), "uses %s.%s: not reproducible across architectures; use shared/detmath", names[id.Name], fn)
 					}
 				}
 			}
 			for _, m := range forbiddenMethods {
 				if sel.Sel.Name == m {
-					t.Errorf("%s: calls .%s: it uses math.Exp/math.Log inside", fset.Position(sel.Pos()), m)
+					report(sel.Pos(), "calls .%s: it uses math.Exp/math.Log inside", m)
 				}
 			}
 			return true
 		})
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 10 {
-		t.Fatalf("checked only %d files: is the walk rooted at shared/?", files)
-	}
-	t.Logf("checked %d non-test files under shared/", files)
+	return problems, files, err
 }

@@ -121,10 +121,18 @@ func TestGoldenFingerprints(t *testing.T) {
 		fingerprint string
 		stream      string // SHA-256 of the coded bytes
 	}{
-		{"small-normal-init", smallSpec(), "TODO", "TODO"},
-		{"default-zeros", zeros, "TODO", "TODO"},
-		{"noisy-batch1", noisy, "TODO", "TODO"},
-		{"random-labels", random, "TODO", "TODO"},
+		{"small-normal-init", smallSpec(),
+			"eef7ad79e6698cb7e4b7917be85040c79eb5d2ca03bc36215ec20a08459fcd4c",
+			"edee215d543f829dee32c75900b19df901010539c39aa96b7d5f0eab21427b42"},
+		{"default-zeros", zeros,
+			"5c018aa461e961423dbab62bb1439ce7e69aafda74f0401e5fe16818409dfefc",
+			"5cac629bc61beb781402b20489e46707d249930433cb7987362aacb47437aec7"},
+		{"noisy-batch1", noisy,
+			"bf6d98810bf4d78df1c2a76dfba68af11be4af12d8f64b0e7826ec3d9ac6ab54",
+			"aefe3a4ddf4afe6eeef4e296c6b6e2489dbaa202b086c87eda8afa329c441b42"},
+		{"random-labels", random,
+			"2cefc84f8428254879b4da1de4c70ad75ca7d6ee2dd3d14ab05fd5dc29a98b1f",
+			"e7c9cce8a2624d08aaff0f6c562e09f7374501a8e7f3ed40674473799d805e0d"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

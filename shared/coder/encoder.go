@@ -1,0 +1,179 @@
+package coder
+
+import "fmt"
+
+const (
+	rangeTop  = uint64(1) << 32 // initial range: the whole window
+	rangeLow  = uint64(1) << 24 // renormalise while range < rangeLow
+	window    = uint64(1) << 32
+	lowMask24 = uint64(1)<<24 - 1
+)
+
+// Encoder is a FIFO multi-symbol range coder. It keeps a 32-bit window of
+// the lower end of the interval (low, with a carry bit above it), a range
+// in [2^24, 2^32], one cached byte that a carry may still increment and a
+// count of 0xFF bytes behind it that a carry would turn into 0x00.
+//
+// The zero value is not usable; call NewEncoder.
+type Encoder struct {
+	prec     uint
+	low      uint64 // window value, < 2^33 (bit 32 is a pending carry)
+	rng      uint64 // in [2^24, 2^32]
+	cache    byte   // last byte shifted out of the window, carry may still change it
+	pending  int64  // number of 0xFF bytes after cache
+	first    bool   // cache is the virtual byte before the stream (always 0, never emitted)
+	out      []byte // final bytes not yet taken
+	n        int64  // final bytes emitted, including taken ones
+	finished bool
+}
+
+// NewEncoder returns an encoder for frequency tables summing to
+// 1<<precision.
+func NewEncoder(precision uint) (*Encoder, error) {
+	if err := checkPrecision(precision); err != nil {
+		return nil, err
+	}
+	e := &Encoder{prec: precision}
+	e.Reset()
+	return e, nil
+}
+
+// Reset discards all state and output; the encoder starts a new stream
+// with the same precision.
+func (e *Encoder) Reset() {
+	*e = Encoder{prec: e.prec, rng: rangeTop, first: true}
+}
+
+// Precision returns the frequency precision in bits.
+func (e *Encoder) Precision() uint { return e.prec }
+
+// Encode codes symbol sym against freqs, which must sum to exactly
+// 1<<precision with freqs[sym] >= 1 (other entries may be 0). On error
+// the encoder's state is unchanged.
+func (e *Encoder) Encode(freqs []uint32, sym int) error {
+	if e.finished {
+		return ErrFinished
+	}
+	if sym < 0 || sym >= len(freqs) {
+		return fmt.Errorf("coder: symbol %d outside [0, %d)", sym, len(freqs))
+	}
+	var cum, total uint64
+	for i, f := range freqs {
+		if i == sym {
+			cum = total
+		}
+		total += uint64(f)
+	}
+	if total != uint64(1)<<e.prec {
+		return fmt.Errorf("coder: frequencies sum to %d, want %d", total, uint64(1)<<e.prec)
+	}
+	if freqs[sym] == 0 {
+		return fmt.Errorf("coder: symbol %d has frequency 0", sym)
+	}
+	e.encode(cum, uint64(freqs[sym]))
+	return nil
+}
+
+// EncodeCum codes the interval [cumLow, cumLow+freq) out of 1<<precision.
+// freq must be >= 1 and cumLow+freq <= 1<<precision. On error the
+// encoder's state is unchanged.
+func (e *Encoder) EncodeCum(cumLow, freq uint32) error {
+	if e.finished {
+		return ErrFinished
+	}
+	if freq == 0 || uint64(cumLow)+uint64(freq) > uint64(1)<<e.prec {
+		return fmt.Errorf("coder: interval [%d, %d+%d) invalid for precision %d", cumLow, cumLow, freq, e.prec)
+	}
+	e.encode(uint64(cumLow), uint64(freq))
+	return nil
+}
+
+// encode narrows the interval to [c, c+f) of 2^prec, exactly:
+// lo = floor(rng*c/T), hi = floor(rng*(c+f)/T). rng <= 2^32 and
+// c+f <= 2^24, so the products fit in 56 bits. Because rng >= 2^24 >= T
+// and f >= 1, hi-lo >= 1; the sub-intervals of a table tile [0, rng).
+func (e *Encoder) encode(c, f uint64) {
+	lo := (e.rng * c) >> e.prec
+	hi := (e.rng * (c + f)) >> e.prec
+	e.low += lo
+	e.rng = hi - lo
+	for e.rng < rangeLow {
+		e.shiftLow()
+		e.rng <<= 8
+	}
+}
+
+// shiftLow moves the top byte of the window into the cache (LZMA's
+// ShiftLow), emitting the previous cache byte and the 0xFF run behind it
+// once a carry can no longer reach them.
+func (e *Encoder) shiftLow() {
+	if e.low < 0xFF000000 || e.low >= window {
+		carry := byte(e.low >> 32)
+		e.emit(e.cache + carry)
+		for ; e.pending > 0; e.pending-- {
+			e.emit(0xFF + carry)
+		}
+		e.cache = byte(e.low >> 24)
+	} else {
+		e.pending++
+	}
+	e.low = (e.low & lowMask24) << 8
+}
+
+func (e *Encoder) emit(b byte) {
+	if e.first {
+		// The byte before the stream: the interval lies in [0, 1), so no
+		// carry ever reaches it and it is always 0. It is not written.
+		e.first = false
+		return
+	}
+	e.out = append(e.out, b)
+	e.n++
+}
+
+// flushBytes returns how many window bytes the flush writes (0 or 1 when
+// rng >= 2^24; up to 4 in general) and the offset delta = V - low of the
+// flushed value V: the smallest value in [low, low+rng) with the most
+// trailing zero bytes. It depends only on low mod 2^32 and rng, so the
+// decoder can recompute it.
+func flushBytes(low32, rng uint64) (j int, delta uint64) {
+	for k := 4; k >= 0; k-- {
+		m := uint64(1) << (8 * k)
+		d := (m - low32%m) % m
+		if d < rng {
+			return 4 - k, d
+		}
+	}
+	return 4, 0 // unreachable: k=0 gives d=0 < rng
+}
+
+// Take returns the bytes that are final so far and forgets them. Bytes a
+// carry may still change (one cached byte and a run of 0xFF) are held
+// back. After Finish it returns nil.
+func (e *Encoder) Take() []byte {
+	b := e.out
+	e.out = nil
+	return b
+}
+
+// Finish flushes the encoder and returns the remaining final bytes (those
+// not returned by Take). Afterwards Encode and EncodeCum fail, Take
+// returns nil and Len is the stream length. Calling Finish again returns
+// nil.
+func (e *Encoder) Finish() []byte {
+	if e.finished {
+		return nil
+	}
+	e.finished = true
+	j, delta := flushBytes(e.low&(window-1), e.rng)
+	e.low += delta
+	for i := 0; i <= j; i++ {
+		e.shiftLow()
+	}
+	// The final cache byte and the window are zero and are not written.
+	return e.Take()
+}
+
+// Len returns the number of final bytes emitted so far, including those
+// already taken. After Finish it is the length of the stream.
+func (e *Encoder) Len() int64 { return e.n }

@@ -1,0 +1,144 @@
+package coder
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+// fuzzTables derives a few frequency tables from the fuzz parameters.
+func fuzzTables(seed uint64, k int, prec uint) [][]uint32 {
+	r := rand.New(rand.NewPCG(seed, 99))
+	tabs := [][]uint32{extremeTable(k, r.IntN(k), prec)}
+	for range 2 {
+		f := make([]uint32, k)
+		if err := Quantize(f, randomProbs(r, k), prec); err != nil {
+			panic(err)
+		}
+		tabs = append(tabs, f)
+	}
+	return tabs
+}
+
+func fuzzShape(k uint16, prec uint8) (int, uint) {
+	p := uint(1 + prec%24)
+	kk := 1 + int(k%300)
+	return min(kk, 1<<p), p
+}
+
+// decodeStreaming decodes n symbols, writing data in chunks of size chunk
+// and decoding as far as Ready allows. It returns the symbols and the
+// first error (from Decode or Finish).
+func decodeStreaming(s *script, data []byte, chunk int) ([]int, error) {
+	d, _ := NewDecoder(s.prec)
+	var got []int
+	advance := func() error {
+		for len(got) < len(s.syms) && d.Ready() {
+			y, err := d.Decode(s.freqs(len(got)))
+			if err != nil {
+				return err
+			}
+			got = append(got, y)
+		}
+		return nil
+	}
+	for rest := data; len(rest) > 0; {
+		n := min(chunk, len(rest))
+		d.Write(rest[:n])
+		rest = rest[n:]
+		if err := advance(); err != nil {
+			return got, err
+		}
+	}
+	d.CloseWrite()
+	if err := advance(); err != nil {
+		return got, err
+	}
+	return got, d.Finish()
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte{}, uint16(1), uint8(23), uint16(0), uint8(0), uint64(1))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, uint16(1), uint8(23), uint16(64), uint8(1), uint64(2))
+	f.Add([]byte{0x12, 0x34, 0x56, 0x78, 0x9a}, uint16(255), uint8(7), uint16(10), uint8(3), uint64(3))
+	for name, s := range goldenScripts() {
+		data := encodeScript(f, s, false)
+		f.Add(data, uint16(len(s.tables[0])-1), uint8(s.prec-1), uint16(len(s.syms)), uint8(len(name)), uint64(4))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, k uint16, prec uint8, n uint16, chunk uint8, seed uint64) {
+		kk, p := fuzzShape(k, prec)
+		s := &script{prec: p, tables: fuzzTables(seed, kk, p)}
+		nn := int(n % 2048)
+		r := rand.New(rand.NewPCG(seed, 7))
+		s.which = make([]int, nn)
+		for i := range s.which {
+			s.which[i] = r.IntN(len(s.tables))
+		}
+		s.syms = make([]int, nn) // placeholders: only the count and tables matter
+		// All at once.
+		d, _ := NewDecoder(p)
+		d.Write(data)
+		d.CloseWrite()
+		var got []int
+		var err error
+		for i := 0; i < nn; i++ {
+			var y int
+			y, err = d.Decode(s.freqs(i))
+			if err != nil {
+				break
+			}
+			if y < 0 || y >= kk || s.freqs(i)[y] == 0 {
+				t.Fatalf("decoded symbol %d of K=%d", y, kk)
+			}
+			got = append(got, y)
+		}
+		if err == nil {
+			err = d.Finish()
+		}
+		if err != nil && !isEOForCorrupt(err) && !errors.Is(err, ErrTrailingData) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		// Streaming in chunks gives the same symbols and the same error.
+		got2, err2 := decodeStreaming(s, data, 1+int(chunk%17))
+		if !equalInts(got, got2) || (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
+			t.Fatalf("chunked decode differs: %v / %v", err, err2)
+		}
+		// An accepted stream is exactly the encoder's stream for the
+		// decoded symbols.
+		if err == nil {
+			copy(s.syms, got)
+			if re := encodeScript(t, s, true); !bytes.Equal(re, data) {
+				t.Fatalf("accepted %x, but the symbols encode to %x", data, re)
+			}
+		}
+	})
+}
+
+func FuzzRoundTrip(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3}, uint16(9), uint8(23), uint64(1), uint8(1))
+	f.Add([]byte{}, uint16(1), uint8(0), uint64(2), uint8(5))
+	f.Add(bytes.Repeat([]byte{0}, 300), uint16(255), uint8(23), uint64(3), uint8(2))
+	f.Fuzz(func(t *testing.T, syms []byte, k uint16, prec uint8, seed uint64, chunk uint8) {
+		kk, p := fuzzShape(k, prec)
+		s := &script{prec: p, tables: fuzzTables(seed, kk, p)}
+		for i, b := range syms {
+			ti := i % len(s.tables)
+			y := int(b) % kk
+			if b >= 0xf0 { // mostly the likely symbols, like real data
+				y = sample(rand.New(rand.NewPCG(uint64(i), seed)), s.tables[ti], p)
+			}
+			s.add(ti, y)
+		}
+		data := encodeScript(t, s, true)
+		if len(syms) <= 512 {
+			if ref, _, _ := refEncode(s); !bytes.Equal(ref, data) {
+				t.Fatalf("stream %x, reference %x", data, ref)
+			}
+		}
+		got, err := decodeStreaming(s, data, 1+int(chunk%17))
+		if err != nil || !equalInts(got, s.syms) {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
