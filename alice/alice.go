@@ -41,6 +41,8 @@ type Config struct {
 	ModelOut     string    // if set, the final canonical parameters are written here
 	Timeout      time.Duration
 	Log          *slog.Logger
+	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
 }
 
 // DefaultSegmentBytes keeps gRPC framing (≈ 30 bytes a message) far below
@@ -99,8 +101,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	var counter wire.ByteCounter
 	var tcpRead, tcpWritten atomic.Int64
+	dial := cfg.Dial
+	if dial == nil {
+		dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		}
+	}
 	dialer := func(ctx context.Context, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		c, err := dial(ctx, addr)
 		if err != nil {
 			return nil, err
 		}
