@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,7 @@ type Config struct {
 	ModelOut     string    // if set, the final canonical parameters are written here
 	Timeout      time.Duration
 	Log          *slog.Logger
+	Data         *task.Table // the dataset of the file task (see LoadData, UseData)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 }
@@ -82,13 +84,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	start := time.Now()
 	sp := cfg.Spec
-	in, err := task.NewInputs(sp)
+	in, labels, err := buildTask(sp, cfg.Data)
 	if err != nil {
-		return nil, fmt.Errorf("alice: %w", err)
-	}
-	labels, err := task.NewLabels(sp, in)
-	if err != nil {
-		return nil, fmt.Errorf("alice: %w", err)
+		return nil, err
 	}
 	sess, err := prequential.New(sp, in)
 	if err != nil {
@@ -290,6 +288,29 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// buildTask makes the inputs and labels of the spec's task.
+func buildTask(sp spec.Spec, data *task.Table) (*task.Inputs, *task.Labels, error) {
+	var (
+		in     *task.Inputs
+		labels *task.Labels
+		err    error
+	)
+	if sp.Task == spec.TaskFile {
+		if data == nil {
+			return nil, nil, errors.New("alice: the file task needs --data FILE")
+		}
+		if in, err = task.NewFileInputs(sp, data); err == nil {
+			labels, err = task.NewFileLabels(sp, data)
+		}
+	} else if in, err = task.NewInputs(sp); err == nil {
+		labels, err = task.NewLabels(sp, in)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("alice: %w", err)
+	}
+	return in, labels, nil
+}
+
 func verifySummary(sum *wirepb.Summary, n, payload int64, final prequential.Checkpoint, labels [32]byte) error {
 	var errs []error
 	if sum.GetExamples() != n {
@@ -355,11 +376,11 @@ func bobErr(what string, err error) error {
 	if st, ok := status.FromError(err); ok {
 		switch st.Code() {
 		case codes.Unavailable:
-			return fmt.Errorf("alice: %s: bob is unreachable or went away: %s: %w", what, st.Message(), err)
+			return fmt.Errorf("alice: %s: bob is unreachable or went away: %s", what, st.Message())
 		case codes.DeadlineExceeded:
-			return fmt.Errorf("alice: %s: timed out: %w", what, err)
+			return fmt.Errorf("alice: %s: timed out: %s", what, st.Message())
 		}
-		return fmt.Errorf("alice: %s: bob says %s: %s: %w", what, st.Code(), st.Message(), err)
+		return fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())
 	}
 	return fmt.Errorf("alice: %s: %w", what, err)
 }
@@ -486,5 +507,42 @@ func (r *receiver) drain() {
 		if _, err := r.stream.Recv(); err != nil {
 			return
 		}
+	}
+}
+
+// LoadData reads a labelled CSV dataset (gzip allowed) for the file task.
+func LoadData(path string) (*task.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("alice: %w", err)
+	}
+	defer f.Close()
+	t, err := task.ReadCSV(f, filepath.Base(path), true)
+	if err != nil {
+		return nil, fmt.Errorf("alice: %w", err)
+	}
+	return t, nil
+}
+
+// UseData points sp at the dataset t: the file task, its name and inputs
+// hash, its feature count as dim. Sizes the user did not set explicitly
+// (explicit reports whether a spec flag was given) follow the file: test is
+// a fifth of the rows, n the rest, classes one more than the largest label.
+func UseData(sp *spec.Spec, t *task.Table, explicit func(flag string) bool) {
+	sp.Task = spec.TaskFile
+	sp.DataName = t.Name
+	sp.DataSHA256 = t.InputsSHA256()
+	sp.Dim = int64(t.Features)
+	if !explicit("test") {
+		sp.Test = int64(t.Rows / 5)
+		if explicit("n") {
+			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N))
+		}
+	}
+	if !explicit("n") {
+		sp.N = int64(t.Rows) - sp.Test
+	}
+	if !explicit("classes") {
+		sp.Classes = int64(max(2, t.MaxLabel()+1))
 	}
 }

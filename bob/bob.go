@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 
@@ -31,6 +32,7 @@ type Config struct {
 	MaxMessageBytes int
 	LabelsOut       string // if set, each session's decoded labels (one per line) are written here
 	ModelOut        string // if set, each session's final canonical parameters are written here
+	DataDir         string // where the file task's datasets are found, by file name
 	Log             *slog.Logger
 	// OnSession is called after every transmission, successful or not.
 	OnSession func(SessionReport)
@@ -109,7 +111,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	}
 	h := sp.Hash()
 	rep.SpecHash = hex.EncodeToString(h[:])
-	in, err := task.NewInputs(sp)
+	in, err := s.inputs(sp)
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
@@ -185,6 +187,30 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			return status.Errorf(codes.InvalidArgument, "bob: unknown message %T", m)
 		}
 	}
+}
+
+// inputs builds the spec's inputs; for the file task from Bob's own copy of
+// the dataset, read without its label column.
+func (s *Server) inputs(sp spec.Spec) (*task.Inputs, error) {
+	if sp.Task != spec.TaskFile {
+		return task.NewInputs(sp)
+	}
+	if s.cfg.DataDir == "" {
+		return nil, fmt.Errorf("data_name: %s: bob has no --data-dir", sp.DataName)
+	}
+	f, err := os.Open(filepath.Join(s.cfg.DataDir, sp.DataName))
+	if err != nil {
+		return nil, fmt.Errorf("data_name: %s not found in bob's --data-dir: %w", sp.DataName, err)
+	}
+	defer f.Close()
+	t, err := task.ReadCSV(f, sp.DataName, false)
+	if err != nil {
+		return nil, err
+	}
+	if got := t.InputsSHA256(); got != sp.DataSHA256 {
+		return nil, fmt.Errorf("data_sha256: bob's copy of %s hashes to %s, alice's to %s", sp.DataName, got, sp.DataSHA256)
+	}
+	return task.NewFileInputs(sp, t)
 }
 
 // accept checks a Hello and returns the spec Bob will build, or

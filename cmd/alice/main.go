@@ -19,6 +19,7 @@ import (
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
+	"github.com/edlwire/edlwire/shared/task"
 )
 
 func main() {
@@ -29,6 +30,7 @@ func main() {
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	data := fs.String("data", "", "CSV dataset (features..., integer label last; header optional; .gz allowed): the file task. Bob needs the same file in his --data-dir")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -36,7 +38,19 @@ func main() {
 		fmt.Fprintf(os.Stderr, "alice: unexpected arguments %q\n", fs.Args())
 		os.Exit(2)
 	}
-	cfg := alice.Config{
+	var table *task.Table
+	if *data != "" {
+		t, err := alice.LoadData(*data)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		alice.UseData(sp, t, func(name string) bool { return set[name] })
+		table = t
+	}
+	cfg := alice.Config{Data: table,
 		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

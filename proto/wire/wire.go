@@ -38,6 +38,8 @@ func SpecToProto(s spec.Spec) *wirepb.Spec {
 		Batch:           s.Batch,
 		CheckpointEvery: s.CheckpointEvery,
 		Precision:       s.Precision,
+		DataName:        s.DataName,
+		DataSha256:      s.DataSHA256,
 	}
 }
 
@@ -64,5 +66,7 @@ func SpecFromProto(p *wirepb.Spec) spec.Spec {
 		Batch:           p.GetBatch(),
 		CheckpointEvery: p.GetCheckpointEvery(),
 		Precision:       p.GetPrecision(),
+		DataName:        p.GetDataName(),
+		DataSHA256:      p.GetDataSha256(),
 	}
 }

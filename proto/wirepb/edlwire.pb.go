@@ -45,6 +45,8 @@ type Spec struct {
 	Batch           int64                  `protobuf:"varint,14,opt,name=batch,proto3" json:"batch,omitempty"`
 	CheckpointEvery int64                  `protobuf:"varint,15,opt,name=checkpoint_every,json=checkpointEvery,proto3" json:"checkpoint_every,omitempty"`
 	Precision       int64                  `protobuf:"varint,16,opt,name=precision,proto3" json:"precision,omitempty"`
+	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`       // file task: the dataset's file name
+	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"` // file task: hex SHA-256 of the canonical inputs
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -189,6 +191,20 @@ func (x *Spec) GetPrecision() int64 {
 		return x.Precision
 	}
 	return 0
+}
+
+func (x *Spec) GetDataName() string {
+	if x != nil {
+		return x.DataName
+	}
+	return ""
+}
+
+func (x *Spec) GetDataSha256() string {
+	if x != nil {
+		return x.DataSha256
+	}
+	return ""
 }
 
 type AliceMessage struct {
@@ -883,7 +899,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\x8d\x03\n" +
+	"edlwire.v1\"\xcb\x03\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -902,7 +918,10 @@ const file_edlwire_proto_rawDesc = "" +
 	"\x02lr\x18\r \x01(\x01R\x02lr\x12\x14\n" +
 	"\x05batch\x18\x0e \x01(\x03R\x05batch\x12)\n" +
 	"\x10checkpoint_every\x18\x0f \x01(\x03R\x0fcheckpointEvery\x12\x1c\n" +
-	"\tprecision\x18\x10 \x01(\x03R\tprecision\"\xca\x01\n" +
+	"\tprecision\x18\x10 \x01(\x03R\tprecision\x12\x1b\n" +
+	"\tdata_name\x18\x11 \x01(\tR\bdataName\x12\x1f\n" +
+	"\vdata_sha256\x18\x12 \x01(\tR\n" +
+	"dataSha256\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v1.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v1.SegmentH\x00R\asegment\x12,\n" +

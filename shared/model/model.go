@@ -25,9 +25,22 @@ type Model interface {
 	Params() []float64
 	// Probs writes the predictive distribution p(·|x) into dst (len K).
 	Probs(dst, x []float64)
+}
+
+// Differentiable models learn by gradient steps of an optimizer.
+type Differentiable interface {
+	Model
 	// AddGrad adds the gradient of −ln p(label|x) with respect to Params
 	// into grad, given probs = Probs(x) computed with the current parameters.
 	AddGrad(grad, x, probs []float64, label int)
+}
+
+// Counting models are exact Bayesian learners that update by counting; the
+// session calls Observe for every example of a minibatch, in order, once the
+// whole minibatch has been coded.
+type Counting interface {
+	Model
+	Observe(x []float64, label int)
 }
 
 // ErrNotFinite reports a NaN or Inf parameter: a diverged model is an error,
@@ -50,6 +63,10 @@ func New(s spec.Spec) (Model, error) {
 			}
 		}
 		return m, nil
+	case spec.ModelKT:
+		return NewDirichlet(spec.ModelKT, int(s.Classes), 0.5), nil
+	case spec.ModelLaplace:
+		return NewDirichlet(spec.ModelLaplace, int(s.Classes), 1), nil
 	}
 	return nil, fmt.Errorf("model: unknown model %q", s.Model)
 }

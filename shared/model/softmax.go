@@ -17,8 +17,8 @@ type Softmax struct {
 
 // NewSoftmax returns a zero-initialized K-class model on D-dimensional inputs.
 func NewSoftmax(k, d int) *Softmax {
-	if k < 2 || d < 1 {
-		panic(fmt.Sprintf("model: softmax needs k >= 2 and d >= 1, got %d, %d", k, d))
+	if k < 2 || d < 0 {
+		panic(fmt.Sprintf("model: softmax needs k >= 2 and d >= 0, got %d, %d", k, d))
 	}
 	return &Softmax{k: k, d: d, params: make([]float64, k*d+k), logits: make([]float64, k)}
 }

@@ -54,7 +54,8 @@ type Session struct {
 
 	step      int64
 	batchFill int
-	grad      []float64
+	grad      []float64 // differentiable models: summed gradient of the batch
+	batchY    []int     // counting models: the batch's labels, observed at its end
 	probs     []float64
 	freqs     []uint32
 
@@ -76,9 +77,15 @@ func New(s spec.Spec, in *task.Inputs) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
-	opt, err := train.New(s)
-	if err != nil {
-		return nil, fmt.Errorf("prequential: %w", err)
+	var opt train.Optimizer
+	switch m.(type) {
+	case model.Differentiable:
+		if opt, err = train.New(s); err != nil {
+			return nil, fmt.Errorf("prequential: %w", err)
+		}
+	case model.Counting:
+	default:
+		return nil, fmt.Errorf("prequential: model %s neither differentiable nor counting", m.Kind())
 	}
 	k := m.NumClasses()
 	ss := &Session{
@@ -160,14 +167,17 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
 	s.record(i, label)
 
-	s.model.AddGrad(s.grad, x, s.probs, label)
+	switch m := s.model.(type) {
+	case model.Differentiable:
+		m.AddGrad(s.grad, x, s.probs, label)
+	case model.Counting:
+		s.batchY = append(s.batchY, label)
+	}
 	s.batchFill++
 	s.step++
 	res := Result{Index: i, Label: label}
 	if s.batchFill == int(s.spec.Batch) || s.Done() {
-		s.opt.Step(s.model.Params(), s.grad, s.batchFill)
-		clear(s.grad)
-		s.batchFill = 0
+		s.learn()
 		if IsCheckpoint(s.spec, s.step) {
 			fp, err := model.Fingerprint(s.model)
 			if err != nil {
@@ -179,6 +189,23 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// learn applies the completed minibatch: one optimizer step on the summed
+// gradient, or one Observe per example in order.
+func (s *Session) learn() {
+	switch m := s.model.(type) {
+	case model.Differentiable:
+		s.opt.Step(m.Params(), s.grad, s.batchFill)
+		clear(s.grad)
+	case model.Counting:
+		first := int(s.step) - len(s.batchY)
+		for j, y := range s.batchY {
+			m.Observe(s.in.Train.Row(first+j), y)
+		}
+		s.batchY = s.batchY[:0]
+	}
+	s.batchFill = 0
 }
 
 // record appends (step, K, frequencies, label) to the transcript hash.

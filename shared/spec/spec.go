@@ -16,11 +16,14 @@ const Version = "edlwire-spec-v1"
 // Task names.
 const (
 	TaskSynthetic = "synthetic"
+	TaskFile      = "file" // a CSV dataset both sides hold, named by DataName and checked by DataSHA256
 )
 
 // Model names.
 const (
 	ModelSoftmax = "softmax"
+	ModelKT      = "kt"      // Krichevsky–Trofimov estimator: Dirichlet(½) label counts, ignores inputs
+	ModelLaplace = "laplace" // Laplace estimator: Dirichlet(1) label counts, ignores inputs
 )
 
 // Initializations.
@@ -41,6 +44,8 @@ type Spec struct {
 	Seed         uint64  // root seed; every random stream is derived from it
 	N            int64   // training examples, coded in order
 	Test         int64   // held-out examples for the test loss
+	DataName     string  // file task: the dataset's file name (no directories)
+	DataSHA256   string  // file task: hex SHA-256 of the canonical inputs (labels excluded)
 	Classes      int64   // K, the label alphabet size
 	Dim          int64   // input dimension
 	Noise        float64 // probability that a label is replaced by a uniform draw
@@ -94,6 +99,8 @@ func (s Spec) fields() []field {
 		{"seed", strconv.FormatUint(s.Seed, 10)},
 		{"n", strconv.FormatInt(s.N, 10)},
 		{"test", strconv.FormatInt(s.Test, 10)},
+		{"data_name", s.DataName},
+		{"data_sha256", s.DataSHA256},
 		{"classes", strconv.FormatInt(s.Classes, 10)},
 		{"dim", strconv.FormatInt(s.Dim, 10)},
 		{"noise", fmtFloat(s.Noise)},
@@ -145,6 +152,8 @@ func (s Spec) NumParams() int64 {
 	switch s.Model {
 	case ModelSoftmax:
 		return s.Classes*s.Dim + s.Classes
+	case ModelKT, ModelLaplace:
+		return s.Classes
 	}
 	return 0
 }
@@ -156,8 +165,26 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("spec: %s: "+format, append([]any{name}, args...)...))
 	}
 	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-	if s.Task != TaskSynthetic {
-		bad("task", "unknown task %q (known: %s)", s.Task, TaskSynthetic)
+	switch s.Task {
+	case TaskSynthetic:
+		if s.Dim < 1 {
+			bad("dim", "must be at least 1 for the synthetic task, got %d", s.Dim)
+		}
+		if s.DataName != "" || s.DataSHA256 != "" {
+			bad("data_name", "only the file task reads a dataset")
+		}
+	case TaskFile:
+		if s.Dim < 0 {
+			bad("dim", "must not be negative, got %d", s.Dim)
+		}
+		if s.DataName == "" || strings.ContainsAny(s.DataName, "/\\") || s.DataName == "." || s.DataName == ".." {
+			bad("data_name", "must be a plain file name, got %q", s.DataName)
+		}
+		if len(s.DataSHA256) != 64 || strings.Trim(s.DataSHA256, "0123456789abcdef") != "" {
+			bad("data_sha256", "must be 64 lowercase hex digits, got %q", s.DataSHA256)
+		}
+	default:
+		bad("task", "unknown task %q (known: %s, %s)", s.Task, TaskSynthetic, TaskFile)
 	}
 	if s.N < 1 {
 		bad("n", "must be at least 1, got %d", s.N)
@@ -168,14 +195,13 @@ func (s Spec) Validate() error {
 	if s.Classes < 2 {
 		bad("classes", "must be at least 2, got %d", s.Classes)
 	}
-	if s.Dim < 1 {
-		bad("dim", "must be at least 1, got %d", s.Dim)
-	}
 	if !finite(s.Noise) || s.Noise < 0 || s.Noise > 1 {
 		bad("noise", "must be in [0, 1], got %v", s.Noise)
 	}
-	if s.Model != ModelSoftmax {
-		bad("model", "unknown model %q (known: %s)", s.Model, ModelSoftmax)
+	switch s.Model {
+	case ModelSoftmax, ModelKT, ModelLaplace:
+	default:
+		bad("model", "unknown model %q (known: %s, %s, %s)", s.Model, ModelSoftmax, ModelKT, ModelLaplace)
 	}
 	if s.Init != InitZeros && s.Init != InitNormal {
 		bad("init", "unknown initialization %q (known: %s, %s)", s.Init, InitZeros, InitNormal)

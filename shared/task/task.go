@@ -41,6 +41,8 @@ func NewInputs(s spec.Spec) (*Inputs, error) {
 			Train: normalMatrix(rng.Derive(s.Seed, "train-inputs"), int(s.N), d),
 			Test:  normalMatrix(rng.Derive(s.Seed, "test-inputs"), int(s.Test), d),
 		}, nil
+	case spec.TaskFile:
+		return nil, fmt.Errorf("task: the file task's inputs come from its table: use NewFileInputs")
 	}
 	return nil, fmt.Errorf("task: unknown task %q", s.Task)
 }
@@ -71,6 +73,8 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 			Train: synthLabels(s, &teacher, &in.Train, "train"),
 			Test:  synthLabels(s, &teacher, &in.Test, "test"),
 		}, nil
+	case spec.TaskFile:
+		return nil, fmt.Errorf("task: the file task's labels come from its table: use NewFileLabels")
 	}
 	return nil, fmt.Errorf("task: unknown task %q", s.Task)
 }
