@@ -43,6 +43,7 @@ type Config struct {
 	Timeout      time.Duration
 	Log          *slog.Logger
 	Data         *task.Table // the dataset of the file task (see LoadData, UseData)
+	Workers      int         // goroutines for large layers (speed only; results are identical)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 }
@@ -88,7 +89,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := prequential.New(sp, in)
+	sess, err := prequential.NewWithWorkers(sp, in, cfg.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}

@@ -33,6 +33,7 @@ type Config struct {
 	LabelsOut       string // if set, each session's decoded labels (one per line) are written here
 	ModelOut        string // if set, each session's final canonical parameters are written here
 	DataDir         string // where the file task's datasets are found, by file name
+	Workers         int    // goroutines for large layers per session (speed only)
 	Log             *slog.Logger
 	// OnSession is called after every transmission, successful or not.
 	OnSession func(SessionReport)
@@ -115,7 +116,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	sess, err := prequential.New(sp, in)
+	sess, err := prequential.NewWithWorkers(sp, in, s.cfg.Workers)
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}

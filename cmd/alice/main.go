@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -30,6 +31,7 @@ func main() {
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
 	data := fs.String("data", "", "CSV dataset (features..., integer label last; header optional; .gz allowed): the file task. Bob needs the same file in his --data-dir")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -50,7 +52,7 @@ func main() {
 		alice.UseData(sp, t, func(name string) bool { return set[name] })
 		table = t
 	}
-	cfg := alice.Config{Data: table,
+	cfg := alice.Config{Data: table, Workers: *workers,
 		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

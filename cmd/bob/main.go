@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -32,6 +33,7 @@ func main() {
 	labelsOut := fs.String("labels-out", "", "write each session's decoded labels here, one per line")
 	modelOut := fs.String("model-out", "", "write each session's final canonical model parameters here")
 	dataDir := fs.String("data-dir", "", "folder holding the datasets of file-task transmissions (found by file name, checked by hash; labels never read)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers per session (changes speed, never results)")
 	lim := bob.DefaultLimits()
 	fs.Int64Var(&lim.MaxExamples, "max-examples", lim.MaxExamples, "largest n+test accepted")
 	fs.Int64Var(&lim.MaxClasses, "max-classes", lim.MaxClasses, "largest number of classes accepted")
@@ -64,7 +66,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := bob.Config{
-		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Log: log,
+		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Workers: *workers, Log: log,
 		OnSession: func(r bob.SessionReport) { emit(r) },
 		OnWelcome: func(id string, sp spec.Spec) {
 			h := sp.Hash()

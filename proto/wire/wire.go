@@ -40,6 +40,8 @@ func SpecToProto(s spec.Spec) *wirepb.Spec {
 		Precision:       s.Precision,
 		DataName:        s.DataName,
 		DataSha256:      s.DataSHA256,
+		Hidden:          s.Hidden,
+		Activation:      s.Activation,
 	}
 }
 
@@ -68,5 +70,7 @@ func SpecFromProto(p *wirepb.Spec) spec.Spec {
 		Precision:       p.GetPrecision(),
 		DataName:        p.GetDataName(),
 		DataSHA256:      p.GetDataSha256(),
+		Hidden:          p.GetHidden(),
+		Activation:      p.GetActivation(),
 	}
 }

@@ -47,6 +47,8 @@ type Spec struct {
 	Precision       int64                  `protobuf:"varint,16,opt,name=precision,proto3" json:"precision,omitempty"`
 	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`       // file task: the dataset's file name
 	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"` // file task: hex SHA-256 of the canonical inputs
+	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                   // mlp: hidden layer widths
+	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                   // mlp: relu or tanh
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -203,6 +205,20 @@ func (x *Spec) GetDataName() string {
 func (x *Spec) GetDataSha256() string {
 	if x != nil {
 		return x.DataSha256
+	}
+	return ""
+}
+
+func (x *Spec) GetHidden() []int64 {
+	if x != nil {
+		return x.Hidden
+	}
+	return nil
+}
+
+func (x *Spec) GetActivation() string {
+	if x != nil {
+		return x.Activation
 	}
 	return ""
 }
@@ -899,7 +915,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\xcb\x03\n" +
+	"edlwire.v1\"\x83\x04\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -921,7 +937,11 @@ const file_edlwire_proto_rawDesc = "" +
 	"\tprecision\x18\x10 \x01(\x03R\tprecision\x12\x1b\n" +
 	"\tdata_name\x18\x11 \x01(\tR\bdataName\x12\x1f\n" +
 	"\vdata_sha256\x18\x12 \x01(\tR\n" +
-	"dataSha256\"\xca\x01\n" +
+	"dataSha256\x12\x16\n" +
+	"\x06hidden\x18\x13 \x03(\x03R\x06hidden\x12\x1e\n" +
+	"\n" +
+	"activation\x18\x14 \x01(\tR\n" +
+	"activation\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v1.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v1.SegmentH\x00R\asegment\x12,\n" +

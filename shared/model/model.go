@@ -27,12 +27,21 @@ type Model interface {
 	Probs(dst, x []float64)
 }
 
-// Differentiable models learn by gradient steps of an optimizer.
+// Differentiable models learn by gradient steps of an optimizer. They work
+// a minibatch at a time: every example of a batch is predicted with the same
+// parameters, so the forward pass of the whole batch runs before its labels
+// are coded.
 type Differentiable interface {
 	Model
-	// AddGrad adds the gradient of −ln p(label|x) with respect to Params
-	// into grad, given probs = Probs(x) computed with the current parameters.
-	AddGrad(grad, x, probs []float64, label int)
+	// Forward computes p(·|x_b) into probs[b] for a batch and keeps what
+	// Backward needs.
+	Forward(probs, xs [][]float64)
+	// Backward adds Σ_b ∇θ −ln p(labels[b]|x_b) into grad for the batch of
+	// the last Forward (len(labels) ≤ that batch).
+	Backward(grad []float64, labels []int)
+	// SetWorkers sets how many goroutines may share large layers; the
+	// results are the same bits for any value.
+	SetWorkers(n int)
 }
 
 // Counting models are exact Bayesian learners that update by counting; the
@@ -53,8 +62,12 @@ func New(s spec.Spec) (Model, error) {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	switch s.Model {
-	case spec.ModelSoftmax:
-		m := NewSoftmax(int(s.Classes), int(s.Dim))
+	case spec.ModelSoftmax, spec.ModelMLP:
+		sizes := []int{int(s.Dim)}
+		for _, h := range s.Hidden {
+			sizes = append(sizes, int(h))
+		}
+		m := NewMLP(append(sizes, int(s.Classes)), s.Activation)
 		if s.Init == spec.InitNormal {
 			src := rng.New(rng.Derive(s.Seed, "init"), 0)
 			p := m.Params()

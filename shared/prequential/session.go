@@ -54,8 +54,11 @@ type Session struct {
 
 	step      int64
 	batchFill int
-	grad      []float64 // differentiable models: summed gradient of the batch
-	batchY    []int     // counting models: the batch's labels, observed at its end
+	grad      []float64   // differentiable models: summed gradient of the batch
+	batchY    []int       // the batch's labels so far
+	batchX    [][]float64 // the batch's inputs
+	batchP    [][]float64 // the batch's predictive distributions
+	predicted int64       // the step at which the current batch's forward pass ran (-1: none)
 	probs     []float64
 	freqs     []uint32
 
@@ -67,6 +70,12 @@ type Session struct {
 
 // New builds a session from a spec and the inputs it names.
 func New(s spec.Spec, in *task.Inputs) (*Session, error) {
+	return NewWithWorkers(s, in, 1)
+}
+
+// NewWithWorkers is New with large layers split across up to workers
+// goroutines. The results are identical for every value: only speed changes.
+func NewWithWorkers(s spec.Spec, in *task.Inputs, workers int) (*Session, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
@@ -78,11 +87,12 @@ func New(s spec.Spec, in *task.Inputs) (*Session, error) {
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
 	var opt train.Optimizer
-	switch m.(type) {
+	switch m := m.(type) {
 	case model.Differentiable:
 		if opt, err = train.New(s); err != nil {
 			return nil, fmt.Errorf("prequential: %w", err)
 		}
+		m.SetWorkers(workers)
 	case model.Counting:
 	default:
 		return nil, fmt.Errorf("prequential: model %s neither differentiable nor counting", m.Kind())
@@ -96,6 +106,10 @@ func New(s spec.Spec, in *task.Inputs) (*Session, error) {
 		precision:  uint(s.Precision),
 		grad:       make([]float64, len(m.Params())),
 		probs:      make([]float64, k),
+		batchY:     make([]int, 0, s.Batch),
+		batchX:     make([][]float64, s.Batch),
+		batchP:     make([][]float64, s.Batch),
+		predicted:  -1,
 		freqs:      make([]uint32, k),
 		transcript: sha256.New(),
 		scratch:    make([]byte, 0, 16+4*k),
@@ -150,8 +164,8 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 		return Result{}, ErrDone
 	}
 	i := s.step
-	x := s.in.Train.Row(int(i))
-	s.model.Probs(s.probs, x)
+	s.predict()
+	s.probs = s.batchP[s.batchFill]
 	if err := coder.Quantize(s.freqs, s.probs, s.precision); err != nil {
 		return Result{}, fmt.Errorf("prequential: example %d: %w", i, err)
 	}
@@ -167,12 +181,7 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
 	s.record(i, label)
 
-	switch m := s.model.(type) {
-	case model.Differentiable:
-		m.AddGrad(s.grad, x, s.probs, label)
-	case model.Counting:
-		s.batchY = append(s.batchY, label)
-	}
+	s.batchY = append(s.batchY, label)
 	s.batchFill++
 	s.step++
 	res := Result{Index: i, Label: label}
@@ -191,13 +200,42 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	return res, nil
 }
 
+// predict runs, once per minibatch, the forward pass of all its examples with
+// the parameters from before the batch's update.
+func (s *Session) predict() {
+	if s.predicted == s.step-int64(s.batchFill) && s.predicted >= 0 {
+		return
+	}
+	start := s.step
+	rows := int(min(s.spec.Batch, s.spec.N-start))
+	k := s.model.NumClasses()
+	for j := 0; j < rows; j++ {
+		s.batchX[j] = s.in.Train.Row(int(start) + j)
+		if s.batchP[j] == nil {
+			s.batchP[j] = make([]float64, k)
+		}
+	}
+	switch m := s.model.(type) {
+	case model.Differentiable:
+		m.Forward(s.batchP[:rows], s.batchX[:rows])
+	default:
+		// Counting models do not change within a batch.
+		for j := 0; j < rows; j++ {
+			m.Probs(s.batchP[j], s.batchX[j])
+		}
+	}
+	s.predicted = start
+}
+
 // learn applies the completed minibatch: one optimizer step on the summed
 // gradient, or one Observe per example in order.
 func (s *Session) learn() {
 	switch m := s.model.(type) {
 	case model.Differentiable:
+		m.Backward(s.grad, s.batchY)
 		s.opt.Step(m.Params(), s.grad, s.batchFill)
 		clear(s.grad)
+		s.batchY = s.batchY[:0]
 	case model.Counting:
 		first := int(s.step) - len(s.batchY)
 		for j, y := range s.batchY {

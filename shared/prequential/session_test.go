@@ -115,6 +115,12 @@ func TestGoldenFingerprints(t *testing.T) {
 	noisy.Noise, noisy.Batch, noisy.Classes = 0.2, 1, 3
 	random := smallSpec()
 	random.RandomLabels = true
+	mlpRelu := smallSpec()
+	mlpRelu.Model, mlpRelu.Hidden, mlpRelu.LR, mlpRelu.N = spec.ModelMLP, []int64{16}, 0.1, 1500
+	mlpTanh := mlpRelu
+	mlpTanh.Hidden, mlpTanh.Activation, mlpTanh.Batch = []int64{12, 6}, spec.ActTanh, 3
+	kt := smallSpec()
+	kt.Model, kt.Batch, kt.Noise = spec.ModelKT, 1, 0.5
 	cases := []struct {
 		name        string
 		sp          spec.Spec
@@ -130,6 +136,15 @@ func TestGoldenFingerprints(t *testing.T) {
 		{"noisy-batch1", noisy,
 			"bf6d98810bf4d78df1c2a76dfba68af11be4af12d8f64b0e7826ec3d9ac6ab54",
 			"aefe3a4ddf4afe6eeef4e296c6b6e2489dbaa202b086c87eda8afa329c441b42"},
+		{"mlp-relu", mlpRelu,
+			"a667daa8afbe70d14b0a8a747fa51231fb9004e277cade5b9dab8fffed1cc8d2",
+			"5d9aacf7edb136db5330edcf49d919cf5863060c569f1257cc0f2c0556a5b2ab"},
+		{"mlp-tanh-2layer", mlpTanh,
+			"2c019cecb3bba33af92d01b6b2454742f77f1157ae35f714fdcc2bf525d220f1",
+			"2c21a04400fa547fe760af8d660c6a083ebadda682c02695374e2688110eb7e1"},
+		{"kt", kt,
+			"0cc4b2dc0f7afdc37044d43634750c8b03b83638e69f97e9e9b23ce5c315994f",
+			"9aa3d677a7a562e4a9363b926c913387822e30d64b98ca25c8e7a0c2a10f2dd4"},
 		{"random-labels", random,
 			"2cefc84f8428254879b4da1de4c70ad75ca7d6ee2dd3d14ab05fd5dc29a98b1f",
 			"e7c9cce8a2624d08aaff0f6c562e09f7374501a8e7f3ed40674473799d805e0d"},

@@ -22,8 +22,15 @@ const (
 // Model names.
 const (
 	ModelSoftmax = "softmax"
+	ModelMLP     = "mlp"     // multilayer perceptron: Hidden layers with Activation, then softmax
 	ModelKT      = "kt"      // Krichevsky–Trofimov estimator: Dirichlet(½) label counts, ignores inputs
 	ModelLaplace = "laplace" // Laplace estimator: Dirichlet(1) label counts, ignores inputs
+)
+
+// Activations of the MLP's hidden layers.
+const (
+	ActReLU = "relu"
+	ActTanh = "tanh"
 )
 
 // Initializations.
@@ -51,9 +58,11 @@ type Spec struct {
 	Noise        float64 // probability that a label is replaced by a uniform draw
 	RandomLabels bool    // labels drawn uniformly, independent of inputs (control)
 
-	Model     string  // model family
-	Init      string  // parameter initialization
-	InitScale float64 // standard deviation for Init == "normal"
+	Model      string  // model family
+	Hidden     []int64 // mlp: hidden layer widths, input to output
+	Activation string  // mlp: hidden activation
+	Init       string  // parameter initialization
+	InitScale  float64 // standard deviation for Init == "normal"
 
 	Optimizer string  // update rule
 	LR        float64 // constant learning rate
@@ -75,6 +84,7 @@ func Default() Spec {
 		Dim:             16,
 		Noise:           0,
 		Model:           ModelSoftmax,
+		Activation:      ActReLU,
 		Init:            InitZeros,
 		InitScale:       0.01,
 		Optimizer:       OptimizerSGD,
@@ -106,6 +116,8 @@ func (s Spec) fields() []field {
 		{"noise", fmtFloat(s.Noise)},
 		{"random_labels", strconv.FormatBool(s.RandomLabels)},
 		{"model", s.Model},
+		{"hidden", joinInts(s.Hidden)},
+		{"activation", s.Activation},
 		{"init", s.Init},
 		{"init_scale", fmtFloat(s.InitScale)},
 		{"optimizer", s.Optimizer},
@@ -114,6 +126,30 @@ func (s Spec) fields() []field {
 		{"checkpoint_every", strconv.FormatInt(s.CheckpointEvery, 10)},
 		{"precision", strconv.FormatInt(s.Precision, 10)},
 	}
+}
+
+func joinInts(v []int64) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseInts parses a comma-separated list such as "64,64"; empty gives nil.
+func ParseInts(s string) ([]int64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []int64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("spec: %q is not a list of integers: %w", s, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // Canonical returns the canonical encoding: the version line, then one
@@ -154,6 +190,14 @@ func (s Spec) NumParams() int64 {
 		return s.Classes*s.Dim + s.Classes
 	case ModelKT, ModelLaplace:
 		return s.Classes
+	case ModelMLP:
+		var p int64
+		in := s.Dim
+		for _, h := range append(append([]int64(nil), s.Hidden...), s.Classes) {
+			p += h*in + h
+			in = h
+		}
+		return p
 	}
 	return 0
 }
@@ -199,9 +243,24 @@ func (s Spec) Validate() error {
 		bad("noise", "must be in [0, 1], got %v", s.Noise)
 	}
 	switch s.Model {
+	case ModelMLP:
+		if len(s.Hidden) == 0 {
+			bad("hidden", "an mlp needs at least one hidden layer")
+		}
+		for i, h := range s.Hidden {
+			if h < 1 {
+				bad("hidden", "layer %d has width %d", i+1, h)
+			}
+		}
+		if s.Activation != ActReLU && s.Activation != ActTanh {
+			bad("activation", "unknown activation %q (known: %s, %s)", s.Activation, ActReLU, ActTanh)
+		}
 	case ModelSoftmax, ModelKT, ModelLaplace:
+		if len(s.Hidden) > 0 {
+			bad("hidden", "only the mlp has hidden layers")
+		}
 	default:
-		bad("model", "unknown model %q (known: %s, %s, %s)", s.Model, ModelSoftmax, ModelKT, ModelLaplace)
+		bad("model", "unknown model %q (known: %s, %s, %s, %s)", s.Model, ModelSoftmax, ModelMLP, ModelKT, ModelLaplace)
 	}
 	if s.Init != InitZeros && s.Init != InitNormal {
 		bad("init", "unknown initialization %q (known: %s, %s)", s.Init, InitZeros, InitNormal)

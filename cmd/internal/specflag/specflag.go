@@ -20,7 +20,13 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension")
 	fs.Float64Var(&s.Noise, "noise", s.Noise, "probability that a label is replaced by a uniform draw")
 	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn)")
-	fs.StringVar(&s.Model, "model", s.Model, "model: softmax")
+	fs.StringVar(&s.Model, "model", s.Model, "model: softmax, mlp, kt or laplace")
+	fs.Func("hidden", "mlp hidden layer widths, comma-separated (e.g. 64 or 512,512)", func(v string) error {
+		h, err := spec.ParseInts(v)
+		s.Hidden = h
+		return err
+	})
+	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp hidden activation: relu or tanh")
 	fs.StringVar(&s.Init, "init", s.Init, "initialization: zeros or normal")
 	fs.Float64Var(&s.InitScale, "init-scale", s.InitScale, "standard deviation of --init normal")
 	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "optimizer: sgd")
