@@ -20,7 +20,8 @@ type Decoder struct {
 	total    int64 // bytes written
 	consumed int64 // input bytes read into the window (padding not counted)
 	shifts   int64 // renormalisation shifts (S); the window holds bytes S..S+3
-	started  bool  // the first 4 bytes are in the window
+	started  bool  // the window is loaded (possibly with missing bytes)
+	miss     int   // bytes at the tail of the window not yet received (read as 0 in v), <= 4
 	closed   bool
 	finished bool
 	err      error  // sticky stream error (corrupt or truncated)
@@ -63,32 +64,69 @@ func (d *Decoder) Write(p []byte) (int, error) {
 	}
 	// Drop consumed bytes once they are at least half the buffer, so the
 	// buffer stays proportional to the unconsumed input (amortised O(1)).
-	if d.r > 0 && d.r >= len(d.buf)-d.r {
-		n := copy(d.buf, d.buf[d.r:])
+	// The 4 bytes before r are kept: Flush may rewind into the window.
+	if d.r > 2*keepBack && d.r >= len(d.buf)-d.r {
+		n := copy(d.buf, d.buf[d.r-keepBack:])
 		d.buf = d.buf[:n]
-		d.r = 0
+		d.r = keepBack
 	}
 	d.buf = append(d.buf, p...)
 	d.total += int64(len(p))
 	return len(p), nil
 }
 
+// keepBack is how many consumed bytes Write keeps before the read
+// position: the window's, which Flush may hand to the next sub-stream.
+const keepBack = 4
+
 // CloseWrite declares the stream complete: no more bytes will come.
 func (d *Decoder) CloseWrite() { d.closed = true }
 
-// Ready reports whether Decode can run without more input: the buffered
-// unconsumed bytes cover the worst-case renormalisation (3 bytes, plus the
-// 4 initial bytes before the first symbol), or CloseWrite was called, or
-// the decoder holds an error that Decode will return.
+// Ready reports whether Decode can run without more input whatever the
+// table: the buffered unconsumed bytes cover the worst-case
+// renormalisation (3 bytes, plus the 4 initial bytes before the first
+// symbol of a stream or sub-stream, plus window bytes still missing), or
+// CloseWrite was called, or the decoder holds an error that Decode will
+// return.
+//
+// Ready is sufficient, not necessary: Decode and DecodeCumulative also
+// succeed when !Ready if the bytes received so far determine the symbol
+// whatever bytes follow (always the case for the symbols before an
+// Encoder.Flush once the flush bytes have arrived), and otherwise return
+// ErrNeedInput with the state unchanged. A receiver that wants every
+// symbol as soon as the bytes allow calls Decode until ErrNeedInput
+// rather than gating on Ready.
 func (d *Decoder) Ready() bool {
 	if d.closed || d.err != nil || d.finished {
 		return true
 	}
-	need := maxShifts
+	return len(d.buf)-d.r >= d.need()
+}
+
+// need is the number of unconsumed bytes that make the decoder Ready.
+func (d *Decoder) need() int {
+	n := maxShifts + d.miss
 	if !d.started {
-		need += 4
+		n += 4
 	}
-	return len(d.buf)-d.r >= need
+	return n
+}
+
+// fill folds received bytes into the missing tail of the window; after
+// CloseWrite the missing bytes are zero (already in v).
+func (d *Decoder) fill() {
+	for d.miss > 0 {
+		if d.r < len(d.buf) {
+			d.miss--
+			d.v += uint64(d.buf[d.r]) << (8 * d.miss)
+			d.r++
+			d.consumed++
+		} else if d.closed {
+			d.miss = 0
+		} else {
+			return
+		}
+	}
 }
 
 // Consumed returns the number of input bytes read so far (zero padding
@@ -96,13 +134,16 @@ func (d *Decoder) Ready() bool {
 func (d *Decoder) Consumed() int64 { return d.consumed }
 
 // nextByte returns the next stream byte, or 0 past the end of a closed
-// stream. The caller has checked Ready.
+// stream, or 0 counted as missing (filled in by fill when it arrives).
 func (d *Decoder) nextByte() byte {
-	if d.r < len(d.buf) {
+	if d.r < len(d.buf) && d.miss == 0 {
 		b := d.buf[d.r]
 		d.r++
 		d.consumed++
 		return b
+	}
+	if !d.closed {
+		d.miss++
 	}
 	return 0
 }
@@ -122,15 +163,18 @@ func (d *Decoder) truncated(need int64) error {
 	return fmt.Errorf("coder: stream has %d bytes, needs at least %d: %w", d.total, need, io.ErrUnexpectedEOF)
 }
 
-// ready returns the error Decode must return before touching the state.
-func (d *Decoder) precheck() error {
+// precheck returns the error Decode must return before touching the
+// state, after folding received bytes into the window. With ready set it
+// also requires Ready.
+func (d *Decoder) precheck(ready bool) error {
 	if d.err != nil {
 		return d.err
 	}
 	if d.finished {
 		return ErrFinished
 	}
-	if !d.Ready() {
+	d.fill()
+	if ready && !d.Ready() {
 		return ErrNeedInput
 	}
 	return nil
@@ -141,7 +185,7 @@ func (d *Decoder) precheck() error {
 // state (beyond loading the first 4 bytes). Follow it with DecodeCum.
 // It returns ErrNeedInput if !Ready().
 func (d *Decoder) DecodeTarget() (uint32, error) {
-	if err := d.precheck(); err != nil {
+	if err := d.precheck(true); err != nil {
 		return 0, err
 	}
 	d.start()
@@ -159,7 +203,7 @@ func (d *Decoder) target() uint64 {
 // must contain the value returned by DecodeTarget. On a caller error
 // (bad interval) the state is unchanged.
 func (d *Decoder) DecodeCum(cumLow, freq uint32) error {
-	if err := d.precheck(); err != nil {
+	if err := d.precheck(true); err != nil {
 		return err
 	}
 	if freq == 0 || uint64(cumLow)+uint64(freq) > uint64(1)<<d.prec {
@@ -176,41 +220,107 @@ func (d *Decoder) DecodeCum(cumLow, freq uint32) error {
 
 // Decode decodes the next symbol against freqs, which must sum to exactly
 // 1<<precision (entries may be 0; such symbols are never decoded). It
-// returns ErrNeedInput, with the state unchanged, if !Ready(). Work is
-// O(len(freqs)).
+// returns ErrNeedInput, with the state unchanged, if the bytes received so
+// far do not determine the symbol (never when Ready). Work is
+// O(len(freqs)): one pass both checks the sum and finds the symbol.
 func (d *Decoder) Decode(freqs []uint32) (int, error) {
-	if err := d.precheck(); err != nil {
+	if err := d.precheck(false); err != nil {
 		return 0, err
 	}
 	T := uint64(1) << d.prec
-	// Validate before touching the state.
-	var total uint64
-	for _, f := range freqs {
-		total += uint64(f)
+	if !d.started && d.Ready() {
+		d.start()
 	}
-	if total != T {
-		return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", total, T)
-	}
-	d.start()
+	// t is only meaningful once started; an unstarted decoder that is not
+	// Ready starts below, after the table is validated.
 	t := d.target()
-	// The symbol is the first s with t < cum[s+1]; t < T = cum[K], so it
-	// exists, and its frequency is >= 1.
-	var cum uint64
+	var cum, total, symCum uint64
 	sym := -1
 	for i, f := range freqs {
 		next := cum + uint64(f)
-		if t < next {
-			sym = i
-			break
+		if sym < 0 && t < next {
+			sym, symCum = i, cum
 		}
 		cum = next
+	}
+	total = cum
+	if total != T {
+		return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", total, T)
+	}
+	if !d.started || d.miss > 0 || !d.Ready() {
+		return d.decodeSlow(func(t uint64) (uint64, uint64, int) {
+			var c uint64
+			for i, f := range freqs {
+				if t < c+uint64(f) {
+					return c, c + uint64(f), i
+				}
+				c += uint64(f)
+			}
+			return 0, 0, -1
+		})
 	}
 	if sym < 0 { // unreachable given t < T; kept so hostile state cannot panic
 		d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
 		return 0, d.err
 	}
-	lo := (d.rng * cum) >> d.prec
-	hi := (d.rng * (cum + uint64(freqs[sym]))) >> d.prec
+	return d.finishSym(sym, symCum, symCum+uint64(freqs[sym]))
+}
+
+// DecodeCumulative decodes the next symbol against a prefix-sum table:
+// cum has K+1 entries, cum[0] = 0, cum[K] = 1<<precision, non-decreasing;
+// symbol s has the interval [cum[s], cum[s+1]). The symbol is found by
+// binary search (linear for K <= 16), O(log K); only the endpoints and the
+// found interval are checked, so a table that is not non-decreasing gives
+// an error or some symbol, never a panic. ErrNeedInput as for Decode.
+func (d *Decoder) DecodeCumulative(cum []uint32) (int, error) {
+	if err := d.precheck(false); err != nil {
+		return 0, err
+	}
+	k := len(cum) - 1
+	if k < 1 || cum[0] != 0 || uint64(cum[k]) != uint64(1)<<d.prec {
+		return 0, fmt.Errorf("coder: cumulative table of %d entries does not run from 0 to %d", len(cum), uint64(1)<<d.prec)
+	}
+	find := func(t uint64) (uint64, uint64, int) {
+		s := searchCumulative(cum, uint32(t))
+		return uint64(cum[s]), uint64(cum[s+1]), s
+	}
+	if !d.started || d.miss > 0 || !d.Ready() {
+		return d.decodeSlow(find)
+	}
+	lo, hi, s := find(d.target())
+	if !(lo <= d.target() && d.target() < hi) {
+		return 0, fmt.Errorf("coder: cumulative table is not non-decreasing around entry %d", s)
+	}
+	return d.finishSym(s, lo, hi)
+}
+
+// searchCumulative returns the largest s < K with cum[s] <= t, for
+// cum[0] = 0 <= t.
+func searchCumulative(cum []uint32, t uint32) int {
+	k := len(cum) - 1
+	if k <= 16 {
+		s := 0
+		for s+1 < k && cum[s+1] <= t {
+			s++
+		}
+		return s
+	}
+	lo, hi := 0, k // cum[lo] <= t; answer in [lo, hi)
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if cum[m] <= t {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// finishSym consumes symbol sym with cumulative interval [c, c2) of T.
+func (d *Decoder) finishSym(sym int, c, c2 uint64) (int, error) {
+	lo := (d.rng * c) >> d.prec
+	hi := (d.rng * c2) >> d.prec
 	if d.v < lo || d.v >= hi { // unreachable by the choice of t; defensive
 		d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the symbol's interval"}
 		return 0, d.err
@@ -219,6 +329,49 @@ func (d *Decoder) Decode(freqs []uint32) (int, error) {
 		return 0, err
 	}
 	return sym, nil
+}
+
+// decodeSlow decodes when the window may hold bytes not yet received
+// (read as 0 in v). The true offset lies in [v, vmax]: the missing bytes
+// add at most 256^miss - 1, and the true offset is < rng as in every
+// decoder state. The symbol is decoded only if the whole range falls in
+// one symbol's interval and its renormalisation leaves at most 4 window
+// bytes missing; otherwise ErrNeedInput with the state unchanged (the
+// window may have been loaded with the bytes at hand: that is not an
+// observable change). find maps a target to the symbol's [c, c2) and index
+// (index < 0: no symbol).
+func (d *Decoder) decodeSlow(find func(t uint64) (uint64, uint64, int)) (int, error) {
+	d.start()
+	if d.closed || d.Ready() { // fill/start may have made it Ready
+		c, c2, s := find(d.target())
+		if s < 0 || d.v < (d.rng*c)>>d.prec || d.v >= (d.rng*c2)>>d.prec {
+			d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
+			return 0, d.err
+		}
+		return d.finishSym(s, c, c2)
+	}
+	vmax := min(d.v+(uint64(1)<<(8*d.miss))-1, d.rng-1)
+	c, c2, s := find(d.target())
+	if s < 0 {
+		return 0, ErrNeedInput
+	}
+	lo := (d.rng * c) >> d.prec
+	hi := (d.rng * c2) >> d.prec
+	if d.v < lo || vmax >= hi {
+		return 0, ErrNeedInput
+	}
+	shifts := 0
+	for r := hi - lo; r < rangeLow; r <<= 8 {
+		shifts++
+	}
+	avail := 0
+	if d.miss == 0 {
+		avail = len(d.buf) - d.r
+	}
+	if d.miss+max(0, shifts-avail) > 4 {
+		return 0, ErrNeedInput
+	}
+	return d.finishSym(s, c, c2)
 }
 
 // consume narrows the interval to [lo, hi) (offsets in the current range,
@@ -257,6 +410,7 @@ func (d *Decoder) Finish() error {
 	if !d.closed {
 		return fmt.Errorf("coder: Finish before CloseWrite")
 	}
+	d.fill()
 	d.start()
 	j, delta := flushBytes(d.low, d.rng)
 	n := d.shifts + int64(j)
@@ -272,6 +426,51 @@ func (d *Decoder) Finish() error {
 		return d.err
 	}
 	d.finished = true
+	return nil
+}
+
+// Flush ends a sub-stream: call it after decoding the last symbol before
+// the encoder's Flush. It recomputes the encoder's self-delimiting flush
+// from its own state (1 or 2 bytes; none if nothing was coded since the
+// last flush), checks that the stream holds exactly those bytes there, and
+// restarts for the next sub-stream, which begins right after them: window
+// bytes already read past the flush are handed back to it. It returns
+// ErrNeedInput, state unchanged, if the flush bytes have not all arrived
+// (never after CloseWrite: then a short stream is an error wrapping
+// io.ErrUnexpectedEOF); flush bytes that differ from the encoder's give a
+// *CorruptInputError.
+func (d *Decoder) Flush() error {
+	if d.err != nil {
+		return d.err
+	}
+	if d.finished {
+		return ErrFinished
+	}
+	d.fill()
+	if !d.started {
+		return nil // nothing decoded since the last flush: the encoder wrote nothing
+	}
+	j, delta := flushSelf(d.low, d.rng)
+	end := d.shifts + int64(j)
+	if d.total < end {
+		if !d.closed {
+			return ErrNeedInput
+		}
+		d.err = d.truncated(end)
+		return d.err
+	}
+	// Bytes before end are received, hence in v (positions shifts..end-1
+	// of the window); the missing tail, if any, is past end. The code is
+	// in [V, V+256^(4-j)) iff its first j window bytes are V's.
+	if d.v < delta || d.v-delta >= uint64(1)<<(8*(4-j)) {
+		d.err = &CorruptInputError{Offset: d.shifts, Reason: "flush bytes differ from the encoder's flush"}
+		return d.err
+	}
+	if back := d.consumed - end; back > 0 {
+		d.r -= int(back) // <= 4 bytes, kept by Write (keepBack)
+		d.consumed = end
+	}
+	d.v, d.low, d.rng, d.started, d.miss, d.shifts = 0, 0, rangeTop, false, 0, end
 	return nil
 }
 

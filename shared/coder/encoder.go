@@ -147,6 +147,23 @@ func flushBytes(low32, rng uint64) (j int, delta uint64) {
 	return 4, 0 // unreachable: k=0 gives d=0 < rng
 }
 
+// flushSelf is Flush's rule: the smallest V in [low, low+rng) that is a
+// multiple of 256^k with [V, V+256^k) inside [low, low+rng), for the
+// largest such k <= 4; it returns j = 4-k (1 or 2 when rng < 2^32; 0 only
+// for the untouched interval [0, 2^32)) and delta = V - low. Every code
+// value that starts with the first j window bytes of V lies in the final
+// interval, whatever bytes follow: the sub-stream is self-delimiting.
+func flushSelf(low32, rng uint64) (j int, delta uint64) {
+	for k := 4; k >= 0; k-- {
+		m := uint64(1) << (8 * k)
+		d := (m - low32%m) % m
+		if d+m <= rng {
+			return 4 - k, d
+		}
+	}
+	return 4, 0 // unreachable: k=0 gives d=0, 1 <= rng
+}
+
 // Take returns the bytes that are final so far and forgets them. Bytes a
 // carry may still change (one cached byte and a run of 0xFF) are held
 // back. After Finish it returns nil.
@@ -171,6 +188,34 @@ func (e *Encoder) Finish() []byte {
 		e.shiftLow()
 	}
 	// The final cache byte and the window are zero and are not written.
+	return e.Take()
+}
+
+// Flush ends the current sub-stream and returns the remaining final bytes
+// (those not returned by Take), then starts a new sub-stream appended to
+// the same byte stream, with a fresh state (Len keeps counting). Unlike
+// Finish's minimal flush, whose omitted bytes must read as zero and so
+// only works at the very end of the stream, Flush writes the first j
+// window bytes of a value V whose whole block [V, V+256^(4-j)) lies in
+// the final interval (flushSelf): 1 or 2 bytes, none if nothing was coded
+// since the last flush. Whatever follows (the next sub-stream) the decoder
+// decodes the same symbols, and Decoder.Flush finds the boundary from its
+// own state. The bytes of a stream without Flush calls are unchanged;
+// after Flush, Finish still ends the stream (emitting nothing if no symbol
+// followed). After Finish, Flush returns nil.
+func (e *Encoder) Flush() []byte {
+	if e.finished {
+		return nil
+	}
+	j, delta := flushSelf(e.low&(window-1), e.rng)
+	e.low += delta
+	for i := 0; i <= j; i++ {
+		e.shiftLow()
+	}
+	// The cache now holds byte j of V's window, which is 0, and no 0xFF
+	// run is pending: like the virtual byte before a stream, it is not
+	// written, and the next sub-stream starts right after the flush bytes.
+	e.low, e.rng, e.cache, e.pending, e.first = 0, rangeTop, 0, 0, true
 	return e.Take()
 }
 

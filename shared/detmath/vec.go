@@ -26,23 +26,25 @@ func Dot(a, b []float64) float64 {
 		panic("detmath: length mismatch")
 	}
 	var l0, l1, l2, l3 float64
-	n := len(a)
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		l0 += float64(a[i] * b[i])
-		l1 += float64(a[i+1] * b[i+1])
-		l2 += float64(a[i+2] * b[i+2])
-		l3 += float64(a[i+3] * b[i+3])
+	// Re-slicing by four lets the compiler drop the bounds checks; the lane
+	// of element i is still i%4 because every step consumes four.
+	for len(a) >= 4 && len(b) >= 4 {
+		a4, b4 := a[:4:4], b[:4:4]
+		l0 += float64(a4[0] * b4[0])
+		l1 += float64(a4[1] * b4[1])
+		l2 += float64(a4[2] * b4[2])
+		l3 += float64(a4[3] * b4[3])
+		a, b = a[4:], b[4:]
 	}
-	switch n - i {
+	switch len(a) {
 	case 3:
-		l2 += float64(a[i+2] * b[i+2])
+		l2 += float64(a[2] * b[2])
 		fallthrough
 	case 2:
-		l1 += float64(a[i+1] * b[i+1])
+		l1 += float64(a[1] * b[1])
 		fallthrough
 	case 1:
-		l0 += float64(a[i] * b[i])
+		l0 += float64(a[0] * b[0])
 	}
 	return combine(l0, l1, l2, l3)
 }
@@ -78,8 +80,16 @@ func Axpy(dst []float64, alpha float64, x []float64) {
 	if len(dst) != len(x) {
 		panic("detmath: length mismatch")
 	}
-	for i, v := range x {
-		dst[i] += float64(alpha * v)
+	for len(dst) >= 4 && len(x) >= 4 {
+		d4, x4 := dst[:4:4], x[:4:4]
+		d4[0] += float64(alpha * x4[0])
+		d4[1] += float64(alpha * x4[1])
+		d4[2] += float64(alpha * x4[2])
+		d4[3] += float64(alpha * x4[3])
+		dst, x = dst[4:], x[4:]
+	}
+	for i := range dst {
+		dst[i] += float64(alpha * x[i])
 	}
 }
 
@@ -170,3 +180,58 @@ func LogSoftmax(dst, logits []float64) {
 const maxFloat = math.MaxFloat64
 
 var negInf = math.Inf(-1)
+
+// Dot2 returns Dot(a, b0) and Dot(a, b1), bit for bit, computed together:
+// eight independent accumulators hide the latency of the additions, so two
+// dot products cost little more than one.
+func Dot2(a, b0, b1 []float64) (float64, float64) {
+	if len(a) != len(b0) || len(a) != len(b1) {
+		panic("detmath: length mismatch")
+	}
+	var p0, p1, p2, p3, q0, q1, q2, q3 float64
+	for len(a) >= 4 && len(b0) >= 4 && len(b1) >= 4 {
+		a4, x4, y4 := a[:4:4], b0[:4:4], b1[:4:4]
+		p0 += float64(a4[0] * x4[0])
+		q0 += float64(a4[0] * y4[0])
+		p1 += float64(a4[1] * x4[1])
+		q1 += float64(a4[1] * y4[1])
+		p2 += float64(a4[2] * x4[2])
+		q2 += float64(a4[2] * y4[2])
+		p3 += float64(a4[3] * x4[3])
+		q3 += float64(a4[3] * y4[3])
+		a, b0, b1 = a[4:], b0[4:], b1[4:]
+	}
+	switch len(a) {
+	case 3:
+		p2 += float64(a[2] * b0[2])
+		q2 += float64(a[2] * b1[2])
+		fallthrough
+	case 2:
+		p1 += float64(a[1] * b0[1])
+		q1 += float64(a[1] * b1[1])
+		fallthrough
+	case 1:
+		p0 += float64(a[0] * b0[0])
+		q0 += float64(a[0] * b1[0])
+	}
+	return combine(p0, p1, p2, p3), combine(q0, q1, q2, q3)
+}
+
+// Axpy2 computes Axpy(dst, a0, x0) then Axpy(dst, a1, x1), bit for bit, in
+// one pass over dst: dst[i] = (dst[i] + float64(a0*x0[i])) + float64(a1*x1[i]).
+func Axpy2(dst []float64, a0 float64, x0 []float64, a1 float64, x1 []float64) {
+	if len(dst) != len(x0) || len(dst) != len(x1) {
+		panic("detmath: length mismatch")
+	}
+	for len(dst) >= 4 && len(x0) >= 4 && len(x1) >= 4 {
+		d4, u4, v4 := dst[:4:4], x0[:4:4], x1[:4:4]
+		d4[0] = (d4[0] + float64(a0*u4[0])) + float64(a1*v4[0])
+		d4[1] = (d4[1] + float64(a0*u4[1])) + float64(a1*v4[1])
+		d4[2] = (d4[2] + float64(a0*u4[2])) + float64(a1*v4[2])
+		d4[3] = (d4[3] + float64(a0*u4[3])) + float64(a1*v4[3])
+		dst, x0, x1 = dst[4:], x0[4:], x1[4:]
+	}
+	for i := range dst {
+		dst[i] = (dst[i] + float64(a0*x0[i])) + float64(a1*x1[i])
+	}
+}

@@ -18,9 +18,12 @@ import (
 // Summation order, fixed whatever the partition across goroutines:
 //   - a pre-activation is detmath.Dot(W row, input) + b: four lanes, fixed tree;
 //   - a weight's gradient sums float64(δ·a) over the batch in example order,
-//     then its bias the δ in example order;
+//     and its bias the δ in example order, skipping examples whose δ is
+//     exactly 0 (an inactive relu: the term is zero, and skipping it keeps
+//     the sign of a zero sum well defined);
 //   - a back-propagated δ sums float64(δ_o·W[o][i]) over output units o in
-//     increasing order, then multiplies by the activation's derivative.
+//     increasing order, skipping δ_o = 0, then multiplies by the activation's
+//     derivative.
 //
 // Parallel work is split by output units (forward and weight gradients) or
 // input units (back-propagation), never by examples, so every number is
@@ -40,6 +43,10 @@ type MLP struct {
 	delta [][][]float64 // delta[l][b]: ∂loss/∂pre-activation of layer l+1's units
 	probs [][]float64
 	one   [][]float64
+	cur   int       // examples in the current batch
+	grad  []float64 // Backward's destination while it runs
+	lab   [1]int
+	dst   [1][]float64
 }
 
 // Softmax is the MLP without hidden layers: logits = Wx + b.
@@ -137,30 +144,45 @@ func (m *MLP) grow(b int) {
 	m.batch = b
 }
 
-// parallel runs work over [0, n) split into contiguous ranges, one per
+// Jobs that parallel splits by index range.
+const (
+	jobForward  = iota // units of layer l: pre-activations and activations
+	jobGrad            // units of layer l: weight and bias gradients
+	jobBackprop        // units of layer l's input: back-propagated δ
+)
+
+// parallel runs job over [0, n) split into contiguous ranges, one per
 // worker, when the job is large enough to pay for the goroutines. The
-// results never depend on the split: callers give each index its own
-// outputs and a fixed order of operations.
-func (m *MLP) parallel(n, costPerIndex int, work func(lo, hi int)) {
-	w := m.workers
-	if w > n {
-		w = n
-	}
-	if w <= 1 || n*costPerIndex < 1<<15 {
-		work(0, n)
+// results never depend on the split: each index has its own outputs and a
+// fixed order of operations. No closure is built, so nothing is allocated
+// on the sequential path.
+func (m *MLP) parallel(n, costPerIndex, job, l int) {
+	w := min(m.workers, n)
+	if w <= 1 || n*costPerIndex < 1<<17 {
+		m.run(job, l, 0, n, nil)
 		return
 	}
 	var wg sync.WaitGroup
+	wg.Add(w - 1)
 	for k := 1; k < w; k++ {
-		lo, hi := k*n/w, (k+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(lo, hi)
-		}()
+		go m.run(job, l, k*n/w, (k+1)*n/w, &wg)
 	}
-	work(0, n/w)
+	m.run(job, l, 0, n/w, nil)
 	wg.Wait()
+}
+
+func (m *MLP) run(job, l, lo, hi int, wg *sync.WaitGroup) {
+	switch job {
+	case jobForward:
+		m.forwardRange(l, lo, hi)
+	case jobGrad:
+		m.gradRange(l, lo, hi)
+	case jobBackprop:
+		m.backpropRange(l, lo, hi)
+	}
+	if wg != nil {
+		wg.Done()
+	}
 }
 
 // Probs computes p(·|x) into dst.
@@ -169,8 +191,8 @@ func (m *MLP) Probs(dst, x []float64) {
 		m.one = make([][]float64, 1)
 	}
 	m.one[0] = x
-	tmp := [1][]float64{dst}
-	m.Forward(tmp[:], m.one)
+	m.dst[0] = dst
+	m.Forward(m.dst[:], m.one)
 }
 
 // Forward computes p(·|x_b) into probs[b] for a batch, keeping the
@@ -188,29 +210,43 @@ func (m *MLP) Forward(probs, xs [][]float64) {
 		m.acts[0][b] = x
 		m.probs[b] = probs[b]
 	}
-	L := m.layers()
-	for l := 0; l < L; l++ {
-		in, out := m.acts[l][:B], m.acts[l+1][:B]
-		if l == L-1 {
-			out = m.probs[:B]
-		}
-		W, bias, nin := m.weights(l), m.biases(l), m.sizes[l]
-		hidden := l < L-1
-		m.parallel(m.sizes[l+1], B*nin, func(lo, hi int) {
-			for b := 0; b < B; b++ {
-				a, z := in[b], out[b]
-				for o := lo; o < hi; o++ {
-					v := detmath.Dot(W[o*nin:(o+1)*nin], a) + bias[o]
-					if hidden {
-						v = m.activate(v)
-					}
-					z[o] = v
-				}
-			}
-		})
+	m.cur = B
+	for l := 0; l < m.layers(); l++ {
+		m.parallel(m.sizes[l+1], B*m.sizes[l], jobForward, l)
 	}
 	for b := 0; b < B; b++ {
 		detmath.Softmax(probs[b], probs[b])
+	}
+}
+
+// forwardRange computes units [lo, hi) of layer l for the current batch.
+func (m *MLP) forwardRange(l, lo, hi int) {
+	B, L := m.cur, m.layers()
+	in, out := m.acts[l][:B], m.acts[l+1][:B]
+	if l == L-1 {
+		out = m.probs[:B]
+	}
+	W, bias, nin := m.weights(l), m.biases(l), m.sizes[l]
+	hidden := l < L-1
+	// Unit-major: a weight row stays in cache across the batch.
+	for o := lo; o < hi; o++ {
+		row, c := W[o*nin:(o+1)*nin], bias[o]
+		b := 0
+		for ; b+1 < B; b += 2 {
+			v0, v1 := detmath.Dot2(row, in[b], in[b+1])
+			v0, v1 = v0+c, v1+c
+			if hidden {
+				v0, v1 = m.activate(v0), m.activate(v1)
+			}
+			out[b][o], out[b+1][o] = v0, v1
+		}
+		if b < B {
+			v := detmath.Dot(row, in[b]) + c
+			if hidden {
+				v = m.activate(v)
+			}
+			out[b][o] = v
+		}
 	}
 }
 
@@ -246,36 +282,86 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 		copy(d, p[:K])
 		d[labels[b]] -= 1
 	}
+	m.cur, m.grad = B, grad
 	for l := L - 1; l >= 0; l-- {
-		nin, nout := m.sizes[l], m.sizes[l+1]
-		in, dl := m.acts[l][:B], m.delta[l][:B]
-		gW := grad[m.wOff[l] : m.wOff[l]+nout*nin]
-		gb := grad[m.bOff[l] : m.bOff[l]+nout]
-		m.parallel(nout, B*nin, func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				row := gW[o*nin : (o+1)*nin]
-				for b := 0; b < B; b++ {
-					detmath.Axpy(row, dl[b][o], in[b])
-					gb[o] += dl[b][o]
-				}
-			}
-		})
-		if l == 0 {
-			break
+		m.parallel(m.sizes[l+1], B*m.sizes[l], jobGrad, l)
+		if l > 0 {
+			m.parallel(m.sizes[l], B*m.sizes[l+1], jobBackprop, l)
 		}
-		W, prev := m.weights(l), m.delta[l-1][:B]
-		m.parallel(nin, B*nout, func(lo, hi int) {
-			for b := 0; b < B; b++ {
-				dp, a := prev[b][lo:hi], in[b][lo:hi]
-				clear(dp)
-				for o := 0; o < nout; o++ {
-					detmath.Axpy(dp, dl[b][o], W[o*nin+lo:o*nin+hi])
-				}
-				for i := range dp {
-					dp[i] = float64(dp[i] * m.derivative(a[i]))
-				}
+	}
+	m.grad = nil
+}
+
+// gradRange adds the gradients of units [lo, hi) of layer l.
+func (m *MLP) gradRange(l, lo, hi int) {
+	B, nin, nout := m.cur, m.sizes[l], m.sizes[l+1]
+	in, dl := m.acts[l][:B], m.delta[l][:B]
+	gW := m.grad[m.wOff[l] : m.wOff[l]+nout*nin]
+	gb := m.grad[m.bOff[l] : m.bOff[l]+nout]
+	for o := lo; o < hi; o++ {
+		row := gW[o*nin : (o+1)*nin]
+		// Pairs of contributing examples share one pass over the row;
+		// the per-element order over b is unchanged.
+		prevB := -1
+		for b := 0; b < B; b++ {
+			d := dl[b][o]
+			if d == 0 {
+				continue
 			}
-		})
+			gb[o] += d
+			if prevB < 0 {
+				prevB = b
+				continue
+			}
+			detmath.Axpy2(row, dl[prevB][o], in[prevB], d, in[b])
+			prevB = -1
+		}
+		if prevB >= 0 {
+			detmath.Axpy(row, dl[prevB][o], in[prevB])
+		}
+	}
+}
+
+// backpropRange computes δ for units [lo, hi) of layer l's input.
+func (m *MLP) backpropRange(l, lo, hi int) {
+	B, nin, nout := m.cur, m.sizes[l], m.sizes[l+1]
+	in, dl := m.acts[l][:B], m.delta[l][:B]
+	W, prev := m.weights(l), m.delta[l-1][:B]
+	for b := 0; b < B; b++ {
+		clear(prev[b][lo:hi])
+	}
+	// Unit-major again: W's row o is reused across the batch while
+	// each δ_prev[b][i] still sums over o in increasing order.
+	// Rows in blocks that stay in cache across the batch; within a
+	// block, each example pairs up its non-zero δ_o in increasing o,
+	// so every δ_prev element still sums over o in increasing order.
+	const block = 32
+	for o0 := 0; o0 < nout; o0 += block {
+		o1 := min(o0+block, nout)
+		for b := 0; b < B; b++ {
+			dst, d := prev[b][lo:hi], dl[b]
+			pending := -1
+			for o := o0; o < o1; o++ {
+				if d[o] == 0 {
+					continue
+				}
+				if pending < 0 {
+					pending = o
+					continue
+				}
+				detmath.Axpy2(dst, d[pending], W[pending*nin+lo:pending*nin+hi], d[o], W[o*nin+lo:o*nin+hi])
+				pending = -1
+			}
+			if pending >= 0 {
+				detmath.Axpy(dst, d[pending], W[pending*nin+lo:pending*nin+hi])
+			}
+		}
+	}
+	for b := 0; b < B; b++ {
+		dp, a := prev[b][lo:hi], in[b][lo:hi]
+		for i := range dp {
+			dp[i] = float64(dp[i] * m.derivative(a[i]))
+		}
 	}
 }
 
@@ -283,5 +369,6 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 // probs must be Probs(x) under the current parameters.
 func (m *MLP) AddGrad(grad, x, probs []float64, label int) {
 	m.Probs(probs, x)
-	m.Backward(grad, []int{label})
+	m.lab[0] = label
+	m.Backward(grad, m.lab[:])
 }

@@ -1,7 +1,12 @@
 package prequential
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/task"
 
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -21,4 +26,88 @@ func BenchmarkTransmit(b *testing.B) {
 	b.ReportMetric(float64(sp.N)*float64(b.N)/b.Elapsed().Seconds(), "labels/s")
 	b.ReportMetric(coded/float64(sp.N), "bits/label")
 	b.ReportMetric(100*(coded-q)/q, "overhead_%")
+}
+
+// BenchmarkPass measures one online prequential pass (predict, code, learn;
+// float64; SGD) on the shapes of issue 3, in examples per second, with the
+// layers on one goroutine and split across two.
+func BenchmarkPass(b *testing.B) {
+	shapes := []struct {
+		name   string
+		dim    int64
+		hidden []int64
+		batch  int64
+	}{
+		{"mlp32-64-10/batch1", 32, []int64{64}, 1},
+		{"mlp32-64-10/batch32", 32, []int64{64}, 32},
+		{"mlp64-256-10/batch32", 64, []int64{256}, 32},
+		{"mlp64-512-512-10/batch32", 64, []int64{512, 512}, 32},
+	}
+	for _, sh := range shapes {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", sh.name, workers), func(b *testing.B) {
+				sp := spec.Default()
+				sp.Model, sp.Dim, sp.Hidden, sp.Batch, sp.Classes = spec.ModelMLP, sh.dim, sh.hidden, sh.batch, 10
+				sp.Init, sp.InitScale, sp.LR, sp.Test = spec.InitNormal, 0.05, 0.05, 0
+				sp.N = 4096
+				if sp.NumParams() > 100_000 {
+					sp.N = 512
+				}
+				in, err := task.NewInputs(sp)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lab, _ := task.NewLabels(sp, in)
+				b.ResetTimer()
+				for b.Loop() {
+					b.StopTimer() // building the model (seeded init) is not part of the pass
+					s, _ := NewWithWorkers(sp, in, workers)
+					b.StartTimer()
+					enc, _ := coder.NewEncoder(uint(sp.Precision))
+					le := &LabelEncoder{Enc: enc, Labels: lab.Train}
+					for !s.Done() {
+						if _, err := s.Step(le); err != nil {
+							b.Fatal(err)
+						}
+						enc.Take()
+					}
+					enc.Finish()
+				}
+				b.ReportMetric(float64(sp.N)*float64(b.N)/b.Elapsed().Seconds(), "examples/s")
+				b.ReportMetric(float64(sp.NumParams()), "params")
+			})
+		}
+	}
+}
+
+// BenchmarkCoreScaling measures what two goroutines can gain over one on
+// this machine for pure floating-point work (independent 4-lane dot
+// products, no sharing): the ceiling for BenchmarkPass's workers=2 speedup.
+func BenchmarkCoreScaling(b *testing.B) {
+	work := func(a []float64) float64 {
+		s := 0.0
+		for range 2000 {
+			s += detmath.Dot(a, a)
+		}
+		return s
+	}
+	x, y := make([]float64, 1024), make([]float64, 1024)
+	var one, two float64
+	b.Run("goroutines=1", func(b *testing.B) {
+		for b.Loop() {
+			work(x)
+			work(y)
+		}
+		one = b.Elapsed().Seconds() / float64(b.N)
+	})
+	b.Run("goroutines=2", func(b *testing.B) {
+		for b.Loop() {
+			done := make(chan float64)
+			go func() { done <- work(y) }()
+			work(x)
+			<-done
+		}
+		two = b.Elapsed().Seconds() / float64(b.N)
+		b.ReportMetric(one/two, "speedup")
+	})
 }
