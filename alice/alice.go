@@ -277,14 +277,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		WireBytes:          counter.Sent() + counter.Received(),
 		TCPBytes:           tcpRead.Load() + tcpWritten.Load(),
 		Segments:           segments,
-		TestLossBits:       testLoss,
-		EDLBits:            edl.EDL(float64(coded), sp.N, testLoss),
+
 		Fingerprint:        hex.EncodeToString(final.Fingerprint[:]),
 		LabelsSHA256:       hex.EncodeToString(labelsSum[:]),
 		CheckpointsMatched: rx.matched.Load(),
 		BobVerified:        true,
 		ElapsedSeconds:     elapsed,
 		LabelsPerSecond:    float64(sp.N) / elapsed,
+	}
+	if sp.Test > 0 {
+		e := edl.EDL(float64(coded), sp.N, testLoss)
+		rep.TestLossBits, rep.EDLBits = &testLoss, &e
 	}
 	return rep, nil
 }
@@ -511,14 +514,15 @@ func (r *receiver) drain() {
 	}
 }
 
-// LoadData reads a labelled CSV dataset (gzip allowed) for the file task.
-func LoadData(path string) (*task.Table, error) {
+// LoadData reads a labelled CSV dataset (gzip allowed) for the file task;
+// labelColumn is a 0-based index or header name ("" = the last column).
+func LoadData(path, labelColumn string) (*task.Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
 	defer f.Close()
-	t, err := task.ReadCSV(f, filepath.Base(path), true)
+	t, err := task.ReadCSV(f, filepath.Base(path), labelColumn, true)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
@@ -528,7 +532,8 @@ func LoadData(path string) (*task.Table, error) {
 // UseData points sp at the dataset t: the file task, its name and inputs
 // hash, its feature count as dim. Sizes the user did not set explicitly
 // (explicit reports whether a spec flag was given) follow the file: test is
-// a fifth of the rows, n the rest, classes one more than the largest label.
+// the last fifth of the rows, n the rows before them, classes one more than
+// the largest label.
 func UseData(sp *spec.Spec, t *task.Table, explicit func(flag string) bool) {
 	sp.Task = spec.TaskFile
 	sp.DataName = t.Name

@@ -7,30 +7,30 @@ import (
 
 // Report is Alice's result for one transmission. Field names carry units.
 type Report struct {
-	Event              string  `json:"event"`
-	SessionID          string  `json:"session_id"`
-	SpecHash           string  `json:"spec_hash"`
-	N                  int64   `json:"n"`
-	Test               int64   `json:"test"`
-	Classes            int64   `json:"classes"`
-	Params             int64   `json:"params"`
-	PayloadBytes       int64   `json:"payload_bytes"`
-	CodedBits          int64   `json:"coded_bits"`
-	IdealBits          float64 `json:"ideal_bits"`
-	QuantizedIdealBits float64 `json:"quantized_ideal_bits"`
-	UniformBits        float64 `json:"uniform_bits"`
-	ZstdBits           int64   `json:"zstd_bits"`
-	WireBytes          int64   `json:"wire_bytes"`
-	TCPBytes           int64   `json:"tcp_bytes"`
-	Segments           int64   `json:"segments"`
-	TestLossBits       float64 `json:"test_loss_bits"`
-	EDLBits            float64 `json:"edl_bits"`
-	Fingerprint        string  `json:"fingerprint"`
-	LabelsSHA256       string  `json:"labels_sha256"`
-	CheckpointsMatched int64   `json:"checkpoints_matched"`
-	BobVerified        bool    `json:"bob_verified"`
-	ElapsedSeconds     float64 `json:"elapsed_seconds"`
-	LabelsPerSecond    float64 `json:"labels_per_second"`
+	Event              string   `json:"event"`
+	SessionID          string   `json:"session_id"`
+	SpecHash           string   `json:"spec_hash"`
+	N                  int64    `json:"n"`
+	Test               int64    `json:"test"`
+	Classes            int64    `json:"classes"`
+	Params             int64    `json:"params"`
+	PayloadBytes       int64    `json:"payload_bytes"`
+	CodedBits          int64    `json:"coded_bits"`
+	IdealBits          float64  `json:"ideal_bits"`
+	QuantizedIdealBits float64  `json:"quantized_ideal_bits"`
+	UniformBits        float64  `json:"uniform_bits"`
+	ZstdBits           int64    `json:"zstd_bits"`
+	WireBytes          int64    `json:"wire_bytes"`
+	TCPBytes           int64    `json:"tcp_bytes"`
+	Segments           int64    `json:"segments"`
+	TestLossBits       *float64 `json:"test_loss_bits,omitempty"` // absent when test = 0
+	EDLBits            *float64 `json:"edl_bits,omitempty"`       // absent when test = 0
+	Fingerprint        string   `json:"fingerprint"`
+	LabelsSHA256       string   `json:"labels_sha256"`
+	CheckpointsMatched int64    `json:"checkpoints_matched"`
+	BobVerified        bool     `json:"bob_verified"`
+	ElapsedSeconds     float64  `json:"elapsed_seconds"`
+	LabelsPerSecond    float64  `json:"labels_per_second"`
 }
 
 // Summary is the readable account printed to stderr.
@@ -49,8 +49,12 @@ func (r *Report) Summary() string {
 	fmt.Fprintf(&b, "  ideal (float)       %12.1f bits  %s\n", r.IdealBits, perLabel(r.IdealBits))
 	fmt.Fprintf(&b, "  uniform code        %12.1f bits  %s\n", r.UniformBits, perLabel(r.UniformBits))
 	fmt.Fprintf(&b, "  zstd of raw labels  %12d bits  %s\n", r.ZstdBits, perLabel(float64(r.ZstdBits)))
-	fmt.Fprintf(&b, "  test loss           %12.4f bits/example (final model, %d held-out examples)\n", r.TestLossBits, r.Test)
-	fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", r.EDLBits, perLabel(r.EDLBits))
+	if r.TestLossBits != nil && r.EDLBits != nil {
+		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (final model, %d held-out examples)\n", *r.TestLossBits, r.Test)
+		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, perLabel(*r.EDLBits))
+	} else {
+		fmt.Fprintf(&b, "  test loss, EDL      not measured (--test 0)\n")
+	}
 	fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
 	verdict := "NOT verified"
 	if r.BobVerified {

@@ -204,7 +204,7 @@ func (s *Server) inputs(sp spec.Spec) (*task.Inputs, error) {
 		return nil, fmt.Errorf("data_name: %s not found in bob's --data-dir: %w", sp.DataName, err)
 	}
 	defer f.Close()
-	t, err := task.ReadCSV(f, sp.DataName, false)
+	t, err := task.ReadCSV(f, sp.DataName, sp.LabelColumn, false)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func TestRealDatasetAndMismatchedCopy(t *testing.T) {
 	}
 	ctx := testContext(t)
 	bob := startBob(t, "--data-dir", filepath.Dir(src))
-	res := runAlice(ctx, t, "--bob", bob.addr, "--data", src, "--lr", "0.1", "--batch", "1", "--checkpoint-every", "10")
+	res := runAlice(ctx, t, "--bob", bob.addr, "--data", src, "--shuffle", "1", "--standardize", "--lr", "0.1", "--batch", "1", "--checkpoint-every", "10")
 	if res.exitCode != 0 {
 		t.Fatalf("alice exited %d:\n%s", res.exitCode, res.stderr)
 	}

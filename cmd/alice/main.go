@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -32,7 +33,14 @@ func main() {
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
-	data := fs.String("data", "", "CSV dataset (features..., integer label last; header optional; .gz allowed): the file task. Bob needs the same file in his --data-dir")
+	data := fs.String("data", "", "CSV dataset (numeric features and an integer label; header optional; .gz allowed): the file task. Bob needs the same file in his --data-dir")
+	fs.StringVar(&sp.LabelColumn, "label-column", "", "file task: label column, 0-based index or header name (default: the last)")
+	fs.BoolVar(&sp.Standardize, "standardize", false, "file task: scale each feature to mean 0, variance 1 over the file")
+	fs.Func("shuffle", "file task: code the rows in an order seeded by this number (default: file order)", func(v string) error {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		sp.Shuffle, sp.ShuffleSeed = true, seed
+		return err
+	})
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -42,7 +50,7 @@ func main() {
 	}
 	var table *task.Table
 	if *data != "" {
-		t, err := alice.LoadData(*data)
+		t, err := alice.LoadData(*data, sp.LabelColumn)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)

@@ -42,6 +42,10 @@ func SpecToProto(s spec.Spec) *wirepb.Spec {
 		DataSha256:      s.DataSHA256,
 		Hidden:          s.Hidden,
 		Activation:      s.Activation,
+		LabelColumn:     s.LabelColumn,
+		Standardize:     s.Standardize,
+		Shuffle:         s.Shuffle,
+		ShuffleSeed:     s.ShuffleSeed,
 	}
 }
 
@@ -72,5 +76,9 @@ func SpecFromProto(p *wirepb.Spec) spec.Spec {
 		DataSHA256:      p.GetDataSha256(),
 		Hidden:          p.GetHidden(),
 		Activation:      p.GetActivation(),
+		LabelColumn:     p.GetLabelColumn(),
+		Standardize:     p.GetStandardize(),
+		Shuffle:         p.GetShuffle(),
+		ShuffleSeed:     p.GetShuffleSeed(),
 	}
 }

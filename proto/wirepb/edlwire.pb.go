@@ -45,10 +45,14 @@ type Spec struct {
 	Batch           int64                  `protobuf:"varint,14,opt,name=batch,proto3" json:"batch,omitempty"`
 	CheckpointEvery int64                  `protobuf:"varint,15,opt,name=checkpoint_every,json=checkpointEvery,proto3" json:"checkpoint_every,omitempty"`
 	Precision       int64                  `protobuf:"varint,16,opt,name=precision,proto3" json:"precision,omitempty"`
-	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`       // file task: the dataset's file name
-	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"` // file task: hex SHA-256 of the canonical inputs
-	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                   // mlp: hidden layer widths
-	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                   // mlp: relu or tanh
+	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`           // file task: the dataset's file name
+	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"`     // file task: hex SHA-256 of the canonical inputs
+	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                       // mlp: hidden layer widths
+	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                       // mlp: relu or tanh
+	LabelColumn     string                 `protobuf:"bytes,21,opt,name=label_column,json=labelColumn,proto3" json:"label_column,omitempty"`  // file task: 0-based index or header name; "" = last
+	Standardize     bool                   `protobuf:"varint,22,opt,name=standardize,proto3" json:"standardize,omitempty"`                    // file task: standardize features over the file
+	Shuffle         bool                   `protobuf:"varint,23,opt,name=shuffle,proto3" json:"shuffle,omitempty"`                            // file task: seeded row order
+	ShuffleSeed     uint64                 `protobuf:"varint,24,opt,name=shuffle_seed,json=shuffleSeed,proto3" json:"shuffle_seed,omitempty"` // file task: its seed
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -221,6 +225,34 @@ func (x *Spec) GetActivation() string {
 		return x.Activation
 	}
 	return ""
+}
+
+func (x *Spec) GetLabelColumn() string {
+	if x != nil {
+		return x.LabelColumn
+	}
+	return ""
+}
+
+func (x *Spec) GetStandardize() bool {
+	if x != nil {
+		return x.Standardize
+	}
+	return false
+}
+
+func (x *Spec) GetShuffle() bool {
+	if x != nil {
+		return x.Shuffle
+	}
+	return false
+}
+
+func (x *Spec) GetShuffleSeed() uint64 {
+	if x != nil {
+		return x.ShuffleSeed
+	}
+	return 0
 }
 
 type AliceMessage struct {
@@ -915,7 +947,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\x83\x04\n" +
+	"edlwire.v1\"\x85\x05\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -941,7 +973,11 @@ const file_edlwire_proto_rawDesc = "" +
 	"\x06hidden\x18\x13 \x03(\x03R\x06hidden\x12\x1e\n" +
 	"\n" +
 	"activation\x18\x14 \x01(\tR\n" +
-	"activation\"\xca\x01\n" +
+	"activation\x12!\n" +
+	"\flabel_column\x18\x15 \x01(\tR\vlabelColumn\x12 \n" +
+	"\vstandardize\x18\x16 \x01(\bR\vstandardize\x12\x18\n" +
+	"\ashuffle\x18\x17 \x01(\bR\ashuffle\x12!\n" +
+	"\fshuffle_seed\x18\x18 \x01(\x04R\vshuffleSeed\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v1.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v1.SegmentH\x00R\asegment\x12,\n" +

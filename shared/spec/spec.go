@@ -53,6 +53,10 @@ type Spec struct {
 	Test         int64   // held-out examples for the test loss
 	DataName     string  // file task: the dataset's file name (no directories)
 	DataSHA256   string  // file task: hex SHA-256 of the canonical inputs (labels excluded)
+	LabelColumn  string  // file task: the label column, by 0-based index or header name; "" = last
+	Standardize  bool    // file task: scale each feature to mean 0, variance 1 over the file
+	Shuffle      bool    // file task: code rows in a seeded order instead of file order
+	ShuffleSeed  uint64  // file task: the seed of that order
 	Classes      int64   // K, the label alphabet size
 	Dim          int64   // input dimension
 	Noise        float64 // probability that a label is replaced by a uniform draw
@@ -111,6 +115,10 @@ func (s Spec) fields() []field {
 		{"test", strconv.FormatInt(s.Test, 10)},
 		{"data_name", s.DataName},
 		{"data_sha256", s.DataSHA256},
+		{"label_column", s.LabelColumn},
+		{"standardize", strconv.FormatBool(s.Standardize)},
+		{"shuffle", strconv.FormatBool(s.Shuffle)},
+		{"shuffle_seed", strconv.FormatUint(s.ShuffleSeed, 10)},
 		{"classes", strconv.FormatInt(s.Classes, 10)},
 		{"dim", strconv.FormatInt(s.Dim, 10)},
 		{"noise", fmtFloat(s.Noise)},
@@ -214,8 +222,8 @@ func (s Spec) Validate() error {
 		if s.Dim < 1 {
 			bad("dim", "must be at least 1 for the synthetic task, got %d", s.Dim)
 		}
-		if s.DataName != "" || s.DataSHA256 != "" {
-			bad("data_name", "only the file task reads a dataset")
+		if s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize || s.Shuffle || s.ShuffleSeed != 0 {
+			bad("data_name", "only the file task reads a dataset (data_name, data_sha256, label_column, standardize, shuffle)")
 		}
 	case TaskFile:
 		if s.Dim < 0 {

@@ -17,13 +17,13 @@ import (
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
-// Table is a CSV dataset: numeric feature columns, then the label as the
-// last column. A file whose only column is the label has no features.
+// Table is a CSV dataset: numeric feature columns and one integer label
+// column. A file whose only column is the label has no features.
 type Table struct {
 	Name     string
 	Rows     int
-	Features int       // feature columns (all but the last)
-	X        []float64 // Rows × Features, row-major, as written in the file
+	Features int       // feature columns (all but the label column)
+	X        []float64 // Rows × Features, row-major, in file order, as written
 	Labels   []int     // nil for an inputs-only read
 }
 
@@ -32,12 +32,14 @@ var ErrSyntax = errors.New("task: malformed csv")
 
 // ReadCSV parses a dataset. The first line is a header, and skipped, when
 // any of its fields is not a number (as in "label", or scikit-learn's
-// "150,4,setosa,versicolor,virginica"). Every other line must have the same
-// number of fields. With withLabels false the last column is skipped
-// unparsed: this is Bob's inputs-only view, which never reads a label.
-//
-// Gzip-compressed input (recognised by its magic bytes) is decompressed.
-func ReadCSV(r io.Reader, name string, withLabels bool) (*Table, error) {
+// "150,4,setosa,versicolor,virginica"). labelColumn names the label column
+// by 0-based index or by header name; "" means the last column. Every line
+// must have the same number of fields. With withLabels false the label
+// column is skipped unparsed: this is Bob's inputs-only view, which never
+// reads a label. Gzip-compressed input (recognised by its magic bytes) is
+// decompressed. Errors name the file, the line and the column (1-based
+// character position).
+func ReadCSV(r io.Reader, name, labelColumn string, withLabels bool) (*Table, error) {
 	br := bufio.NewReader(r)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -52,7 +54,8 @@ func ReadCSV(r io.Reader, name string, withLabels bool) (*Table, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	t := &Table{Name: name}
-	cols := -1
+	cols, label := -1, -1
+	var header []string
 	line := 0
 	for sc.Scan() {
 		line++
@@ -62,30 +65,37 @@ func ReadCSV(r io.Reader, name string, withLabels bool) (*Table, error) {
 		}
 		fields := strings.Split(text, ",")
 		if cols < 0 && line == 1 && isHeader(fields) {
+			header = fields
 			continue
 		}
 		if cols < 0 {
 			cols = len(fields)
 			t.Features = cols - 1
+			var err error
+			if label, err = labelIndex(labelColumn, header, cols); err != nil {
+				return nil, fmt.Errorf("%w: %s:%d: %v", ErrSyntax, name, line, err)
+			}
 		} else if len(fields) != cols {
 			return nil, fmt.Errorf("%w: %s:%d: %d fields, earlier rows have %d", ErrSyntax, name, line, len(fields), cols)
 		}
-		col := 1
-		for j := 0; j < t.Features; j++ {
-			v, err := strconv.ParseFloat(strings.TrimSpace(fields[j]), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%w: %s:%d:%d: feature %q is not a finite number", ErrSyntax, name, line, col, fields[j])
+		pos := 1
+		for j, f := range fields {
+			if j == label {
+				if withLabels {
+					y, err := strconv.Atoi(strings.TrimSpace(f))
+					if err != nil || y < 0 {
+						return nil, fmt.Errorf("%w: %s:%d:%d: label %q is not a non-negative integer", ErrSyntax, name, line, pos, f)
+					}
+					t.Labels = append(t.Labels, y)
+				}
+			} else {
+				v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%w: %s:%d:%d: feature %q is not a finite number", ErrSyntax, name, line, pos, f)
+				}
+				t.X = append(t.X, v)
 			}
-			t.X = append(t.X, v)
-			col += len(fields[j]) + 1
-		}
-		if withLabels {
-			f := strings.TrimSpace(fields[cols-1])
-			y, err := strconv.Atoi(f)
-			if err != nil || y < 0 {
-				return nil, fmt.Errorf("%w: %s:%d:%d: label %q is not a non-negative integer", ErrSyntax, name, line, col, fields[cols-1])
-			}
-			t.Labels = append(t.Labels, y)
+			pos += len(f) + 1
 		}
 		t.Rows++
 	}
@@ -96,6 +106,29 @@ func ReadCSV(r io.Reader, name string, withLabels bool) (*Table, error) {
 		return nil, fmt.Errorf("%w: %s: no data rows", ErrSyntax, name)
 	}
 	return t, nil
+}
+
+// labelIndex resolves the label column: "" is the last, a number is a
+// 0-based index, anything else a header name.
+func labelIndex(spec string, header []string, cols int) (int, error) {
+	if spec == "" {
+		return cols - 1, nil
+	}
+	if i, err := strconv.Atoi(spec); err == nil {
+		if i < 0 || i >= cols {
+			return 0, fmt.Errorf("label column %d does not exist (%d columns)", i, cols)
+		}
+		return i, nil
+	}
+	for i, h := range header {
+		if strings.TrimSpace(h) == spec && len(header) == cols {
+			return i, nil
+		}
+	}
+	if header == nil {
+		return 0, fmt.Errorf("label column %q: the file has no header", spec)
+	}
+	return 0, fmt.Errorf("label column %q is not in the header %q", spec, strings.Join(header, ","))
 }
 
 func isHeader(fields []string) bool {
@@ -134,10 +167,18 @@ func (t *Table) MaxLabel() int {
 	return m
 }
 
-// order is the seeded permutation of the file's rows: the first N are the
-// training examples, in coding order, the next Test are held out.
+// order is the row order: the file's, or a permutation seeded by the spec.
+// The first N rows of it are the training examples, in coding order; the
+// last Test rows are held out.
 func order(s spec.Spec, rows int) []int {
-	return rng.New(rng.Derive(s.Seed, "file-order"), 0).Perm(rows)
+	if s.Shuffle {
+		return rng.New(rng.Derive(s.ShuffleSeed, "file-order"), 0).Perm(rows)
+	}
+	p := make([]int, rows)
+	for i := range p {
+		p[i] = i
+	}
+	return p
 }
 
 func checkFile(s spec.Spec, t *Table) error {
@@ -159,9 +200,10 @@ func checkFile(s spec.Spec, t *Table) error {
 	return nil
 }
 
-// NewFileInputs builds the inputs of a file task: rows in the seeded order,
-// each feature standardized by its mean and standard deviation over the
-// whole file (computed in row order; a constant feature is only centred).
+// NewFileInputs builds the inputs of a file task: rows in file order (or
+// the seeded order with Shuffle), features as written or, with Standardize,
+// scaled by their mean and standard deviation over the whole file (computed
+// in file order; a constant feature is only centred).
 func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) {
 	if err := checkFile(s, t); err != nil {
 		return nil, err
@@ -185,6 +227,9 @@ func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) {
 		if sd > 0 {
 			scale[j] = 1 / sd
 		}
+		if !s.Standardize {
+			mean[j], scale[j] = 0, 1
+		}
 	}
 	perm := order(s, t.Rows)
 	pick := func(from, count int) Matrix {
@@ -197,7 +242,7 @@ func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) {
 		}
 		return m
 	}
-	return &Inputs{Train: pick(0, int(s.N)), Test: pick(int(s.N), int(s.Test))}, nil
+	return &Inputs{Train: pick(0, int(s.N)), Test: pick(t.Rows-int(s.Test), int(s.Test))}, nil
 }
 
 // NewFileLabels returns the labels of a file task in the same order.
@@ -217,7 +262,7 @@ func NewFileLabels(s spec.Spec, t *Table) (*Labels, error) {
 		out.Train[i] = t.Labels[perm[i]]
 	}
 	for i := range out.Test {
-		out.Test[i] = t.Labels[perm[int(s.N)+i]]
+		out.Test[i] = t.Labels[perm[t.Rows-int(s.Test)+i]]
 	}
 	return out, nil
 }

@@ -21,7 +21,7 @@ func TestReadCSVErrorsNameLineAndColumn(t *testing.T) {
 		{"1,NaN,0\n", "f.csv:1:3: feature \"NaN\""},
 	}
 	for _, c := range cases {
-		_, err := ReadCSV(strings.NewReader(c.in), "f.csv", true)
+		_, err := ReadCSV(strings.NewReader(c.in), "f.csv", "", true)
 		if err == nil || !errors.Is(err, ErrSyntax) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ReadCSV(%q) = %v, want an ErrSyntax naming %q", c.in, err, c.want)
 		}
@@ -29,7 +29,7 @@ func TestReadCSVErrorsNameLineAndColumn(t *testing.T) {
 }
 
 func TestReadCSVHeaderAndLabelsOnly(t *testing.T) {
-	tb, err := ReadCSV(strings.NewReader("label\n0\n2\n1\n\n"), "l.csv", true)
+	tb, err := ReadCSV(strings.NewReader("label\n0\n2\n1\n\n"), "l.csv", "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestReadCSVHeaderAndLabelsOnly(t *testing.T) {
 		t.Fatalf("got %+v", tb)
 	}
 	// Without a header the first row is data.
-	tb, err = ReadCSV(strings.NewReader("0\n2\n"), "l.csv", true)
+	tb, err = ReadCSV(strings.NewReader("0\n2\n"), "l.csv", "", true)
 	if err != nil || tb.Rows != 2 {
 		t.Fatalf("got %+v, %v", tb, err)
 	}
@@ -45,18 +45,18 @@ func TestReadCSVHeaderAndLabelsOnly(t *testing.T) {
 
 // Bob's inputs-only view never parses the label column, yet hashes the same.
 func TestInputsOnlyViewIgnoresLabels(t *testing.T) {
-	a, err := ReadCSV(strings.NewReader("3,4,2,setosa\n5.1,3.5,0\n4.9,3.0,1\n"), "iris.csv", true)
+	a, err := ReadCSV(strings.NewReader("3,4,2,setosa\n5.1,3.5,0\n4.9,3.0,1\n"), "iris.csv", "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ReadCSV(strings.NewReader("3,4,2,setosa\n5.1,3.5,not-a-label\n4.9,3.0,\n"), "iris.csv", false)
+	b, err := ReadCSV(strings.NewReader("3,4,2,setosa\n5.1,3.5,not-a-label\n4.9,3.0,\n"), "iris.csv", "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.Labels != nil || a.InputsSHA256() != b.InputsSHA256() {
 		t.Fatalf("inputs-only view differs: labels %v, %s vs %s", b.Labels, a.InputsSHA256(), b.InputsSHA256())
 	}
-	c, _ := ReadCSV(strings.NewReader("5.1,3.5,0\n4.9,3.1,1\n"), "iris.csv", true)
+	c, _ := ReadCSV(strings.NewReader("5.1,3.5,0\n4.9,3.1,1\n"), "iris.csv", "", true)
 	if c.InputsSHA256() == a.InputsSHA256() {
 		t.Fatal("a changed feature does not change the hash")
 	}
@@ -74,7 +74,7 @@ func TestRealDatasets(t *testing.T) {
 		if err != nil {
 			t.Skipf("datasets not beside the project: %v", err)
 		}
-		tb, err := ReadCSV(f, c.file, true)
+		tb, err := ReadCSV(f, c.file, "", true)
 		f.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -90,12 +90,13 @@ func TestFileSplitAndStandardize(t *testing.T) {
 	zw := gzip.NewWriter(&buf)
 	zw.Write([]byte("x,y,label\n1,10,0\n2,10,1\n3,10,0\n4,10,1\n5,10,0\n"))
 	zw.Close()
-	tb, err := ReadCSV(&buf, "g.csv.gz", true)
+	tb, err := ReadCSV(&buf, "g.csv.gz", "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sp := spec.Default()
 	sp.Task, sp.DataName, sp.DataSHA256, sp.Dim, sp.N, sp.Test, sp.Classes = spec.TaskFile, "g.csv.gz", tb.InputsSHA256(), 2, 3, 2, 2
+	sp.Standardize, sp.Shuffle, sp.ShuffleSeed = true, true, 9
 	in, err := NewFileInputs(sp, tb)
 	if err != nil {
 		t.Fatal(err)
@@ -143,3 +144,31 @@ func TestFileSplitAndStandardize(t *testing.T) {
 }
 
 const sqrt2 = 1.4142135623730951
+
+func TestLabelColumnAndFileOrder(t *testing.T) {
+	in := "y,a,b\n1,10,20\n0,11,21\n1,12,22\n0,13,23\n"
+	for _, col := range []string{"y", "0"} {
+		tb, err := ReadCSV(strings.NewReader(in), "c.csv", col, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb.Features != 2 || tb.X[0] != 10 || tb.X[1] != 20 || tb.Labels[2] != 1 {
+			t.Fatalf("label column %q: %+v", col, tb)
+		}
+		sp := spec.Default()
+		sp.Task, sp.DataName, sp.DataSHA256, sp.Dim, sp.N, sp.Test, sp.Classes = spec.TaskFile, "c.csv", tb.InputsSHA256(), 2, 2, 1, 2
+		x, err := NewFileInputs(sp, tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// File order, raw values; the test rows are the last ones.
+		if x.Train.Row(0)[0] != 10 || x.Train.Row(1)[0] != 11 || x.Test.Rows != 1 || x.Test.Row(0)[0] != 13 {
+			t.Fatalf("split: train %v, test %v", x.Train.Data, x.Test.Data)
+		}
+	}
+	for _, bad := range []string{"z", "7"} {
+		if _, err := ReadCSV(strings.NewReader(in), "c.csv", bad, true); err == nil || !strings.Contains(err.Error(), "c.csv:2") {
+			t.Errorf("label column %q: err = %v", bad, err)
+		}
+	}
+}
