@@ -82,9 +82,21 @@ func NewServer(cfg Config) *Server {
 func (s *Server) Sessions() int64 { return s.sessions.Load() }
 
 // Transmit serves one transmission.
-func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) error {
+func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error) {
 	rep := SessionReport{Event: "session"}
-	err := s.transmit(stream, &rep)
+	defer func() {
+		// A bug must cost one transmission, never the whole server.
+		if r := recover(); r != nil {
+			err = status.Errorf(codes.Internal, "bob: internal error: %v", r)
+			rep.Error = err.Error()
+			s.cfg.Log.Error("transmission panicked", "session", rep.SessionID, "panic", r)
+			s.sessions.Add(1)
+			if s.cfg.OnSession != nil {
+				s.cfg.OnSession(rep)
+			}
+		}
+	}()
+	err = s.transmit(stream, &rep)
 	if err != nil {
 		rep.Error = err.Error()
 		s.cfg.Log.Warn("transmission failed", "session", rep.SessionID, "err", err)

@@ -191,18 +191,45 @@ func (s Spec) Diff(o Spec) []string {
 	return out
 }
 
-// NumParams is the number of model parameters the spec builds.
+// Absolute bounds, far above any limit a receiver would set, so that sizes
+// and their products can never overflow an int64 (a hostile spec must not
+// wrap a limit check around).
+const (
+	maxCount = 1 << 40 // n, test
+	maxWidth = 1 << 30 // classes, dim, hidden widths
+)
+
+// satMul and satAdd saturate at math.MaxInt64 instead of wrapping.
+func satMul(a, b int64) int64 {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	if a > math.MaxInt64/b {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// NumParams is the number of model parameters the spec builds, saturating
+// at math.MaxInt64.
 func (s Spec) NumParams() int64 {
 	switch s.Model {
 	case ModelSoftmax:
-		return s.Classes*s.Dim + s.Classes
+		return satAdd(satMul(s.Classes, s.Dim), s.Classes)
 	case ModelKT, ModelLaplace:
 		return s.Classes
 	case ModelMLP:
 		var p int64
 		in := s.Dim
 		for _, h := range append(append([]int64(nil), s.Hidden...), s.Classes) {
-			p += h*in + h
+			p = satAdd(p, satAdd(satMul(h, in), h))
 			in = h
 		}
 		return p
@@ -238,14 +265,17 @@ func (s Spec) Validate() error {
 	default:
 		bad("task", "unknown task %q (known: %s, %s)", s.Task, TaskSynthetic, TaskFile)
 	}
-	if s.N < 1 {
-		bad("n", "must be at least 1, got %d", s.N)
+	if s.N < 1 || s.N > maxCount {
+		bad("n", "must be in [1, 2^40], got %d", s.N)
 	}
-	if s.Test < 0 {
-		bad("test", "must not be negative, got %d", s.Test)
+	if s.Test < 0 || s.Test > maxCount {
+		bad("test", "must be in [0, 2^40], got %d", s.Test)
 	}
-	if s.Classes < 2 {
-		bad("classes", "must be at least 2, got %d", s.Classes)
+	if s.Classes < 2 || s.Classes > maxWidth {
+		bad("classes", "must be in [2, 2^30], got %d", s.Classes)
+	}
+	if s.Dim > maxWidth {
+		bad("dim", "must be at most 2^30, got %d", s.Dim)
 	}
 	if !finite(s.Noise) || s.Noise < 0 || s.Noise > 1 {
 		bad("noise", "must be in [0, 1], got %v", s.Noise)
@@ -256,8 +286,8 @@ func (s Spec) Validate() error {
 			bad("hidden", "an mlp needs at least one hidden layer")
 		}
 		for i, h := range s.Hidden {
-			if h < 1 {
-				bad("hidden", "layer %d has width %d", i+1, h)
+			if h < 1 || h > maxWidth {
+				bad("hidden", "layer %d has width %d, want [1, 2^30]", i+1, h)
 			}
 		}
 		if s.Activation != ActReLU && s.Activation != ActTanh {
@@ -312,7 +342,7 @@ func (l Limits) Check(s Spec) error {
 			errs = append(errs, fmt.Errorf("spec: %s: %d exceeds the limit %d (%s)", field, got, max, flag))
 		}
 	}
-	over("n+test", s.N+s.Test, l.MaxExamples, "max-examples")
+	over("n+test", satAdd(max(s.N, 0), max(s.Test, 0)), l.MaxExamples, "max-examples")
 	over("classes", s.Classes, l.MaxClasses, "max-classes")
 	over("dim", s.Dim, l.MaxDim, "max-dim")
 	over("params", s.NumParams(), l.MaxParams, "max-params")
