@@ -10,7 +10,7 @@ PROTO_OUT := proto/wirepb
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Build alice, bob and edl into bin/
@@ -21,12 +21,33 @@ demo: build ## Start Bob on a free port, run Alice on the default task, print th
 	@./scripts/demo.sh $(BIN)
 
 .PHONY: test
-test: check-proto lint ## Everything CI checks: generated code, lint, unit and integration tests
+test: check-proto lint test-arch ## Everything CI checks: generated code, lint, architectures, unit and integration tests
 	$(GO) test ./...
 
 .PHONY: test-short
 test-short: ## Unit tests only (no process launching)
 	$(GO) test -short ./...
+
+.PHONY: test-arch
+test-arch: test-arm64 test-v3 test-fma-off test-gomaxprocs ## The determinism contract: shared/ under arm64, GOAMD64=v3, no FMA, GOMAXPROCS 1 and 2
+
+.PHONY: test-arm64
+test-arm64: ## shared/ tests built for arm64, run under qemu-aarch64-static (qemu-user-static)
+	@command -v qemu-aarch64-static >/dev/null || { echo "test-arm64 needs qemu-aarch64-static: apt-get install qemu-user-static"; exit 1; }
+	GOARCH=arm64 $(GO) test -exec qemu-aarch64-static ./shared/...
+
+.PHONY: test-v3
+test-v3: ## shared/ tests built with GOAMD64=v3 (the compiler may fuse FMA)
+	GOAMD64=v3 $(GO) test ./shared/...
+
+.PHONY: test-fma-off
+test-fma-off: ## shared/ tests with the CPU's FMA hidden from run-time dispatch (amd64, GOAMD64<v3)
+	GOAMD64=v1 GODEBUG=cpu.fma=off $(GO) test ./shared/...
+
+.PHONY: test-gomaxprocs
+test-gomaxprocs: ## shared/ tests with GOMAXPROCS=1 and 2 (-count=1: the test cache ignores GOMAXPROCS)
+	GOMAXPROCS=1 $(GO) test -count=1 ./shared/...
+	GOMAXPROCS=2 $(GO) test -count=1 ./shared/...
 
 .PHONY: lint
 lint: ## gofmt, go vet and go mod tidy must be clean
