@@ -21,8 +21,17 @@ demo: build ## Start Bob on a free port, run Alice on the default task, print th
 	@./scripts/demo.sh $(BIN)
 
 .PHONY: test
-test: check-proto lint test-arch ## Everything CI checks: generated code, lint, architectures, unit and integration tests
+test: check-proto lint test-arch fuzz ## Everything CI checks: generated code, lint, architectures, fuzzing, unit and integration tests
 	$(GO) test ./...
+
+FUZZTIME ?= 20000x
+
+.PHONY: fuzz
+fuzz: ## Run the coder's fuzz targets for a fixed number of executions (FUZZTIME=20000x)
+	@for f in $$($(GO) test -list '^Fuzz' ./shared/coder/ | grep '^Fuzz'); do \
+	  echo "fuzz $$f ($(FUZZTIME))"; \
+	  $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) ./shared/coder/ || exit 1; \
+	done
 
 .PHONY: test-short
 test-short: ## Unit tests only (no process launching)

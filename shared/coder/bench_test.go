@@ -1,6 +1,7 @@
 package coder
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -62,4 +63,148 @@ func BenchmarkDecode(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "labels/s")
+}
+
+// benchK is a script of 2^16 symbols over K symbols: 16 random quantized
+// tables (weights over many orders of magnitude), symbols drawn from them.
+type benchK struct {
+	s     *script
+	cums  [][]uint32
+	data  []byte
+	ideal float64 // exact Σ -log2(f/T), bits
+}
+
+func newBenchK(k int) *benchK {
+	r := rand.New(rand.NewPCG(uint64(k), 23))
+	s := &script{prec: 24}
+	bk := &benchK{s: s}
+	for range 16 {
+		f := make([]uint32, k)
+		if err := Quantize(f, randomProbs(r, k), 24); err != nil {
+			panic(err)
+		}
+		s.tables = append(s.tables, f)
+		bk.cums = append(bk.cums, cumOf(f))
+	}
+	for i := range 1 << 16 {
+		ti := i % len(s.tables)
+		y := sample(r, s.tables[ti], 24)
+		s.add(ti, y)
+		bk.ideal += 24 - log2f(float64(s.tables[ti][y]))
+	}
+	e, _ := NewEncoder(24)
+	for i, y := range s.syms {
+		e.Encode(s.freqs(i), y)
+	}
+	bk.data = append(e.Take(), e.Finish()...)
+	return bk
+}
+
+func (bk *benchK) report(b *testing.B, n int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/symbol")
+	b.ReportMetric((float64(8*len(bk.data))-bk.ideal)/float64(len(bk.s.syms)), "overhead-bits/symbol")
+}
+
+// BenchmarkCoder: encode and decode, per symbol, with the frequency table
+// (Encode/Decode: O(K) validation and search) and with a precomputed
+// prefix-sum table (EncodeCum/DecodeCumulative: O(1)/O(log K)). No model.
+func BenchmarkCoder(b *testing.B) {
+	for _, k := range []int{2, 10, 256, 32768} {
+		bk := newBenchK(k)
+		s := bk.s
+		b.Run(fmt.Sprintf("K=%d/encode", k), func(b *testing.B) {
+			e, _ := NewEncoder(24)
+			n := 0
+			for b.Loop() {
+				i := n % len(s.syms)
+				if i == 0 {
+					e.Reset()
+				}
+				if err := e.Encode(s.freqs(i), s.syms[i]); err != nil {
+					b.Fatal(err)
+				}
+				e.Take()
+				n++
+			}
+			bk.report(b, n)
+		})
+		b.Run(fmt.Sprintf("K=%d/decode", k), func(b *testing.B) {
+			d, _ := NewDecoder(24)
+			n := 0
+			for b.Loop() {
+				i := n % len(s.syms)
+				if i == 0 {
+					d.Reset()
+					d.Write(bk.data)
+					d.CloseWrite()
+				}
+				y, err := d.Decode(s.freqs(i))
+				if err != nil || y != s.syms[i] {
+					b.Fatal(err)
+				}
+				n++
+			}
+			bk.report(b, n)
+		})
+		b.Run(fmt.Sprintf("K=%d/encodeCum", k), func(b *testing.B) {
+			e, _ := NewEncoder(24)
+			n := 0
+			for b.Loop() {
+				i := n % len(s.syms)
+				if i == 0 {
+					e.Reset()
+				}
+				c, y := bk.cums[s.which[i]], s.syms[i]
+				if err := e.EncodeCum(c[y], c[y+1]-c[y]); err != nil {
+					b.Fatal(err)
+				}
+				e.Take()
+				n++
+			}
+			bk.report(b, n)
+		})
+		b.Run(fmt.Sprintf("K=%d/decodeCumulative", k), func(b *testing.B) {
+			d, _ := NewDecoder(24)
+			n := 0
+			for b.Loop() {
+				i := n % len(s.syms)
+				if i == 0 {
+					d.Reset()
+					d.Write(bk.data)
+					d.CloseWrite()
+				}
+				y, err := d.DecodeCumulative(bk.cums[s.which[i]])
+				if err != nil || y != s.syms[i] {
+					b.Fatal(err)
+				}
+				n++
+			}
+			bk.report(b, n)
+		})
+	}
+}
+
+// BenchmarkQuantize: float probabilities to frequencies, per table of K
+// (random weights over many orders of magnitude). Must not allocate.
+func BenchmarkQuantize(b *testing.B) {
+	for _, k := range []int{2, 10, 256, 32768} {
+		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(uint64(k), 24))
+			var probs [][]float64
+			for range 8 {
+				probs = append(probs, randomProbs(r, k))
+			}
+			probs = append(probs, peakedProbs(k, 0, 0.999), flatProbs(k))
+			dst := make([]uint32, k)
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				if err := Quantize(dst, probs[n%len(probs)], 24); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*k), "ns/symbol")
+		})
+	}
 }

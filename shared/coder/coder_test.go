@@ -396,20 +396,33 @@ func TestAPIErrors(t *testing.T) {
 		t.Error(err)
 	}
 
-	d, _ := NewDecoder(8)
-	d.Write([]byte{1, 2, 3})
+	d, _ := NewDecoder(12)
+	d.Write([]byte{0, 0x0f, 0xff})
 	if d.Ready() {
 		t.Error("Ready with 3 bytes before the first symbol")
 	}
-	if _, err := d.Decode([]uint32{128, 128}); err != ErrNeedInput {
+	// The offset is in [0x000fff00, 0x000fffff]: below the boundary
+	// 0x00100000 of {1, 4095}, so the symbol is determined without Ready.
+	if y, err := d.Decode([]uint32{1, 4095}); err != nil || y != 0 {
+		t.Errorf("Decode of a determined symbol: %d, %v", y, err)
+	}
+	d, _ = NewDecoder(12)
+	d.Write([]byte{0})
+	if _, err := d.Decode([]uint32{1, 4095}); err != ErrNeedInput {
 		t.Errorf("Decode: %v, want ErrNeedInput", err)
+	}
+	if err := d.Flush(); err != nil || d.Consumed() != 0 { // nothing decoded: nothing to flush
+		t.Errorf("Flush before any symbol: %v, consumed %d", err, d.Consumed())
 	}
 	if err := d.Finish(); err == nil {
 		t.Error("Finish before CloseWrite accepted")
 	}
 	d.Write([]byte{4, 5, 6, 7})
-	if _, err := d.Decode([]uint32{128, 127}); err == nil {
+	if _, err := d.Decode([]uint32{2048, 2047}); err == nil {
 		t.Error("bad table accepted")
+	}
+	if _, err := d.DecodeCumulative([]uint32{0, 2048, 4095}); err == nil {
+		t.Error("bad cumulative table accepted")
 	}
 	if d.Consumed() != 0 {
 		t.Error("bad table consumed input")
@@ -418,15 +431,22 @@ func TestAPIErrors(t *testing.T) {
 	if _, err := d.Write([]byte{1}); err == nil {
 		t.Error("Write after CloseWrite accepted")
 	}
-	if _, err := d.Decode([]uint32{128, 128}); err != nil {
+	if _, err := d.Decode([]uint32{2048, 2048}); err != nil {
 		t.Error(err)
 	}
 	if err := d.DecodeCum(0, 0); err == nil {
 		t.Error("DecodeCum freq 0 accepted")
 	}
 	tv, _ := d.DecodeTarget()
-	if err := d.DecodeCum((uint32(tv)+1)%256, 1); err == nil {
+	if err := d.DecodeCum((uint32(tv)+1)%4096, 1); err == nil {
 		t.Error("DecodeCum with an interval not holding the target accepted")
+	}
+	// A cumulative table that is not non-decreasing: an error or a symbol,
+	// never a panic.
+	for range 50 {
+		if _, err := d.DecodeCumulative([]uint32{0, 4000, 10, 4096}); err != nil {
+			break
+		}
 	}
 }
 

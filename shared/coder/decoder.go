@@ -228,26 +228,11 @@ func (d *Decoder) Decode(freqs []uint32) (int, error) {
 		return 0, err
 	}
 	T := uint64(1) << d.prec
-	if !d.started && d.Ready() {
-		d.start()
-	}
-	// t is only meaningful once started; an unstarted decoder that is not
-	// Ready starts below, after the table is validated.
-	t := d.target()
-	var cum, total, symCum uint64
-	sym := -1
-	for i, f := range freqs {
-		next := cum + uint64(f)
-		if sym < 0 && t < next {
-			sym, symCum = i, cum
+	if !d.started || !d.closed && len(d.buf)-d.r < maxShifts {
+		// Not Ready (or the window is not loaded yet): validate, then try.
+		if total := sumFreqs(freqs); total != T {
+			return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", total, T)
 		}
-		cum = next
-	}
-	total = cum
-	if total != T {
-		return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", total, T)
-	}
-	if !d.started || d.miss > 0 || !d.Ready() {
 		return d.decodeSlow(func(t uint64) (uint64, uint64, int) {
 			var c uint64
 			for i, f := range freqs {
@@ -259,6 +244,23 @@ func (d *Decoder) Decode(freqs []uint32) (int, error) {
 			return 0, 0, -1
 		})
 	}
+	// Check the sum first (the state is touched only after), then find
+	// the first s with t < cum[s+1]: t < T = cum[K], so it exists and has
+	// frequency >= 1. Partial sums are <= T < 2^32 once the sum is right.
+	if total := sumFreqs(freqs); total != T {
+		return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", total, T)
+	}
+	t := uint32(d.target())
+	var cum uint32
+	sym := -1
+	for i, f := range freqs {
+		if t < cum+f {
+			sym = i
+			break
+		}
+		cum += f
+	}
+	symCum := uint64(cum)
 	if sym < 0 { // unreachable given t < T; kept so hostile state cannot panic
 		d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
 		return 0, d.err
@@ -284,7 +286,7 @@ func (d *Decoder) DecodeCumulative(cum []uint32) (int, error) {
 		s := searchCumulative(cum, uint32(t))
 		return uint64(cum[s]), uint64(cum[s+1]), s
 	}
-	if !d.started || d.miss > 0 || !d.Ready() {
+	if !d.started || !d.closed && len(d.buf)-d.r < maxShifts {
 		return d.decodeSlow(find)
 	}
 	lo, hi, s := find(d.target())

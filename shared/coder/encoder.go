@@ -57,13 +57,8 @@ func (e *Encoder) Encode(freqs []uint32, sym int) error {
 	if sym < 0 || sym >= len(freqs) {
 		return fmt.Errorf("coder: symbol %d outside [0, %d)", sym, len(freqs))
 	}
-	var cum, total uint64
-	for i, f := range freqs {
-		if i == sym {
-			cum = total
-		}
-		total += uint64(f)
-	}
+	cum := sumFreqs(freqs[:sym])
+	total := cum + sumFreqs(freqs[sym:])
 	if total != uint64(1)<<e.prec {
 		return fmt.Errorf("coder: frequencies sum to %d, want %d", total, uint64(1)<<e.prec)
 	}
@@ -129,6 +124,23 @@ func (e *Encoder) emit(b byte) {
 	}
 	e.out = append(e.out, b)
 	e.n++
+}
+
+// sumFreqs returns the sum of f in 64 bits (no overflow for any table a
+// caller can pass), four lanes at a time.
+func sumFreqs(f []uint32) uint64 {
+	var a, b, c, d uint64
+	for len(f) >= 4 {
+		a += uint64(f[0])
+		b += uint64(f[1])
+		c += uint64(f[2])
+		d += uint64(f[3])
+		f = f[4:]
+	}
+	for _, x := range f {
+		a += uint64(x)
+	}
+	return a + b + c + d
 }
 
 // flushBytes returns how many window bytes the flush writes (0 or 1 when
