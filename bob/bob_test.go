@@ -355,7 +355,7 @@ func TestSpecOverLimitsNamesFieldAndFlag(t *testing.T) {
 	refusedHello(t, h, helloMsg(sp),
 		"classes: 10 exceeds the limit 5 (max-classes)",
 		"dim: 8 exceeds the limit 4 (max-dim)",
-		"n+test: 2000 exceeds the limit 100 (max-examples)",
+		"n+test+validation: 2000 exceeds the limit 100 (max-examples)",
 		"params: 90 exceeds the limit 10 (max-params)")
 
 	// Exactly at the limits is accepted.

@@ -45,14 +45,30 @@ type Spec struct {
 	Batch           int64                  `protobuf:"varint,14,opt,name=batch,proto3" json:"batch,omitempty"`
 	CheckpointEvery int64                  `protobuf:"varint,15,opt,name=checkpoint_every,json=checkpointEvery,proto3" json:"checkpoint_every,omitempty"`
 	Precision       int64                  `protobuf:"varint,16,opt,name=precision,proto3" json:"precision,omitempty"`
-	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`           // file task: the dataset's file name
-	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"`     // file task: hex SHA-256 of the canonical inputs
-	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                       // mlp: hidden layer widths
-	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                       // mlp: relu or tanh
-	LabelColumn     string                 `protobuf:"bytes,21,opt,name=label_column,json=labelColumn,proto3" json:"label_column,omitempty"`  // file task: 0-based index or header name; "" = last
-	Standardize     bool                   `protobuf:"varint,22,opt,name=standardize,proto3" json:"standardize,omitempty"`                    // file task: standardize features over the file
-	Shuffle         bool                   `protobuf:"varint,23,opt,name=shuffle,proto3" json:"shuffle,omitempty"`                            // file task: seeded row order
-	ShuffleSeed     uint64                 `protobuf:"varint,24,opt,name=shuffle_seed,json=shuffleSeed,proto3" json:"shuffle_seed,omitempty"` // file task: its seed
+	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`            // file task: the dataset's file name
+	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"`      // file task: hex SHA-256 of the canonical inputs
+	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                        // mlp: hidden layer widths
+	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                        // mlp: relu or tanh
+	LabelColumn     string                 `protobuf:"bytes,21,opt,name=label_column,json=labelColumn,proto3" json:"label_column,omitempty"`   // file task: 0-based index or header name; "" = last
+	Standardize     bool                   `protobuf:"varint,22,opt,name=standardize,proto3" json:"standardize,omitempty"`                     // file task: standardize features over the file
+	Shuffle         bool                   `protobuf:"varint,23,opt,name=shuffle,proto3" json:"shuffle,omitempty"`                             // file task: seeded row order
+	ShuffleSeed     uint64                 `protobuf:"varint,24,opt,name=shuffle_seed,json=shuffleSeed,proto3" json:"shuffle_seed,omitempty"`  // file task: its seed
+	Keys            int64                  `protobuf:"varint,25,opt,name=keys,proto3" json:"keys,omitempty"`                                   // coupon task, table model: integer keys
+	Hypotheses      int64                  `protobuf:"varint,26,opt,name=hypotheses,proto3" json:"hypotheses,omitempty"`                       // hypothesis task and model: m
+	ParityBits      int64                  `protobuf:"varint,27,opt,name=parity_bits,json=parityBits,proto3" json:"parity_bits,omitempty"`     // parity task: hidden subset size
+	Op              string                 `protobuf:"bytes,28,opt,name=op,proto3" json:"op,omitempty"`                                        // modular task: add, sub, mul
+	Notation        string                 `protobuf:"bytes,29,opt,name=notation,proto3" json:"notation,omitempty"`                            // modular task: onehot, permuted
+	RareWeight      float64                `protobuf:"fixed64,30,opt,name=rare_weight,json=rareWeight,proto3" json:"rare_weight,omitempty"`    // rare task: weight of the rare region
+	ModelNoise      float64                `protobuf:"fixed64,31,opt,name=model_noise,json=modelNoise,proto3" json:"model_noise,omitempty"`    // hypothesis model: assumed label noise
+	Alpha           float64                `protobuf:"fixed64,32,opt,name=alpha,proto3" json:"alpha,omitempty"`                                // table model: Dirichlet concentration
+	Beta            float64                `protobuf:"fixed64,33,opt,name=beta,proto3" json:"beta,omitempty"`                                  // momentum
+	Beta1           float64                `protobuf:"fixed64,34,opt,name=beta1,proto3" json:"beta1,omitempty"`                                // adam, adamw
+	Beta2           float64                `protobuf:"fixed64,35,opt,name=beta2,proto3" json:"beta2,omitempty"`                                // adam, adamw
+	AdamEps         float64                `protobuf:"fixed64,36,opt,name=adam_eps,json=adamEps,proto3" json:"adam_eps,omitempty"`             // adam, adamw
+	WeightDecay     float64                `protobuf:"fixed64,37,opt,name=weight_decay,json=weightDecay,proto3" json:"weight_decay,omitempty"` // adamw
+	Epochs          int64                  `protobuf:"varint,38,opt,name=epochs,proto3" json:"epochs,omitempty"`                               // θ*: extra epochs after the pass
+	Patience        int64                  `protobuf:"varint,39,opt,name=patience,proto3" json:"patience,omitempty"`                           // θ*: early-stopping patience
+	Validation      int64                  `protobuf:"varint,40,opt,name=validation,proto3" json:"validation,omitempty"`                       // θ*: held-out validation examples
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -251,6 +267,118 @@ func (x *Spec) GetShuffle() bool {
 func (x *Spec) GetShuffleSeed() uint64 {
 	if x != nil {
 		return x.ShuffleSeed
+	}
+	return 0
+}
+
+func (x *Spec) GetKeys() int64 {
+	if x != nil {
+		return x.Keys
+	}
+	return 0
+}
+
+func (x *Spec) GetHypotheses() int64 {
+	if x != nil {
+		return x.Hypotheses
+	}
+	return 0
+}
+
+func (x *Spec) GetParityBits() int64 {
+	if x != nil {
+		return x.ParityBits
+	}
+	return 0
+}
+
+func (x *Spec) GetOp() string {
+	if x != nil {
+		return x.Op
+	}
+	return ""
+}
+
+func (x *Spec) GetNotation() string {
+	if x != nil {
+		return x.Notation
+	}
+	return ""
+}
+
+func (x *Spec) GetRareWeight() float64 {
+	if x != nil {
+		return x.RareWeight
+	}
+	return 0
+}
+
+func (x *Spec) GetModelNoise() float64 {
+	if x != nil {
+		return x.ModelNoise
+	}
+	return 0
+}
+
+func (x *Spec) GetAlpha() float64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+func (x *Spec) GetBeta() float64 {
+	if x != nil {
+		return x.Beta
+	}
+	return 0
+}
+
+func (x *Spec) GetBeta1() float64 {
+	if x != nil {
+		return x.Beta1
+	}
+	return 0
+}
+
+func (x *Spec) GetBeta2() float64 {
+	if x != nil {
+		return x.Beta2
+	}
+	return 0
+}
+
+func (x *Spec) GetAdamEps() float64 {
+	if x != nil {
+		return x.AdamEps
+	}
+	return 0
+}
+
+func (x *Spec) GetWeightDecay() float64 {
+	if x != nil {
+		return x.WeightDecay
+	}
+	return 0
+}
+
+func (x *Spec) GetEpochs() int64 {
+	if x != nil {
+		return x.Epochs
+	}
+	return 0
+}
+
+func (x *Spec) GetPatience() int64 {
+	if x != nil {
+		return x.Patience
+	}
+	return 0
+}
+
+func (x *Spec) GetValidation() int64 {
+	if x != nil {
+		return x.Validation
 	}
 	return 0
 }
@@ -947,7 +1075,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\x85\x05\n" +
+	"edlwire.v1\"\xb0\b\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -977,7 +1105,30 @@ const file_edlwire_proto_rawDesc = "" +
 	"\flabel_column\x18\x15 \x01(\tR\vlabelColumn\x12 \n" +
 	"\vstandardize\x18\x16 \x01(\bR\vstandardize\x12\x18\n" +
 	"\ashuffle\x18\x17 \x01(\bR\ashuffle\x12!\n" +
-	"\fshuffle_seed\x18\x18 \x01(\x04R\vshuffleSeed\"\xca\x01\n" +
+	"\fshuffle_seed\x18\x18 \x01(\x04R\vshuffleSeed\x12\x12\n" +
+	"\x04keys\x18\x19 \x01(\x03R\x04keys\x12\x1e\n" +
+	"\n" +
+	"hypotheses\x18\x1a \x01(\x03R\n" +
+	"hypotheses\x12\x1f\n" +
+	"\vparity_bits\x18\x1b \x01(\x03R\n" +
+	"parityBits\x12\x0e\n" +
+	"\x02op\x18\x1c \x01(\tR\x02op\x12\x1a\n" +
+	"\bnotation\x18\x1d \x01(\tR\bnotation\x12\x1f\n" +
+	"\vrare_weight\x18\x1e \x01(\x01R\n" +
+	"rareWeight\x12\x1f\n" +
+	"\vmodel_noise\x18\x1f \x01(\x01R\n" +
+	"modelNoise\x12\x14\n" +
+	"\x05alpha\x18  \x01(\x01R\x05alpha\x12\x12\n" +
+	"\x04beta\x18! \x01(\x01R\x04beta\x12\x14\n" +
+	"\x05beta1\x18\" \x01(\x01R\x05beta1\x12\x14\n" +
+	"\x05beta2\x18# \x01(\x01R\x05beta2\x12\x19\n" +
+	"\badam_eps\x18$ \x01(\x01R\aadamEps\x12!\n" +
+	"\fweight_decay\x18% \x01(\x01R\vweightDecay\x12\x16\n" +
+	"\x06epochs\x18& \x01(\x03R\x06epochs\x12\x1a\n" +
+	"\bpatience\x18' \x01(\x03R\bpatience\x12\x1e\n" +
+	"\n" +
+	"validation\x18( \x01(\x03R\n" +
+	"validation\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v1.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v1.SegmentH\x00R\asegment\x12,\n" +

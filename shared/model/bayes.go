@@ -5,13 +5,13 @@ import (
 	"math"
 
 	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/spec"
 )
 
-// Model kinds of the exact Bayesian learners (Kind values; the spec does not
-// name them yet).
+// Model kinds of the exact Bayesian learners, as the spec names them.
 const (
-	KindHypothesis = "hypothesis"
-	KindTable      = "table"
+	KindHypothesis = spec.ModelHypothesis
+	KindTable      = spec.ModelTable
 )
 
 var (

@@ -80,6 +80,10 @@ func New(s spec.Spec) (Model, error) {
 		return NewDirichlet(spec.ModelKT, int(s.Classes), 0.5), nil
 	case spec.ModelLaplace:
 		return NewDirichlet(spec.ModelLaplace, int(s.Classes), 1), nil
+	case spec.ModelHypothesis:
+		return NewHypothesis(int(s.Classes), int(s.Hypotheses), s.ModelNoise), nil
+	case spec.ModelTable:
+		return NewTable(int(s.Keys), int(s.Classes), s.Alpha), nil
 	}
 	return nil, fmt.Errorf("model: unknown model %q", s.Model)
 }

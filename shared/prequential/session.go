@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"math"
 
 	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
@@ -24,7 +25,7 @@ type SymbolCoder interface {
 // Checkpoint is the state both sides compare at a checkpoint boundary.
 type Checkpoint struct {
 	Example     int64    // examples coded and learned so far
-	Fingerprint [32]byte // SHA-256 of the canonical parameters
+	Fingerprint [32]byte // the learner's fingerprint: see Session.Fingerprint
 	Transcript  [32]byte // SHA-256 over (step, frequencies, label) so far
 }
 
@@ -89,7 +90,7 @@ func NewWithWorkers(s spec.Spec, in *task.Inputs, workers int) (*Session, error)
 	var opt train.Optimizer
 	switch m := m.(type) {
 	case model.Differentiable:
-		if opt, err = train.New(s); err != nil {
+		if opt, err = train.New(s, len(m.Params())); err != nil {
 			return nil, fmt.Errorf("prequential: %w", err)
 		}
 		m.SetWorkers(workers)
@@ -114,7 +115,7 @@ func NewWithWorkers(s spec.Spec, in *task.Inputs, workers int) (*Session, error)
 		transcript: sha256.New(),
 		scratch:    make([]byte, 0, 16+4*k),
 	}
-	fp, err := model.Fingerprint(m)
+	fp, err := ss.Fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
@@ -188,7 +189,7 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	if s.batchFill == int(s.spec.Batch) || s.Done() {
 		s.learn()
 		if IsCheckpoint(s.spec, s.step) {
-			fp, err := model.Fingerprint(s.model)
+			fp, err := s.Fingerprint()
 			if err != nil {
 				return Result{}, fmt.Errorf("prequential: after example %d: %w", i, err)
 			}
@@ -244,6 +245,32 @@ func (s *Session) learn() {
 		s.batchY = s.batchY[:0]
 	}
 	s.batchFill = 0
+}
+
+// optStateVersion heads the optimizer state in a stateful learner's fingerprint.
+const optStateVersion = "edlwire-optstate-v1"
+
+// Fingerprint is the SHA-256 of everything that decides the learner's future
+// predictions: the canonical parameter encoding (model.Encode) and, for an
+// optimizer that keeps state (momentum, Adam), the version tag, the state's
+// length and its IEEE-754 bits, little-endian. With a stateless optimizer it
+// is exactly model.Fingerprint, so SGD fingerprints are those of the model.
+func (s *Session) Fingerprint() ([32]byte, error) {
+	b, err := model.Encode(s.model)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	if s.opt != nil {
+		if st := s.opt.State(); len(st) > 0 {
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(optStateVersion)))
+			b = append(b, optStateVersion...)
+			b = binary.LittleEndian.AppendUint64(b, uint64(len(st)))
+			for _, v := range st {
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			}
+		}
+	}
+	return sha256.Sum256(b), nil
 }
 
 // record appends (step, K, frequencies, label) to the transcript hash.

@@ -121,6 +121,22 @@ func TestGoldenFingerprints(t *testing.T) {
 	mlpTanh.Hidden, mlpTanh.Activation, mlpTanh.Batch = []int64{12, 6}, spec.ActTanh, 3
 	kt := smallSpec()
 	kt.Model, kt.Batch, kt.Noise = spec.ModelKT, 1, 0.5
+	hyp := hypothesisSpec(32, 16, 0.05)
+	hyp.Batch = 3
+	coupon := spec.Default()
+	coupon.Task, coupon.Model, coupon.Dim, coupon.Classes, coupon.Keys, coupon.Alpha = spec.TaskCoupon, spec.ModelTable, 1, 6, 50, 0.5
+	coupon.N, coupon.Test, coupon.Batch, coupon.Noise = 1200, 0, 2, 0.1
+	parity := smallSpec()
+	parity.Task, parity.Classes, parity.Dim, parity.ParityBits = spec.TaskParity, 2, 8, 2
+	parity.Model, parity.Hidden, parity.Activation, parity.N, parity.Batch = spec.ModelMLP, []int64{16}, spec.ActTanh, 1500, 8
+	parity.Optimizer, parity.LR, parity.Beta1, parity.Beta2, parity.AdamEps, parity.WeightDecay = spec.OptimizerAdamW, 0.01, 0.9, 0.999, 1e-8, 0.01
+	modular := smallSpec()
+	modular.Task, modular.Classes, modular.Dim, modular.Op, modular.Notation = spec.TaskModular, 7, 14, spec.OpAdd, spec.NotationPermuted
+	modular.Model, modular.Hidden, modular.N = spec.ModelMLP, []int64{24}, 1500
+	modular.Optimizer, modular.Beta, modular.LR = spec.OptimizerMomentum, 0.9, 0.05
+	rare := smallSpec()
+	rare.Task, rare.RareWeight, rare.N = spec.TaskRare, 0.1, 1500
+	rare.Optimizer, rare.LR, rare.Beta1, rare.Beta2, rare.AdamEps = spec.OptimizerAdam, 0.01, 0.9, 0.999, 1e-8
 	cases := []struct {
 		name        string
 		sp          spec.Spec
@@ -145,6 +161,21 @@ func TestGoldenFingerprints(t *testing.T) {
 		{"kt", kt,
 			"0cc4b2dc0f7afdc37044d43634750c8b03b83638e69f97e9e9b23ce5c315994f",
 			"9aa3d677a7a562e4a9363b926c913387822e30d64b98ca25c8e7a0c2a10f2dd4"},
+		{"hypothesis-noisy", hyp,
+			"7031e7dd2e6a1fae62a10ceb82a50d591beb3f40233e457d37d8126088c0dc25",
+			"9245087a17d4e762caa7145e1d10f9d5101fdd7a6bac47270ebfee46fc80e2e0"},
+		{"coupon-table", coupon,
+			"5a2729e85b19d3d0d5ccd7426cbbc9a43cf0f5ad124e44021f9254bb8dc38d88",
+			"ed9b0ad639448f830beb37659113fe0a5db1b1f55307c40ce0a613dfb421b276"},
+		{"parity-mlp-adamw", parity,
+			"6e37726ff736545189bc56136713d82fceef6128855b67f4a592cff6d5489c1e",
+			"c3b4a989adc34e80b4f64f2fbecf2e6495a6f8f3f2c03cdfc9643d5ae6c884a0"},
+		{"modular-permuted-mlp-momentum", modular,
+			"0542ccb5c94dd8a1dca529996cdc9ed978f8fb8af2c2b3ea8086b6e7be1113e6",
+			"9cadb5e2416d60ebb309cfd3814e849cca17c55229142a7d9dcdb6e5f7af6cda"},
+		{"rare-softmax-adam", rare,
+			"c06dee2f72cabc1b8abb681aa599c86209d7ad63e95fc3bade7e36b5cd562313",
+			"93016ce5d6e6b067f264debdb82afc3d4edc749f8f7062732aa011b4a5ac11f7"},
 		{"random-labels", random,
 			"2cefc84f8428254879b4da1de4c70ad75ca7d6ee2dd3d14ab05fd5dc29a98b1f",
 			"e7c9cce8a2624d08aaff0f6c562e09f7374501a8e7f3ed40674473799d805e0d"},

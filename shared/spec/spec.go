@@ -11,12 +11,35 @@ import (
 
 // Version tags the canonical encoding; a change in the meaning of any field is
 // a new version.
-const Version = "edlwire-spec-v1"
+const Version = "edlwire-spec-v2"
 
 // Task names.
 const (
 	TaskSynthetic = "synthetic"
 	TaskFile      = "file" // a CSV dataset both sides hold, named by DataName and checked by DataSHA256
+
+	// The seeded tasks with a known answer (see package task).
+	TaskHypothesis = "hypothesis" // y = (x + j*) mod M for a hidden j* < m, x ∈ [0, M): hypothesis collapse
+	TaskCoupon     = "coupon"     // Keys concepts, each a hidden value in [0, Classes): the coupon collector
+	TaskParity     = "parity"     // y = XOR of a hidden subset of ParityBits of Dim input bits
+	TaskModular    = "modular"    // y = a Op b mod p (p = Classes), inputs in one Notation
+	TaskRare       = "rare"       // linear teacher, plus a rare region of weight RareWeight with its own teacher
+)
+
+// Tasks lists every task name, for messages and flag help.
+var Tasks = []string{TaskSynthetic, TaskFile, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare}
+
+// Operations of the modular task.
+const (
+	OpAdd = "add"
+	OpSub = "sub"
+	OpMul = "mul"
+)
+
+// Notations of the modular task's inputs: the same skill written two ways.
+const (
+	NotationOneHot   = "onehot"   // one-hot a, then one-hot b (Dim = 2p)
+	NotationPermuted = "permuted" // the same one-hot layout under a seeded relabelling of the p symbols
 )
 
 // Model names.
@@ -25,7 +48,13 @@ const (
 	ModelMLP     = "mlp"     // multilayer perceptron: Hidden layers with Activation, then softmax
 	ModelKT      = "kt"      // Krichevsky–Trofimov estimator: Dirichlet(½) label counts, ignores inputs
 	ModelLaplace = "laplace" // Laplace estimator: Dirichlet(1) label counts, ignores inputs
+
+	ModelHypothesis = "hypothesis" // exact posterior over h_j(x) = (x + j) mod Classes, j < Hypotheses, noise ModelNoise
+	ModelTable      = "table"      // per-key Dirichlet(Alpha) memorizer over Keys integer keys
 )
+
+// Models lists every model name.
+var Models = []string{ModelSoftmax, ModelMLP, ModelKT, ModelLaplace, ModelHypothesis, ModelTable}
 
 // Activations of the MLP's hidden layers.
 const (
@@ -41,8 +70,14 @@ const (
 
 // Optimizers.
 const (
-	OptimizerSGD = "sgd"
+	OptimizerSGD      = "sgd"
+	OptimizerMomentum = "momentum" // heavy ball: v ← βv + g, θ ← θ − ηv
+	OptimizerAdam     = "adam"
+	OptimizerAdamW    = "adamw" // Adam with decoupled weight decay
 )
+
+// Optimizers lists every optimizer name.
+var Optimizers = []string{OptimizerSGD, OptimizerMomentum, OptimizerAdam, OptimizerAdamW}
 
 // Spec is everything both sides need to build the same learner and inputs.
 // Labels are not part of it: Bob learns them only by decoding.
@@ -61,16 +96,39 @@ type Spec struct {
 	Dim          int64   // input dimension
 	Noise        float64 // probability that a label is replaced by a uniform draw
 	RandomLabels bool    // labels drawn uniformly, independent of inputs (control)
+	Keys         int64   // coupon task, table model: number of integer keys
+	Hypotheses   int64   // hypothesis task and model: m, the number of hypotheses
+	ParityBits   int64   // parity task: size of the hidden subset
+	Op           string  // modular task: add, sub or mul
+	Notation     string  // modular task: onehot or permuted
+	RareWeight   float64 // rare task: π, the probability of the rare region
 
 	Model      string  // model family
 	Hidden     []int64 // mlp: hidden layer widths, input to output
 	Activation string  // mlp: hidden activation
 	Init       string  // parameter initialization
 	InitScale  float64 // standard deviation for Init == "normal"
+	ModelNoise float64 // hypothesis model: the label noise ε it assumes
+	Alpha      float64 // table model: Dirichlet concentration per class
 
 	Optimizer string  // update rule
 	LR        float64 // constant learning rate
 	Batch     int64   // minibatch size; each batch is coded with the parameters from before its update
+	// Optimizer hyperparameters, resolved (the flags fill a rule's defaults):
+	// each is set for the rules that use it and zero for the others.
+	Beta        float64 // momentum: β
+	Beta1       float64 // adam, adamw: β1
+	Beta2       float64 // adam, adamw: β2
+	AdamEps     float64 // adam, adamw: ε
+	WeightDecay float64 // adamw: decoupled weight decay
+
+	// θ*: after the coded pass, up to Epochs more epochs over the n coded
+	// examples, stopping when the loss on Validation held-out examples (never
+	// coded nor tested) has not improved for Patience epochs. Epochs = 0 means
+	// θ* is the model after the pass.
+	Epochs     int64
+	Patience   int64
+	Validation int64
 
 	CheckpointEvery int64 // Bob reports his fingerprint every this many examples
 	Precision       int64 // coder frequency precision in bits
@@ -123,14 +181,30 @@ func (s Spec) fields() []field {
 		{"dim", strconv.FormatInt(s.Dim, 10)},
 		{"noise", fmtFloat(s.Noise)},
 		{"random_labels", strconv.FormatBool(s.RandomLabels)},
+		{"keys", strconv.FormatInt(s.Keys, 10)},
+		{"hypotheses", strconv.FormatInt(s.Hypotheses, 10)},
+		{"parity_bits", strconv.FormatInt(s.ParityBits, 10)},
+		{"op", s.Op},
+		{"notation", s.Notation},
+		{"rare_weight", fmtFloat(s.RareWeight)},
 		{"model", s.Model},
 		{"hidden", joinInts(s.Hidden)},
 		{"activation", s.Activation},
 		{"init", s.Init},
 		{"init_scale", fmtFloat(s.InitScale)},
+		{"model_noise", fmtFloat(s.ModelNoise)},
+		{"alpha", fmtFloat(s.Alpha)},
 		{"optimizer", s.Optimizer},
 		{"lr", fmtFloat(s.LR)},
 		{"batch", strconv.FormatInt(s.Batch, 10)},
+		{"beta", fmtFloat(s.Beta)},
+		{"beta1", fmtFloat(s.Beta1)},
+		{"beta2", fmtFloat(s.Beta2)},
+		{"adam_eps", fmtFloat(s.AdamEps)},
+		{"weight_decay", fmtFloat(s.WeightDecay)},
+		{"epochs", strconv.FormatInt(s.Epochs, 10)},
+		{"patience", strconv.FormatInt(s.Patience, 10)},
+		{"validation", strconv.FormatInt(s.Validation, 10)},
 		{"checkpoint_every", strconv.FormatInt(s.CheckpointEvery, 10)},
 		{"precision", strconv.FormatInt(s.Precision, 10)},
 	}
@@ -225,6 +299,10 @@ func (s Spec) NumParams() int64 {
 		return satAdd(satMul(s.Classes, s.Dim), s.Classes)
 	case ModelKT, ModelLaplace:
 		return s.Classes
+	case ModelHypothesis:
+		return satAdd(s.Hypotheses, 1)
+	case ModelTable:
+		return satMul(s.Keys, s.Classes)
 	case ModelMLP:
 		var p int64
 		in := s.Dim
@@ -244,14 +322,43 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("spec: %s: "+format, append([]any{name}, args...)...))
 	}
 	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+	fileOnly := s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize || s.Shuffle || s.ShuffleSeed != 0
+	// A task parameter set for a task that does not read it is an error, not
+	// silently ignored: it would change the spec hash and nothing else.
+	unused := func(task string, uses ...string) {
+		set := map[string]bool{
+			"keys": s.Keys != 0, "hypotheses": s.Hypotheses != 0, "parity_bits": s.ParityBits != 0,
+			"op": s.Op != "", "notation": s.Notation != "", "rare_weight": s.RareWeight != 0,
+		}
+		for _, u := range uses {
+			delete(set, u)
+		}
+		if s.Model == ModelTable {
+			delete(set, "keys")
+		}
+		if s.Model == ModelHypothesis {
+			delete(set, "hypotheses")
+		}
+		for _, name := range []string{"keys", "hypotheses", "parity_bits", "op", "notation", "rare_weight"} {
+			if set[name] {
+				bad(name, "the %s task does not use it", task)
+			}
+		}
+		if task != TaskFile && fileOnly {
+			bad("data_name", "only the file task reads a dataset (data_name, data_sha256, label_column, standardize, shuffle)")
+		}
+	}
+	wantDim := func(task string, d int64) {
+		if s.Dim != d {
+			bad("dim", "the %s task has %d input columns, got %d", task, d, s.Dim)
+		}
+	}
 	switch s.Task {
 	case TaskSynthetic:
 		if s.Dim < 1 {
 			bad("dim", "must be at least 1 for the synthetic task, got %d", s.Dim)
 		}
-		if s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize || s.Shuffle || s.ShuffleSeed != 0 {
-			bad("data_name", "only the file task reads a dataset (data_name, data_sha256, label_column, standardize, shuffle)")
-		}
+		unused(s.Task)
 	case TaskFile:
 		if s.Dim < 0 {
 			bad("dim", "must not be negative, got %d", s.Dim)
@@ -262,8 +369,51 @@ func (s Spec) Validate() error {
 		if len(s.DataSHA256) != 64 || strings.Trim(s.DataSHA256, "0123456789abcdef") != "" {
 			bad("data_sha256", "must be 64 lowercase hex digits, got %q", s.DataSHA256)
 		}
+		unused(s.Task)
+	case TaskHypothesis:
+		wantDim(s.Task, 1)
+		if s.Hypotheses < 1 || s.Hypotheses > s.Classes {
+			bad("hypotheses", "must be in [1, classes=%d], got %d", s.Classes, s.Hypotheses)
+		}
+		unused(s.Task, "hypotheses")
+	case TaskCoupon:
+		wantDim(s.Task, 1)
+		if s.Keys < 1 || s.Keys > maxWidth {
+			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
+		}
+		unused(s.Task, "keys")
+	case TaskParity:
+		if s.Dim < 1 || s.Dim > 64 {
+			bad("dim", "the parity task needs 1 to 64 input bits, got %d", s.Dim)
+		}
+		if s.ParityBits < 1 || s.ParityBits > s.Dim {
+			bad("parity_bits", "must be in [1, dim=%d], got %d", s.Dim, s.ParityBits)
+		}
+		if s.Classes != 2 {
+			bad("classes", "parity has 2 classes, got %d", s.Classes)
+		}
+		unused(s.Task, "parity_bits")
+	case TaskModular:
+		if s.Classes <= maxWidth/2 {
+			wantDim(s.Task, 2*s.Classes)
+		}
+		if s.Op != OpAdd && s.Op != OpSub && s.Op != OpMul {
+			bad("op", "unknown operation %q (known: %s, %s, %s)", s.Op, OpAdd, OpSub, OpMul)
+		}
+		if s.Notation != NotationOneHot && s.Notation != NotationPermuted {
+			bad("notation", "unknown notation %q (known: %s, %s)", s.Notation, NotationOneHot, NotationPermuted)
+		}
+		unused(s.Task, "op", "notation")
+	case TaskRare:
+		if s.Dim < 1 {
+			bad("dim", "must be at least 1 for the rare task, got %d", s.Dim)
+		}
+		if !finite(s.RareWeight) || s.RareWeight < 0 || s.RareWeight > 1 {
+			bad("rare_weight", "must be in [0, 1], got %v", s.RareWeight)
+		}
+		unused(s.Task, "rare_weight")
 	default:
-		bad("task", "unknown task %q (known: %s, %s)", s.Task, TaskSynthetic, TaskFile)
+		bad("task", "unknown task %q (known: %s)", s.Task, strings.Join(Tasks, ", "))
 	}
 	if s.N < 1 || s.N > maxCount {
 		bad("n", "must be in [1, 2^40], got %d", s.N)
@@ -293,12 +443,40 @@ func (s Spec) Validate() error {
 		if s.Activation != ActReLU && s.Activation != ActTanh {
 			bad("activation", "unknown activation %q (known: %s, %s)", s.Activation, ActReLU, ActTanh)
 		}
-	case ModelSoftmax, ModelKT, ModelLaplace:
+	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable:
 		if len(s.Hidden) > 0 {
 			bad("hidden", "only the mlp has hidden layers")
 		}
 	default:
-		bad("model", "unknown model %q (known: %s, %s, %s, %s)", s.Model, ModelSoftmax, ModelMLP, ModelKT, ModelLaplace)
+		bad("model", "unknown model %q (known: %s)", s.Model, strings.Join(Models, ", "))
+	}
+	switch s.Model {
+	case ModelHypothesis:
+		if s.Dim != 1 {
+			bad("dim", "the hypothesis model reads one integer input, got dim %d", s.Dim)
+		}
+		if s.Hypotheses < 1 || s.Hypotheses > s.Classes {
+			bad("hypotheses", "must be in [1, classes=%d], got %d", s.Classes, s.Hypotheses)
+		}
+		if !finite(s.ModelNoise) || s.ModelNoise < 0 || s.ModelNoise > float64(s.Classes-1)/float64(s.Classes) {
+			bad("model_noise", "must be in [0, (classes-1)/classes], got %v", s.ModelNoise)
+		}
+	case ModelTable:
+		if s.Dim != 1 {
+			bad("dim", "the table model reads one integer key, got dim %d", s.Dim)
+		}
+		if s.Keys < 1 || s.Keys > maxWidth {
+			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
+		}
+		if !finite(s.Alpha) || s.Alpha <= 0 {
+			bad("alpha", "must be finite and positive, got %v", s.Alpha)
+		}
+	}
+	if s.Model != ModelHypothesis && s.ModelNoise != 0 {
+		bad("model_noise", "only the hypothesis model assumes a label noise")
+	}
+	if s.Model != ModelTable && s.Alpha != 0 {
+		bad("alpha", "only the table model has a concentration alpha")
 	}
 	if s.Init != InitZeros && s.Init != InitNormal {
 		bad("init", "unknown initialization %q (known: %s, %s)", s.Init, InitZeros, InitNormal)
@@ -306,8 +484,62 @@ func (s Spec) Validate() error {
 	if !finite(s.InitScale) || s.InitScale < 0 {
 		bad("init_scale", "must be finite and non-negative, got %v", s.InitScale)
 	}
-	if s.Optimizer != OptimizerSGD {
-		bad("optimizer", "unknown optimizer %q (known: %s)", s.Optimizer, OptimizerSGD)
+	unit := func(name string, v float64) {
+		if !(v > 0 && v < 1) {
+			bad(name, "must be in (0, 1) for the %s optimizer, got %v", s.Optimizer, v)
+		}
+	}
+	zero := func(name string, v float64) {
+		if v != 0 {
+			bad(name, "the %s optimizer does not use it, got %v", s.Optimizer, v)
+		}
+	}
+	switch s.Optimizer {
+	case OptimizerSGD:
+		zero("beta", s.Beta)
+		zero("beta1", s.Beta1)
+		zero("beta2", s.Beta2)
+		zero("adam_eps", s.AdamEps)
+		zero("weight_decay", s.WeightDecay)
+	case OptimizerMomentum:
+		unit("beta", s.Beta)
+		zero("beta1", s.Beta1)
+		zero("beta2", s.Beta2)
+		zero("adam_eps", s.AdamEps)
+		zero("weight_decay", s.WeightDecay)
+	case OptimizerAdam, OptimizerAdamW:
+		zero("beta", s.Beta)
+		unit("beta1", s.Beta1)
+		unit("beta2", s.Beta2)
+		if !finite(s.AdamEps) || s.AdamEps <= 0 {
+			bad("adam_eps", "must be finite and positive, got %v", s.AdamEps)
+		}
+		if s.Optimizer == OptimizerAdam {
+			zero("weight_decay", s.WeightDecay)
+		} else if !finite(s.WeightDecay) || s.WeightDecay < 0 {
+			bad("weight_decay", "must be finite and non-negative, got %v", s.WeightDecay)
+		}
+	default:
+		bad("optimizer", "unknown optimizer %q (known: %s)", s.Optimizer, strings.Join(Optimizers, ", "))
+	}
+	if s.Epochs < 0 || s.Epochs > 1<<20 {
+		bad("epochs", "must be in [0, 2^20], got %d", s.Epochs)
+	}
+	if s.Validation < 0 || s.Validation > maxCount {
+		bad("validation", "must be in [0, 2^40], got %d", s.Validation)
+	}
+	if s.Epochs > 0 {
+		if s.Patience < 1 || s.Patience > s.Epochs {
+			bad("patience", "must be in [1, epochs=%d] when epochs > 0, got %d", s.Epochs, s.Patience)
+		}
+		if s.Validation < 1 {
+			bad("validation", "early stopping needs at least one validation example when epochs > 0")
+		}
+		if s.Model != ModelSoftmax && s.Model != ModelMLP {
+			bad("epochs", "only gradient-trained models train further (model %s is exact after the pass)", s.Model)
+		}
+	} else if s.Patience != 0 {
+		bad("patience", "only used when epochs > 0, got %d", s.Patience)
 	}
 	if !finite(s.LR) || s.LR <= 0 {
 		bad("lr", "must be finite and positive, got %v", s.LR)
@@ -342,7 +574,7 @@ func (l Limits) Check(s Spec) error {
 			errs = append(errs, fmt.Errorf("spec: %s: %d exceeds the limit %d (%s)", field, got, max, flag))
 		}
 	}
-	over("n+test", satAdd(max(s.N, 0), max(s.Test, 0)), l.MaxExamples, "max-examples")
+	over("n+test+validation", satAdd(satAdd(max(s.N, 0), max(s.Test, 0)), max(s.Validation, 0)), l.MaxExamples, "max-examples")
 	over("classes", s.Classes, l.MaxClasses, "max-classes")
 	over("dim", s.Dim, l.MaxDim, "max-dim")
 	over("params", s.NumParams(), l.MaxParams, "max-params")

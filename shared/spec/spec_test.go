@@ -15,7 +15,7 @@ func TestDefaultValid(t *testing.T) {
 // The canonical encoding is part of the protocol: its hash must not drift.
 func TestCanonicalGolden(t *testing.T) {
 	s := Default()
-	want := "edlwire-spec-v1\ntask=synthetic\nseed=1\nn=10000\ntest=5000\ndata_name=\ndata_sha256=\nlabel_column=\nstandardize=false\nshuffle=false\nshuffle_seed=0\nclasses=10\ndim=16\nnoise=0\nrandom_labels=false\nmodel=softmax\nhidden=\nactivation=relu\ninit=zeros\ninit_scale=0.01\noptimizer=sgd\nlr=0.5\nbatch=10\ncheckpoint_every=1000\nprecision=24\n"
+	want := "edlwire-spec-v2\ntask=synthetic\nseed=1\nn=10000\ntest=5000\ndata_name=\ndata_sha256=\nlabel_column=\nstandardize=false\nshuffle=false\nshuffle_seed=0\nclasses=10\ndim=16\nnoise=0\nrandom_labels=false\nkeys=0\nhypotheses=0\nparity_bits=0\nop=\nnotation=\nrare_weight=0\nmodel=softmax\nhidden=\nactivation=relu\ninit=zeros\ninit_scale=0.01\nmodel_noise=0\nalpha=0\noptimizer=sgd\nlr=0.5\nbatch=10\nbeta=0\nbeta1=0\nbeta2=0\nadam_eps=0\nweight_decay=0\nepochs=0\npatience=0\nvalidation=0\ncheckpoint_every=1000\nprecision=24\n"
 	if got := string(s.Canonical()); got != want {
 		t.Fatalf("canonical encoding changed:\n%s", got)
 	}
@@ -61,5 +61,33 @@ func TestLimits(t *testing.T) {
 	}
 	if err := (Limits{}).Check(s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Parameters set for a task, model or optimizer that does not read them are
+// errors naming the field, so two specs that build the same thing never
+// hash differently.
+func TestMisplacedParametersAreNamed(t *testing.T) {
+	s := Default()
+	s.Keys, s.Beta, s.Alpha, s.Patience = 5, 0.9, 1, 2
+	err := s.Validate()
+	for _, name := range []string{"keys", "beta", "alpha", "patience"} {
+		if err == nil || !strings.Contains(err.Error(), "spec: "+name+":") {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+	h := Default()
+	h.Task, h.Model, h.Dim, h.Classes, h.Hypotheses = TaskHypothesis, ModelHypothesis, 1, 8, 9
+	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "spec: hypotheses:") {
+		t.Errorf("m > M: %v", err)
+	}
+	h.Hypotheses = 8
+	if err := h.Validate(); err != nil {
+		t.Errorf("valid hypothesis spec: %v", err)
+	}
+	e := Default()
+	e.Epochs, e.Patience = 3, 2
+	if err := e.Validate(); err == nil || !strings.Contains(err.Error(), "spec: validation:") {
+		t.Errorf("epochs without validation: %v", err)
 	}
 }

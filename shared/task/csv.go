@@ -194,8 +194,8 @@ func checkFile(s spec.Spec, t *Table) error {
 	if int64(t.Features) != s.Dim {
 		return fmt.Errorf("task: dim: %s has %d features, the spec says %d", t.Name, t.Features, s.Dim)
 	}
-	if s.N+s.Test > int64(t.Rows) {
-		return fmt.Errorf("task: n+test: %d+%d examples, %s has %d rows", s.N, s.Test, t.Name, t.Rows)
+	if s.N+s.Validation+s.Test > int64(t.Rows) {
+		return fmt.Errorf("task: n+validation+test: %d+%d+%d examples, %s has %d rows", s.N, s.Validation, s.Test, t.Name, t.Rows)
 	}
 	return nil
 }
@@ -242,7 +242,11 @@ func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) {
 		}
 		return m
 	}
-	return &Inputs{Train: pick(0, int(s.N)), Test: pick(t.Rows-int(s.Test), int(s.Test))}, nil
+	return &Inputs{
+		Train: pick(0, int(s.N)),
+		Valid: pick(int(s.N), int(s.Validation)),
+		Test:  pick(t.Rows-int(s.Test), int(s.Test)),
+	}, nil
 }
 
 // NewFileLabels returns the labels of a file task in the same order.
@@ -256,10 +260,20 @@ func NewFileLabels(s spec.Spec, t *Table) (*Labels, error) {
 	if m := t.MaxLabel(); int64(m) >= s.Classes {
 		return nil, fmt.Errorf("task: classes: %s has label %d, the spec has %d classes", t.Name, m, s.Classes)
 	}
+	if s.RandomLabels {
+		return &Labels{
+			Train: randomLabels(s, "train", int(s.N)),
+			Valid: randomLabels(s, "valid", int(s.Validation)),
+			Test:  randomLabels(s, "test", int(s.Test)),
+		}, nil
+	}
 	perm := order(s, t.Rows)
-	out := &Labels{Train: make([]int, s.N), Test: make([]int, s.Test)}
+	out := &Labels{Train: make([]int, s.N), Valid: make([]int, s.Validation), Test: make([]int, s.Test)}
 	for i := range out.Train {
 		out.Train[i] = t.Labels[perm[i]]
+	}
+	for i := range out.Valid {
+		out.Valid[i] = t.Labels[perm[int(s.N)+i]]
 	}
 	for i := range out.Test {
 		out.Test[i] = t.Labels[perm[t.Rows-int(s.Test)+i]]

@@ -3,7 +3,6 @@ package task
 import (
 	"fmt"
 
-	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/rng"
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -17,15 +16,19 @@ type Matrix struct {
 // Row returns row i as a slice of Data.
 func (m *Matrix) Row(i int) []float64 { return m.Data[i*m.Cols : (i+1)*m.Cols] }
 
-// Inputs are the examples both sides hold. They carry no labels.
+// Inputs are the examples both sides hold. They carry no labels. Valid are
+// the spec's Validation examples for early stopping θ*: never coded, never
+// tested on.
 type Inputs struct {
 	Train Matrix
+	Valid Matrix
 	Test  Matrix
 }
 
 // Labels are what Alice alone knows.
 type Labels struct {
 	Train []int
+	Valid []int
 	Test  []int
 }
 
@@ -39,10 +42,17 @@ func NewInputs(s spec.Spec) (*Inputs, error) {
 		d := int(s.Dim)
 		return &Inputs{
 			Train: normalMatrix(rng.Derive(s.Seed, "train-inputs"), int(s.N), d),
+			Valid: normalMatrix(rng.Derive(s.Seed, "valid-inputs"), int(s.Validation), d),
 			Test:  normalMatrix(rng.Derive(s.Seed, "test-inputs"), int(s.Test), d),
 		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's inputs come from its table: use NewFileInputs")
+	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare:
+		return &Inputs{
+			Train: seededInputs(s, "train"),
+			Valid: seededInputs(s, "valid"),
+			Test:  seededInputs(s, "test"),
+		}, nil
 	}
 	return nil, fmt.Errorf("task: unknown task %q", s.Task)
 }
@@ -61,9 +71,16 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("task: %w", err)
 	}
-	if in.Train.Rows != int(s.N) || in.Test.Rows != int(s.Test) || in.Train.Cols != int(s.Dim) {
-		return nil, fmt.Errorf("task: inputs do not match the spec (%d/%d rows of %d, spec n=%d test=%d dim=%d)",
-			in.Train.Rows, in.Test.Rows, in.Train.Cols, s.N, s.Test, s.Dim)
+	if in.Train.Rows != int(s.N) || in.Valid.Rows != int(s.Validation) || in.Test.Rows != int(s.Test) || in.Train.Cols != int(s.Dim) {
+		return nil, fmt.Errorf("task: inputs do not match the spec (%d/%d/%d rows of %d, spec n=%d validation=%d test=%d dim=%d)",
+			in.Train.Rows, in.Valid.Rows, in.Test.Rows, in.Train.Cols, s.N, s.Validation, s.Test, s.Dim)
+	}
+	if s.RandomLabels {
+		return &Labels{
+			Train: randomLabels(s, "train", in.Train.Rows),
+			Valid: randomLabels(s, "valid", in.Valid.Rows),
+			Test:  randomLabels(s, "test", in.Test.Rows),
+		}, nil
 	}
 	switch s.Task {
 	case spec.TaskSynthetic:
@@ -71,10 +88,17 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 		teacher := normalMatrix(rng.Derive(s.Seed, "teacher"), k, int(s.Dim))
 		return &Labels{
 			Train: synthLabels(s, &teacher, &in.Train, "train"),
+			Valid: synthLabels(s, &teacher, &in.Valid, "valid"),
 			Test:  synthLabels(s, &teacher, &in.Test, "test"),
 		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's labels come from its table: use NewFileLabels")
+	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare:
+		return &Labels{
+			Train: seededLabels(s, &in.Train, "train"),
+			Valid: seededLabels(s, &in.Valid, "valid"),
+			Test:  seededLabels(s, &in.Test, "test"),
+		}, nil
 	}
 	return nil, fmt.Errorf("task: unknown task %q", s.Task)
 }
@@ -82,22 +106,9 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 func synthLabels(s spec.Spec, teacher, x *Matrix, part string) []int {
 	k := int(s.Classes)
 	out := make([]int, x.Rows)
-	if s.RandomLabels {
-		src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
-		for i := range out {
-			out[i] = src.IntN(k)
-		}
-		return out
-	}
 	noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
 	for i := range out {
-		row := x.Row(i)
-		best, bestV := 0, detmath.Dot(teacher.Row(0), row)
-		for c := 1; c < k; c++ {
-			if v := detmath.Dot(teacher.Row(c), row); v > bestV {
-				best, bestV = c, v
-			}
-		}
+		best := argmaxRows(teacher, x.Row(i))
 		// Both draws happen for every example so the noise stream stays
 		// aligned with the example index whatever the noise level.
 		u, repl := noise.Float64(), noise.IntN(k)

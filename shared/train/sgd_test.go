@@ -81,15 +81,25 @@ func TestSGDStepPanics(t *testing.T) {
 func TestNewOptimizer(t *testing.T) {
 	sp := spec.Default()
 	sp.LR = 0.125
-	o, err := train.New(sp)
+	o, err := train.New(sp, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s, ok := o.(train.SGD); !ok || s.LR != 0.125 {
 		t.Fatalf("train.New gave %#v, want SGD{LR: 0.125}", o)
 	}
+	sp.Optimizer, sp.Beta = spec.OptimizerMomentum, 0.5
+	o, err = train.New(sp, 3)
+	if m, ok := o.(*train.Momentum); err != nil || !ok || m.Beta != 0.5 || len(m.State()) != 3 {
+		t.Fatalf("train.New gave %#v, %v; want momentum β=0.5 sized 3", o, err)
+	}
+	sp.Optimizer, sp.Beta, sp.Beta1, sp.Beta2, sp.AdamEps, sp.WeightDecay = spec.OptimizerAdamW, 0, 0.8, 0.99, 1e-6, 0.1
+	o, err = train.New(sp, 3)
+	if a, ok := o.(*train.AdamW); err != nil || !ok || a.Beta1 != 0.8 || a.Beta2 != 0.99 || a.Eps != 1e-6 || a.WeightDecay != 0.1 {
+		t.Fatalf("train.New gave %#v, %v; want the spec's AdamW hyperparameters", o, err)
+	}
 	sp.Optimizer = "adam?"
-	if _, err := train.New(sp); err == nil || !strings.Contains(err.Error(), "adam?") {
+	if _, err := train.New(sp, 3); err == nil || !strings.Contains(err.Error(), "adam?") {
 		t.Fatalf("unknown optimizer: %v", err)
 	}
 }

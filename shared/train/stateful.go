@@ -212,9 +212,9 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // Names NewByName accepts besides spec.OptimizerSGD ("sgd").
 const (
-	OptimizerMomentum = "momentum"
-	OptimizerAdam     = "adam"  // AdamW with weight decay 0
-	OptimizerAdamW    = "adamw" // Adam with decoupled weight decay
+	OptimizerMomentum = spec.OptimizerMomentum
+	OptimizerAdam     = spec.OptimizerAdam  // AdamW with weight decay 0
+	OptimizerAdamW    = spec.OptimizerAdamW // Adam with decoupled weight decay
 )
 
 // Defaults NewByName uses for an Options field left at zero.

@@ -53,12 +53,10 @@ func (SGD) SetState(s []float64) error {
 	return nil
 }
 
-// New builds the optimizer a spec names. Rules the spec cannot name yet are
-// built by NewByName.
-func New(s spec.Spec) (Optimizer, error) {
-	switch s.Optimizer {
-	case spec.OptimizerSGD:
-		return SGD{LR: s.LR}, nil
-	}
-	return nil, fmt.Errorf("train: unknown optimizer %q", s.Optimizer)
+// New builds the optimizer a spec names for a model of nparams parameters,
+// with the spec's resolved hyperparameters (spec.Validate has checked them).
+func New(s spec.Spec, nparams int) (Optimizer, error) {
+	return NewByName(s.Optimizer, nparams, s.LR, Options{
+		Beta: s.Beta, Beta1: s.Beta1, Beta2: s.Beta2, Eps: s.AdamEps, WeightDecay: s.WeightDecay,
+	})
 }

@@ -1,26 +1,116 @@
 // Package specflag registers the experiment-spec flags shared by alice and
 // edl, so both accept the same spec the same way.
+//
+// Some flags bring defaults for others: --optimizer adamw sets β1, β2, ε
+// and the weight decay to AdamW's usual values, --task coupon sets --dim 1,
+// and so on. A flag the user gave explicitly is never overwritten, whatever
+// the order on the command line, so the spec always records resolved values
+// and its hash means one thing.
 package specflag
 
 import (
 	"flag"
+	"strings"
 
 	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// tracked marks its flag as given when it is set on the command line.
+type tracked struct {
+	flag.Value
+	name string
+	set  map[string]bool
+	then func() // runs after a successful Set
+}
+
+func (t *tracked) Set(v string) error {
+	if err := t.Value.Set(v); err != nil {
+		return err
+	}
+	t.set[t.name] = true
+	if t.then != nil {
+		t.then()
+	}
+	return nil
+}
+
+// Default hyperparameters the optimizer, model and task flags bring.
+const (
+	defaultMomentumBeta = 0.9
+	defaultBeta1        = 0.9
+	defaultBeta2        = 0.999
+	defaultAdamEps      = 1e-8
+	defaultWeightDecay  = 0.01
+	defaultAlpha        = 0.5 // the table model: KT per key
+	defaultPatience     = 5
 )
 
 // Register adds the spec flags to fs, with defaults from spec.Default, and
 // returns the spec they fill in when fs is parsed.
 func Register(fs *flag.FlagSet) *spec.Spec {
 	s := spec.Default()
-	fs.StringVar(&s.Task, "task", s.Task, "built-in task: synthetic")
+	set := map[string]bool{}
+	// wrap makes setting the flag just defined tracked. Bool flags are not
+	// wrapped: the wrapper would hide IsBoolFlag, and no default follows one.
+	wrap := func(name string, then func()) {
+		f := fs.Lookup(name)
+		f.Value = &tracked{Value: f.Value, name: name, set: set, then: then}
+	}
+	def := func(name string, dst *float64, v float64) {
+		if !set[name] {
+			*dst = v
+		}
+	}
+	defInt := func(name string, dst *int64, v int64) {
+		if !set[name] {
+			*dst = v
+		}
+	}
+	defStr := func(name string, dst *string, v string) {
+		if !set[name] {
+			*dst = v
+		}
+	}
+
+	fs.StringVar(&s.Task, "task", s.Task, "task: "+strings.Join(spec.Tasks[:1], ", ")+", "+strings.Join(spec.Tasks[2:], ", ")+" (the file task comes with --data)")
+	wrap("task", func() {
+		switch s.Task {
+		case spec.TaskHypothesis:
+			defInt("dim", &s.Dim, 1)
+		case spec.TaskCoupon:
+			defInt("dim", &s.Dim, 1)
+			defInt("keys", &s.Keys, 100)
+		case spec.TaskParity:
+			defInt("classes", &s.Classes, 2)
+			defInt("parity-bits", &s.ParityBits, 3)
+		case spec.TaskModular:
+			defStr("op", &s.Op, spec.OpAdd)
+			defStr("notation", &s.Notation, spec.NotationOneHot)
+		case spec.TaskRare:
+			def("rare-weight", &s.RareWeight, 0.1)
+		}
+	})
 	fs.Uint64Var(&s.Seed, "seed", s.Seed, "root seed of every random stream (inputs, teacher, noise, init)")
 	fs.Int64Var(&s.N, "n", s.N, "training examples, coded in order")
 	fs.Int64Var(&s.Test, "test", s.Test, "held-out test examples for the test loss")
-	fs.Int64Var(&s.Classes, "classes", s.Classes, "number of classes K")
-	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension")
-	fs.Float64Var(&s.Noise, "noise", s.Noise, "probability that a label is replaced by a uniform draw")
-	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn)")
-	fs.StringVar(&s.Model, "model", s.Model, "model: softmax, mlp, kt or laplace")
+	fs.Int64Var(&s.Validation, "validation", s.Validation, "held-out validation examples for early stopping θ* (never coded nor tested)")
+	fs.Int64Var(&s.Classes, "classes", s.Classes, "number of classes K (the modulus p of the modular task, M of the hypothesis task)")
+	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension (the modular task: 2·classes, set for you)")
+	fs.Float64Var(&s.Noise, "noise", s.Noise, "label noise: probability that a label is replaced (synthetic: by a uniform draw; other tasks: by one of the other labels)")
+	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn), for any task")
+	fs.Int64Var(&s.Keys, "keys", s.Keys, "coupon task and table model: number of integer keys")
+	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
+	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
+	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
+	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot or permuted (the same skill, symbols relabelled)")
+	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule")
+
+	fs.StringVar(&s.Model, "model", s.Model, "model: "+strings.Join(spec.Models, ", "))
+	wrap("model", func() {
+		if s.Model == spec.ModelTable {
+			def("alpha", &s.Alpha, defaultAlpha)
+		}
+	})
 	fs.Func("hidden", "mlp hidden layer widths, comma-separated (e.g. 64 or 512,512)", func(v string) error {
 		h, err := spec.ParseInts(v)
 		s.Hidden = h
@@ -29,10 +119,73 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp hidden activation: relu or tanh")
 	fs.StringVar(&s.Init, "init", s.Init, "initialization: zeros or normal")
 	fs.Float64Var(&s.InitScale, "init-scale", s.InitScale, "standard deviation of --init normal")
-	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "optimizer: sgd")
+	fs.Float64Var(&s.ModelNoise, "model-noise", s.ModelNoise, "hypothesis model: the label noise ε it assumes")
+	fs.Float64Var(&s.Alpha, "alpha", s.Alpha, "table model: Dirichlet concentration per class (default 0.5)")
+
+	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "optimizer: "+strings.Join(spec.Optimizers, ", "))
+	wrap("optimizer", func() {
+		zero := func(names ...string) {
+			for _, n := range names {
+				switch n {
+				case "beta":
+					def(n, &s.Beta, 0)
+				case "beta1":
+					def(n, &s.Beta1, 0)
+				case "beta2":
+					def(n, &s.Beta2, 0)
+				case "adam-eps":
+					def(n, &s.AdamEps, 0)
+				case "weight-decay":
+					def(n, &s.WeightDecay, 0)
+				}
+			}
+		}
+		switch s.Optimizer {
+		case spec.OptimizerSGD:
+			zero("beta", "beta1", "beta2", "adam-eps", "weight-decay")
+		case spec.OptimizerMomentum:
+			def("beta", &s.Beta, defaultMomentumBeta)
+			zero("beta1", "beta2", "adam-eps", "weight-decay")
+		case spec.OptimizerAdam, spec.OptimizerAdamW:
+			zero("beta")
+			def("beta1", &s.Beta1, defaultBeta1)
+			def("beta2", &s.Beta2, defaultBeta2)
+			def("adam-eps", &s.AdamEps, defaultAdamEps)
+			if s.Optimizer == spec.OptimizerAdamW {
+				def("weight-decay", &s.WeightDecay, defaultWeightDecay)
+			} else {
+				zero("weight-decay")
+			}
+		}
+	})
 	fs.Float64Var(&s.LR, "lr", s.LR, "constant learning rate")
+	fs.Float64Var(&s.Beta, "beta", s.Beta, "momentum: β (default 0.9)")
+	fs.Float64Var(&s.Beta1, "beta1", s.Beta1, "adam, adamw: β1 (default 0.9)")
+	fs.Float64Var(&s.Beta2, "beta2", s.Beta2, "adam, adamw: β2 (default 0.999)")
+	fs.Float64Var(&s.AdamEps, "adam-eps", s.AdamEps, "adam, adamw: ε (default 1e-8)")
+	fs.Float64Var(&s.WeightDecay, "weight-decay", s.WeightDecay, "adamw: decoupled weight decay (default 0.01)")
 	fs.Int64Var(&s.Batch, "batch", s.Batch, "minibatch size (every example of a batch is coded before its update)")
+	fs.Int64Var(&s.Epochs, "epochs", s.Epochs, "θ*: further epochs over the coded examples after the pass, early-stopped on --validation (0: θ* is the model after the pass)")
+	wrap("epochs", func() { defInt("patience", &s.Patience, min(defaultPatience, s.Epochs)) })
+	fs.Int64Var(&s.Patience, "patience", s.Patience, "θ*: stop after this many epochs without a better validation loss (default min(5, epochs))")
 	fs.Int64Var(&s.CheckpointEvery, "checkpoint-every", s.CheckpointEvery, "Bob proves sync with a fingerprint every this many examples")
 	fs.Int64Var(&s.Precision, "precision", s.Precision, "coder frequency precision in bits (8..24)")
+
+	for _, name := range []string{"seed", "n", "test", "validation", "classes", "dim", "noise",
+		"keys", "hypotheses", "parity-bits", "op", "notation", "rare-weight", "hidden", "activation", "init",
+		"init-scale", "model-noise", "alpha", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
+		"batch", "patience", "checkpoint-every", "precision"} {
+		wrap(name, nil)
+	}
+	// The modular task's dimension follows its modulus, whichever flag
+	// comes last.
+	modDim := func() {
+		if s.Task == spec.TaskModular {
+			defInt("dim", &s.Dim, 2*s.Classes)
+		}
+	}
+	fs.Lookup("classes").Value.(*tracked).then = modDim
+	prev := fs.Lookup("task").Value.(*tracked).then
+	fs.Lookup("task").Value.(*tracked).then = func() { prev(); modDim() }
 	return &s
 }

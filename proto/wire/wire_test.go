@@ -1,0 +1,43 @@
+package wire
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// Every spec field must cross the wire: a field forgotten in SpecToProto or
+// SpecFromProto would make Bob build a different learner. The test sets
+// every field to a distinct non-zero value by reflection, so a new field
+// joins it without anyone remembering to.
+func TestSpecRoundTripCarriesEveryField(t *testing.T) {
+	var s spec.Spec
+	v := reflect.ValueOf(&s).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("s" + v.Type().Field(i).Name)
+		case reflect.Int64:
+			f.SetInt(int64(100 + i))
+		case reflect.Uint64:
+			f.SetUint(uint64(200 + i))
+		case reflect.Float64:
+			f.SetFloat(0.5 + float64(i))
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Slice:
+			f.Set(reflect.ValueOf([]int64{int64(i), 7}))
+		default:
+			t.Fatalf("field %s has kind %s: teach this test and the wire form about it", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	got := SpecFromProto(SpecToProto(s))
+	if d := got.Diff(s); len(d) != 0 {
+		t.Fatalf("fields lost on the wire: %q", d)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("round trip differs:\n got %+v\nwant %+v", got, s)
+	}
+}

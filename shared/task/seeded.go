@@ -1,0 +1,199 @@
+package task
+
+import (
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/rng"
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// The seeded tasks with a known answer. Each builds its inputs from the
+// stream "<part>-inputs" (part = train, valid, test; the synthetic task
+// keeps its own historical stream names) and its labels from a hidden rule
+// drawn from a named stream, then label noise from "<part>-noise". Integer
+// inputs (hypothesis, coupon) are exact float64 integers in column 0.
+
+// partRows returns how many examples each split of the spec has.
+func partRows(s spec.Spec, part string) int {
+	switch part {
+	case "train":
+		return int(s.N)
+	case "valid":
+		return int(s.Validation)
+	}
+	return int(s.Test)
+}
+
+// seededInputs builds one split's inputs for the tasks of this file.
+func seededInputs(s spec.Spec, part string) Matrix {
+	rows, d := partRows(s, part), int(s.Dim)
+	src := rng.New(rng.Derive(s.Seed, part+"-inputs"), 0)
+	m := Matrix{Rows: rows, Cols: d, Data: make([]float64, rows*d)}
+	switch s.Task {
+	case spec.TaskHypothesis:
+		for i := range rows {
+			m.Data[i] = float64(src.IntN(int(s.Classes)))
+		}
+	case spec.TaskCoupon:
+		for i := range rows {
+			m.Data[i] = float64(src.IntN(int(s.Keys)))
+		}
+	case spec.TaskParity:
+		// Bits as ±1 so that a linear layer sees a centred input.
+		for i := range m.Data {
+			m.Data[i] = float64(2*src.IntN(2) - 1)
+		}
+	case spec.TaskModular:
+		p := int(s.Classes)
+		perm := notation(s)
+		for i := range rows {
+			a, b := src.IntN(p), src.IntN(p)
+			m.Data[i*d+perm[a]] = 1
+			m.Data[i*d+p+perm[b]] = 1
+		}
+	case spec.TaskRare:
+		// Column 0 marks the region: at most 0 in the common region, at
+		// least 3 in the rare one, so the rule is a function of x alone.
+		for i := range rows {
+			rare := src.Float64() < s.RareWeight
+			row := m.Data[i*d : (i+1)*d]
+			for j := range row {
+				row[j] = src.Normal()
+			}
+			z := row[0]
+			if z < 0 {
+				z = -z
+			}
+			if rare {
+				row[0] = 3 + z
+			} else {
+				row[0] = -z
+			}
+		}
+	}
+	return m
+}
+
+// notation is the modular task's symbol map: the identity for one-hot, a
+// fixed permutation for the permuted notation. The permutation depends on p
+// only, not on the seed, so the notation is a property of the task that
+// pre-training and fine-tuning runs with different seeds share.
+func notation(s spec.Spec) []int {
+	p := int(s.Classes)
+	if s.Notation == spec.NotationPermuted {
+		return rng.New(rng.Derive(uint64(p), "modular-permuted-notation"), 0).Perm(p)
+	}
+	id := make([]int, p)
+	for i := range id {
+		id[i] = i
+	}
+	return id
+}
+
+// symbolOf inverts the one-hot block starting at column off.
+func symbolOf(row []float64, off int, inv []int) int {
+	for j := range inv {
+		if row[off+j] != 0 {
+			return inv[j]
+		}
+	}
+	return 0
+}
+
+// seededLabels applies the task's hidden rule to one split, then its noise:
+// with probability Noise a label is replaced by a uniform draw from the
+// other Classes−1 labels (so the noise is exactly the ε the hypothesis
+// learner assumes). Both noise draws happen for every example so the stream
+// stays aligned with the example index.
+func seededLabels(s spec.Spec, x *Matrix, part string) []int {
+	k := int(s.Classes)
+	out := make([]int, x.Rows)
+	switch s.Task {
+	case spec.TaskHypothesis:
+		j := rng.New(rng.Derive(s.Seed, "hypothesis"), 0).IntN(int(s.Hypotheses))
+		for i := range out {
+			out[i] = (int(x.Data[i]) + j) % k
+		}
+	case spec.TaskCoupon:
+		src := rng.New(rng.Derive(s.Seed, "coupon-values"), 0)
+		values := make([]int, s.Keys)
+		for i := range values {
+			values[i] = src.IntN(k)
+		}
+		for i := range out {
+			out[i] = values[int(x.Data[i])]
+		}
+	case spec.TaskParity:
+		subset := rng.New(rng.Derive(s.Seed, "parity-subset"), 0).Perm(int(s.Dim))[:s.ParityBits]
+		for i := range out {
+			row := x.Row(i)
+			y := 0
+			for _, c := range subset {
+				if row[c] > 0 {
+					y ^= 1
+				}
+			}
+			out[i] = y
+		}
+	case spec.TaskModular:
+		perm := notation(s)
+		inv := make([]int, k)
+		for sym, col := range perm {
+			inv[col] = sym
+		}
+		for i := range out {
+			row := x.Row(i)
+			a, b := symbolOf(row, 0, inv), symbolOf(row, k, inv)
+			switch s.Op {
+			case spec.OpAdd:
+				out[i] = (a + b) % k
+			case spec.OpSub:
+				out[i] = (a - b + k) % k
+			case spec.OpMul:
+				out[i] = (a * b) % k
+			}
+		}
+	case spec.TaskRare:
+		common := normalMatrix(rng.Derive(s.Seed, "teacher"), k, int(s.Dim))
+		rare := normalMatrix(rng.Derive(s.Seed, "rare-teacher"), k, int(s.Dim))
+		for i := range out {
+			row := x.Row(i)
+			w := &common
+			if row[0] >= 3 {
+				w = &rare
+			}
+			out[i] = argmaxRows(w, row)
+		}
+	}
+	noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
+	for i := range out {
+		u, r := noise.Float64(), noise.IntN(k-1)
+		if u < s.Noise {
+			out[i] = (out[i] + 1 + r) % k
+		}
+	}
+	return out
+}
+
+// argmaxRows is the index of the teacher row with the largest dot product
+// with x (lowest index on ties).
+func argmaxRows(w *Matrix, x []float64) int {
+	best, bestV := 0, detmath.Dot(w.Row(0), x)
+	for c := 1; c < w.Rows; c++ {
+		if v := detmath.Dot(w.Row(c), x); v > bestV {
+			best, bestV = c, v
+		}
+	}
+	return best
+}
+
+// randomLabels replaces a split's labels with uniform draws independent of
+// the inputs: the control in which nothing generalizes. The stream names
+// are the synthetic task's, so its labels are unchanged by the move here.
+func randomLabels(s spec.Spec, part string, n int) []int {
+	src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
+	out := make([]int, n)
+	for i := range out {
+		out[i] = src.IntN(int(s.Classes))
+	}
+	return out
+}
