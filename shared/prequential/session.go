@@ -54,6 +54,7 @@ type Session struct {
 	precision uint
 
 	step      int64
+	ended     bool // Converge ran: no more examples are coded
 	batchFill int
 	grad      []float64   // differentiable models: summed gradient of the batch
 	batchY    []int       // the batch's labels so far
@@ -133,7 +134,7 @@ func (s *Session) Model() model.Model { return s.model }
 func (s *Session) Inputs() *task.Inputs { return s.in }
 
 // Done reports whether every training example has been coded and learned.
-func (s *Session) Done() bool { return s.step >= s.spec.N }
+func (s *Session) Done() bool { return s.step >= s.spec.N || s.ended }
 
 // Index is the number of examples coded so far (the next example's index).
 func (s *Session) Index() int64 { return s.step }
