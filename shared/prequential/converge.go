@@ -3,6 +3,8 @@ package prequential
 import (
 	"fmt"
 
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 )
@@ -32,8 +34,17 @@ type Converged struct {
 // counting model (exact after the pass), θ* is the pass model. Converge ends
 // the session: Step returns ErrDone afterwards.
 func (s *Session) Converge(labels, validLabels []int) (Converged, error) {
-	n := int(s.step)
-	if len(labels) < n {
+	if s.heldOut {
+		return Converged{}, fmt.Errorf("prequential: converge: a session with held-out coding reaches θ* by itself")
+	}
+	out, err := s.converge(labels, validLabels)
+	s.ended = true // no more coding: the model is no longer the pass's
+	return out, err
+}
+
+func (s *Session) converge(labels, validLabels []int) (Converged, error) {
+	n := int(min(s.step, s.spec.N)) // training examples coded
+	if s.spec.Epochs > 0 && len(labels) < n {
 		return Converged{}, fmt.Errorf("prequential: converge: %d labels for %d coded examples", len(labels), n)
 	}
 	if s.in.Valid.Rows != len(validLabels) {
@@ -42,7 +53,6 @@ func (s *Session) Converge(labels, validLabels []int) (Converged, error) {
 	if s.batchFill != 0 {
 		return Converged{}, fmt.Errorf("prequential: converge: a minibatch is half coded (example %d)", n)
 	}
-	s.ended = true // no more coding: the model is no longer the pass's
 	var out Converged
 	var err error
 	if out.PassValid, err = edl.TestLossBits(s.model, &s.in.Valid, validLabels); err != nil {
@@ -89,4 +99,68 @@ func (s *Session) Converge(labels, validLabels []int) (Converged, error) {
 	}
 	s.predicted = -1
 	return out, nil
+}
+
+// stepHeldOut codes one validation or test label against the frozen model
+// (per-example Probs, exactly as edl.TestLossBits evaluates it), with no
+// learning. The last validation label triggers θ*.
+func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
+	i := s.step
+	n, v := s.spec.N, s.spec.Validation
+	valid := i < n+v
+	var x []float64
+	if valid {
+		x = s.in.Valid.Row(int(i - n))
+	} else {
+		x = s.in.Test.Row(int(i - n - v))
+	}
+	if s.heldP == nil {
+		s.heldP = make([]float64, s.model.NumClasses())
+	}
+	s.model.Probs(s.heldP, x)
+	if err := coder.Quantize(s.freqs, s.heldP, s.precision); err != nil {
+		return Result{}, fmt.Errorf("prequential: example %d: %w", i, err)
+	}
+	label, err := c.CodeSymbol(i, s.freqs)
+	if err != nil {
+		return Result{}, err
+	}
+	if label < 0 || label >= len(s.freqs) {
+		return Result{}, fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
+	}
+	quantized := float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	if valid {
+		s.held.ValidIdealBits -= detmath.Log2(s.heldP[label])
+		s.held.ValidQuantizedBits += quantized
+		s.validY = append(s.validY, label)
+	} else {
+		s.testSum -= detmath.Log2(s.heldP[label])
+		s.held.TestIdealBits = s.testSum
+		s.held.TestQuantizedBits += quantized
+		s.held.TestLossBits = s.testSum / float64(i-n-v+1)
+	}
+	s.record(i, label)
+	s.step++
+	res := Result{Index: i, Label: label}
+	if valid && s.step == n+v {
+		conv, err := s.converge(s.trainY, s.validY)
+		if err != nil {
+			return Result{}, err
+		}
+		s.held.Converged = conv
+		res.PhaseEnd = true
+	}
+	if s.step == s.Total() {
+		res.PhaseEnd = true
+	}
+	if res.PhaseEnd {
+		fp, err := s.Fingerprint()
+		if err != nil {
+			return Result{}, fmt.Errorf("prequential: after example %d: %w", i, err)
+		}
+		s.last = Checkpoint{Example: s.step, Fingerprint: fp, Transcript: s.transcriptSum()}
+		cp := s.last
+		res.Checkpoint = &cp
+	}
+	return res, nil
 }

@@ -34,6 +34,11 @@ type Result struct {
 	Index      int64       // the example just coded
 	Label      int         // its label
 	Checkpoint *Checkpoint // non-nil when this step ended at a checkpoint
+	// PhaseEnd marks the last example of a phase of a session with held-out
+	// coding (the pass, the validation labels, the test labels): Alice
+	// flushes her encoder there and Bob his decoder, so each phase's bytes
+	// are counted exactly and the pass's bytes alone are the MDL.
+	PhaseEnd bool
 }
 
 // Accounting is the code-length bookkeeping of the coded pass, in bits.
@@ -54,7 +59,13 @@ type Session struct {
 	precision uint
 
 	step      int64
-	ended     bool // Converge ran: no more examples are coded
+	ended     bool  // Converge ran: no more examples are coded
+	heldOut   bool  // after the pass, code the validation and test labels (see NewWithOptions)
+	trainY    []int // the pass's labels, kept when θ* needs them (held-out coding with epochs)
+	validY    []int // the validation labels coded so far
+	held      HeldOut
+	testSum   float64   // Σ −log₂ p(y) over the test labels coded so far, under θ*
+	heldP     []float64 // the held-out example's distribution
 	batchFill int
 	grad      []float64   // differentiable models: summed gradient of the batch
 	batchY    []int       // the batch's labels so far
@@ -72,12 +83,43 @@ type Session struct {
 
 // New builds a session from a spec and the inputs it names.
 func New(s spec.Spec, in *task.Inputs) (*Session, error) {
-	return NewWithWorkers(s, in, 1)
+	return NewWithOptions(s, in, Options{Workers: 1})
 }
 
 // NewWithWorkers is New with large layers split across up to workers
 // goroutines. The results are identical for every value: only speed changes.
 func NewWithWorkers(s spec.Spec, in *task.Inputs, workers int) (*Session, error) {
+	return NewWithOptions(s, in, Options{Workers: workers})
+}
+
+// Options change how a session runs.
+type Options struct {
+	// Workers splits large layers across up to this many goroutines; the
+	// results are identical for every value.
+	Workers int
+	// HeldOut extends the coded stream past the n training examples: the
+	// spec's Validation labels, coded against the frozen pass model; then,
+	// once both sides hold them, θ* (Converge); then the Test labels coded
+	// against θ*. Example indices run on: [0, n) training, [n, n+validation)
+	// validation, then test. The receiver thus learns every label it needs
+	// to verify the test loss and EDL itself, and its θ* fingerprint must
+	// match. None of the held-out bits are part of the MDL.
+	HeldOut bool
+}
+
+// HeldOut is the bookkeeping of the held-out phases, in bits.
+type HeldOut struct {
+	ValidIdealBits     float64   // Σ −log₂ p(y) of the validation labels under the pass model
+	ValidQuantizedBits float64   // the same under the coder's frequencies
+	TestIdealBits      float64   // Σ −log₂ p(y) of the test labels under θ*
+	TestQuantizedBits  float64   // the same under the coder's frequencies
+	TestLossBits       float64   // mean test loss of θ*, bits per example (= edl.TestLossBits)
+	Converged          Converged // how θ* was reached
+}
+
+// NewWithOptions builds a session with the given options.
+func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error) {
+	workers := max(opts.Workers, 1)
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
@@ -121,6 +163,15 @@ func NewWithWorkers(s spec.Spec, in *task.Inputs, workers int) (*Session, error)
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
 	ss.last = Checkpoint{Example: 0, Fingerprint: fp, Transcript: ss.transcriptSum()}
+	if opts.HeldOut {
+		if in.Valid.Rows != int(s.Validation) || in.Test.Rows != int(s.Test) {
+			return nil, fmt.Errorf("prequential: inputs have %d validation and %d test rows, spec wants %d and %d", in.Valid.Rows, in.Test.Rows, s.Validation, s.Test)
+		}
+		ss.heldOut = true
+		if s.Epochs > 0 {
+			ss.trainY = make([]int, 0, s.N)
+		}
+	}
 	return ss, nil
 }
 
@@ -134,7 +185,19 @@ func (s *Session) Model() model.Model { return s.model }
 func (s *Session) Inputs() *task.Inputs { return s.in }
 
 // Done reports whether every training example has been coded and learned.
-func (s *Session) Done() bool { return s.step >= s.spec.N || s.ended }
+func (s *Session) Done() bool { return s.step >= s.Total() || s.ended }
+
+// Total is the number of labels the session codes: n, plus the validation
+// and test labels with held-out coding.
+func (s *Session) Total() int64 {
+	if s.heldOut {
+		return s.spec.N + s.spec.Validation + s.spec.Test
+	}
+	return s.spec.N
+}
+
+// HeldOut returns the held-out bookkeeping so far.
+func (s *Session) HeldOut() HeldOut { return s.held }
 
 // Index is the number of examples coded so far (the next example's index).
 func (s *Session) Index() int64 { return s.step }
@@ -147,7 +210,9 @@ func (s *Session) LastCheckpoint() Checkpoint { return s.last }
 
 // IsCheckpoint reports whether a session of this spec takes a checkpoint
 // after example count c (1 ≤ c ≤ n): at the end of every minibatch in which
-// the count crosses a multiple of CheckpointEvery, and at the end.
+// the count crosses a multiple of CheckpointEvery, and at the end. With
+// held-out coding there are two more: θ* after the validation labels
+// (c = n + validation, when validation > 0) and the end of the test labels.
 func IsCheckpoint(sp spec.Spec, c int64) bool {
 	if c == sp.N {
 		return true
@@ -164,6 +229,9 @@ func IsCheckpoint(sp spec.Spec, c int64) bool {
 func (s *Session) Step(c SymbolCoder) (Result, error) {
 	if s.Done() {
 		return Result{}, ErrDone
+	}
+	if s.step >= s.spec.N {
+		return s.stepHeldOut(c)
 	}
 	i := s.step
 	s.predict()
@@ -184,10 +252,13 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	s.record(i, label)
 
 	s.batchY = append(s.batchY, label)
+	if s.trainY != nil {
+		s.trainY = append(s.trainY, label)
+	}
 	s.batchFill++
 	s.step++
-	res := Result{Index: i, Label: label}
-	if s.batchFill == int(s.spec.Batch) || s.Done() {
+	res := Result{Index: i, Label: label, PhaseEnd: s.heldOut && s.step == s.spec.N}
+	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
 		s.learn()
 		if IsCheckpoint(s.spec, s.step) {
 			fp, err := s.Fingerprint()
