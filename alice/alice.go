@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,8 +22,8 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	"github.com/edlwire/edlwire/proto/wire"
@@ -46,7 +48,22 @@ type Config struct {
 	Workers      int         // goroutines for large layers (speed only; results are identical)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
+	// TLS, if set, secures the connection (RootCAs to verify Bob, and
+	// Certificates for mutual TLS); nil is plaintext, which the command
+	// allows only to loopback or with --insecure.
+	TLS *tls.Config
+	// Token, if set, is sent as "authorization: Bearer TOKEN" on the call.
+	Token []byte
+	// Heartbeat is the longest Alice stays silent mid-stream: if she has
+	// sent nothing for this long she sends an empty segment, so that Bob's
+	// idle timeout ends only a stuck Alice, never one that is computing.
+	// Zero means HeartbeatEvery.
+	Heartbeat time.Duration
 }
+
+// HeartbeatEvery is the default Config.Heartbeat: well below Bob's default
+// idle timeout (2 minutes), so a delayed heartbeat still arrives in time.
+const HeartbeatEvery = 15 * time.Second
 
 // DefaultSegmentBytes keeps gRPC framing (≈ 30 bytes a message) far below
 // 1% of the payload while letting Bob decode as the stream arrives.
@@ -74,6 +91,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = HeartbeatEvery
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -106,6 +126,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 		}
 	}
+	// The counting conn wraps the raw connection, under gRPC's TLS, so
+	// tcp_bytes includes the TLS handshake and record overhead.
 	dialer := func(ctx context.Context, addr string) (net.Conn, error) {
 		c, err := dial(ctx, addr)
 		if err != nil {
@@ -113,15 +135,23 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		return wire.CountingConn{Conn: c, Read64: &tcpRead, Written64: &tcpWritten}, nil
 	}
-	conn, err := grpc.NewClient("passthrough:///"+cfg.Bob,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+	creds := insecure.NewCredentials()
+	if cfg.TLS != nil {
+		creds = credentials.NewTLS(cfg.TLS)
+	}
+	opts := []grpc.DialOption{
+		grpc.WithTransportCredentials(creds),
 		grpc.WithContextDialer(dialer),
 		grpc.WithStatsHandler(&counter),
-		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 20 * time.Second, Timeout: 10 * time.Second}),
+		grpc.WithKeepaliveParams(wire.ClientKeepalive()),
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(wire.DefaultMaxMessageBytes),
 			grpc.MaxCallSendMsgSize(wire.DefaultMaxMessageBytes)),
-	)
+	}
+	if len(cfg.Token) > 0 {
+		opts = append(opts, grpc.WithPerRPCCredentials(bearer{token: string(cfg.Token), requireTLS: cfg.TLS != nil}))
+	}
+	conn, err := grpc.NewClient("passthrough:///"+cfg.Bob, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("alice: connect to bob at %s: %w", cfg.Bob, err)
 	}
@@ -131,7 +161,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer cancel()
 	stream, err := wirepb.NewTransmissionClient(conn).Transmit(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("alice: open stream to bob at %s: %w", cfg.Bob, err)
+		return nil, cfg.explain(fmt.Errorf("alice: open stream to bob at %s: %w", cfg.Bob, err))
 	}
 	sessionID := newSessionID()
 	specHash := sp.Hash()
@@ -141,11 +171,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		SpecHash:        specHash[:],
 		SessionId:       sessionID,
 	}}}); err != nil {
-		return nil, streamErr(stream, "send hello", err)
+		return nil, cfg.explain(streamErr(stream, "send hello", err))
 	}
 	first, err := stream.Recv()
 	if err != nil {
-		return nil, bobErr("hello refused", err)
+		return nil, cfg.explain(bobErr("hello refused", err))
 	}
 	if first.GetWelcome() == nil {
 		return nil, fmt.Errorf("alice: bob answered hello with %T, want welcome", first.GetMsg())
@@ -163,7 +193,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	le := &prequential.LabelEncoder{Enc: enc, Labels: labels.Train}
 	var pending []byte
 	var offset, segments int64
+	lastSend := time.Now()
 	send := func(data []byte) error {
+		lastSend = time.Now()
 		seg := &wirepb.Segment{Offset: offset, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
 		if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
 			return streamErr(stream, fmt.Sprintf("send segment at byte %d", offset), err)
@@ -189,6 +221,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("alice: stopped after example %d: %w", res.Index, err)
 			}
+		}
+		if res.Index%256 == 0 && time.Since(lastSend) >= cfg.Heartbeat {
+			// An empty segment: no payload, no change to the stream's
+			// chunking, only a sign of life for Bob's idle timeout.
+			if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
+				Offset: offset, Crc32C: wire.CRC(nil), ExamplesEnd: sess.Index(),
+			}}}); err != nil {
+				return nil, streamErr(stream, "send heartbeat", err)
+			}
+			lastSend = time.Now()
 		}
 		pending = append(pending, enc.Take()...)
 		for len(pending) >= cfg.SegmentBytes {
@@ -383,6 +425,9 @@ func bobErr(what string, err error) error {
 			return fmt.Errorf("alice: %s: bob is unreachable or went away: %s", what, st.Message())
 		case codes.DeadlineExceeded:
 			return fmt.Errorf("alice: %s: timed out: %s", what, st.Message())
+		}
+		if st.Code() == codes.ResourceExhausted && strings.Contains(st.Message(), "larger than max") {
+			return fmt.Errorf("alice: %s: bob says %s: %s (bob's --max-message-bytes, or alice's --segment-bytes)", what, st.Code(), st.Message())
 		}
 		return fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())
 	}

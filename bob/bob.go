@@ -3,6 +3,7 @@ package bob
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -39,6 +41,23 @@ type Config struct {
 	OnSession func(SessionReport)
 	// OnWelcome is called when a transmission has been accepted.
 	OnWelcome func(sessionID string, sp spec.Spec)
+
+	// TLS, if set, is the server's TLS configuration (with ClientCAs and
+	// RequireAndVerifyClientCert for mutual TLS); nil serves plaintext. The
+	// command allows plaintext only on loopback or with --insecure.
+	TLS *tls.Config
+	// Token, if set, is the bearer token every call but health checks must
+	// carry; others end with Unauthenticated.
+	Token []byte
+	// MaxSessions bounds concurrent transmissions; more end with
+	// ResourceExhausted at once. Zero means DefaultMaxSessions.
+	MaxSessions int
+	// IdleTimeout ends a transmission that receives nothing for this long.
+	// Zero means DefaultIdleTimeout; negative means never.
+	IdleTimeout time.Duration
+	// DrainTimeout bounds how long Serve lets running transmissions finish
+	// once it stops. Zero means DefaultDrainTimeout.
+	DrainTimeout time.Duration
 }
 
 // DefaultLimits are Bob's limits unless flags change them.
@@ -65,6 +84,7 @@ type Server struct {
 	wirepb.UnimplementedTransmissionServer
 	cfg      Config
 	sessions atomic.Int64
+	slots    chan struct{} // one token per running transmission
 }
 
 // NewServer returns a server with cfg; zero fields take defaults.
@@ -75,14 +95,38 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxMessageBytes == 0 {
 		cfg.MaxMessageBytes = wire.DefaultMaxMessageBytes
 	}
-	return &Server{cfg: cfg}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultDrainTimeout
+	}
+	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions)}
 }
 
 // Sessions is the number of transmissions that have ended.
 func (s *Server) Sessions() int64 { return s.sessions.Load() }
 
+// Running is the number of transmissions in progress.
+func (s *Server) Running() int { return len(s.slots) }
+
 // Transmit serves one transmission.
 func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error) {
+	// A refusal for load is not a transmission: it is logged, not reported
+	// through OnSession, so it cannot end a --once Bob.
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		s.cfg.Log.Warn("transmission refused: too many running", "max_sessions", s.cfg.MaxSessions)
+		return status.Errorf(codes.ResourceExhausted, "bob: %d transmissions are running, the most he accepts (max-sessions)", s.cfg.MaxSessions)
+	}
+	if s.cfg.IdleTimeout > 0 {
+		stream = idleStream{Transmission_TransmitServer: stream, timeout: s.cfg.IdleTimeout}
+	}
 	rep := SessionReport{Event: "session"}
 	defer func() {
 		// A bug must cost one transmission, never the whole server.
@@ -110,6 +154,9 @@ func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error)
 
 func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *SessionReport) error {
 	msg, err := stream.Recv()
+	if status.Code(err) == codes.DeadlineExceeded {
+		return err // idle-timeout: Alice opened the stream and sent nothing
+	}
 	if err != nil {
 		return status.Errorf(codes.InvalidArgument, "bob: expected hello: %v", err)
 	}
@@ -170,6 +217,10 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			return status.Errorf(codes.InvalidArgument, "bob: stream closed before finish (after %d examples, %d bytes)", sess.Index(), received)
+		}
+		if status.Code(err) == codes.ResourceExhausted {
+			// gRPC has already told Alice; this names the flag in Bob's log.
+			return status.Errorf(codes.ResourceExhausted, "bob: %s (max-message-bytes)", status.Convert(err).Message())
 		}
 		if err != nil {
 			return err

@@ -1,6 +1,10 @@
 // Command alice codes the labels of an experiment and streams them to Bob.
 //
-//	alice --bob HOST:PORT [spec flags]
+//	alice --bob HOST:PORT [spec flags] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--token-file FILE] [--insecure]
+//
+// To a non-loopback Bob she speaks TLS, verifying his certificate against
+// --tls-ca or the system's roots; plaintext only to loopback or with
+// --insecure.
 //
 // It prints one JSON result line on stdout and a readable summary on stderr.
 // Exit status: 0 on a verified transmission, 1 on failure, 2 on usage errors.
@@ -21,6 +25,7 @@ import (
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
+	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
 	"github.com/edlwire/edlwire/shared/task"
 )
 
@@ -28,6 +33,7 @@ func main() {
 	fs := flag.NewFlagSet("alice", flag.ContinueOnError)
 	bob := fs.String("bob", "", "Bob's address HOST:PORT (required)")
 	sp := specflag.Register(fs)
+	sec := tlsflag.RegisterClient(fs)
 	seg := fs.Int("segment-bytes", alice.DefaultSegmentBytes, "coded bytes per segment message")
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
@@ -60,7 +66,17 @@ func main() {
 		alice.UseData(sp, t, func(name string) bool { return set[name] })
 		table = t
 	}
-	cfg := alice.Config{Data: table, Workers: *workers,
+	tlsCfg, err := sec.Client(*bob)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "alice:", err)
+		os.Exit(2)
+	}
+	token, err := sec.ReadToken()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "alice:", err)
+		os.Exit(2)
+	}
+	cfg := alice.Config{Data: table, Workers: *workers, TLS: tlsCfg, Token: token,
 		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

@@ -2,6 +2,13 @@
 // trains the identical model and proves sync with fingerprints.
 //
 //	bob --listen HOST:PORT [--once] [--labels-out FILE] [--model-out FILE]
+//	    [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--token-file FILE] [--insecure]
+//
+// On a non-loopback address he serves TLS only (--tls-cert, --tls-key), or
+// plaintext with an explicit --insecure; --tls-ca requires client
+// certificates. On SIGINT or SIGTERM he stops accepting transmissions and
+// lets running ones finish for up to --drain-timeout; a second signal ends
+// him at once.
 //
 // Stdout carries JSON lines: {"event":"listening","addr":...} once he
 // accepts connections, {"event":"welcome",...} when a transmission starts,
@@ -18,10 +25,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -40,11 +49,40 @@ func main() {
 	fs.Int64Var(&lim.MaxParams, "max-params", lim.MaxParams, "largest model (parameters) accepted")
 	fs.Int64Var(&lim.MaxDim, "max-dim", lim.MaxDim, "largest input dimension accepted")
 	maxMsg := fs.Int("max-message-bytes", wire.DefaultMaxMessageBytes, "largest gRPC message accepted")
+	maxSessions := fs.Int("max-sessions", bob.DefaultMaxSessions, "most transmissions served at once; more are refused with ResourceExhausted")
+	idle := fs.Duration("idle-timeout", bob.DefaultIdleTimeout, "end a transmission that sends nothing for this long")
+	drain := fs.Duration("drain-timeout", bob.DefaultDrainTimeout, "on SIGINT/SIGTERM, how long running transmissions may take to finish")
+	sec := tlsflag.RegisterServer(fs)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "bob: unexpected arguments %q\n", fs.Args())
+		os.Exit(2)
+	}
+	var usage []string
+	if *maxMsg < 1 {
+		usage = append(usage, fmt.Sprintf("--max-message-bytes must be positive, got %d", *maxMsg))
+	}
+	if *maxSessions < 1 {
+		usage = append(usage, fmt.Sprintf("--max-sessions must be positive, got %d", *maxSessions))
+	}
+	if *idle <= 0 {
+		usage = append(usage, fmt.Sprintf("--idle-timeout must be positive, got %v", *idle))
+	}
+	if *drain <= 0 {
+		usage = append(usage, fmt.Sprintf("--drain-timeout must be positive, got %v", *drain))
+	}
+	tlsCfg, err := sec.Server(*listen)
+	if err != nil {
+		usage = append(usage, err.Error())
+	}
+	token, err := sec.ReadToken()
+	if err != nil {
+		usage = append(usage, err.Error())
+	}
+	if len(usage) > 0 {
+		fmt.Fprintln(os.Stderr, "bob: "+strings.Join(usage, "\nbob: "))
 		os.Exit(2)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -61,12 +99,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bob: listen on %s: %v\n", *listen, err)
 		os.Exit(1)
 	}
-	emit(map[string]string{"event": "listening", "addr": lis.Addr().String()})
+	emit(map[string]any{"event": "listening", "addr": lis.Addr().String(),
+		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(token) > 0})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal Bob drains; restoring the default handlers
+	// lets a second one end him at once.
+	context.AfterFunc(ctx, stop)
 	cfg := bob.Config{
 		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Workers: *workers, Log: log,
+		TLS: tlsCfg, Token: token, MaxSessions: *maxSessions, IdleTimeout: *idle, DrainTimeout: *drain,
 		OnSession: func(r bob.SessionReport) { emit(r) },
 		OnWelcome: func(id string, sp spec.Spec) {
 			h := sp.Hash()

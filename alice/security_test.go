@@ -1,0 +1,49 @@
+package alice_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// With segments far larger than the payload Alice sends no coded bytes
+// until she finishes, seconds later: only her heartbeats keep Bob's idle
+// timeout from ending the transmission. Without them it does, naming the
+// flag.
+func TestHeartbeatOutlivesIdleTimeout(t *testing.T) {
+	sp := spec.Default()
+	sp.Seed, sp.N, sp.Test, sp.Classes, sp.Dim = 5, 100000, 0, 4, 16
+	sp.Model, sp.Hidden = spec.ModelMLP, []int64{32}
+	sp.CheckpointEvery = 1 << 20
+	const idle = 100 * time.Millisecond
+
+	var welcomed time.Time
+	dial, reports := bufBob(t, bob.Config{IdleTimeout: idle, OnWelcome: func(string, spec.Spec) { welcomed = time.Now() }})
+	rep, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, Dial: dial, Timeout: time.Minute,
+		SegmentBytes: 1 << 20, Heartbeat: idle / 5})
+	if err != nil {
+		t.Fatalf("alice with heartbeats: %v", err)
+	}
+	waitReport(t, reports)
+	if coding := time.Since(welcomed); coding < 2*idle {
+		t.Fatalf("coding took %v, under two idle timeouts: the test proves nothing; make the spec bigger", coding)
+	}
+	if rep.Segments != 1 {
+		t.Errorf("segments = %d: heartbeats must not count as segments", rep.Segments)
+	}
+
+	dial, reports = bufBob(t, bob.Config{IdleTimeout: idle})
+	_, err = alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, Dial: dial, Timeout: time.Minute,
+		SegmentBytes: 1 << 20, Heartbeat: time.Hour})
+	if err == nil || !strings.Contains(err.Error(), "idle-timeout") {
+		t.Fatalf("alice without heartbeats: %v, want bob's idle-timeout", err)
+	}
+	if r := waitReport(t, reports); !strings.Contains(r.Error, "idle-timeout") {
+		t.Errorf("bob's report %+v does not name idle-timeout", r)
+	}
+}

@@ -1,0 +1,57 @@
+package bob
+
+import (
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/edlwire/edlwire/proto/wirepb"
+)
+
+// Defaults of the limits that are not part of the spec.
+const (
+	// DefaultMaxSessions bounds concurrent transmissions: each holds a
+	// model, its inputs and a decoder, up to the spec limits in size.
+	DefaultMaxSessions = 32
+	// DefaultIdleTimeout ends a transmission that sends nothing for this
+	// long. Alice sends a heartbeat (an empty segment) at least every
+	// alice.HeartbeatEvery, far below it.
+	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultDrainTimeout bounds how long a stopping Bob lets running
+	// transmissions finish.
+	DefaultDrainTimeout = time.Minute
+)
+
+// idleStream ends a transmission whose Alice has gone quiet: a Recv that
+// waits longer than timeout returns DeadlineExceeded naming the flag. gRPC's
+// keepalive cannot do this: it proves the connection is alive, not that
+// Alice is doing anything with the session slot she holds.
+type idleStream struct {
+	wirepb.Transmission_TransmitServer
+	timeout time.Duration
+}
+
+type recvResult struct {
+	msg *wirepb.AliceMessage
+	err error
+}
+
+// Recv receives on its own goroutine so the wait can be abandoned. If it
+// is, that goroutine stays blocked until the handler returns and gRPC ends
+// the stream, which unblocks it; there is never more than one Recv at once.
+func (s idleStream) Recv() (*wirepb.AliceMessage, error) {
+	ch := make(chan recvResult, 1)
+	go func() {
+		m, err := s.Transmission_TransmitServer.Recv()
+		ch <- recvResult{m, err}
+	}()
+	t := time.NewTimer(s.timeout)
+	defer t.Stop()
+	select {
+	case r := <-ch:
+		return r.msg, r.err
+	case <-t.C:
+		return nil, status.Errorf(codes.DeadlineExceeded, "bob: nothing received from alice for %v (idle-timeout)", s.timeout)
+	}
+}
