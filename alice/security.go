@@ -44,6 +44,8 @@ func (c *Config) explain(err error) error {
 			hint = "bob may be serving TLS: give alice --tls-ca (and --tls-cert, --tls-key if he requires client certificates)"
 		case !clientCert:
 			hint = "bob may require a client certificate: give alice --tls-cert and --tls-key"
+		default:
+			hint = "bob may not trust alice's client certificate: it must be signed by the CA in bob's --tls-ca"
 		}
 	}
 	if hint == "" {

@@ -2,9 +2,12 @@ package alice_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/bob"
@@ -45,5 +48,28 @@ func TestHeartbeatOutlivesIdleTimeout(t *testing.T) {
 	}
 	if r := waitReport(t, reports); !strings.Contains(r.Error, "idle-timeout") {
 		t.Errorf("bob's report %+v does not name idle-timeout", r)
+	}
+}
+
+// A segment over Bob's --max-message-bytes is refused by gRPC with
+// ResourceExhausted; Alice's error names the flags that set the two sizes.
+func TestMessageOverBobsLimitNamesTheFlag(t *testing.T) {
+	lis := bufconn.Listen(1 << 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- bob.Serve(ctx, lis, bob.Config{MaxMessageBytes: 2048}, false) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	sp := aliceSpec()
+	sp.N, sp.Test, sp.RandomLabels = 30000, 0, true // incompressible: 7.5 kB of payload
+	_, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, Timeout: time.Minute, SegmentBytes: 4096,
+		Dial: func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }})
+	if err == nil {
+		t.Fatal("a 4096-byte segment passed a 2048-byte limit")
+	}
+	for _, f := range []string{"ResourceExhausted", "--max-message-bytes", "--segment-bytes"} {
+		if !strings.Contains(err.Error(), f) {
+			t.Errorf("error %q does not mention %q", err, f)
+		}
 	}
 }
