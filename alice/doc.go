@@ -11,4 +11,11 @@
 // final model on held-out data and reports MDL and EDL.
 //
 // Only this goroutine sends on the stream; only the receiver receives.
+//
+// Config.TLS secures the connection (the counting connection sits under it,
+// so tcp_bytes includes TLS); Config.Token travels as per-RPC credentials.
+// When she has sent nothing for Config.Heartbeat mid-stream she sends an
+// empty segment, so Bob's idle timeout never ends a transmission that is
+// only slow. Connection errors carry a hint naming the likely flag, since
+// gRPC reports every TLS failure as a bare Unavailable.
 package alice

@@ -10,4 +10,14 @@
 // Errors at the edge are gRPC status codes: FailedPrecondition for a spec
 // he cannot accept (naming every field), InvalidArgument for messages out of
 // order, DataLoss for a corrupt stream, a desync or an abort by Alice.
+//
+// Serve guards the service: TLS (mutual when Config.TLS verifies client
+// certificates), a bearer token checked by an interceptor before any
+// handler runs (Unauthenticated; health checks are exempt so probes work),
+// at most Config.MaxSessions transmissions at once (ResourceExhausted),
+// an idle timeout per transmission (DeadlineExceeded), the standard health
+// service and server reflection, and a bounded drain when it stops. Limit
+// errors name the command's flag (max-sessions, idle-timeout, ...). Whether
+// plaintext is acceptable on an address is the command's decision
+// (cmd/internal/tlsflag): a nil Config.TLS serves plaintext.
 package bob
