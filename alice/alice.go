@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -109,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := prequential.NewWithWorkers(sp, in, cfg.Workers)
+	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{Workers: cfg.Workers, HeldOut: true})
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
@@ -190,7 +191,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	// The coded pass: one Session step per example; segments leave as soon
 	// as SegmentBytes of final bytes have accumulated.
-	le := &prequential.LabelEncoder{Enc: enc, Labels: labels.Train}
+	// After the training labels come the validation labels (coded against
+	// the pass model) and the test labels (against θ*): Bob learns them
+	// only so, and verifies θ*, the test loss and the EDL himself.
+	all := make([]int, 0, sess.Total())
+	all = append(append(append(all, labels.Train...), labels.Valid...), labels.Test...)
+	le := &prequential.LabelEncoder{Enc: enc, Labels: all}
+	mdlBytes := int64(-1)
+	var passTestLoss float64
 	var pending []byte
 	var offset, segments int64
 	lastSend := time.Now()
@@ -233,6 +241,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			lastSend = time.Now()
 		}
 		pending = append(pending, enc.Take()...)
+		if res.PhaseEnd {
+			// The coder flush ends the phase's bytes exactly, so the pass's
+			// bytes alone are the MDL.
+			pending = append(pending, enc.Flush()...)
+			if mdlBytes < 0 {
+				mdlBytes = enc.Len()
+				// The pass model's test loss, before θ* replaces it.
+				if passTestLoss, err = edl.TestLossBits(sess.Model(), &in.Test, labels.Test); err != nil {
+					return nil, fmt.Errorf("alice: %w", err)
+				}
+			}
+		}
 		for len(pending) >= cfg.SegmentBytes {
 			if err := send(pending[:cfg.SegmentBytes:cfg.SegmentBytes]); err != nil {
 				return nil, err
@@ -258,6 +278,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		PayloadBytes: payload,
 		Fingerprint:  final.Fingerprint[:],
 		Transcript:   final.Transcript[:],
+		MdlBytes:     mdlBytes,
 	}}}); err != nil {
 		return nil, streamErr(stream, "send finish", err)
 	}
@@ -273,7 +294,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	_ = stream.CloseSend()
 	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
 	labelsSum := sha256.Sum256(labelBytes)
-	if err := verifySummary(sum, sess.Index(), payload, final, labelsSum); err != nil {
+	held := sess.HeldOut()
+	if err := verifySummary(sum, sess.Index(), payload, mdlBytes, held, final, labelsSum); err != nil {
 		return nil, err
 	}
 	if left := rx.unmatched(); left > 0 {
@@ -283,10 +305,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rx.drain()
 	elapsed := time.Since(start).Seconds()
 
-	testLoss, err := edl.TestLossBits(sess.Model(), &in.Test, labels.Test)
-	if err != nil {
-		return nil, fmt.Errorf("alice: %w", err)
-	}
 	zbits, err := zstdBits(labelBytes)
 	if err != nil {
 		return nil, err
@@ -301,7 +319,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	acct := sess.Accounting()
-	coded := 8 * payload
+	coded := 8 * mdlBytes
 	rep := &Report{
 		Event:              "result",
 		SessionID:          sessionID,
@@ -310,8 +328,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Test:               sp.Test,
 		Classes:            sp.Classes,
 		Params:             sp.NumParams(),
+		Validation:         sp.Validation,
 		PayloadBytes:       payload,
 		CodedBits:          coded,
+		HeldOutBits:        8 * (payload - mdlBytes),
 		IdealBits:          acct.IdealBits,
 		QuantizedIdealBits: acct.QuantizedIdealBits,
 		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
@@ -327,9 +347,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		ElapsedSeconds:     elapsed,
 		LabelsPerSecond:    float64(sp.N) / elapsed,
 	}
+	rep.ThetaEpochs, rep.ThetaBestEpoch = held.Converged.Epochs, held.Converged.BestEpoch
 	if sp.Test > 0 {
+		testLoss := held.TestLossBits
 		e := edl.EDL(float64(coded), sp.N, testLoss)
 		rep.TestLossBits, rep.EDLBits = &testLoss, &e
+		pe := edl.EDL(float64(coded), sp.N, passTestLoss)
+		rep.PassTestLossBits, rep.PassEDLBits = &passTestLoss, &pe
 	}
 	return rep, nil
 }
@@ -357,8 +381,19 @@ func buildTask(sp spec.Spec, data *task.Table) (*task.Inputs, *task.Labels, erro
 	return in, labels, nil
 }
 
-func verifySummary(sum *wirepb.Summary, n, payload int64, final prequential.Checkpoint, labels [32]byte) error {
+func verifySummary(sum *wirepb.Summary, n, payload, mdl int64, held prequential.HeldOut, final prequential.Checkpoint, labels [32]byte) error {
 	var errs []error
+	if sum.GetMdlBytes() != mdl {
+		errs = append(errs, fmt.Errorf("training pass bytes (MDL) %d != %d", sum.GetMdlBytes(), mdl))
+	}
+	// Bob's test loss is his own arithmetic on the labels he decoded: equal
+	// bits, not a tolerance.
+	if got, want := sum.GetTestLossBits(), held.TestLossBits; math.Float64bits(got) != math.Float64bits(want) {
+		errs = append(errs, fmt.Errorf("test loss %v != %v bits", got, want))
+	}
+	if sum.GetThetaEpochs() != held.Converged.Epochs {
+		errs = append(errs, fmt.Errorf("θ* epochs %d != %d", sum.GetThetaEpochs(), held.Converged.Epochs))
+	}
 	if sum.GetExamples() != n {
 		errs = append(errs, fmt.Errorf("examples %d != %d", sum.GetExamples(), n))
 	}

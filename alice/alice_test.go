@@ -66,7 +66,8 @@ func aliceSpec() spec.Spec {
 // reference runs the shared core alone: the payload, final model and labels
 // a transmission of sp must produce.
 type reference struct {
-	payload     int64
+	payload     int64 // every byte, held-out labels included
+	mdl         int64 // the training pass's bytes
 	final       prequential.Checkpoint
 	checkpoints int64
 	labels      []int
@@ -85,7 +86,7 @@ func referenceRun(t *testing.T, sp spec.Spec) reference {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := prequential.New(sp, in)
+	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{HeldOut: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,18 +95,13 @@ func referenceRun(t *testing.T, sp spec.Spec) reference {
 		t.Fatal(err)
 	}
 	var r reference
-	le := &prequential.LabelEncoder{Enc: enc, Labels: lab.Train}
-	for !sess.Done() {
-		res, err := sess.Step(le)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Checkpoint != nil {
-			r.checkpoints++
-		}
+	c, err := prequential.CodeAll(sess, enc, prequential.AllLabels(lab.Train, lab.Valid, lab.Test))
+	if err != nil {
+		t.Fatal(err)
 	}
-	enc.Finish()
-	r.payload, r.final, r.labels, r.acct = enc.Len(), sess.LastCheckpoint(), lab.Train, sess.Accounting()
+	r.checkpoints = int64(len(c.Checkpoints))
+	r.payload, r.mdl, r.final, r.labels, r.acct = int64(len(c.Stream)), c.MDLBytes, sess.LastCheckpoint(), lab.Train, sess.Accounting()
+	// θ*'s test loss, computed apart from the session's own bookkeeping.
 	if r.testLoss, err = edl.TestLossBits(sess.Model(), &in.Test, lab.Test); err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +152,11 @@ func TestRunAgainstBobOverBufconn(t *testing.T) {
 			if !rep.BobVerified || rep.N != sp.N || rep.Test != sp.Test || rep.Classes != sp.Classes || rep.Params != sp.NumParams() {
 				t.Errorf("report sizes/verdict wrong: %+v", rep)
 			}
-			if rep.PayloadBytes != ref.payload || rep.CodedBits != 8*ref.payload {
-				t.Errorf("payload %d bytes (%d bits), reference %d bytes", rep.PayloadBytes, rep.CodedBits, ref.payload)
+			if rep.PayloadBytes != ref.payload || rep.CodedBits != 8*ref.mdl || rep.HeldOutBits != 8*(ref.payload-ref.mdl) {
+				t.Errorf("payload %d bytes (MDL %d bits, held-out %d bits), reference %d bytes (MDL %d)", rep.PayloadBytes, rep.CodedBits, rep.HeldOutBits, ref.payload, ref.mdl)
+			}
+			if (sp.Test > 0) != (b.TestLossBits != nil) || (b.TestLossBits != nil && (*b.TestLossBits != *rep.TestLossBits || *b.EDLBits != *rep.EDLBits)) {
+				t.Errorf("bob's verified test loss/EDL %v/%v, alice's %v/%v", b.TestLossBits, b.EDLBits, rep.TestLossBits, rep.EDLBits)
 			}
 			if want := (ref.payload + segBytes - 1) / segBytes; rep.Segments != want {
 				t.Errorf("%d segments for %d bytes in pieces of %d, want %d", rep.Segments, ref.payload, segBytes, want)

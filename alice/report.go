@@ -12,10 +12,12 @@ type Report struct {
 	SpecHash           string   `json:"spec_hash"`
 	N                  int64    `json:"n"`
 	Test               int64    `json:"test"`
+	Validation         int64    `json:"validation"`
 	Classes            int64    `json:"classes"`
 	Params             int64    `json:"params"`
 	PayloadBytes       int64    `json:"payload_bytes"`
-	CodedBits          int64    `json:"coded_bits"`
+	CodedBits          int64    `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
+	HeldOutBits        int64    `json:"heldout_bits"` // validation and test labels' bytes ×8, sent so Bob can verify θ* and the test loss
 	IdealBits          float64  `json:"ideal_bits"`
 	QuantizedIdealBits float64  `json:"quantized_ideal_bits"`
 	UniformBits        float64  `json:"uniform_bits"`
@@ -23,8 +25,12 @@ type Report struct {
 	WireBytes          int64    `json:"wire_bytes"`
 	TCPBytes           int64    `json:"tcp_bytes"`
 	Segments           int64    `json:"segments"`
-	TestLossBits       *float64 `json:"test_loss_bits,omitempty"` // absent when test = 0
-	EDLBits            *float64 `json:"edl_bits,omitempty"`       // absent when test = 0
+	TestLossBits       *float64 `json:"test_loss_bits,omitempty"`      // θ*'s, verified by Bob; absent when test = 0
+	EDLBits            *float64 `json:"edl_bits,omitempty"`            // coded MDL − n·test loss of θ*; absent when test = 0
+	PassTestLossBits   *float64 `json:"pass_test_loss_bits,omitempty"` // the model after the single pass (Alice's computation)
+	PassEDLBits        *float64 `json:"pass_edl_bits,omitempty"`       // single-pass EDL
+	ThetaEpochs        int64    `json:"theta_epochs"`                  // epochs trained past the pass (spec epochs, early-stopped)
+	ThetaBestEpoch     int64    `json:"theta_best_epoch"`              // the epoch θ* comes from (0: the pass model)
 	Fingerprint        string   `json:"fingerprint"`
 	LabelsSHA256       string   `json:"labels_sha256"`
 	CheckpointsMatched int64    `json:"checkpoints_matched"`

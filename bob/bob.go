@@ -72,11 +72,18 @@ type SessionReport struct {
 	SpecHash     string `json:"spec_hash"`
 	N            int64  `json:"n"`
 	PayloadBytes int64  `json:"payload_bytes"`
-	CodedBits    int64  `json:"coded_bits"`
+	CodedBits    int64  `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
+	HeldOutBits  int64  `json:"heldout_bits"` // validation and test labels' bytes ×8, not part of the MDL
 	Fingerprint  string `json:"fingerprint"`
 	LabelsSHA256 string `json:"labels_sha256"`
 	Checkpoints  int64  `json:"checkpoints"`
-	Error        string `json:"error,omitempty"`
+	// TestLossBits and EDLBits are what Bob verified himself: θ*'s mean
+	// test loss on the test labels he decoded, and MDL − n·L_test. Absent
+	// when test = 0.
+	TestLossBits *float64 `json:"test_loss_bits,omitempty"`
+	EDLBits      *float64 `json:"edl_bits,omitempty"`
+	ThetaEpochs  int64    `json:"theta_epochs"`
+	Error        string   `json:"error,omitempty"`
 }
 
 // Server implements the Transmission service.
@@ -175,7 +182,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	sess, err := prequential.NewWithWorkers(sp, in, s.cfg.Workers)
+	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{Workers: s.cfg.Workers, HeldOut: true})
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
@@ -192,16 +199,38 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 		s.cfg.OnWelcome(rep.SessionID, sp)
 	}
 
-	ld := &prequential.LabelDecoder{Dec: dec, Labels: make([]int, 0, sp.N)}
+	ld := &prequential.LabelDecoder{Dec: dec, Labels: make([]int, 0, sess.Total())}
 	var received int64
-	// advance decodes every label the buffered bytes allow and sends a
-	// checkpoint at each boundary.
+	mdlBytes := int64(-1)
+	flushDue := false
+	// advance decodes every label the buffered bytes allow, sends a
+	// checkpoint at each boundary, and consumes Alice's coder flush at the
+	// end of each phase (the training pass, the validation labels, the test
+	// labels); the pass's bytes through its flush are the MDL.
 	advance := func() error {
-		for !sess.Done() && dec.Ready() {
+		for {
+			if flushDue {
+				err := dec.Flush()
+				if errors.Is(err, coder.ErrNeedInput) {
+					return nil
+				}
+				if err != nil {
+					return status.Errorf(codes.DataLoss, "bob: coder flush after example %d: %v", sess.Index(), err)
+				}
+				flushDue = false
+				if mdlBytes < 0 {
+					mdlBytes = dec.Consumed()
+				}
+				continue
+			}
+			if sess.Done() || !dec.Ready() {
+				return nil
+			}
 			res, err := sess.Step(ld)
 			if err != nil {
 				return status.Errorf(codes.DataLoss, "bob: example %d: %v", sess.Index(), err)
 			}
+			flushDue = res.PhaseEnd
 			if cp := res.Checkpoint; cp != nil {
 				rep.Checkpoints++
 				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: &wirepb.Checkpoint{
@@ -211,7 +240,6 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				}
 			}
 		}
-		return nil
 	}
 	for {
 		msg, err := stream.Recv()
@@ -242,7 +270,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return err
 			}
 		case *wirepb.AliceMessage_Finish:
-			return s.finish(stream, m.Finish, sess, dec, ld, received, advance, rep)
+			return s.finish(stream, m.Finish, sess, dec, ld, received, advance, func() int64 { return mdlBytes }, rep)
 		case *wirepb.AliceMessage_Abort:
 			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
 		case *wirepb.AliceMessage_Hello:
@@ -301,7 +329,7 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 }
 
 func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, sess *prequential.Session,
-	dec *coder.Decoder, ld *prequential.LabelDecoder, received int64, advance func() error, rep *SessionReport) error {
+	dec *coder.Decoder, ld *prequential.LabelDecoder, received int64, advance func() error, mdlBytes func() int64, rep *SessionReport) error {
 	if fin.GetPayloadBytes() != received {
 		return status.Errorf(codes.DataLoss, "bob: finish says %d payload bytes, received %d", fin.GetPayloadBytes(), received)
 	}
@@ -311,7 +339,7 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 	}
 	sp := sess.Spec()
 	if !sess.Done() {
-		return status.Errorf(codes.DataLoss, "bob: stream ended after %d of %d examples", sess.Index(), sp.N)
+		return status.Errorf(codes.DataLoss, "bob: stream ended after %d of %d examples", sess.Index(), sess.Total())
 	}
 	if err := dec.Finish(); err != nil {
 		return status.Errorf(codes.DataLoss, "bob: end of stream: %v", err)
@@ -323,23 +351,38 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 	if !bytes.Equal(fin.GetFingerprint(), final.Fingerprint[:]) {
 		return status.Errorf(codes.DataLoss, "bob: final fingerprint differs at example %d: alice %x, bob %x", sess.Index(), fin.GetFingerprint(), final.Fingerprint[:])
 	}
-	labelsSum := sha256.Sum256(edl.LabelBytes(ld.Labels, int(sp.Classes)))
-	rep.N = sess.Index()
+	mdl := mdlBytes()
+	if mdl < 0 || fin.GetMdlBytes() != mdl {
+		return status.Errorf(codes.DataLoss, "bob: finish says the training pass took %d bytes, bob counted %d", fin.GetMdlBytes(), mdl)
+	}
+	labelsSum := sha256.Sum256(edl.LabelBytes(ld.Labels[:sp.N], int(sp.Classes)))
+	held := sess.HeldOut()
+	rep.N = sp.N
 	rep.PayloadBytes = received
-	rep.CodedBits = 8 * received
+	rep.CodedBits = 8 * mdl
+	rep.HeldOutBits = 8 * (received - mdl)
+	rep.ThetaEpochs = held.Converged.Epochs
+	if sp.Test > 0 {
+		loss := held.TestLossBits
+		e := edl.EDL(float64(rep.CodedBits), sp.N, loss)
+		rep.TestLossBits, rep.EDLBits = &loss, &e
+	}
 	rep.Fingerprint = hex.EncodeToString(final.Fingerprint[:])
 	rep.LabelsSHA256 = hex.EncodeToString(labelsSum[:])
-	if err := s.writeOutputs(sess, ld.Labels); err != nil {
+	if err := s.writeOutputs(sess, ld.Labels[:sp.N]); err != nil {
 		return status.Errorf(codes.Internal, "bob: %v", err)
 	}
 	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: &wirepb.Summary{
-		Examples:     rep.N,
+		Examples:     sess.Index(),
 		PayloadBytes: rep.PayloadBytes,
 		CodedBits:    rep.CodedBits,
 		Fingerprint:  final.Fingerprint[:],
 		Transcript:   final.Transcript[:],
 		LabelsSha256: labelsSum[:],
 		Checkpoints:  rep.Checkpoints,
+		MdlBytes:     mdl,
+		TestLossBits: held.TestLossBits,
+		ThetaEpochs:  held.Converged.Epochs,
 	}}})
 }
 

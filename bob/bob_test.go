@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -94,6 +95,7 @@ type coded struct {
 	final       prequential.Checkpoint
 	labels      []int
 	n           int64
+	mdl         int64 // the training pass's bytes
 }
 
 func codeSpec(t *testing.T, sp spec.Spec) coded {
@@ -106,7 +108,7 @@ func codeSpec(t *testing.T, sp spec.Spec) coded {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := prequential.New(sp, in)
+	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{HeldOut: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,19 +116,11 @@ func codeSpec(t *testing.T, sp spec.Spec) coded {
 	if err != nil {
 		t.Fatal(err)
 	}
-	le := &prequential.LabelEncoder{Enc: enc, Labels: lab.Train}
-	var c coded
-	for !sess.Done() {
-		r, err := sess.Step(le)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Checkpoint != nil {
-			c.checkpoints = append(c.checkpoints, *r.Checkpoint)
-		}
-		c.data = append(c.data, enc.Take()...)
+	all, err := prequential.CodeAll(sess, enc, prequential.AllLabels(lab.Train, lab.Valid, lab.Test))
+	if err != nil {
+		t.Fatal(err)
 	}
-	c.data = append(c.data, enc.Finish()...)
+	c := coded{data: all.Stream, checkpoints: all.Checkpoints, mdl: all.MDLBytes}
 	if int64(len(c.data)) != enc.Len() {
 		t.Fatalf("encoder Len %d, bytes %d", enc.Len(), len(c.data))
 	}
@@ -153,6 +147,7 @@ func segMsg(offset int64, data []byte) *wirepb.AliceMessage {
 func finishMsg(c coded, payload int64) *wirepb.AliceMessage {
 	return &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Finish{Finish: &wirepb.Finish{
 		Examples: c.n, PayloadBytes: payload, Fingerprint: c.final.Fingerprint[:], Transcript: c.final.Transcript[:],
+		MdlBytes: c.mdl,
 	}}}
 }
 
@@ -328,7 +323,7 @@ func refusedHello(t *testing.T, h *bobHarness, hello *wirepb.AliceMessage, fragm
 
 func TestWrongProtocolVersion(t *testing.T) {
 	h := startBufBob(t, bob.Config{Limits: bob.DefaultLimits()})
-	for _, v := range []uint32{0, 2, wire.ProtocolVersion + 100} {
+	for _, v := range []uint32{0, 1, wire.ProtocolVersion + 1, wire.ProtocolVersion + 100} {
 		m := helloMsg(rawSpec())
 		m.GetHello().ProtocolVersion = v
 		refusedHello(t, h, m, "protocol_version")
@@ -517,6 +512,17 @@ func TestFinishDisagreesWithDecoding(t *testing.T) {
 		m.GetFinish().Examples = c.n - 1
 		send(s, m)
 		expectStatus(t, s, true, codes.DataLoss, "examples")
+		h.session(t)
+	})
+	// Alice claims a different MDL than the pass's bytes Bob counted.
+	t.Run("mdl-bytes", func(t *testing.T) {
+		s := h.open(t)
+		welcome(t, s, sp)
+		sendSegments(s, c.data, 100)
+		m := finishMsg(c, int64(len(c.data)))
+		m.GetFinish().MdlBytes = c.mdl - 1
+		send(s, m)
+		expectStatus(t, s, true, codes.DataLoss, "training pass took", fmt.Sprint(c.mdl))
 		h.session(t)
 	})
 }

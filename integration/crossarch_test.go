@@ -127,10 +127,10 @@ func crossTransmit(t *testing.T, name string, bobArgv, aliceArgv []string) cross
 	if rep["bob_verified"] != true {
 		t.Errorf("bob_verified = %v", rep["bob_verified"])
 	}
-	if m := num(t, rep, "checkpoints_matched"); m != 6 {
-		t.Errorf("checkpoints_matched = %v, want 6", m)
+	if m := num(t, rep, "checkpoints_matched"); m != 7 {
+		t.Errorf("checkpoints_matched = %v, want 7 (6 in the pass, 1 after the test labels)", m)
 	}
-	for _, k := range []string{"n", "payload_bytes", "coded_bits"} {
+	for _, k := range []string{"n", "payload_bytes", "coded_bits", "heldout_bits", "test_loss_bits", "edl_bits"} {
 		if num(t, rep, k) != num(t, session, k) {
 			t.Errorf("%s: alice %v, bob %v", k, rep[k], session[k])
 		}

@@ -81,14 +81,15 @@ func TestTransmissionBitExact(t *testing.T) {
 	if fp != goldenFingerprint {
 		t.Errorf("golden fingerprint changed: got %s, want %s", fp, goldenFingerprint)
 	}
-	// Checkpoints every 500 examples: 6, all matched.
-	if m := num(t, rep, "checkpoints_matched"); m != 6 {
-		t.Errorf("checkpoints_matched = %v, want 6", m)
+	// Checkpoints every 500 examples: 6, and one after the test labels,
+	// all matched.
+	if m := num(t, rep, "checkpoints_matched"); m != 7 {
+		t.Errorf("checkpoints_matched = %v, want 7", m)
 	}
 	if rep["bob_verified"] != true {
 		t.Errorf("bob_verified = %v", rep["bob_verified"])
 	}
-	for _, k := range []string{"n", "payload_bytes", "coded_bits"} {
+	for _, k := range []string{"n", "payload_bytes", "coded_bits", "heldout_bits", "test_loss_bits", "edl_bits"} {
 		if num(t, rep, k) != num(t, session, k) {
 			t.Errorf("%s: alice %v, bob %v", k, rep[k], session[k])
 		}
@@ -102,8 +103,10 @@ func TestTransmissionBitExact(t *testing.T) {
 	if coded < qideal || coded > qideal+64 {
 		t.Errorf("coded_bits %v outside [quantized_ideal %v, +64]", coded, qideal)
 	}
-	if coded != 8*num(t, rep, "payload_bytes") {
-		t.Errorf("coded_bits %v != 8 × payload_bytes %v", coded, rep["payload_bytes"])
+	// The MDL is the training pass's bytes; the test labels follow them,
+	// coded against the final model so Bob verifies the test loss himself.
+	if coded+num(t, rep, "heldout_bits") != 8*num(t, rep, "payload_bytes") {
+		t.Errorf("coded_bits %v + heldout_bits %v != 8 × payload_bytes %v", coded, rep["heldout_bits"], rep["payload_bytes"])
 	}
 	if num(t, rep, "wire_bytes") <= num(t, rep, "payload_bytes") {
 		t.Errorf("wire_bytes %v should exceed the payload %v", rep["wire_bytes"], rep["payload_bytes"])

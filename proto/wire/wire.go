@@ -9,7 +9,7 @@ import (
 
 // ProtocolVersion is the wire protocol version this build speaks. It changes
 // when a message's meaning or the coder's byte format changes.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // DefaultMaxMessageBytes bounds one gRPC message in either direction.
 const DefaultMaxMessageBytes = 4 << 20

@@ -862,6 +862,7 @@ type Finish struct {
 	PayloadBytes  int64                  `protobuf:"varint,2,opt,name=payload_bytes,json=payloadBytes,proto3" json:"payload_bytes,omitempty"`
 	Fingerprint   []byte                 `protobuf:"bytes,3,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"` // Alice's final fingerprint
 	Transcript    []byte                 `protobuf:"bytes,4,opt,name=transcript,proto3" json:"transcript,omitempty"`
+	MdlBytes      int64                  `protobuf:"varint,5,opt,name=mdl_bytes,json=mdlBytes,proto3" json:"mdl_bytes,omitempty"` // bytes of the training pass (through its flush): the MDL
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -922,6 +923,13 @@ func (x *Finish) GetTranscript() []byte {
 		return x.Transcript
 	}
 	return nil
+}
+
+func (x *Finish) GetMdlBytes() int64 {
+	if x != nil {
+		return x.MdlBytes
+	}
+	return 0
 }
 
 // Abort tells Bob that Alice stops the transmission and why.
@@ -985,8 +993,11 @@ type Summary struct {
 	CodedBits     int64                  `protobuf:"varint,3,opt,name=coded_bits,json=codedBits,proto3" json:"coded_bits,omitempty"`
 	Fingerprint   []byte                 `protobuf:"bytes,4,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
 	Transcript    []byte                 `protobuf:"bytes,5,opt,name=transcript,proto3" json:"transcript,omitempty"`
-	LabelsSha256  []byte                 `protobuf:"bytes,6,opt,name=labels_sha256,json=labelsSha256,proto3" json:"labels_sha256,omitempty"`
+	LabelsSha256  []byte                 `protobuf:"bytes,6,opt,name=labels_sha256,json=labelsSha256,proto3" json:"labels_sha256,omitempty"` // SHA-256 of the training labels' raw bytes
 	Checkpoints   int64                  `protobuf:"varint,7,opt,name=checkpoints,proto3" json:"checkpoints,omitempty"`
+	MdlBytes      int64                  `protobuf:"varint,8,opt,name=mdl_bytes,json=mdlBytes,proto3" json:"mdl_bytes,omitempty"`                // Bob's own count of the training pass's bytes
+	TestLossBits  float64                `protobuf:"fixed64,9,opt,name=test_loss_bits,json=testLossBits,proto3" json:"test_loss_bits,omitempty"` // θ*'s mean test loss Bob computed from the test labels he decoded (0 if test = 0)
+	ThetaEpochs   int64                  `protobuf:"varint,10,opt,name=theta_epochs,json=thetaEpochs,proto3" json:"theta_epochs,omitempty"`      // epochs θ* trained past the pass
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1066,6 +1077,27 @@ func (x *Summary) GetLabelsSha256() []byte {
 func (x *Summary) GetCheckpoints() int64 {
 	if x != nil {
 		return x.Checkpoints
+	}
+	return 0
+}
+
+func (x *Summary) GetMdlBytes() int64 {
+	if x != nil {
+		return x.MdlBytes
+	}
+	return 0
+}
+
+func (x *Summary) GetTestLossBits() float64 {
+	if x != nil {
+		return x.TestLossBits
+	}
+	return 0
+}
+
+func (x *Summary) GetThetaEpochs() int64 {
+	if x != nil {
+		return x.ThetaEpochs
 	}
 	return 0
 }
@@ -1165,17 +1197,18 @@ const file_edlwire_proto_rawDesc = "" +
 	"\vfingerprint\x18\x02 \x01(\fR\vfingerprint\x12\x1e\n" +
 	"\n" +
 	"transcript\x18\x03 \x01(\fR\n" +
-	"transcript\"\x8b\x01\n" +
+	"transcript\"\xa8\x01\n" +
 	"\x06Finish\x12\x1a\n" +
 	"\bexamples\x18\x01 \x01(\x03R\bexamples\x12#\n" +
 	"\rpayload_bytes\x18\x02 \x01(\x03R\fpayloadBytes\x12 \n" +
 	"\vfingerprint\x18\x03 \x01(\fR\vfingerprint\x12\x1e\n" +
 	"\n" +
 	"transcript\x18\x04 \x01(\fR\n" +
-	"transcript\"9\n" +
+	"transcript\x12\x1b\n" +
+	"\tmdl_bytes\x18\x05 \x01(\x03R\bmdlBytes\"9\n" +
 	"\x05Abort\x12\x18\n" +
 	"\aexample\x18\x01 \x01(\x03R\aexample\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xf2\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xd8\x02\n" +
 	"\aSummary\x12\x1a\n" +
 	"\bexamples\x18\x01 \x01(\x03R\bexamples\x12#\n" +
 	"\rpayload_bytes\x18\x02 \x01(\x03R\fpayloadBytes\x12\x1d\n" +
@@ -1186,7 +1219,11 @@ const file_edlwire_proto_rawDesc = "" +
 	"transcript\x18\x05 \x01(\fR\n" +
 	"transcript\x12#\n" +
 	"\rlabels_sha256\x18\x06 \x01(\fR\flabelsSha256\x12 \n" +
-	"\vcheckpoints\x18\a \x01(\x03R\vcheckpoints2P\n" +
+	"\vcheckpoints\x18\a \x01(\x03R\vcheckpoints\x12\x1b\n" +
+	"\tmdl_bytes\x18\b \x01(\x03R\bmdlBytes\x12$\n" +
+	"\x0etest_loss_bits\x18\t \x01(\x01R\ftestLossBits\x12!\n" +
+	"\ftheta_epochs\x18\n" +
+	" \x01(\x03R\vthetaEpochs2P\n" +
 	"\fTransmission\x12@\n" +
 	"\bTransmit\x12\x18.edlwire.v1.AliceMessage\x1a\x16.edlwire.v1.BobMessage(\x010\x01B)Z'github.com/edlwire/edlwire/proto/wirepbb\x06proto3"
 

@@ -45,3 +45,49 @@ func (d *LabelDecoder) CodeSymbol(i int64, freqs []uint32) (int, error) {
 	d.Labels = append(d.Labels, y)
 	return y, nil
 }
+
+// AllLabels is the label sequence of a session with held-out coding: the
+// training labels, then the validation labels, then the test labels.
+func AllLabels(train, valid, test []int) []int {
+	out := make([]int, 0, len(train)+len(valid)+len(test))
+	return append(append(append(out, train...), valid...), test...)
+}
+
+// Coded is a whole transmission's stream, as CodeAll produces it.
+type Coded struct {
+	Stream      []byte       // every payload byte, in order
+	MDLBytes    int64        // the training pass's bytes, through its flush: the MDL
+	Checkpoints []Checkpoint // in order; the last is the final one
+}
+
+// CodeAll runs Alice's side of a whole transmission in memory: every step
+// of s with labels (AllLabels for a held-out session), the coder flush at
+// each phase end, then the encoder's end. alice streams exactly these bytes
+// as they are produced; tests and in-process runs use them whole.
+func CodeAll(s *Session, enc *coder.Encoder, labels []int) (Coded, error) {
+	var c Coded
+	c.MDLBytes = -1
+	le := &LabelEncoder{Enc: enc, Labels: labels}
+	for !s.Done() {
+		r, err := s.Step(le)
+		if err != nil {
+			return Coded{}, err
+		}
+		if r.Checkpoint != nil {
+			c.Checkpoints = append(c.Checkpoints, *r.Checkpoint)
+		}
+		c.Stream = append(c.Stream, enc.Take()...)
+		if r.PhaseEnd {
+			c.Stream = append(c.Stream, enc.Flush()...)
+			if c.MDLBytes < 0 {
+				c.MDLBytes = int64(len(c.Stream))
+			}
+		}
+	}
+	c.Stream = append(c.Stream, enc.Finish()...)
+	if c.MDLBytes < 0 {
+		// A session without held-out coding: the whole stream is the pass.
+		c.MDLBytes = int64(len(c.Stream))
+	}
+	return c, nil
+}
