@@ -196,7 +196,7 @@ func (d *Decoder) DecodeTarget() (uint32, error) {
 // floor(rng*c/T) <= v. v < rng <= 2^32, so the shift fits in 57 bits and
 // the result is < T.
 func (d *Decoder) target() uint64 {
-	return (((d.v + 1) << d.prec) - 1) / d.rng
+	return (((d.v + 1) << (d.prec & 63)) - 1) / d.rng
 }
 
 // DecodeCum consumes the symbol with interval [cumLow, cumLow+freq), which
@@ -224,6 +224,9 @@ func (d *Decoder) DecodeCum(cumLow, freq uint32) error {
 // far do not determine the symbol (never when Ready). Work is
 // O(len(freqs)): one pass both checks the sum and finds the symbol.
 func (d *Decoder) Decode(freqs []uint32) (int, error) {
+	if d.fast() {
+		return d.decodeFast(freqs)
+	}
 	if err := d.precheck(false); err != nil {
 		return 0, err
 	}
@@ -243,6 +246,49 @@ func (d *Decoder) Decode(freqs []uint32) (int, error) {
 			}
 			return 0, 0, -1
 		})
+	}
+	return d.decodeFast(freqs)
+}
+
+// fast reports whether the next symbol can be decoded without looking at
+// the input's state: no error, the window loaded and complete, and the
+// worst-case renormalisation covered by buffered bytes or by the end of a
+// closed stream (Ready, with precheck a no-op).
+func (d *Decoder) fast() bool {
+	return d.err == nil && !d.finished && d.started && d.miss == 0 &&
+		(d.closed || len(d.buf)-d.r >= maxShifts)
+}
+
+// decodeFast is Decode when fast(). The symbol is the first s with
+// t < cum[s+1], t = floor(((v+1)*T - 1) / rng); for any c,
+// c <= t exactly when floor(rng*c/T) <= v (both say rng*c < (v+1)*T), so
+// the search compares v with the interval bounds themselves and needs no
+// division. Small tables are scanned once, without branches on the data:
+// the sum is checked and the symbol counted (the number of s with
+// floor(rng*cum[s+1]/T) <= v) in the same pass; the state is touched only
+// after the check.
+func (d *Decoder) decodeFast(freqs []uint32) (int, error) {
+	T := uint64(1) << d.prec
+	rng, v, prec := d.rng, d.v, d.prec
+	if len(freqs) <= smallK {
+		sym, lo, hi, cum := searchSmall(freqs, rng, v, prec)
+		if cum != T {
+			return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", cum, T)
+		}
+		// v < rng = floor(rng*T/T), so sym < K, and lo <= v < hi: the
+		// symbol's frequency is >= 1. Checked anyway: no state can panic.
+		if sym >= len(freqs) || v < lo || v >= hi {
+			d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
+			return 0, d.err
+		}
+		// consume, inlined.
+		d.v, d.low, d.rng = v-lo, (d.low+lo)&(window-1), hi-lo
+		if d.rng < rangeLow || d.closed && d.total < d.shifts {
+			if err := d.renormCheck(); err != nil {
+				return 0, err
+			}
+		}
+		return sym, nil
 	}
 	// Check the sum first (the state is touched only after), then find
 	// the first s with t < cum[s+1]: t < T = cum[K], so it exists and has
@@ -268,6 +314,28 @@ func (d *Decoder) Decode(freqs []uint32) (int, error) {
 	return d.finishSym(sym, symCum, symCum+uint64(freqs[sym]))
 }
 
+// searchSmall returns the number sym of table entries s whose upper
+// bound h_s = floor(rng*cum[s+1]/T) is <= v, the largest such bound (0 if
+// none: the lower bound of symbol sym), the smallest bound above v (the
+// upper bound of symbol sym) and the sum of the table. With a table that
+// sums to T, symbol sym is the one whose interval holds v. One pass with
+// conditional moves: no branch depends on the data.
+func searchSmall(freqs []uint32, rng, v uint64, prec uint) (sym int, lo, hi, cum uint64) {
+	hi = ^uint64(0)
+	p := prec & 63
+	for i, f := range freqs {
+		cum += uint64(f)
+		h := (rng * cum) >> p
+		if h <= v {
+			sym, lo = i+1, h
+		}
+		if h > v {
+			hi = min(hi, h)
+		}
+	}
+	return sym, lo, hi, cum
+}
+
 // DecodeCumulative decodes the next symbol against a prefix-sum table:
 // cum has K+1 entries, cum[0] = 0, cum[K] = 1<<precision, non-decreasing;
 // symbol s has the interval [cum[s], cum[s+1]). The symbol is found by
@@ -275,6 +343,13 @@ func (d *Decoder) Decode(freqs []uint32) (int, error) {
 // found interval are checked, so a table that is not non-decreasing gives
 // an error or some symbol, never a panic. ErrNeedInput as for Decode.
 func (d *Decoder) DecodeCumulative(cum []uint32) (int, error) {
+	if d.fast() {
+		k := len(cum) - 1
+		if k < 1 || cum[0] != 0 || uint64(cum[k]) != uint64(1)<<d.prec {
+			return 0, fmt.Errorf("coder: cumulative table of %d entries does not run from 0 to %d", len(cum), uint64(1)<<d.prec)
+		}
+		return d.decodeCumulativeFast(cum)
+	}
 	if err := d.precheck(false); err != nil {
 		return 0, err
 	}
@@ -282,41 +357,88 @@ func (d *Decoder) DecodeCumulative(cum []uint32) (int, error) {
 	if k < 1 || cum[0] != 0 || uint64(cum[k]) != uint64(1)<<d.prec {
 		return 0, fmt.Errorf("coder: cumulative table of %d entries does not run from 0 to %d", len(cum), uint64(1)<<d.prec)
 	}
-	find := func(t uint64) (uint64, uint64, int) {
-		s := searchCumulative(cum, uint32(t))
-		return uint64(cum[s]), uint64(cum[s+1]), s
-	}
 	if !d.started || !d.closed && len(d.buf)-d.r < maxShifts {
-		return d.decodeSlow(find)
+		return d.decodeSlow(func(t uint64) (uint64, uint64, int) {
+			s := searchCumulative(cum, uint32(t))
+			return uint64(cum[s]), uint64(cum[s+1]), s
+		})
 	}
-	lo, hi, s := find(d.target())
-	if !(lo <= d.target() && d.target() < hi) {
+	return d.decodeCumulativeFast(cum)
+}
+
+// decodeCumulativeFast is DecodeCumulative when the window is loaded and
+// the renormalisation's bytes are at hand, for a table whose endpoints are
+// checked. It finds the same entry as searchCumulative(cum, target()),
+// with the same probes: for small tables it compares v with
+// floor(rng*cum[s]/T) instead of t with cum[s] (the same answer, see
+// decodeFast) and needs no division; larger tables divide once and then
+// bisect without data-dependent branches.
+func (d *Decoder) decodeCumulativeFast(cum []uint32) (int, error) {
+	k := len(cum) - 1
+	rng, v, p := d.rng, d.v, d.prec&63
+	var s int
+	if k <= smallK {
+		// The largest s < K with cum[1..s] all <= t, as the linear scan of
+		// searchCumulative.
+		// h = floor(rng*c/T) < 2^63 (c < 2^32, T >= 2) and v < 2^32, so
+		// v-h has its top bit set exactly when h > v.
+		ok := 1
+		for _, c := range cum[1:k] {
+			ok &= 1 ^ int((v-(rng*uint64(c))>>p)>>63)
+			s += ok
+		}
+	} else {
+		s = searchCumulative(cum, uint32(d.target()))
+	}
+	lo := (rng * uint64(cum[s])) >> p
+	hi := (rng * uint64(cum[s+1])) >> p
+	if !(lo <= v && v < hi) {
 		return 0, fmt.Errorf("coder: cumulative table is not non-decreasing around entry %d", s)
 	}
-	return d.finishSym(s, lo, hi)
+	// consume, inlined.
+	d.v, d.low, d.rng = v-lo, (d.low+lo)&(window-1), hi-lo
+	if d.rng < rangeLow || d.closed && d.total < d.shifts {
+		if err := d.renormCheck(); err != nil {
+			return 0, err
+		}
+	}
+	return s, nil
 }
 
 // searchCumulative returns the largest s < K with cum[s] <= t, for
-// cum[0] = 0 <= t.
+// cum[0] = 0 <= t and a non-decreasing table (for any other table it
+// returns some s < K). Up to 16 symbols: a linear scan. Beyond: a
+// bisection whose steps are conditional adds, not branches (a mispredicted
+// branch per step would cost more than the step).
 func searchCumulative(cum []uint32, t uint32) int {
 	k := len(cum) - 1
-	if k <= 16 {
+	if k <= smallK {
 		s := 0
 		for s+1 < k && cum[s+1] <= t {
 			s++
 		}
 		return s
 	}
-	lo, hi := 0, k // cum[lo] <= t; answer in [lo, hi)
-	for hi-lo > 1 {
-		m := int(uint(lo+hi) >> 1)
-		if cum[m] <= t {
-			lo = m
-		} else {
-			hi = m
-		}
+	// Invariant: cum[base] <= t and the answer is in [base, base+n), with
+	// base+n <= K.
+	base, n := 0, k
+	for n >= 4 {
+		// Four-way steps: three independent loads per step instead of one
+		// dependent load per halving.
+		q := n >> 2
+		c1, c2, c3 := cum[base+q], cum[base+2*q], cum[base+3*q]
+		cnt := int((int64(c1)-int64(t)-1)>>63&1 + (int64(c2)-int64(t)-1)>>63&1 + (int64(c3)-int64(t)-1)>>63&1)
+		base += q * cnt
+		n -= 3 * q
 	}
-	return lo
+	for n > 1 {
+		half := n >> 1
+		// All ones when cum[base+half] <= t.
+		right := int((int64(cum[base+half]) - int64(t) - 1) >> 63)
+		base += half & right
+		n -= half
+	}
+	return base
 }
 
 // finishSym consumes symbol sym with cumulative interval [c, c2) of T.
@@ -382,19 +504,38 @@ func (d *Decoder) consume(lo, hi uint64) error {
 	d.v -= lo
 	d.low = (d.low + lo) & (window - 1)
 	d.rng = hi - lo
+	return d.renormCheck()
+}
+
+// renormCheck renormalises and checks the stream length after the
+// interval was narrowed. A stream of length N has N >= S (the flush
+// writes the S bytes shifted out plus 0 or 1 more): reading past that is
+// truncation.
+func (d *Decoder) renormCheck() error {
+	if d.rng < rangeLow {
+		d.renorm()
+	}
+	if d.closed && d.total < d.shifts {
+		return d.truncatedAt()
+	}
+	return nil
+}
+
+// renorm shifts bytes into the window until the range is >= 2^24.
+func (d *Decoder) renorm() {
 	for d.rng < rangeLow {
 		d.v = (d.v<<8 | uint64(d.nextByte())) & (window - 1)
 		d.low = (d.low << 8) & (window - 1)
 		d.rng <<= 8
 		d.shifts++
 	}
-	// A stream of length N has N >= S (the flush writes the S bytes
-	// shifted out plus 0 or 1 more). Reading past that is truncation.
-	if d.closed && d.total < d.shifts {
-		d.err = d.truncated(d.shifts)
-		return d.err
-	}
-	return nil
+}
+
+// truncatedAt records and returns the error for a closed stream shorter
+// than the bytes shifted in.
+func (d *Decoder) truncatedAt() error {
+	d.err = d.truncated(d.shifts)
+	return d.err
 }
 
 // Finish is called after the last symbol and CloseWrite. It verifies that

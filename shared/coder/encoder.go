@@ -54,11 +54,10 @@ func (e *Encoder) Encode(freqs []uint32, sym int) error {
 	if e.finished {
 		return ErrFinished
 	}
-	if sym < 0 || sym >= len(freqs) {
+	if uint(sym) >= uint(len(freqs)) {
 		return fmt.Errorf("coder: symbol %d outside [0, %d)", sym, len(freqs))
 	}
-	cum := sumFreqs(freqs[:sym])
-	total := cum + sumFreqs(freqs[sym:])
+	cum, total := prefixTotal(freqs, sym)
 	if total != uint64(1)<<e.prec {
 		return fmt.Errorf("coder: frequencies sum to %d, want %d", total, uint64(1)<<e.prec)
 	}
@@ -92,6 +91,13 @@ func (e *Encoder) encode(c, f uint64) {
 	hi := (e.rng * (c + f)) >> e.prec
 	e.low += lo
 	e.rng = hi - lo
+	if e.rng < rangeLow {
+		e.renorm()
+	}
+}
+
+// renorm shifts bytes out of the window until the range is >= 2^24.
+func (e *Encoder) renorm() {
 	for e.rng < rangeLow {
 		e.shiftLow()
 		e.rng <<= 8
@@ -104,7 +110,14 @@ func (e *Encoder) encode(c, f uint64) {
 func (e *Encoder) shiftLow() {
 	if e.low < 0xFF000000 || e.low >= window {
 		carry := byte(e.low >> 32)
-		e.emit(e.cache + carry)
+		if e.first {
+			// The byte before the stream: the interval lies in [0, 1), so
+			// no carry ever reaches it and it is always 0. It is not
+			// written.
+			e.first = false
+		} else {
+			e.emit(e.cache + carry)
+		}
 		for ; e.pending > 0; e.pending-- {
 			e.emit(0xFF + carry)
 		}
@@ -115,32 +128,69 @@ func (e *Encoder) shiftLow() {
 	e.low = (e.low & lowMask24) << 8
 }
 
+// outChunk is the capacity of the encoder's output buffer. Take hands out
+// the filled part with its capacity cut at its length, and the encoder
+// keeps appending to the rest of the chunk: the caller's slice and the
+// encoder's writes never overlap, and emitting a byte allocates only once
+// per chunk.
+const outChunk = 4096
+
 func (e *Encoder) emit(b byte) {
-	if e.first {
-		// The byte before the stream: the interval lies in [0, 1), so no
-		// carry ever reaches it and it is always 0. It is not written.
-		e.first = false
-		return
+	if len(e.out) == cap(e.out) {
+		e.grow()
 	}
 	e.out = append(e.out, b)
 	e.n++
+}
+
+// grow makes room for at least one more byte in e.out: a fresh chunk when
+// nothing is buffered, else a doubled buffer (Take was not called).
+func (e *Encoder) grow() {
+	if len(e.out) == 0 {
+		e.out = make([]byte, 0, outChunk)
+		return
+	}
+	e.out = append(make([]byte, 0, 2*cap(e.out)), e.out...)
 }
 
 // sumFreqs returns the sum of f in 64 bits (no overflow for any table a
 // caller can pass), four lanes at a time.
 func sumFreqs(f []uint32) uint64 {
 	var a, b, c, d uint64
-	for len(f) >= 4 {
-		a += uint64(f[0])
-		b += uint64(f[1])
-		c += uint64(f[2])
-		d += uint64(f[3])
-		f = f[4:]
+	n := len(f) &^ 3
+	for i := 0; i < n; i += 4 {
+		g := f[i : i+4 : i+4]
+		a += uint64(g[0])
+		b += uint64(g[1])
+		c += uint64(g[2])
+		d += uint64(g[3])
 	}
-	for _, x := range f {
+	for _, x := range f[n:] {
 		a += uint64(x)
 	}
 	return a + b + c + d
+}
+
+// smallK is the table size up to which the coder scans tables without
+// data-dependent branches (a mispredicted branch costs more than the
+// whole scan).
+const smallK = 16
+
+// prefixTotal returns the sum of f[:sym] and the sum of f, in 64 bits.
+// Small tables take one pass with a conditional move instead of a branch
+// on sym.
+func prefixTotal(f []uint32, sym int) (cum, total uint64) {
+	if len(f) <= smallK {
+		for i, x := range f {
+			total += uint64(x)
+			if i == sym {
+				cum = total - uint64(x)
+			}
+		}
+		return cum, total
+	}
+	cum = sumFreqs(f[:sym])
+	return cum, cum + sumFreqs(f[sym:])
 }
 
 // flushBytes returns how many window bytes the flush writes (0 or 1 when
@@ -180,8 +230,11 @@ func flushSelf(low32, rng uint64) (j int, delta uint64) {
 // carry may still change (one cached byte and a run of 0xFF) are held
 // back. After Finish it returns nil.
 func (e *Encoder) Take() []byte {
-	b := e.out
-	e.out = nil
+	if len(e.out) == 0 {
+		return nil
+	}
+	b := e.out[:len(e.out):len(e.out)]
+	e.out = e.out[len(e.out):]
 	return b
 }
 

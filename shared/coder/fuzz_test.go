@@ -99,6 +99,30 @@ func FuzzDecode(f *testing.F) {
 		if err != nil && !isEOForCorrupt(err) && !errors.Is(err, ErrTrailingData) {
 			t.Fatalf("unexpected error kind: %v", err)
 		}
+		// Prefix-sum tables (DecodeCumulative's search) decode the same.
+		cums := make([][]uint32, len(s.tables))
+		for i, f := range s.tables {
+			cums[i] = cumOf(f)
+		}
+		dc, _ := NewDecoder(p)
+		dc.Write(data)
+		dc.CloseWrite()
+		var gotCum []int
+		var errCum error
+		for i := 0; i < nn; i++ {
+			var y int
+			y, errCum = dc.DecodeCumulative(cums[s.which[i]])
+			if errCum != nil {
+				break
+			}
+			gotCum = append(gotCum, y)
+		}
+		if errCum == nil {
+			errCum = dc.Finish()
+		}
+		if !equalInts(got, gotCum) || (err == nil) != (errCum == nil) || err != nil && err.Error() != errCum.Error() {
+			t.Fatalf("DecodeCumulative differs: %v / %v", err, errCum)
+		}
 		// Streaming in chunks gives the same symbols and the same error.
 		got2, err2 := decodeStreaming(s, data, 1+int(chunk%17))
 		if !equalInts(got, got2) || (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
