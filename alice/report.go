@@ -56,7 +56,11 @@ func (r *Report) Summary() string {
 	fmt.Fprintf(&b, "  uniform code        %12.1f bits  %s\n", r.UniformBits, perLabel(r.UniformBits))
 	fmt.Fprintf(&b, "  zstd of raw labels  %12d bits  %s\n", r.ZstdBits, perLabel(float64(r.ZstdBits)))
 	if r.TestLossBits != nil && r.EDLBits != nil {
-		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (final model, %d held-out examples)\n", *r.TestLossBits, r.Test)
+		if r.ThetaEpochs > 0 && r.PassTestLossBits != nil && r.PassEDLBits != nil {
+			fmt.Fprintf(&b, "  after the pass      %12.4f bits/example test loss, EDL %.1f bits\n", *r.PassTestLossBits, *r.PassEDLBits)
+			fmt.Fprintf(&b, "  θ*                  %d more epochs, best %d (early-stopped on %d validation examples)\n", r.ThetaEpochs, r.ThetaBestEpoch, r.Validation)
+		}
+		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (final model, %d held-out examples; Bob's own, from labels sent in %d bits)\n", *r.TestLossBits, r.Test, r.HeldOutBits)
 		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, perLabel(*r.EDLBits))
 	} else {
 		fmt.Fprintf(&b, "  test loss, EDL      not measured (--test 0)\n")
