@@ -20,7 +20,7 @@ const (
 
 	// The seeded tasks with a known answer (see package task).
 	TaskHypothesis = "hypothesis" // y = (x + j*) mod M for a hidden j* < m, x ∈ [0, M): hypothesis collapse
-	TaskCoupon     = "coupon"     // Keys concepts, each a hidden value in [0, Classes): the coupon collector
+	TaskCoupon     = "coupon"     // Keys concepts, each a hidden value in [0, Classes): the coupon collector (RareWeight π > 0: key 0 has probability 1−π, the others share π)
 	TaskParity     = "parity"     // y = XOR of a hidden subset of ParityBits of Dim input bits
 	TaskModular    = "modular"    // y = a Op b mod p (p = Classes), inputs in one Notation
 	TaskRare       = "rare"       // linear teacher, plus a rare region of weight RareWeight with its own teacher
@@ -101,7 +101,7 @@ type Spec struct {
 	ParityBits   int64   // parity task: size of the hidden subset
 	Op           string  // modular task: add, sub or mul
 	Notation     string  // modular task: onehot or permuted
-	RareWeight   float64 // rare task: π, the probability of the rare region
+	RareWeight   float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
 
 	Model      string  // model family
 	Hidden     []int64 // mlp: hidden layer widths, input to output
@@ -381,7 +381,12 @@ func (s Spec) Validate() error {
 		if s.Keys < 1 || s.Keys > maxWidth {
 			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
 		}
-		unused(s.Task, "keys")
+		// RareWeight > 0 splits the keys: key 0 is common (1 − π), keys
+		// 1..Keys−1 share π (the rare-inputs and format toys).
+		if !finite(s.RareWeight) || s.RareWeight < 0 || s.RareWeight > 1 || (s.RareWeight > 0 && s.Keys < 2) {
+			bad("rare_weight", "must be in [0, 1] (and keys >= 2 when positive) for the coupon task, got %v", s.RareWeight)
+		}
+		unused(s.Task, "keys", "rare_weight")
 	case TaskParity:
 		if s.Dim < 1 || s.Dim > 64 {
 			bad("dim", "the parity task needs 1 to 64 input bits, got %d", s.Dim)

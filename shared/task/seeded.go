@@ -35,7 +35,13 @@ func seededInputs(s spec.Spec, part string) Matrix {
 		}
 	case spec.TaskCoupon:
 		for i := range rows {
-			m.Data[i] = float64(src.IntN(int(s.Keys)))
+			if s.RareWeight == 0 {
+				m.Data[i] = float64(src.IntN(int(s.Keys)))
+			} else if src.Float64() < s.RareWeight {
+				// The rare region: keys 1..Keys−1, uniform.
+				m.Data[i] = float64(1 + src.IntN(int(s.Keys)-1))
+			}
+			// else key 0, the common input.
 		}
 	case spec.TaskParity:
 		// Bits as ±1 so that a linear layer sees a centred input.

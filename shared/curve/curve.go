@@ -1,0 +1,557 @@
+package curve
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+// Config is one curve measurement.
+type Config struct {
+	// Spec is the experiment; its Seed is replaced by each of Seeds. Its N
+	// bounds the grid: the pass codes the first Grid[len(Grid)-1] examples.
+	Spec spec.Spec
+	// Grid lists the prefix sizes n, strictly increasing, each in [1, N]
+	// and a multiple of Spec.Batch (or N itself), so that every prefix ends
+	// at a minibatch boundary. See LogGrid.
+	Grid []int64
+	// Seeds are the runs' seeds, distinct; at least one.
+	Seeds []uint64
+	// Control adds, for every seed, the random-label control run.
+	Control bool
+	// Workers is how many jobs (coded passes and θ*ₙ runs) run at once;
+	// values below 1 mean 1. The result is the same for every value.
+	Workers int
+	// Build makes a spec's inputs and labels; nil means the built-in seeded
+	// tasks (task.NewInputs, task.NewLabels). It is called once per run,
+	// from the calling goroutine.
+	Build func(s spec.Spec) (*task.Inputs, *task.Labels, error)
+	// Scored, if set, selects the examples whose labels count (by input):
+	// MDL(n) sums the ideal and quantized code lengths of the scored examples
+	// among the first n, L_test averages over the scored test examples, and
+	// EDL(n) = MDL_scored(n) − n_scored·L_test. Every label is still coded
+	// and learned; CodedBits stays the whole stream's length, and EDL (coded)
+	// is not reported (NaN). Nil scores every example.
+	Scored func(x []float64) bool
+	// KeepLosses keeps each real-label run's per-example ideal code lengths
+	// (bits) of the pass, for plots of the prequential loss.
+	KeepLosses bool
+	// Progress, if set, is called from the calling goroutine after every
+	// finished job, with the jobs done and the total.
+	Progress func(done, total int)
+}
+
+// Point is one grid point of one run. Code lengths and losses are in bits.
+type Point struct {
+	N             int64   `json:"n"`              // prefix size: the first N training examples
+	Scored        int64   `json:"scored"`         // scored examples among them (N without Config.Scored)
+	CodedBits     int64   `json:"coded_bits"`     // exact length of the coded stream of the first N labels, ended there
+	QuantizedBits float64 `json:"quantized_bits"` // Σ −log₂(f_y/2^P) over the scored examples
+	IdealBits     float64 `json:"ideal_bits"`     // Σ −log₂ p(y) over the scored examples
+	TestLoss      float64 `json:"test_loss_bits"` // L_test(θ*ₙ): mean −log₂ p(y|x) over the scored test examples, bits/example
+	TestSE        float64 `json:"test_se_bits"`   // σ/√n_test of that mean, bits/example
+	ValidBits     float64 `json:"valid_bits"`     // θ*ₙ's mean validation loss (0 without a validation split)
+	Epochs        int64   `json:"epochs"`         // epochs run after the pass to reach θ*ₙ
+	BestEpoch     int64   `json:"best_epoch"`     // the epoch θ*ₙ holds (0: the model after the pass)
+	EDL           float64 `json:"edl_bits"`       // CodedBits − Scored·TestLoss (NaN with Config.Scored)
+	EDLIdeal      float64 `json:"edl_ideal_bits"` // IdealBits − Scored·TestLoss
+	EDLSE         float64 `json:"edl_se_bits"`    // Scored·TestSE: the test term's standard error
+}
+
+// PerN is v/N: a code length or EDL per example of the prefix.
+func (p Point) PerN(v float64) float64 { return v / float64(p.N) }
+
+// Run is one seed's curve, with real or random labels.
+type Run struct {
+	Seed         uint64    `json:"seed"`
+	RandomLabels bool      `json:"random_labels"`
+	SpecHash     string    `json:"spec_hash"`   // hex SHA-256 of the run's canonical spec
+	TestN        int64     `json:"test_scored"` // scored test examples
+	Points       []Point   `json:"points"`
+	Losses       []float64 `json:"-"` // per-example ideal bits of the pass (Config.KeepLosses, real runs)
+	Shape        Shape     `json:"shape"`
+}
+
+// Spread summarizes one quantity over the seeds: mean, sample standard
+// deviation (0 for one seed), minimum and maximum.
+type Spread struct {
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+}
+
+// Stat is one grid point summarized over the seeds.
+type Stat struct {
+	N            int64  `json:"n"`
+	CodedBits    Spread `json:"coded_bits"`
+	IdealBits    Spread `json:"ideal_bits"`
+	TestLoss     Spread `json:"test_loss_bits"`
+	TestSE       Spread `json:"test_se_bits"`
+	EDL          Spread `json:"edl_bits"`
+	EDLIdeal     Spread `json:"edl_ideal_bits"`
+	EDLPerN      Spread `json:"edl_per_example_bits"`
+	EDLIdealPerN Spread `json:"edl_ideal_per_example_bits"`
+	EDLSE        Spread `json:"edl_se_bits"`
+}
+
+// Result is a measured curve.
+type Result struct {
+	Spec             spec.Spec `json:"-"`
+	Grid             []int64   `json:"grid"`
+	Runs             []Run     `json:"runs"`     // real labels, in Config.Seeds order
+	Controls         []Run     `json:"controls"` // random labels, same order (empty without Config.Control)
+	Summary          []Stat    `json:"summary"`
+	ControlSummary   []Stat    `json:"control_summary"`
+	Signature        Regime    `json:"signature"`
+	ControlSignature Regime    `json:"control_signature"`
+}
+
+// LogGrid returns about points prefix sizes spaced evenly in log n from
+// the smallest to n, each rounded to a multiple of batch, deduplicated,
+// always ending at n. It suits Config.Grid for a spec with N = n.
+func LogGrid(n, batch int64, points int) []int64 {
+	if n < 1 || batch < 1 || points < 1 {
+		return nil
+	}
+	lo := min(batch, n)
+	var out []int64
+	add := func(v int64) {
+		if v%batch != 0 && v != n {
+			v = max(batch, v/batch*batch)
+		}
+		v = min(max(v, lo), n)
+		if len(out) == 0 || v > out[len(out)-1] {
+			out = append(out, v)
+		}
+	}
+	if points == 1 || n == lo {
+		add(n)
+		return out
+	}
+	ratio := detmath.Log(float64(n)/float64(lo)) / float64(points-1)
+	for i := 0; i < points; i++ {
+		v := float64(float64(lo) * detmath.Exp(float64(float64(i)*ratio)))
+		add(int64(v + 0.5))
+	}
+	add(n)
+	return out
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if err := c.Spec.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("curve: %w", err))
+	}
+	if len(c.Grid) == 0 {
+		errs = append(errs, errors.New("curve: empty grid"))
+	}
+	for i, n := range c.Grid {
+		switch {
+		case n < 1 || n > c.Spec.N:
+			errs = append(errs, fmt.Errorf("curve: grid point %d outside [1, n=%d]", n, c.Spec.N))
+		case i > 0 && n <= c.Grid[i-1]:
+			errs = append(errs, fmt.Errorf("curve: grid not strictly increasing at %d", n))
+		case c.Spec.Batch > 0 && n%c.Spec.Batch != 0 && n != c.Spec.N:
+			errs = append(errs, fmt.Errorf("curve: grid point %d is not a multiple of the batch %d", n, c.Spec.Batch))
+		}
+	}
+	if len(c.Seeds) == 0 {
+		errs = append(errs, errors.New("curve: no seeds"))
+	}
+	seen := map[uint64]bool{}
+	for _, s := range c.Seeds {
+		if seen[s] {
+			errs = append(errs, fmt.Errorf("curve: seed %d given twice", s))
+		}
+		seen[s] = true
+	}
+	return errors.Join(errs...)
+}
+
+// runData is what one run's jobs share (read only).
+type runData struct {
+	spec   spec.Spec
+	in     *task.Inputs
+	labels *task.Labels
+}
+
+// passOut is a coded pass's result.
+type passOut struct {
+	coded  []int64
+	quant  []float64
+	ideal  []float64
+	scored []int64
+	losses []float64
+	err    error
+}
+
+// thetaOut is a θ*ₙ run's result.
+type thetaOut struct {
+	loss, se, valid   float64
+	epochs, bestEpoch int64
+	testN             int64
+	err               error
+}
+
+// Measure runs the configuration and returns the curves.
+func Measure(cfg Config) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	build := cfg.Build
+	if build == nil {
+		build = func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
+			in, err := task.NewInputs(s)
+			if err != nil {
+				return nil, nil, err
+			}
+			labels, err := task.NewLabels(s, in)
+			return in, labels, err
+		}
+	}
+	var runs []runData
+	for _, control := range []bool{false, true} {
+		if control && !cfg.Control {
+			continue
+		}
+		for _, seed := range cfg.Seeds {
+			s := cfg.Spec
+			s.Seed = seed
+			s.RandomLabels = s.RandomLabels || control
+			in, labels, err := build(s)
+			if err != nil {
+				return nil, fmt.Errorf("curve: seed %d: %w", seed, err)
+			}
+			if in.Train.Rows < int(s.N) || len(labels.Train) < int(s.N) || len(labels.Test) != in.Test.Rows || len(labels.Valid) != in.Valid.Rows {
+				return nil, fmt.Errorf("curve: seed %d: inputs and labels do not match the spec", seed)
+			}
+			runs = append(runs, runData{spec: s, in: in, labels: labels})
+		}
+	}
+	nSeeds := len(cfg.Seeds)
+	g := len(cfg.Grid)
+	passes := make([]passOut, len(runs))
+	thetas := make([][]thetaOut, len(runs))
+	for r := range thetas {
+		thetas[r] = make([]thetaOut, g)
+	}
+	// Jobs in a fixed order: each run's pass, then its θ*ₙ runs.
+	per := 1 + g
+	total := len(runs) * per
+	do := func(j int) {
+		r, k := j/per, j%per
+		rd := &runs[r]
+		if k == 0 {
+			passes[r] = codedPass(rd, cfg.Grid, cfg.Scored, cfg.KeepLosses && r < nSeeds)
+			return
+		}
+		thetas[r][k-1] = thetaStar(rd, cfg.Grid[k-1], cfg.Scored)
+	}
+	workers := max(1, min(cfg.Workers, total))
+	if workers == 1 {
+		for j := 0; j < total; j++ {
+			do(j)
+			if cfg.Progress != nil {
+				cfg.Progress(j+1, total)
+			}
+		}
+	} else {
+		jobs := make(chan int)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range jobs {
+					do(j)
+					done <- struct{}{}
+				}
+			}()
+		}
+		go func() {
+			for j := 0; j < total; j++ {
+				jobs <- j
+			}
+			close(jobs)
+		}()
+		for finished := 1; finished <= total; finished++ {
+			<-done
+			if cfg.Progress != nil {
+				cfg.Progress(finished, total)
+			}
+		}
+		wg.Wait()
+	}
+
+	res := &Result{Spec: cfg.Spec, Grid: append([]int64(nil), cfg.Grid...)}
+	for r, rd := range runs {
+		if err := passes[r].err; err != nil {
+			return nil, fmt.Errorf("curve: seed %d: pass: %w", rd.spec.Seed, err)
+		}
+		h := rd.spec.Hash()
+		run := Run{Seed: rd.spec.Seed, RandomLabels: rd.spec.RandomLabels, SpecHash: fmt.Sprintf("%x", h[:]), Losses: passes[r].losses}
+		for k, n := range cfg.Grid {
+			th := thetas[r][k]
+			if th.err != nil {
+				return nil, fmt.Errorf("curve: seed %d: θ* at n=%d: %w", rd.spec.Seed, n, th.err)
+			}
+			p := Point{
+				N:             n,
+				Scored:        passes[r].scored[k],
+				CodedBits:     passes[r].coded[k],
+				QuantizedBits: passes[r].quant[k],
+				IdealBits:     passes[r].ideal[k],
+				TestLoss:      th.loss,
+				TestSE:        th.se,
+				ValidBits:     th.valid,
+				Epochs:        th.epochs,
+				BestEpoch:     th.bestEpoch,
+			}
+			nl := float64(float64(p.Scored) * p.TestLoss)
+			p.EDLIdeal = p.IdealBits - nl
+			p.EDL = math.NaN()
+			if cfg.Scored == nil {
+				p.EDL = float64(p.CodedBits) - nl
+			}
+			p.EDLSE = float64(float64(p.Scored) * p.TestSE)
+			run.TestN = th.testN
+			run.Points = append(run.Points, p)
+		}
+		run.Shape = ShapeOf(run.Points)
+		if r < nSeeds {
+			res.Runs = append(res.Runs, run)
+		} else {
+			res.Controls = append(res.Controls, run)
+		}
+	}
+	res.Summary = Summarize(res.Runs)
+	res.ControlSummary = Summarize(res.Controls)
+	res.Signature = Classify(res.Runs)
+	if len(res.Controls) > 0 {
+		res.ControlSignature = Classify(res.Controls)
+	}
+	return res, nil
+}
+
+// recorder is the pass's SymbolCoder: it encodes the true label and keeps
+// the quantized code length of the last one.
+type recorder struct {
+	enc       *coder.Encoder
+	labels    []int
+	precision float64
+	lastQuant float64
+}
+
+func (r *recorder) CodeSymbol(i int64, freqs []uint32) (int, error) {
+	y := r.labels[i]
+	if err := r.enc.Encode(freqs, y); err != nil {
+		return 0, fmt.Errorf("curve: encode example %d: %w", i, err)
+	}
+	r.lastQuant = r.precision - detmath.Log2(float64(freqs[y]))
+	return y, nil
+}
+
+// endedLen is the exact length in bytes of the stream e would be if it
+// ended now: a copy of the encoder is finished, e itself goes on. (The
+// copy's final bytes may land in e's spare buffer capacity, which e
+// overwrites later; nobody reads them.)
+func endedLen(e *coder.Encoder) int64 {
+	c := *e
+	c.Finish()
+	return c.Len()
+}
+
+// codedPass codes the first Grid[last] labels once and records the partial
+// sums at every grid point.
+func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool) passOut {
+	var out passOut
+	sess, err := prequential.New(rd.spec, rd.in)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	enc, err := coder.NewEncoder(uint(rd.spec.Precision))
+	if err != nil {
+		out.err = err
+		return out
+	}
+	rec := &recorder{enc: enc, labels: rd.labels.Train, precision: float64(rd.spec.Precision)}
+	last := grid[len(grid)-1]
+	if keep {
+		out.losses = make([]float64, last)
+	}
+	var ideal, quant float64
+	var nScored int64
+	k := 0
+	for i := int64(0); i < last; i++ {
+		before := sess.Accounting().IdealBits
+		if _, err := sess.Step(rec); err != nil {
+			out.err = err
+			return out
+		}
+		enc.Take()
+		bits := sess.Accounting().IdealBits - before
+		if keep {
+			out.losses[i] = bits
+		}
+		if scored == nil {
+			nScored++
+		} else if scored(rd.in.Train.Row(int(i))) {
+			nScored++
+			ideal += bits
+			quant += rec.lastQuant
+		}
+		if i+1 == grid[k] {
+			acct := sess.Accounting()
+			if scored == nil {
+				ideal, quant = acct.IdealBits, acct.QuantizedIdealBits
+			}
+			out.coded = append(out.coded, 8*endedLen(enc))
+			out.ideal = append(out.ideal, ideal)
+			out.quant = append(out.quant, quant)
+			out.scored = append(out.scored, nScored)
+			k++
+		}
+	}
+	return out
+}
+
+// replay is a SymbolCoder that codes nothing: it hands the session the
+// true labels, for the θ*ₙ runs (their code lengths are the pass's).
+type replay []int
+
+func (r replay) CodeSymbol(i int64, _ []uint32) (int, error) { return r[i], nil }
+
+// thetaStar trains a fresh session on the first n examples, turns it into
+// θ*ₙ (Converge) and measures its test loss and standard error.
+func thetaStar(rd *runData, n int64, scored func([]float64) bool) thetaOut {
+	var out thetaOut
+	sess, err := prequential.New(rd.spec, rd.in)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	labels := replay(rd.labels.Train)
+	for sess.Index() < n {
+		if _, err := sess.Step(labels); err != nil {
+			out.err = err
+			return out
+		}
+	}
+	conv, err := sess.Converge(rd.labels.Train[:n], rd.labels.Valid)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	out.valid, out.epochs, out.bestEpoch = conv.ValidBits, conv.Epochs, conv.BestEpoch
+	out.loss, out.se, out.testN, out.err = TestLoss(sess, &rd.in.Test, rd.labels.Test, scored)
+	return out
+}
+
+// TestLoss is the session model's mean loss in bits over the (scored) rows
+// of x, summed in row order exactly as edl.TestLossBits sums it, with its
+// standard error σ/√count (σ the sample standard deviation of the
+// per-example loss), and the count. An empty set gives zeros.
+func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
+	if x.Rows != len(labels) {
+		return 0, 0, 0, fmt.Errorf("curve: %d test inputs, %d labels", x.Rows, len(labels))
+	}
+	m := sess.Model()
+	probs := make([]float64, m.NumClasses())
+	losses := make([]float64, 0, x.Rows)
+	sum := 0.0
+	for i := 0; i < x.Rows; i++ {
+		row := x.Row(i)
+		if scored != nil && !scored(row) {
+			continue
+		}
+		m.Probs(probs, row)
+		y := labels[i]
+		if y < 0 || y >= len(probs) {
+			return 0, 0, 0, fmt.Errorf("curve: test label %d of example %d outside [0, %d)", y, i, len(probs))
+		}
+		l := detmath.Log2(probs[y])
+		if math.IsNaN(l) || math.IsInf(l, 1) {
+			return 0, 0, 0, fmt.Errorf("curve: test example %d: probability %v", i, probs[y])
+		}
+		sum -= l
+		losses = append(losses, -l)
+	}
+	count = int64(len(losses))
+	if count == 0 {
+		return 0, 0, 0, nil
+	}
+	mean = sum / float64(count)
+	if count > 1 {
+		ss := 0.0
+		for _, l := range losses {
+			d := l - mean
+			ss += float64(d * d)
+		}
+		se = math.Sqrt(ss / float64(count-1) / float64(count))
+	}
+	return mean, se, count, nil
+}
+
+// spreadOf summarizes vs (in order).
+func spreadOf(vs []float64) Spread {
+	if len(vs) == 0 {
+		return Spread{}
+	}
+	s := Spread{Min: vs[0], Max: vs[0]}
+	sum := 0.0
+	for _, v := range vs {
+		sum += v
+		s.Min, s.Max = min(s.Min, v), max(s.Max, v)
+	}
+	s.Mean = sum / float64(len(vs))
+	if len(vs) > 1 {
+		ss := 0.0
+		for _, v := range vs {
+			d := v - s.Mean
+			ss += float64(d * d)
+		}
+		s.SD = math.Sqrt(ss / float64(len(vs)-1))
+	}
+	return s
+}
+
+// Summarize reduces runs (all on the same grid) point by point, in run order.
+func Summarize(runs []Run) []Stat {
+	if len(runs) == 0 {
+		return nil
+	}
+	out := make([]Stat, len(runs[0].Points))
+	vals := make([]float64, len(runs))
+	over := func(k int, f func(p Point) float64) Spread {
+		for r := range runs {
+			vals[r] = f(runs[r].Points[k])
+		}
+		return spreadOf(vals)
+	}
+	for k := range out {
+		out[k] = Stat{
+			N:            runs[0].Points[k].N,
+			CodedBits:    over(k, func(p Point) float64 { return float64(p.CodedBits) }),
+			IdealBits:    over(k, func(p Point) float64 { return p.IdealBits }),
+			TestLoss:     over(k, func(p Point) float64 { return p.TestLoss }),
+			TestSE:       over(k, func(p Point) float64 { return p.TestSE }),
+			EDL:          over(k, func(p Point) float64 { return p.EDL }),
+			EDLIdeal:     over(k, func(p Point) float64 { return p.EDLIdeal }),
+			EDLPerN:      over(k, func(p Point) float64 { return p.PerN(p.EDL) }),
+			EDLIdealPerN: over(k, func(p Point) float64 { return p.PerN(p.EDLIdeal) }),
+			EDLSE:        over(k, func(p Point) float64 { return p.EDLSE }),
+		}
+	}
+	return out
+}
