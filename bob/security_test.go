@@ -202,9 +202,9 @@ func TestIdleTimeout(t *testing.T) {
 	t.Run("heartbeats keep it alive", func(t *testing.T) {
 		s := b.stream(t)
 		welcome(t, s, rawSpec())
-		// Empty segments every idle/3 for 3 idle periods: alive throughout.
-		for range 9 {
-			time.Sleep(idle / 3)
+		// Empty segments every idle/6 for 3 idle periods: alive throughout.
+		for range 18 {
+			time.Sleep(idle / 6)
 			if err := s.Send(segMsg(0, nil)); err != nil {
 				t.Fatalf("heartbeat refused: %v (%v)", err, ended(s))
 			}
