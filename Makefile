@@ -64,9 +64,12 @@ lint: ## gofmt, go vet and go mod tidy must be clean
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
+BENCHTIME ?= 500ms
+
 .PHONY: bench
-bench: ## Benchmarks with domain units (labels/s, bits/label, overhead %)
-	$(GO) test -run='^$$' -bench=. -benchtime=2s ./shared/...
+bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, coder ns/symbol), then the go benchmarks (BENCHTIME=500ms)
+	$(GO) run ./cmd/edlbench
+	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./shared/...
 
 .PHONY: proto
 proto: ## Regenerate proto/wirepb from proto/edlwire.proto (needs protoc)

@@ -1,0 +1,670 @@
+// Command edlbench prints, in one readable report, the figures the project
+// tracks for speed and accounting:
+//
+//  1. the code-length accounting of realistic learned runs (an MLP on the
+//     UCI digits data, and the default synthetic task): float ideal bits,
+//     quantized ideal bits, coded bits (the real encoder's bytes × 8, decoded
+//     back in process and checked), the uniform code n·log2 K, and zstd and
+//     gzip (best compression) of the raw label bytes (one byte per label),
+//     each also in bits per label;
+//  2. the examples per second of one online prequential pass (predict, code,
+//     learn; float64; SGD) for issue 3's MLP shapes with 1 and 2 workers, the
+//     multi-core speedup of the largest model, and this machine's
+//     core-scaling ceiling (independent float work on 1 and 2 goroutines);
+//  3. the range coder's ns per symbol (encode, decode, and both) and its
+//     overhead over the exact quantized ideal, per alphabet size K, without a
+//     model, plus Quantize per table.
+//
+// Everything runs in process on the shared packages (no network). Usage:
+//
+//	go run ./cmd/edlbench                  # all sections (make bench runs this)
+//	go run ./cmd/edlbench -only accounting # one section: accounting, pass or coder
+//
+// The digits file is looked up at -data (default ../shared/data/digits.csv.gz,
+// the datasets beside the project); without it that column is skipped.
+// Timings on a shared machine vary by ±20% between runs; each figure is the
+// best of -repeat timed runs of at least -time each.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+func main() {
+	data := flag.String("data", filepath.Join("..", "shared", "data", "digits.csv.gz"), "UCI digits CSV (gzip allowed) for the accounting table")
+	only := flag.String("only", "", "run one section: accounting, pass or coder (default: all)")
+	minTime := flag.Duration("time", 400*time.Millisecond, "minimum duration of one timed run")
+	repeat := flag.Int("repeat", 3, "timed runs per figure; the best is reported")
+	flag.Var(&digitsCfg.hidden, "digits-hidden", "digits run: mlp hidden widths, e.g. 64 or 128,64")
+	flag.Float64Var(&digitsCfg.lr, "digits-lr", digitsCfg.lr, "digits run: SGD learning rate")
+	flag.Int64Var(&digitsCfg.batch, "digits-batch", digitsCfg.batch, "digits run: minibatch size")
+	flag.Float64Var(&digitsCfg.initScale, "digits-init-scale", digitsCfg.initScale, "digits run: standard deviation of the normal initialization")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "edlbench: unexpected arguments %q\n", flag.Args())
+		os.Exit(2)
+	}
+	t := timer{min: *minTime, repeat: max(1, *repeat)}
+	fmt.Printf("edlbench: %s/%s, %d cores (GOMAXPROCS %d), %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	sections := []struct {
+		name string
+		run  func() error
+	}{
+		{"accounting", func() error { return accounting(*data) }},
+		{"pass", func() error { return passes(t) }},
+		{"coder", func() error { return coderSpeed(t) }},
+	}
+	ran := false
+	for _, s := range sections {
+		if *only != "" && *only != s.name {
+			continue
+		}
+		ran = true
+		if err := s.run(); err != nil {
+			fmt.Fprintf(os.Stderr, "edlbench: %s: %v\n", s.name, err)
+			os.Exit(1)
+		}
+		fmt.Println()
+	}
+	if !ran {
+		fmt.Fprintf(os.Stderr, "edlbench: -only %q: want accounting, pass or coder\n", *only)
+		os.Exit(2)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Accounting
+
+// run is one coded transmission's bookkeeping.
+type run struct {
+	name, desc string
+	n, k       int64
+	float      float64 // Σ −log2 p(y), float distribution
+	quantized  float64 // Σ −log2(f_y/2^P), the coder's frequencies
+	coded      float64 // 8 × payload bytes
+	uniform    float64 // n·log2 K
+	zstd, gzip float64 // compressed raw label bytes, bits
+	floored    int     // labels coded at frequency 1, the quantizer's floor
+}
+
+func accounting(dataPath string) error {
+	var runs []run
+	switch d, err := digitsRun(dataPath); {
+	case err == nil:
+		runs = append(runs, d)
+	case errors.Is(err, os.ErrNotExist):
+		fmt.Printf("(digits skipped: %v)\n", err)
+	default:
+		return err
+	}
+	sp := spec.Default()
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		return err
+	}
+	lab, err := task.NewLabels(sp, in)
+	if err != nil {
+		return err
+	}
+	r, err := transmit(sp, in, lab.Train)
+	if err != nil {
+		return fmt.Errorf("synthetic: %w", err)
+	}
+	r.name = "synthetic"
+	r.desc = fmt.Sprintf("default spec: %s, dim %d, softmax, sgd lr %g, batch %d", sp.Task, sp.Dim, sp.LR, sp.Batch)
+	runs = append(runs, r)
+
+	fmt.Println("== Code length of one prequential pass (issue 4 item 8; EDL.md \"Accounting\") ==")
+	for _, r := range runs {
+		fmt.Printf("  %-10s %s; n=%d, K=%d\n", r.name, r.desc, r.n, r.k)
+	}
+	fmt.Println("  coded = the encoder's real bytes × 8, decoded back by a second session (labels and fingerprint checked);")
+	fmt.Println("  zstd/gzip: best compression of the raw labels, one byte per label.")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "measure\t"
+	sub := "\t"
+	for _, r := range runs {
+		head += r.name + "\t\t"
+		sub += "bits\tbits/label\t"
+	}
+	fmt.Fprintln(tw, head)
+	fmt.Fprintln(tw, sub)
+	rows := []struct {
+		label string
+		get   func(run) float64
+	}{
+		{"float ideal", func(r run) float64 { return r.float }},
+		{"quantized ideal", func(r run) float64 { return r.quantized }},
+		{"coded", func(r run) float64 { return r.coded }},
+		{"uniform n·log2 K", func(r run) float64 { return r.uniform }},
+		{"zstd -best, raw labels", func(r run) float64 { return r.zstd }},
+		{"gzip -9, raw labels", func(r run) float64 { return r.gzip }},
+	}
+	for _, row := range rows {
+		line := row.label + "\t"
+		for _, r := range runs {
+			v := row.get(r)
+			line += fmt.Sprintf("%.1f\t%.4f\t", v, v/float64(r.n))
+		}
+		fmt.Fprintln(tw, line)
+	}
+	line := "coded − quantized ideal\t"
+	for _, r := range runs {
+		line += fmt.Sprintf("%.1f\t%.2e\t", r.coded-r.quantized, (r.coded-r.quantized)/float64(r.n))
+	}
+	fmt.Fprintln(tw, line)
+	line = "quantized − float ideal\t"
+	for _, r := range runs {
+		line += fmt.Sprintf("%.2f\t%.2e\t", r.quantized-r.float, (r.quantized-r.float)/float64(r.n))
+	}
+	fmt.Fprintln(tw, line)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.floored > 0 {
+			fmt.Printf("  %s: %d labels had float probability < ~1.5·2^-24 and were coded at the quantizer's floor\n", r.name, r.floored)
+			fmt.Println("    frequency 1 (24 bits each): that is why the quantized ideal can be below the float ideal.")
+		}
+	}
+	return nil
+}
+
+// widths is a flag.Value for a comma-separated list of layer widths.
+type widths []int64
+
+func (w *widths) String() string { return joinInts(*w) }
+
+func (w *widths) Set(v string) error {
+	var out []int64
+	for _, f := range strings.Split(v, ",") {
+		var x int64
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &x); err != nil || x < 1 {
+			return fmt.Errorf("bad width %q", f)
+		}
+		out = append(out, x)
+	}
+	*w = out
+	return nil
+}
+
+// digitsCfg is the digits run's learner (flags -digits-*).
+var digitsCfg = struct {
+	hidden        widths
+	lr, initScale float64
+	batch         int64
+}{hidden: widths{64}, lr: 0.05, initScale: 0.1, batch: 1}
+
+// digitsRun codes the UCI digits labels with an MLP 64→64→10, the rows in
+// a seeded order, features standardized, the last fifth held out (as alice
+// --data does by default).
+func digitsRun(path string) (run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return run{}, err
+	}
+	defer f.Close()
+	tab, err := task.ReadCSV(f, filepath.Base(path), "", true)
+	if err != nil {
+		return run{}, err
+	}
+	sp := spec.Default()
+	sp.Task = spec.TaskFile
+	sp.DataName = tab.Name
+	sp.DataSHA256 = tab.InputsSHA256()
+	sp.Dim = int64(tab.Features)
+	sp.Test = int64(tab.Rows / 5)
+	sp.N = int64(tab.Rows) - sp.Test
+	sp.Classes = int64(max(2, tab.MaxLabel()+1))
+	sp.Standardize, sp.Shuffle, sp.ShuffleSeed = true, true, 1
+	sp.Model, sp.Hidden, sp.Activation = spec.ModelMLP, digitsCfg.hidden, spec.ActReLU
+	sp.Init, sp.InitScale = spec.InitNormal, digitsCfg.initScale
+	sp.LR, sp.Batch = digitsCfg.lr, digitsCfg.batch
+	sp.CheckpointEvery = 100
+	in, err := task.NewFileInputs(sp, tab)
+	if err != nil {
+		return run{}, err
+	}
+	lab, err := task.NewFileLabels(sp, tab)
+	if err != nil {
+		return run{}, err
+	}
+	r, err := transmit(sp, in, lab.Train)
+	if err != nil {
+		return run{}, fmt.Errorf("%s: %w", tab.Name, err)
+	}
+	r.name = "digits"
+	r.desc = fmt.Sprintf("%s: mlp %d→%s→%d %s, init normal %g, sgd lr %g, batch %d, standardized, shuffled",
+		tab.Name, sp.Dim, joinInts(sp.Hidden), sp.Classes, sp.Activation, sp.InitScale, sp.LR, sp.Batch)
+	return r, nil
+}
+
+func joinInts(v []int64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, "→")
+}
+
+// transmit codes labels with Alice's session, decodes the stream with a
+// second session (Bob's loop, in process) and checks that both agree.
+func transmit(sp spec.Spec, in *task.Inputs, labels []int) (run, error) {
+	a, err := prequential.New(sp, in)
+	if err != nil {
+		return run{}, err
+	}
+	enc, err := coder.NewEncoder(uint(sp.Precision))
+	if err != nil {
+		return run{}, err
+	}
+	le := &floorCounter{LabelEncoder: prequential.LabelEncoder{Enc: enc, Labels: labels}}
+	var stream []byte
+	for !a.Done() {
+		if _, err := a.Step(le); err != nil {
+			return run{}, err
+		}
+		stream = append(stream, enc.Take()...)
+	}
+	stream = append(stream, enc.Finish()...)
+
+	b, err := prequential.New(sp, in)
+	if err != nil {
+		return run{}, err
+	}
+	dec, err := coder.NewDecoder(uint(sp.Precision))
+	if err != nil {
+		return run{}, err
+	}
+	dec.Write(stream)
+	dec.CloseWrite()
+	ld := &prequential.LabelDecoder{Dec: dec}
+	for !b.Done() {
+		if _, err := b.Step(ld); err != nil {
+			return run{}, err
+		}
+	}
+	if err := dec.Finish(); err != nil {
+		return run{}, err
+	}
+	if !slices.Equal(ld.Labels, labels[:sp.N]) || a.LastCheckpoint() != b.LastCheckpoint() {
+		return run{}, errors.New("the decoding session disagrees with the encoding one")
+	}
+
+	raw := edl.LabelBytes(labels[:sp.N], int(sp.Classes))
+	zenc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return run{}, err
+	}
+	zlen := len(zenc.EncodeAll(raw, nil))
+	zenc.Close()
+	var gz bytes.Buffer
+	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	gw.Write(raw)
+	if err := gw.Close(); err != nil {
+		return run{}, err
+	}
+	acct := a.Accounting()
+	return run{
+		n:         sp.N,
+		k:         sp.Classes,
+		float:     acct.IdealBits,
+		quantized: acct.QuantizedIdealBits,
+		coded:     float64(8 * len(stream)),
+		uniform:   float64(sp.N) * math.Log2(float64(sp.Classes)),
+		zstd:      float64(8 * zlen),
+		gzip:      float64(8 * gz.Len()),
+		floored:   le.floored,
+	}, nil
+}
+
+// floorCounter is Alice's label encoder, counting the labels coded at
+// frequency 1 (probability below about 1.5·2^-P: the quantizer raises it to
+// 2^-P, so such a label costs P bits where the float code charges more).
+type floorCounter struct {
+	prequential.LabelEncoder
+	floored int
+}
+
+func (f *floorCounter) CodeSymbol(i int64, freqs []uint32) (int, error) {
+	y, err := f.LabelEncoder.CodeSymbol(i, freqs)
+	if err == nil && freqs[y] == 1 {
+		f.floored++
+	}
+	return y, err
+}
+
+// ---------------------------------------------------------------------------
+// Timing
+
+type timer struct {
+	min    time.Duration
+	repeat int
+}
+
+// best returns the lowest seconds per unit over t.repeat runs: each run
+// calls f(n), which does n units of work and returns the time to count,
+// with n doubled until a run lasts at least t.min.
+func (t timer) best(f func(n int) time.Duration) float64 {
+	n := 1
+	for {
+		if d := f(n); d >= t.min/4 || n >= 1<<40 {
+			// Aim at t.min from this estimate.
+			n = max(n, int(float64(n)*float64(t.min)/float64(max(d, time.Microsecond))))
+			break
+		}
+		n *= 2
+	}
+	best := math.Inf(1)
+	for range t.repeat {
+		d := f(n)
+		best = min(best, d.Seconds()/float64(n))
+	}
+	return best
+}
+
+// ---------------------------------------------------------------------------
+// Prequential pass
+
+type shape struct {
+	name            string
+	dim             int64
+	hidden          []int64
+	batch           int64
+	target, pytorch float64 // issue 3: examples/s
+}
+
+func passes(t timer) error {
+	shapes := []shape{
+		{"mlp 32→64→10, batch 1", 32, []int64{64}, 1, 45000, 3600},
+		{"mlp 32→64→10, batch 32", 32, []int64{64}, 32, 95000, 64000},
+		{"mlp 64→256→10, batch 32", 64, []int64{256}, 32, 19000, 19000},
+		{"mlp 64→512→512→10, batch 32", 64, []int64{512, 512}, 32, 3000, 4200},
+	}
+	fmt.Println("== One online prequential pass: predict, code, learn; float64; SGD (issue 3 item 5) ==")
+	fmt.Println("  examples/s (best of runs; model building excluded); target and PyTorch 1.13 + OpenBLAS from issue 3")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "shape\tparams\tworkers=1\tworkers=2\tspeedup\ttarget\tPyTorch\t")
+	var last [2]float64
+	for _, sh := range shapes {
+		sp := spec.Default()
+		sp.Model, sp.Dim, sp.Hidden, sp.Batch, sp.Classes = spec.ModelMLP, sh.dim, sh.hidden, sh.batch, 10
+		sp.Init, sp.InitScale, sp.LR, sp.Test = spec.InitNormal, 0.05, 0.05, 0
+		sp.N = 4096
+		if sp.NumParams() > 100_000 {
+			sp.N = 512
+		}
+		in, err := task.NewInputs(sp)
+		if err != nil {
+			return err
+		}
+		lab, err := task.NewLabels(sp, in)
+		if err != nil {
+			return err
+		}
+		var rate [2]float64
+		for w := range 2 {
+			var ferr error
+			sec := t.best(func(n int) time.Duration {
+				var total time.Duration
+				for range n {
+					s, err := prequential.NewWithWorkers(sp, in, w+1)
+					if err != nil {
+						ferr = err
+						return time.Hour
+					}
+					start := time.Now()
+					enc, _ := coder.NewEncoder(uint(sp.Precision))
+					le := &prequential.LabelEncoder{Enc: enc, Labels: lab.Train}
+					for !s.Done() {
+						if _, err := s.Step(le); err != nil {
+							ferr = err
+							return time.Hour
+						}
+						enc.Take()
+					}
+					enc.Finish()
+					total += time.Since(start)
+				}
+				return total
+			})
+			if ferr != nil {
+				return ferr
+			}
+			rate[w] = float64(sp.N) / sec
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.2f×\t≥ %.0f\t%.0f\t\n", sh.name, sp.NumParams(), rate[0], rate[1], rate[1]/rate[0], sh.target, sh.pytorch)
+		last = rate
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ceiling := coreScaling(t)
+	fmt.Printf("  multi-core speedup, largest model (workers 2 / 1): %.2f× (target ≥ 1.6× on 2 cores)\n", last[1]/last[0])
+	fmt.Printf("  core-scaling ceiling of this machine: %.2f× (independent 4-lane dot products on 2 goroutines vs 1,\n", ceiling)
+	fmt.Println("    no sharing: BenchmarkCoreScaling; bounds what workers=2 can gain here)")
+	return nil
+}
+
+// coreScaling is BenchmarkCoreScaling's measure: the same pure float work
+// (2 × 2000 dot products of 1024) on one goroutine, then split over two.
+func coreScaling(t timer) float64 {
+	work := func(a []float64) float64 {
+		s := 0.0
+		for range 2000 {
+			s += detmath.Dot(a, a)
+		}
+		return s
+	}
+	x, y := make([]float64, 1024), make([]float64, 1024)
+	var sink float64
+	one := t.best(func(n int) time.Duration {
+		start := time.Now()
+		for range n {
+			sink += work(x) + work(y)
+		}
+		return time.Since(start)
+	})
+	two := t.best(func(n int) time.Duration {
+		start := time.Now()
+		for range n {
+			done := make(chan float64)
+			go func() { done <- work(y) }()
+			sink += work(x) + <-done
+		}
+		return time.Since(start)
+	})
+	_ = sink
+	return one / two
+}
+
+// ---------------------------------------------------------------------------
+// Coder
+
+// coderScript is 2^16 symbols over K: 16 quantized tables with weights over
+// many orders of magnitude, symbols drawn from them (as the coder's
+// BenchmarkCoder).
+type coderScript struct {
+	k      int
+	tables [][]uint32
+	cums   [][]uint32
+	which  []int
+	syms   []int
+	probs  [][]float64
+	data   []byte
+	ideal  float64 // exact Σ (P − log2 f), bits
+}
+
+const coderSyms = 1 << 16
+
+func newCoderScript(k int) (*coderScript, error) {
+	r := rand.New(rand.NewPCG(uint64(k), 23))
+	cs := &coderScript{k: k}
+	for range 16 {
+		w := make([]float64, k)
+		sum := 0.0
+		for i := range w {
+			w[i] = float64(1+r.IntN(1000)) * float64(uint64(1)<<r.IntN(20))
+			sum += w[i]
+		}
+		for i := range w {
+			w[i] /= sum
+		}
+		f := make([]uint32, k)
+		if err := coder.Quantize(f, w, 24); err != nil {
+			return nil, err
+		}
+		c := make([]uint32, k+1)
+		for i, x := range f {
+			c[i+1] = c[i] + x
+		}
+		cs.probs = append(cs.probs, w)
+		cs.tables = append(cs.tables, f)
+		cs.cums = append(cs.cums, c)
+	}
+	enc, _ := coder.NewEncoder(24)
+	for i := range coderSyms {
+		ti := i % 16
+		c := cs.cums[ti]
+		u := r.Uint32N(1 << 24)
+		y, _ := slices.BinarySearchFunc(c[1:], u, func(x, u uint32) int {
+			if x <= u {
+				return -1
+			}
+			return 1
+		})
+		cs.which = append(cs.which, ti)
+		cs.syms = append(cs.syms, y)
+		cs.ideal += 24 - math.Log2(float64(cs.tables[ti][y]))
+		if err := enc.EncodeCum(c[y], c[y+1]-c[y]); err != nil {
+			return nil, err
+		}
+	}
+	cs.data = append(enc.Take(), enc.Finish()...)
+	return cs, nil
+}
+
+// The timed loops: n symbols from the start of the script, wrapping around
+// (a fresh stream every 2^16 symbols).
+
+func (cs *coderScript) encode(n int) time.Duration {
+	e, _ := coder.NewEncoder(24)
+	start := time.Now()
+	for j := range n {
+		i := j & (coderSyms - 1)
+		if i == 0 {
+			e.Reset()
+		}
+		if err := e.Encode(cs.tables[cs.which[i]], cs.syms[i]); err != nil {
+			panic(err)
+		}
+		e.Take()
+	}
+	return time.Since(start)
+}
+
+func (cs *coderScript) decode(n int) time.Duration {
+	d, _ := coder.NewDecoder(24)
+	start := time.Now()
+	for j := range n {
+		i := j & (coderSyms - 1)
+		if i == 0 {
+			d.Reset()
+			d.Write(cs.data)
+			d.CloseWrite()
+		}
+		if y, err := d.Decode(cs.tables[cs.which[i]]); err != nil || y != cs.syms[i] {
+			panic(fmt.Sprint("decode: ", err))
+		}
+	}
+	return time.Since(start)
+}
+
+func (cs *coderScript) encodeCum(n int) time.Duration {
+	e, _ := coder.NewEncoder(24)
+	start := time.Now()
+	for j := range n {
+		i := j & (coderSyms - 1)
+		if i == 0 {
+			e.Reset()
+		}
+		c, y := cs.cums[cs.which[i]], cs.syms[i]
+		if err := e.EncodeCum(c[y], c[y+1]-c[y]); err != nil {
+			panic(err)
+		}
+		e.Take()
+	}
+	return time.Since(start)
+}
+
+func (cs *coderScript) decodeCum(n int) time.Duration {
+	d, _ := coder.NewDecoder(24)
+	start := time.Now()
+	for j := range n {
+		i := j & (coderSyms - 1)
+		if i == 0 {
+			d.Reset()
+			d.Write(cs.data)
+			d.CloseWrite()
+		}
+		if y, err := d.DecodeCumulative(cs.cums[cs.which[i]]); err != nil || y != cs.syms[i] {
+			panic(fmt.Sprint("decode: ", err))
+		}
+	}
+	return time.Since(start)
+}
+
+func (cs *coderScript) quantize(n int) time.Duration {
+	dst := make([]uint32, cs.k)
+	start := time.Now()
+	for j := range n {
+		if err := coder.Quantize(dst, cs.probs[j&15], 24); err != nil {
+			panic(err)
+		}
+	}
+	return time.Since(start)
+}
+
+func coderSpeed(t timer) error {
+	fmt.Println("== Range coder, no model (issue 4 item 7): ns per symbol, 2^16 symbols over 16 random tables, P = 24 ==")
+	fmt.Println("  table: Encode/Decode with the frequency table (O(K) check and search per symbol);")
+	fmt.Println("  prefix sums: EncodeCum/DecodeCumulative with precomputed cumulative tables (O(1) / O(log K)).")
+	fmt.Println("  enc+dec is the per-symbol sum; target: ≤ 40 ns for K ≤ 256. overhead: coded − exact quantized ideal.")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "K\tencode\tdecode\tenc+dec\tencodeCum\tdecodeCum\tenc+dec (prefix sums)\tQuantize/table\tQuantize/symbol\toverhead bits/symbol\t")
+	for _, k := range []int{2, 10, 256, 32768} {
+		cs, err := newCoderScript(k)
+		if err != nil {
+			return err
+		}
+		ns := func(f func(int) time.Duration) float64 { return 1e9 * t.best(f) }
+		enc, dec := ns(cs.encode), ns(cs.decode)
+		encC, decC := ns(cs.encodeCum), ns(cs.decodeCum)
+		q := ns(cs.quantize)
+		over := (float64(8*len(cs.data)) - cs.ideal) / coderSyms
+		fmt.Fprintf(tw, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%.2f\t%.2e\t\n", k, enc, dec, enc+dec, encC, decC, encC+decC, q, q/float64(k), over)
+	}
+	return tw.Flush()
+}
