@@ -1,0 +1,231 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/cmd/internal/specflag"
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+// specFlags are alice's spec flags plus her dataset flags.
+type specFlags struct {
+	fs   *flag.FlagSet
+	spec *spec.Spec
+	data *string
+}
+
+func registerSpec(fs *flag.FlagSet) *specFlags {
+	sf := &specFlags{fs: fs, spec: specflag.Register(fs)}
+	sp := sf.spec
+	sf.data = fs.String("data", "", "CSV dataset (numeric features and an integer label; header optional; .gz allowed): the file task")
+	fs.StringVar(&sp.LabelColumn, "label-column", "", "file task: label column, 0-based index or header name (default: the last)")
+	fs.BoolVar(&sp.Standardize, "standardize", false, "file task: scale each feature to mean 0, variance 1 over the file")
+	fs.Func("shuffle", "file task: code the rows in an order seeded by this number (default: file order)", func(v string) error {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		sp.Shuffle, sp.ShuffleSeed = true, seed
+		return err
+	})
+	return sf
+}
+
+// resolve loads the dataset, if any, and returns the spec and a builder of
+// its inputs and labels.
+func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.Labels, error), error) {
+	var table *task.Table
+	if *sf.data != "" {
+		t, err := alice.LoadData(*sf.data, sf.spec.LabelColumn)
+		if err != nil {
+			return spec.Spec{}, nil, err
+		}
+		set := map[string]bool{}
+		sf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		alice.UseData(sf.spec, t, func(name string) bool { return set[name] })
+		table = t
+	}
+	if err := sf.spec.Validate(); err != nil {
+		return spec.Spec{}, nil, err
+	}
+	build := func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
+		var in *task.Inputs
+		var labels *task.Labels
+		var err error
+		if s.Task == spec.TaskFile {
+			if table == nil {
+				return nil, nil, errors.New("edl: the file task needs --data FILE")
+			}
+			if in, err = task.NewFileInputs(s, table); err == nil {
+				labels, err = task.NewFileLabels(s, table)
+			}
+		} else if in, err = task.NewInputs(s); err == nil {
+			labels, err = task.NewLabels(s, in)
+		}
+		return in, labels, err
+	}
+	return *sf.spec, build, nil
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("edl run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := registerSpec(fs)
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
+	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
+	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "edl run: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	sp, build, err := sf.resolve()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	rep, final, err := codeLocally(sp, build, *workers, newProgress(stderr, "edl run"))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *modelOut != "" {
+		if err := os.WriteFile(*modelOut, final, 0o644); err != nil {
+			fmt.Fprintln(stderr, "edl:", err)
+			return 1
+		}
+	}
+	if !*quiet {
+		fmt.Fprint(stderr, localSummary(rep))
+	}
+	if err := json.NewEncoder(stdout).Encode(rep); err != nil {
+		fmt.Fprintln(stderr, "edl:", err)
+		return 1
+	}
+	return 0
+}
+
+// codeLocally is alice's transmission without Bob: the coded pass with the
+// real coder, then θ* (Converge, when the spec trains further) and its test
+// loss. Wire fields stay zero and bob_verified false. It returns the report
+// and the final model's canonical encoding.
+func codeLocally(sp spec.Spec, build func(spec.Spec) (*task.Inputs, *task.Labels, error), workers int, prog *progress) (*alice.Report, []byte, error) {
+	start := time.Now()
+	in, labels, err := build(sp)
+	if err != nil {
+		return nil, nil, fmt.Errorf("edl: %w", err)
+	}
+	sess, err := prequential.NewWithWorkers(sp, in, max(1, workers))
+	if err != nil {
+		return nil, nil, fmt.Errorf("edl: %w", err)
+	}
+	enc, err := coder.NewEncoder(uint(sp.Precision))
+	if err != nil {
+		return nil, nil, fmt.Errorf("edl: %w", err)
+	}
+	le := &prequential.LabelEncoder{Enc: enc, Labels: labels.Train}
+	for !sess.Done() {
+		res, err := sess.Step(le)
+		if err != nil {
+			return nil, nil, fmt.Errorf("edl: %w", err)
+		}
+		enc.Take()
+		if res.Index%1024 == 0 {
+			prog.Update(int(res.Index), int(sp.N))
+		}
+	}
+	prog.Update(int(sp.N), int(sp.N))
+	enc.Finish()
+	final := sess.LastCheckpoint()
+	acct := sess.Accounting()
+	if _, err := sess.Converge(labels.Train, labels.Valid); err != nil {
+		return nil, nil, fmt.Errorf("edl: %w", err)
+	}
+	testLoss, err := edl.TestLossBits(sess.Model(), &in.Test, labels.Test)
+	if err != nil {
+		return nil, nil, fmt.Errorf("edl: %w", err)
+	}
+	params, err := model.Encode(sess.Model())
+	if err != nil {
+		return nil, nil, fmt.Errorf("edl: %w", err)
+	}
+	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
+	labelsSum := sha256.Sum256(labelBytes)
+	zbits, err := zstdBits(labelBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := sp.Hash()
+	payload := enc.Len()
+	elapsed := time.Since(start).Seconds()
+	rep := &alice.Report{
+		Event:              "result",
+		SessionID:          "local",
+		SpecHash:           hex.EncodeToString(h[:]),
+		N:                  sp.N,
+		Test:               sp.Test,
+		Classes:            sp.Classes,
+		Params:             sp.NumParams(),
+		PayloadBytes:       payload,
+		CodedBits:          8 * payload,
+		IdealBits:          acct.IdealBits,
+		QuantizedIdealBits: acct.QuantizedIdealBits,
+		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
+		ZstdBits:           zbits,
+		Fingerprint:        hex.EncodeToString(final.Fingerprint[:]),
+		LabelsSHA256:       hex.EncodeToString(labelsSum[:]),
+		ElapsedSeconds:     elapsed,
+		LabelsPerSecond:    float64(sp.N) / elapsed,
+	}
+	if sp.Test > 0 {
+		e := edl.EDL(float64(rep.CodedBits), sp.N, testLoss)
+		rep.TestLossBits, rep.EDLBits = &testLoss, &e
+	}
+	return rep, params, nil
+}
+
+func zstdBits(raw []byte) (int64, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return 0, fmt.Errorf("edl: zstd: %w", err)
+	}
+	defer enc.Close()
+	return 8 * int64(len(enc.EncodeAll(raw, nil))), nil
+}
+
+// localSummary is the readable account of an in-process run.
+func localSummary(r *alice.Report) string {
+	var b strings.Builder
+	per := func(bits float64) string { return fmt.Sprintf("%8.4f bits/label", bits/float64(max(r.N, 1))) }
+	fmt.Fprintf(&b, "edl run, in process (spec %s…)\n", r.SpecHash[:12])
+	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters\n", r.N, r.Test, r.Classes, r.Params)
+	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, per(float64(r.CodedBits)), r.PayloadBytes)
+	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, per(r.QuantizedIdealBits))
+	fmt.Fprintf(&b, "  ideal (float)       %12.1f bits  %s\n", r.IdealBits, per(r.IdealBits))
+	fmt.Fprintf(&b, "  uniform code        %12.1f bits  %s\n", r.UniformBits, per(r.UniformBits))
+	fmt.Fprintf(&b, "  zstd of raw labels  %12d bits  %s\n", r.ZstdBits, per(float64(r.ZstdBits)))
+	if r.TestLossBits != nil && r.EDLBits != nil {
+		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (θ*, %d held-out examples)\n", *r.TestLossBits, r.Test)
+		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, per(*r.EDLBits))
+	}
+	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
+	return b.String()
+}
