@@ -224,6 +224,34 @@ func (d *Decoder) DecodeCum(cumLow, freq uint32) error {
 // far do not determine the symbol (never when Ready). Work is
 // O(len(freqs)): one pass both checks the sum and finds the symbol.
 func (d *Decoder) Decode(freqs []uint32) (int, error) {
+	if !d.fast() || len(freqs) > smallK {
+		return d.decodeTable(freqs)
+	}
+	// Small table, fast path: see decodeFast.
+	T := uint64(1) << (d.prec & 63)
+	rng, v := d.rng, d.v
+	sym, lo, hi, cum := searchSmall(freqs, rng, v, d.prec)
+	if cum != T {
+		return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", cum, T)
+	}
+	// v < rng = floor(rng*T/T), so sym < K, and lo <= v < hi: the
+	// symbol's frequency is >= 1. Checked anyway: no state can panic.
+	if sym >= len(freqs) || v < lo || v >= hi {
+		d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
+		return 0, d.err
+	}
+	// consume, inlined.
+	d.v, d.low, d.rng = v-lo, (d.low+lo)&(window-1), hi-lo
+	if d.rng < rangeLow || d.closed && d.total < d.shifts {
+		if err := d.renormCheck(); err != nil {
+			return 0, err
+		}
+	}
+	return sym, nil
+}
+
+// decodeTable is Decode but for the fast path of small tables.
+func (d *Decoder) decodeTable(freqs []uint32) (int, error) {
 	if d.fast() {
 		return d.decodeFast(freqs)
 	}
@@ -260,80 +288,107 @@ func (d *Decoder) fast() bool {
 }
 
 // decodeFast is Decode when fast(). The symbol is the first s with
-// t < cum[s+1], t = floor(((v+1)*T - 1) / rng); for any c,
-// c <= t exactly when floor(rng*c/T) <= v (both say rng*c < (v+1)*T), so
-// the search compares v with the interval bounds themselves and needs no
-// division. Small tables are scanned once, without branches on the data:
-// the sum is checked and the symbol counted (the number of s with
-// floor(rng*cum[s+1]/T) <= v) in the same pass; the state is touched only
-// after the check.
+// t < cum[s+1], t = floor(((v+1)*T - 1) / rng). The table is read once,
+// with no branch on the data, and the state is touched only after its sum
+// is checked.
+//
+// Small tables (searchSmall): for any c, c <= t exactly when
+// floor(rng*c/T) <= v (both say rng*c < (v+1)*T), so the search compares v
+// with the interval bounds themselves and needs no division; the symbol is
+// the number of s with floor(rng*cum[s+1]/T) <= v.
+//
+// Larger tables: one pass sums blocks of 8 entries and keeps the last
+// block whose start cum[8j] is <= t (it holds the symbol: the table is
+// non-decreasing); then the entries of that block are counted like a small
+// table.
 func (d *Decoder) decodeFast(freqs []uint32) (int, error) {
-	T := uint64(1) << d.prec
-	rng, v, prec := d.rng, d.v, d.prec
+	T := uint64(1) << (d.prec & 63)
+	rng, v := d.rng, d.v
+	var sym int
+	var lo, hi uint64
 	if len(freqs) <= smallK {
-		sym, lo, hi, cum := searchSmall(freqs, rng, v, prec)
+		var cum uint64
+		sym, lo, hi, cum = searchSmall(freqs, rng, v, d.prec)
 		if cum != T {
 			return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", cum, T)
 		}
-		// v < rng = floor(rng*T/T), so sym < K, and lo <= v < hi: the
-		// symbol's frequency is >= 1. Checked anyway: no state can panic.
-		if sym >= len(freqs) || v < lo || v >= hi {
+	} else {
+		t := d.target()
+		var cum, blkCum uint64
+		blk := 0
+		n := len(freqs) &^ 7
+		for i := 0; i < n; i += 8 {
+			g := freqs[i : i+8 : i+8]
+			s := (uint64(g[0]) + uint64(g[1]) + (uint64(g[2]) + uint64(g[3]))) +
+				(uint64(g[4]) + uint64(g[5]) + (uint64(g[6]) + uint64(g[7])))
+			if cum <= t {
+				blk, blkCum = i, cum
+			}
+			cum += s
+		}
+		for i := n; i < len(freqs); i++ { // the tail: blocks of one entry
+			if cum <= t {
+				blk, blkCum = i, cum
+			}
+			cum += uint64(freqs[i])
+		}
+		if cum != T {
+			return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", cum, T)
+		}
+		// Partial sums are <= T now. In the block: the entries whose upper
+		// end is <= t precede the symbol.
+		sym = blk
+		symCum := blkCum
+		c := blkCum
+		for i, f := range freqs[blk:min(blk+8, len(freqs))] {
+			c += uint64(f)
+			if c <= t {
+				sym, symCum = blk+i+1, c
+			}
+		}
+		if sym >= len(freqs) { // unreachable given t < T; kept so hostile state cannot panic
 			d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
 			return 0, d.err
 		}
-		// consume, inlined.
-		d.v, d.low, d.rng = v-lo, (d.low+lo)&(window-1), hi-lo
-		if d.rng < rangeLow || d.closed && d.total < d.shifts {
-			if err := d.renormCheck(); err != nil {
-				return 0, err
-			}
-		}
-		return sym, nil
+		lo = (rng * symCum) >> (d.prec & 63)
+		hi = (rng * (symCum + uint64(freqs[sym]))) >> (d.prec & 63)
 	}
-	// Check the sum first (the state is touched only after), then find
-	// the first s with t < cum[s+1]: t < T = cum[K], so it exists and has
-	// frequency >= 1. Partial sums are <= T < 2^32 once the sum is right.
-	if total := sumFreqs(freqs); total != T {
-		return 0, fmt.Errorf("coder: frequencies sum to %d, want %d", total, T)
-	}
-	t := uint32(d.target())
-	var cum uint32
-	sym := -1
-	for i, f := range freqs {
-		if t < cum+f {
-			sym = i
-			break
-		}
-		cum += f
-	}
-	symCum := uint64(cum)
-	if sym < 0 { // unreachable given t < T; kept so hostile state cannot panic
+	// v < rng = floor(rng*T/T), so sym < K, and lo <= v < hi: the
+	// symbol's frequency is >= 1. Checked anyway: no state can panic.
+	if sym >= len(freqs) || v < lo || v >= hi {
 		d.err = &CorruptInputError{Offset: d.consumed, Reason: "code value outside the interval"}
 		return 0, d.err
 	}
-	return d.finishSym(sym, symCum, symCum+uint64(freqs[sym]))
-}
-
-// searchSmall returns the number sym of table entries s whose upper
-// bound h_s = floor(rng*cum[s+1]/T) is <= v, the largest such bound (0 if
-// none: the lower bound of symbol sym), the smallest bound above v (the
-// upper bound of symbol sym) and the sum of the table. With a table that
-// sums to T, symbol sym is the one whose interval holds v. One pass with
-// conditional moves: no branch depends on the data.
-func searchSmall(freqs []uint32, rng, v uint64, prec uint) (sym int, lo, hi, cum uint64) {
-	hi = ^uint64(0)
-	p := prec & 63
-	for i, f := range freqs {
-		cum += uint64(f)
-		h := (rng * cum) >> p
-		if h <= v {
-			sym, lo = i+1, h
-		}
-		if h > v {
-			hi = min(hi, h)
+	// consume, inlined.
+	d.v, d.low, d.rng = v-lo, (d.low+lo)&(window-1), hi-lo
+	if d.rng < rangeLow || d.closed && d.total < d.shifts {
+		if err := d.renormCheck(); err != nil {
+			return 0, err
 		}
 	}
-	return sym, lo, hi, cum
+	return sym, nil
+}
+
+// searchSmall returns, for a table that sums to T, the symbol sym whose
+// interval holds v and the bounds lo <= v < hi of that interval:
+// sym is the number of entries s whose upper bound
+// floor(rng*cum[s+1]/T) is <= v. It also returns the sum of the table;
+// when that is not T the other results are meaningless (but sym <= K
+// and no index is out of range). One pass with conditional moves: no
+// branch depends on the data, and few live values (no spills).
+func searchSmall(freqs []uint32, rng, v uint64, prec uint) (sym int, lo, hi, cum uint64) {
+	p := prec & 63
+	var lc uint64 // cum[sym]
+	for i, f := range freqs {
+		cum += uint64(f)
+		if (rng*cum)>>p <= v {
+			sym, lc = i+1, cum
+		}
+	}
+	if sym >= len(freqs) {
+		return sym, 0, 0, cum
+	}
+	return sym, (rng * lc) >> p, (rng * (lc + uint64(freqs[sym]))) >> p, cum
 }
 
 // DecodeCumulative decodes the next symbol against a prefix-sum table:

@@ -51,13 +51,56 @@ func (e *Encoder) Precision() uint { return e.prec }
 // 1<<precision with freqs[sym] >= 1 (other entries may be 0). On error
 // the encoder's state is unchanged.
 func (e *Encoder) Encode(freqs []uint32, sym int) error {
+	if e.finished || uint(sym) >= uint(len(freqs)) || len(freqs) > smallK {
+		return e.encodeTable(freqs, sym)
+	}
+	// Small table: one pass, no branch on the data.
+	var cum, total uint64
+	for i, x := range freqs {
+		if i == sym {
+			cum = total
+		}
+		total += uint64(x)
+	}
+	f := uint64(freqs[sym])
+	if total != uint64(1)<<(e.prec&63) || f == 0 {
+		return e.encodeTable(freqs, sym)
+	}
+	e.encode(cum, f)
+	return nil
+}
+
+// encodeTable is Encode for large tables, and its error reporting.
+func (e *Encoder) encodeTable(freqs []uint32, sym int) error {
 	if e.finished {
 		return ErrFinished
 	}
 	if uint(sym) >= uint(len(freqs)) {
 		return fmt.Errorf("coder: symbol %d outside [0, %d)", sym, len(freqs))
 	}
-	cum, total := prefixTotal(freqs, sym)
+	// One pass over blocks of 8 entries: the sum, and the sum before the
+	// block holding sym; then the entries of that block before sym.
+	var total, cum uint64
+	blk := 0
+	n := len(freqs) &^ 7
+	for i := 0; i < n; i += 8 {
+		g := freqs[i : i+8 : i+8]
+		s := (uint64(g[0]) + uint64(g[1]) + (uint64(g[2]) + uint64(g[3]))) +
+			(uint64(g[4]) + uint64(g[5]) + (uint64(g[6]) + uint64(g[7])))
+		if i <= sym {
+			blk, cum = i, total
+		}
+		total += s
+	}
+	for i := n; i < len(freqs); i++ {
+		if i <= sym {
+			blk, cum = i, total
+		}
+		total += uint64(freqs[i])
+	}
+	for _, x := range freqs[blk:sym] {
+		cum += uint64(x)
+	}
 	if total != uint64(1)<<e.prec {
 		return fmt.Errorf("coder: frequencies sum to %d, want %d", total, uint64(1)<<e.prec)
 	}
@@ -87,8 +130,8 @@ func (e *Encoder) EncodeCum(cumLow, freq uint32) error {
 // c+f <= 2^24, so the products fit in 56 bits. Because rng >= 2^24 >= T
 // and f >= 1, hi-lo >= 1; the sub-intervals of a table tile [0, rng).
 func (e *Encoder) encode(c, f uint64) {
-	lo := (e.rng * c) >> e.prec
-	hi := (e.rng * (c + f)) >> e.prec
+	lo := (e.rng * c) >> (e.prec & 63)
+	hi := (e.rng * (c + f)) >> (e.prec & 63)
 	e.low += lo
 	e.rng = hi - lo
 	if e.rng < rangeLow {
@@ -175,23 +218,6 @@ func sumFreqs(f []uint32) uint64 {
 // data-dependent branches (a mispredicted branch costs more than the
 // whole scan).
 const smallK = 16
-
-// prefixTotal returns the sum of f[:sym] and the sum of f, in 64 bits.
-// Small tables take one pass with a conditional move instead of a branch
-// on sym.
-func prefixTotal(f []uint32, sym int) (cum, total uint64) {
-	if len(f) <= smallK {
-		for i, x := range f {
-			total += uint64(x)
-			if i == sym {
-				cum = total - uint64(x)
-			}
-		}
-		return cum, total
-	}
-	cum = sumFreqs(f[:sym])
-	return cum, cum + sumFreqs(f[sym:])
-}
 
 // flushBytes returns how many window bytes the flush writes (0 or 1 when
 // rng >= 2^24; up to 4 in general) and the offset delta = V - low of the

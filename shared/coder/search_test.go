@@ -1,6 +1,7 @@
 package coder
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -75,6 +76,9 @@ func TestDecodeCumulativeMatchesDecode(t *testing.T) {
 				s.add(ti, sample(r, s.tables[ti], prec))
 			}
 			data := encodeScript(t, s, true)
+			if ref, _, _ := refEncode(s); !bytes.Equal(ref, data) {
+				t.Fatalf("K=%d P=%d: Encode differs from the reference coder", k, prec)
+			}
 			for _, chunk := range []int{len(data) + 1, 1, 3} {
 				d, _ := NewDecoder(prec)
 				rest := data
