@@ -55,12 +55,20 @@ type Config struct {
 	TLS *tls.Config
 	// Token, if set, is sent as "authorization: Bearer TOKEN" on the call.
 	Token []byte
+	// Reconnects bounds how many times a broken stream is resumed on a new
+	// link (with back-off from 100 ms to 5 s); zero means DefaultReconnects
+	// and a negative value never resumes.
+	Reconnects int
 	// Heartbeat is the longest Alice stays silent mid-stream: if she has
 	// sent nothing for this long she sends an empty segment, so that Bob's
 	// idle timeout ends only a stuck Alice, never one that is computing.
 	// Zero means HeartbeatEvery.
 	Heartbeat time.Duration
 }
+
+// DefaultReconnects is the default Config.Reconnects: with the back-off
+// capped at 5 s, Bob may be away for about half a minute.
+const DefaultReconnects = 10
 
 // HeartbeatEvery is the default Config.Heartbeat: well below Bob's default
 // idle timeout (2 minutes), so a delayed heartbeat still arrives in time.
@@ -95,6 +103,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = HeartbeatEvery
+	}
+	if cfg.Reconnects == 0 {
+		cfg.Reconnects = DefaultReconnects
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -160,57 +171,133 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := wirepb.NewTransmissionClient(conn).Transmit(ctx)
-	if err != nil {
-		return nil, cfg.explain(fmt.Errorf("alice: open stream to bob at %s: %w", cfg.Bob, err))
-	}
 	sessionID := newSessionID()
 	specHash := sp.Hash()
-	if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
-		ProtocolVersion: wire.ProtocolVersion,
-		Spec:            wire.SpecToProto(sp),
-		SpecHash:        specHash[:],
-		SessionId:       sessionID,
-	}}}); err != nil {
-		return nil, cfg.explain(streamErr(stream, "send hello", err))
+	client := wirepb.NewTransmissionClient(conn)
+	led := newLedger()
+
+	// openLink starts one Transmit call: Hello (resume after a break),
+	// Welcome, and the goroutine that checks Bob's checkpoints.
+	openLink := func(resume bool) (*link, int64, error) {
+		lctx, lcancel := context.WithCancel(ctx)
+		stream, err := client.Transmit(lctx)
+		if err != nil {
+			lcancel()
+			return nil, 0, cfg.explain(bobErr(fmt.Sprintf("open stream to bob at %s", cfg.Bob), err))
+		}
+		if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
+			ProtocolVersion: wire.ProtocolVersion,
+			Spec:            wire.SpecToProto(sp),
+			SpecHash:        specHash[:],
+			SessionId:       sessionID,
+			Resume:          resume,
+		}}}); err != nil {
+			lcancel()
+			return nil, 0, cfg.explain(streamErr(stream, "send hello", err))
+		}
+		first, err := stream.Recv()
+		if err != nil {
+			lcancel()
+			return nil, 0, cfg.explain(bobErr("hello refused", err))
+		}
+		w := first.GetWelcome()
+		if w == nil {
+			lcancel()
+			return nil, 0, fmt.Errorf("alice: bob answered hello with %T, want welcome", first.GetMsg())
+		}
+		if !bytes.Equal(w.GetSpecHash(), specHash[:]) {
+			lcancel()
+			return nil, 0, fmt.Errorf("alice: bob built spec hash %x, want %x", w.GetSpecHash(), specHash[:])
+		}
+		l := &link{stream: stream, cancel: lcancel, rx: newReceiver(stream, led)}
+		go l.rx.run()
+		return l, w.GetResumeOffset(), nil
 	}
-	first, err := stream.Recv()
+	cur, _, err := openLink(false)
 	if err != nil {
-		return nil, cfg.explain(bobErr("hello refused", err))
+		return nil, err
 	}
-	if first.GetWelcome() == nil {
-		return nil, fmt.Errorf("alice: bob answered hello with %T, want welcome", first.GetMsg())
-	}
-	if !bytes.Equal(first.GetWelcome().GetSpecHash(), specHash[:]) {
-		return nil, fmt.Errorf("alice: bob built spec hash %x, want %x", first.GetWelcome().GetSpecHash(), specHash[:])
-	}
+	defer func() { cur.cancel() }()
 	cfg.Log.Info("welcomed", "bob", cfg.Bob, "session", sessionID)
 
-	rx := newReceiver(stream)
-	go rx.run()
-
-	// The coded pass: one Session step per example; segments leave as soon
-	// as SegmentBytes of final bytes have accumulated.
+	// The coded pass: one Session step per example; every byte produced is
+	// kept (the stream is the MDL: small) so that after a break the bytes
+	// Bob lacks can be sent again. Segments leave as soon as SegmentBytes
+	// of final bytes have accumulated.
 	// After the training labels come the validation labels (coded against
 	// the pass model) and the test labels (against θ*): Bob learns them
 	// only so, and verifies θ*, the test loss and the EDL himself.
-	all := make([]int, 0, sess.Total())
-	all = append(append(append(all, labels.Train...), labels.Valid...), labels.Test...)
-	le := &prequential.LabelEncoder{Enc: enc, Labels: all}
+	le := &prequential.LabelEncoder{Enc: enc, Labels: prequential.AllLabels(labels.Train, labels.Valid, labels.Test)}
 	mdlBytes := int64(-1)
 	var passTestLoss float64
-	var pending []byte
-	var offset, segments int64
+	var all []byte           // every byte produced so far
+	var sent, segments int64 // bytes handed to the current link; segments sent
+	var retransmitted int64  // bytes sent again after breaks
+	var reconnects int64     // links opened after a break
 	lastSend := time.Now()
-	send := func(data []byte) error {
+	sendSeg := func(data []byte) error {
 		lastSend = time.Now()
-		seg := &wirepb.Segment{Offset: offset, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
-		if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
-			return streamErr(stream, fmt.Sprintf("send segment at byte %d", offset), err)
+		seg := &wirepb.Segment{Offset: sent, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
+		if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
+			return streamErr(cur.stream, fmt.Sprintf("send segment at byte %d", sent), err)
 		}
-		offset += int64(len(data))
+		sent += int64(len(data))
 		segments++
 		return nil
+	}
+	// flush sends the produced bytes not yet sent: whole segments only,
+	// or everything when final.
+	flush := func(final bool) error {
+		for int64(len(all))-sent >= int64(cfg.SegmentBytes) || (final && int64(len(all)) > sent) {
+			n := min(int64(len(all))-sent, int64(cfg.SegmentBytes))
+			if err := sendSeg(all[sent : sent+n : sent+n]); err != nil {
+				return err
+			}
+			if err := cur.rx.failed(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// resume handles a failure: a break of the stream (Bob unreachable,
+	// restarted, idle, or the network) is resumed on a new link, with
+	// back-off, from the bytes Bob says he holds; anything else (a refusal,
+	// corruption, a desync) ends the transmission, telling Bob why.
+	resume := func(cause error) error {
+		if !retryable(cause) || ctx.Err() != nil || cfg.Reconnects < 0 {
+			return abort(cur.stream, cause)
+		}
+		cur.cancel()
+		<-cur.rx.done
+		backoff := 100 * time.Millisecond
+		for {
+			if reconnects >= int64(cfg.Reconnects) {
+				return fmt.Errorf("alice: gave up after %d reconnects: %w", reconnects, cause)
+			}
+			reconnects++
+			cfg.Log.Warn("stream broken, resuming", "session", sessionID, "attempt", reconnects, "after", backoff, "cause", cause)
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return fmt.Errorf("alice: stopped while resuming: %w (after %v)", ctx.Err(), cause)
+			}
+			backoff = min(2*backoff, 5*time.Second)
+			l, from, err := openLink(true)
+			if err != nil {
+				if retryable(err) {
+					cause = err
+					continue
+				}
+				return err
+			}
+			if from < 0 || from > int64(len(all)) {
+				l.cancel()
+				return fmt.Errorf("alice: bob resumes at byte %d, alice has produced %d", from, len(all))
+			}
+			retransmitted += max(0, sent-from)
+			sent, cur = from, l
+			return nil
+		}
 	}
 	for !sess.Done() {
 		res, err := sess.Step(le)
@@ -218,13 +305,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("alice: %w", err)
 		}
 		if res.Checkpoint != nil {
-			rx.record(*res.Checkpoint)
+			led.record(*res.Checkpoint)
 		}
 		if res.Index%4096 == 0 {
 			// Bob's failure or a desync ends the pass now, not at the
 			// next segment, which may be far off on a well-learned task.
-			if err := rx.failed(); err != nil {
-				return nil, abort(stream, err)
+			if err := cur.rx.failed(); err != nil {
+				if err := resume(err); err != nil {
+					return nil, err
+				}
 			}
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("alice: stopped after example %d: %w", res.Index, err)
@@ -233,18 +322,20 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if res.Index%256 == 0 && time.Since(lastSend) >= cfg.Heartbeat {
 			// An empty segment: no payload, no change to the stream's
 			// chunking, only a sign of life for Bob's idle timeout.
-			if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
-				Offset: offset, Crc32C: wire.CRC(nil), ExamplesEnd: sess.Index(),
+			if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
+				Offset: sent, Crc32C: wire.CRC(nil), ExamplesEnd: sess.Index(),
 			}}}); err != nil {
-				return nil, streamErr(stream, "send heartbeat", err)
+				if err := resume(streamErr(cur.stream, "send heartbeat", err)); err != nil {
+					return nil, err
+				}
 			}
 			lastSend = time.Now()
 		}
-		pending = append(pending, enc.Take()...)
+		all = append(all, enc.Take()...)
 		if res.PhaseEnd {
 			// The coder flush ends the phase's bytes exactly, so the pass's
 			// bytes alone are the MDL.
-			pending = append(pending, enc.Flush()...)
+			all = append(all, enc.Flush()...)
 			if mdlBytes < 0 {
 				mdlBytes = enc.Len()
 				// The pass model's test loss, before θ* replaces it.
@@ -253,56 +344,52 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				}
 			}
 		}
-		for len(pending) >= cfg.SegmentBytes {
-			if err := send(pending[:cfg.SegmentBytes:cfg.SegmentBytes]); err != nil {
+		if err := flush(false); err != nil {
+			if err := resume(err); err != nil {
 				return nil, err
 			}
-			pending = pending[cfg.SegmentBytes:]
-			if err := rx.failed(); err != nil {
-				return nil, abort(stream, err)
+		}
+	}
+	all = append(all, enc.Finish()...)
+	final := sess.LastCheckpoint()
+	payload := enc.Len()
+	// Send the rest and Finish, and wait for Bob's Summary; a break
+	// anywhere in this resumes and starts the step again.
+	var sum *wirepb.Summary
+	for sum == nil {
+		err := flush(true)
+		if err == nil {
+			if err = cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Finish{Finish: &wirepb.Finish{
+				Examples:     sess.Index(),
+				PayloadBytes: payload,
+				Fingerprint:  final.Fingerprint[:],
+				Transcript:   final.Transcript[:],
+				MdlBytes:     mdlBytes,
+			}}}); err != nil {
+				err = streamErr(cur.stream, "send finish", err)
+			}
+		}
+		if err == nil {
+			sum, err = cur.rx.wait(ctx)
+		}
+		if err != nil {
+			if err := resume(err); err != nil {
+				return nil, err
 			}
 		}
 	}
-	pending = append(pending, enc.Finish()...)
-	for len(pending) > 0 {
-		n := min(len(pending), cfg.SegmentBytes)
-		if err := send(pending[:n:n]); err != nil {
-			return nil, err
-		}
-		pending = pending[n:]
-	}
-	final := sess.LastCheckpoint()
-	payload := enc.Len()
-	if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Finish{Finish: &wirepb.Finish{
-		Examples:     sess.Index(),
-		PayloadBytes: payload,
-		Fingerprint:  final.Fingerprint[:],
-		Transcript:   final.Transcript[:],
-		MdlBytes:     mdlBytes,
-	}}}); err != nil {
-		return nil, streamErr(stream, "send finish", err)
-	}
-
-	sum, err := rx.wait(ctx)
-	if err != nil {
-		var d *desyncError
-		if errors.As(err, &d) {
-			return nil, abort(stream, err)
-		}
-		return nil, err
-	}
-	_ = stream.CloseSend()
+	_ = cur.stream.CloseSend()
 	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
 	labelsSum := sha256.Sum256(labelBytes)
 	held := sess.HeldOut()
 	if err := verifySummary(sum, sess.Index(), payload, mdlBytes, held, final, labelsSum); err != nil {
 		return nil, err
 	}
-	if left := rx.unmatched(); left > 0 {
+	if left := led.unmatched(); left > 0 {
 		return nil, fmt.Errorf("alice: bob's summary came with %d of alice's checkpoints unconfirmed", left)
 	}
 	// Drain to the end of the RPC so its trailers are counted.
-	rx.drain()
+	cur.rx.drain()
 	elapsed := time.Since(start).Seconds()
 
 	zbits, err := zstdBits(labelBytes)
@@ -342,7 +429,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 		Fingerprint:        hex.EncodeToString(final.Fingerprint[:]),
 		LabelsSHA256:       hex.EncodeToString(labelsSum[:]),
-		CheckpointsMatched: rx.matched.Load(),
+		CheckpointsMatched: led.matched.Load(),
+		Reconnects:         reconnects,
+		RetransmittedBytes: retransmitted,
 		BobVerified:        true,
 		ElapsedSeconds:     elapsed,
 		LabelsPerSecond:    float64(sp.N) / elapsed,
@@ -457,9 +546,11 @@ func bobErr(what string, err error) error {
 	if st, ok := status.FromError(err); ok {
 		switch st.Code() {
 		case codes.Unavailable:
-			return fmt.Errorf("alice: %s: bob is unreachable or went away: %s", what, st.Message())
+			return &breakError{fmt.Errorf("alice: %s: bob is unreachable or went away: %s", what, st.Message())}
 		case codes.DeadlineExceeded:
-			return fmt.Errorf("alice: %s: timed out: %s", what, st.Message())
+			return &breakError{fmt.Errorf("alice: %s: timed out: %s", what, st.Message())}
+		case codes.Aborted, codes.Canceled:
+			return &breakError{fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())}
 		}
 		if st.Code() == codes.ResourceExhausted && strings.Contains(st.Message(), "larger than max") {
 			return fmt.Errorf("alice: %s: bob says %s: %s (bob's --max-message-bytes, or alice's --segment-bytes)", what, st.Code(), st.Message())
@@ -467,6 +558,19 @@ func bobErr(what string, err error) error {
 		return fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())
 	}
 	return fmt.Errorf("alice: %s: %w", what, err)
+}
+
+// breakError marks a broken stream, as opposed to a refusal: the
+// transmission can resume on a new link.
+type breakError struct{ err error }
+
+func (e *breakError) Error() string { return e.err.Error() }
+func (e *breakError) Unwrap() error { return e.err }
+
+// retryable reports whether err is a break that a resume can repair.
+func retryable(err error) bool {
+	var b *breakError
+	return errors.As(err, &b)
 }
 
 // desyncError is a checkpoint mismatch at a known example.
@@ -483,26 +587,82 @@ func (e *desyncError) Unwrap() error { return errDesync }
 // GRPCStatus lets status.FromError see a desync as DataLoss.
 func (e *desyncError) GRPCStatus() *status.Status { return status.New(codes.DataLoss, e.Error()) }
 
-// receiver reads Bob's messages on its own goroutine and checks his
-// checkpoints against the ones Alice recorded.
+// link is one Transmit call; a transmission that resumes after a break
+// has several, one after the other.
+type link struct {
+	stream wirepb.Transmission_TransmitClient
+	cancel context.CancelFunc
+	rx     *receiver
+}
+
+// ledger holds Alice's checkpoints and which of them Bob has confirmed,
+// across links: after a resume Bob replays the stored bytes and confirms
+// the early checkpoints again, which must then equal the first
+// confirmation and do not count twice.
+type ledger struct {
+	mu        sync.Mutex
+	mine      map[int64]prequential.Checkpoint // not yet confirmed
+	confirmed map[int64]prequential.Checkpoint
+	matched   atomic.Int64
+}
+
+func newLedger() *ledger {
+	return &ledger{mine: map[int64]prequential.Checkpoint{}, confirmed: map[int64]prequential.Checkpoint{}}
+}
+
+func (l *ledger) record(cp prequential.Checkpoint) {
+	l.mu.Lock()
+	l.mine[cp.Example] = cp
+	l.mu.Unlock()
+}
+
+func (l *ledger) check(cp *wirepb.Checkpoint) error {
+	l.mu.Lock()
+	mine, ok := l.mine[cp.GetExample()]
+	again := false
+	if ok {
+		delete(l.mine, cp.GetExample())
+	} else {
+		mine, again = l.confirmed[cp.GetExample()]
+	}
+	l.mu.Unlock()
+	switch {
+	case !ok && !again:
+		return &desyncError{example: cp.GetExample(), detail: "bob reported a checkpoint alice never took"}
+	case !bytes.Equal(cp.GetTranscript(), mine.Transcript[:]):
+		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("transcript %x (bob) != %x (alice)", cp.GetTranscript(), mine.Transcript[:])}
+	case !bytes.Equal(cp.GetFingerprint(), mine.Fingerprint[:]):
+		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("fingerprint %x (bob) != %x (alice)", cp.GetFingerprint(), mine.Fingerprint[:])}
+	}
+	if !again {
+		l.mu.Lock()
+		l.confirmed[cp.GetExample()] = mine
+		l.mu.Unlock()
+		l.matched.Add(1)
+	}
+	return nil
+}
+
+// unmatched counts Alice's checkpoints Bob never confirmed.
+func (l *ledger) unmatched() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.mine)
+}
+
+// receiver reads Bob's messages of one link on its own goroutine and
+// checks his checkpoints against the ledger.
 type receiver struct {
 	stream  wirepb.Transmission_TransmitClient
+	led     *ledger
 	mu      sync.Mutex
-	mine    map[int64]prequential.Checkpoint
 	err     error
 	summary *wirepb.Summary
 	done    chan struct{}
-	matched atomic.Int64
 }
 
-func newReceiver(s wirepb.Transmission_TransmitClient) *receiver {
-	return &receiver{stream: s, mine: make(map[int64]prequential.Checkpoint), done: make(chan struct{})}
-}
-
-func (r *receiver) record(cp prequential.Checkpoint) {
-	r.mu.Lock()
-	r.mine[cp.Example] = cp
-	r.mu.Unlock()
+func newReceiver(s wirepb.Transmission_TransmitClient, led *ledger) *receiver {
+	return &receiver{stream: s, led: led, done: make(chan struct{})}
 }
 
 func (r *receiver) run() {
@@ -515,7 +675,7 @@ func (r *receiver) run() {
 		}
 		switch m := msg.GetMsg().(type) {
 		case *wirepb.BobMessage_Checkpoint:
-			if err := r.check(m.Checkpoint); err != nil {
+			if err := r.led.check(m.Checkpoint); err != nil {
 				r.setErr(err)
 				return
 			}
@@ -529,23 +689,6 @@ func (r *receiver) run() {
 			return
 		}
 	}
-}
-
-func (r *receiver) check(cp *wirepb.Checkpoint) error {
-	r.mu.Lock()
-	mine, ok := r.mine[cp.GetExample()]
-	delete(r.mine, cp.GetExample())
-	r.mu.Unlock()
-	switch {
-	case !ok:
-		return &desyncError{example: cp.GetExample(), detail: "bob reported a checkpoint alice never took"}
-	case !bytes.Equal(cp.GetTranscript(), mine.Transcript[:]):
-		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("transcript %x (bob) != %x (alice)", cp.GetTranscript(), mine.Transcript[:])}
-	case !bytes.Equal(cp.GetFingerprint(), mine.Fingerprint[:]):
-		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("fingerprint %x (bob) != %x (alice)", cp.GetFingerprint(), mine.Fingerprint[:])}
-	}
-	r.matched.Add(1)
-	return nil
 }
 
 func (r *receiver) setErr(err error) {
@@ -576,13 +719,6 @@ func (r *receiver) wait(ctx context.Context) (*wirepb.Summary, error) {
 		return nil, r.err
 	}
 	return r.summary, nil
-}
-
-// unmatched counts Alice's checkpoints Bob never confirmed.
-func (r *receiver) unmatched() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.mine)
 }
 
 // drain reads to the end of the RPC (Bob's trailers).

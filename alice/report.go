@@ -25,6 +25,8 @@ type Report struct {
 	WireBytes          int64    `json:"wire_bytes"`
 	TCPBytes           int64    `json:"tcp_bytes"`
 	Segments           int64    `json:"segments"`
+	Reconnects         int64    `json:"reconnects"`                    // links opened after a broken stream
+	RetransmittedBytes int64    `json:"retransmitted_bytes"`           // payload bytes sent again after breaks (not part of payload_bytes)
 	TestLossBits       *float64 `json:"test_loss_bits,omitempty"`      // θ*'s, verified by Bob; absent when test = 0
 	EDLBits            *float64 `json:"edl_bits,omitempty"`            // coded MDL − n·test loss of θ*; absent when test = 0
 	PassTestLossBits   *float64 `json:"pass_test_loss_bits,omitempty"` // the model after the single pass (Alice's computation)

@@ -2,6 +2,7 @@ package bob
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -35,8 +36,15 @@ type Config struct {
 	LabelsOut       string // if set, each session's decoded labels (one per line) are written here
 	ModelOut        string // if set, each session's final canonical parameters are written here
 	DataDir         string // where the file task's datasets are found, by file name
-	Workers         int    // goroutines for large layers per session (speed only)
-	Log             *slog.Logger
+	// StateDir, if set, keeps every running transmission's spec and payload
+	// bytes on disk, so a Bob restarted after a crash resumes it; without it
+	// Bob resumes from memory only.
+	StateDir string
+	// ResumeTTL is how long Bob keeps a broken transmission for a resume.
+	// Zero means DefaultResumeTTL.
+	ResumeTTL time.Duration
+	Workers   int // goroutines for large layers per session (speed only)
+	Log       *slog.Logger
 	// OnSession is called after every transmission, successful or not.
 	OnSession func(SessionReport)
 	// OnWelcome is called when a transmission has been accepted.
@@ -77,6 +85,7 @@ type SessionReport struct {
 	Fingerprint  string `json:"fingerprint"`
 	LabelsSHA256 string `json:"labels_sha256"`
 	Checkpoints  int64  `json:"checkpoints"`
+	Resumed      bool   `json:"resumed,omitempty"` // the transmission resumed after a break
 	// TestLossBits and EDLBits are what Bob verified himself: θ*'s mean
 	// test loss on the test labels he decoded, and MDL − n·L_test. Absent
 	// when test = 0.
@@ -92,6 +101,7 @@ type Server struct {
 	cfg      Config
 	sessions atomic.Int64
 	slots    chan struct{} // one token per running transmission
+	resume   *resumeStore
 }
 
 // NewServer returns a server with cfg; zero fields take defaults.
@@ -111,7 +121,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
 	}
-	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions)}
+	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions), resume: newResumeStore(cfg.StateDir, cfg.ResumeTTL)}
 }
 
 // Sessions is the number of transmissions that have ended.
@@ -148,6 +158,13 @@ func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error)
 		}
 	}()
 	err = s.transmit(stream, &rep)
+	var susp *suspendedError
+	if errors.As(err, &susp) {
+		// Not ended: Alice may resume it. Not reported through OnSession,
+		// so a --once Bob waits for the resumed stream.
+		s.cfg.Log.Info("transmission suspended", "session", rep.SessionID, "reason", susp.err)
+		return susp.err
+	}
 	if err != nil {
 		rep.Error = err.Error()
 		s.cfg.Log.Warn("transmission failed", "session", rep.SessionID, "err", err)
@@ -190,10 +207,26 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
+	// The session's resumable state: the bytes received before a break
+	// are replayed below, and Alice sends on from their end.
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	entry, err := s.resume.open(ctx, rep.SessionID, hello.GetSpec(), hello.GetResume(), cancel)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
+	stream = takeoverStream{Transmission_TransmitServer: stream, ctx: ctx}
+	keep := false
+	defer func() { s.resume.release(rep.SessionID, entry, keep) }()
+	var stored []byte
+	if entry != nil {
+		stored = entry.data
+	}
 	if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Welcome{Welcome: &wirepb.Welcome{
-		ProtocolVersion: wire.ProtocolVersion, SessionId: rep.SessionID, SpecHash: h[:],
+		ProtocolVersion: wire.ProtocolVersion, SessionId: rep.SessionID, SpecHash: h[:], ResumeOffset: int64(len(stored)),
 	}}}); err != nil {
-		return err
+		keep = true
+		return &suspendedError{err}
 	}
 	if s.cfg.OnWelcome != nil {
 		s.cfg.OnWelcome(rep.SessionID, sp)
@@ -241,6 +274,20 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			}
 		}
 	}
+	rep.Resumed = hello.GetResume()
+	if len(stored) > 0 {
+		received = int64(len(stored))
+		if _, err := dec.Write(stored); err != nil {
+			return status.Errorf(codes.DataLoss, "bob: replaying stored bytes: %v", err)
+		}
+		if err := advance(); err != nil {
+			if suspendable(err) {
+				keep = true
+				return &suspendedError{err}
+			}
+			return err
+		}
+	}
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -251,6 +298,10 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			return status.Errorf(codes.ResourceExhausted, "bob: %s (max-message-bytes)", status.Convert(err).Message())
 		}
 		if err != nil {
+			if suspendable(err) {
+				keep = true
+				return &suspendedError{err}
+			}
 			return err
 		}
 		switch m := msg.GetMsg().(type) {
@@ -266,7 +317,14 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			if _, err := dec.Write(seg.GetData()); err != nil {
 				return status.Errorf(codes.DataLoss, "bob: %v", err)
 			}
+			if err := s.resume.append(entry, seg.GetData()); err != nil {
+				return status.Errorf(codes.Internal, "bob: %v", err)
+			}
 			if err := advance(); err != nil {
+				if suspendable(err) {
+					keep = true
+					return &suspendedError{err}
+				}
 				return err
 			}
 		case *wirepb.AliceMessage_Finish:

@@ -165,7 +165,8 @@ func TestBobKilledMidStream(t *testing.T) {
 	bob := startBob(t)
 	done := make(chan aliceResult, 1)
 	go func() {
-		done <- runAlice(ctx, t, append([]string{"--bob", bob.addr}, specArgs("n", "2000000", "test", "0", "dim", "8", "classes", "4")...)...)
+		// Bob never comes back: Alice resumes twice, then gives up.
+		done <- runAlice(ctx, t, append([]string{"--bob", bob.addr, "--reconnects", "2"}, specArgs("n", "2000000", "test", "0", "dim", "8", "classes", "4")...)...)
 	}()
 	bob.next(t, "welcome", 60*time.Second)
 	time.Sleep(200 * time.Millisecond)
@@ -178,7 +179,7 @@ func TestBobKilledMidStream(t *testing.T) {
 		if res.exitCode == 0 {
 			t.Fatal("alice exited 0 although bob was killed")
 		}
-		if !strings.Contains(res.stderr, "bob") {
+		if !strings.Contains(res.stderr, "bob") || !strings.Contains(res.stderr, "gave up after 2 reconnects") {
 			t.Errorf("alice's message does not say what happened:\n%s", res.stderr)
 		}
 		t.Logf("alice exited %d %v after bob was killed: %s", res.exitCode, time.Since(killed), strings.TrimSpace(res.stderr))

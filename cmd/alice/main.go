@@ -38,6 +38,7 @@ func main() {
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	reconnects := fs.Int("reconnects", alice.DefaultReconnects, "resume a broken stream up to this many times (back-off 100 ms to 5 s; -1: never)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
 	data := fs.String("data", "", "CSV dataset (numeric features and an integer label; header optional; .gz allowed): the file task. Bob needs the same file in his --data-dir")
 	fs.StringVar(&sp.LabelColumn, "label-column", "", "file task: label column, 0-based index or header name (default: the last)")
@@ -77,7 +78,7 @@ func main() {
 		os.Exit(2)
 	}
 	cfg := alice.Config{Data: table, Workers: *workers, TLS: tlsCfg, Token: token,
-		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout,
+		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if err := cfg.Validate(); err != nil {

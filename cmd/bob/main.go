@@ -52,6 +52,8 @@ func main() {
 	maxSessions := fs.Int("max-sessions", bob.DefaultMaxSessions, "most transmissions served at once; more are refused with ResourceExhausted")
 	idle := fs.Duration("idle-timeout", bob.DefaultIdleTimeout, "end a transmission that sends nothing for this long")
 	drain := fs.Duration("drain-timeout", bob.DefaultDrainTimeout, "on SIGINT/SIGTERM, how long running transmissions may take to finish")
+	stateDir := fs.String("state-dir", "", "keep each running transmission's spec and bytes here, so a Bob restarted after a crash resumes it (default: memory only)")
+	resumeTTL := fs.Duration("resume-ttl", bob.DefaultResumeTTL, "how long a broken transmission is kept for Alice to resume")
 	sec := tlsflag.RegisterServer(fs)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -110,11 +112,18 @@ func main() {
 	cfg := bob.Config{
 		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Workers: *workers, Log: log,
 		TLS: tlsCfg, Token: token, MaxSessions: *maxSessions, IdleTimeout: *idle, DrainTimeout: *drain,
+		StateDir: *stateDir, ResumeTTL: *resumeTTL,
 		OnSession: func(r bob.SessionReport) { emit(r) },
 		OnWelcome: func(id string, sp spec.Spec) {
 			h := sp.Hash()
 			emit(map[string]any{"event": "welcome", "session_id": id, "n": sp.N, "spec_hash": fmt.Sprintf("%x", h[:])})
 		},
+	}
+	if *stateDir != "" {
+		if err := os.MkdirAll(*stateDir, 0o700); err != nil {
+			fmt.Fprintln(os.Stderr, "bob: --state-dir:", err)
+			os.Exit(2)
+		}
 	}
 	if err := bob.Serve(ctx, lis, cfg, *once); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -601,7 +601,8 @@ type Hello struct {
 	ProtocolVersion uint32                 `protobuf:"varint,1,opt,name=protocol_version,json=protocolVersion,proto3" json:"protocol_version,omitempty"`
 	Spec            *Spec                  `protobuf:"bytes,2,opt,name=spec,proto3" json:"spec,omitempty"`
 	SpecHash        []byte                 `protobuf:"bytes,3,opt,name=spec_hash,json=specHash,proto3" json:"spec_hash,omitempty"`    // SHA-256 of the canonical spec encoding
-	SessionId       string                 `protobuf:"bytes,4,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"` // chosen by Alice, echoed by Bob
+	SessionId       string                 `protobuf:"bytes,4,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"` // chosen by Alice, echoed by Bob; 1 to 64 of [0-9A-Za-z_-]
+	Resume          bool                   `protobuf:"varint,5,opt,name=resume,proto3" json:"resume,omitempty"`                       // continue the session with this id after a break (Bob answers resume_offset)
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -664,12 +665,20 @@ func (x *Hello) GetSessionId() string {
 	return ""
 }
 
+func (x *Hello) GetResume() bool {
+	if x != nil {
+		return x.Resume
+	}
+	return false
+}
+
 // Welcome accepts a Hello.
 type Welcome struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	ProtocolVersion uint32                 `protobuf:"varint,1,opt,name=protocol_version,json=protocolVersion,proto3" json:"protocol_version,omitempty"`
 	SessionId       string                 `protobuf:"bytes,2,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
-	SpecHash        []byte                 `protobuf:"bytes,3,opt,name=spec_hash,json=specHash,proto3" json:"spec_hash,omitempty"` // Bob's own hash of the spec he built
+	SpecHash        []byte                 `protobuf:"bytes,3,opt,name=spec_hash,json=specHash,proto3" json:"spec_hash,omitempty"`              // Bob's own hash of the spec he built
+	ResumeOffset    int64                  `protobuf:"varint,4,opt,name=resume_offset,json=resumeOffset,proto3" json:"resume_offset,omitempty"` // payload bytes Bob already holds for this session (0 for a new one); Alice sends on from here
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -723,6 +732,13 @@ func (x *Welcome) GetSpecHash() []byte {
 		return x.SpecHash
 	}
 	return nil
+}
+
+func (x *Welcome) GetResumeOffset() int64 {
+	if x != nil {
+		return x.ResumeOffset
+	}
+	return 0
 }
 
 // Segment carries the next bytes of the coded stream.
@@ -1174,18 +1190,20 @@ const file_edlwire_proto_rawDesc = "" +
 	"checkpoint\x18\x02 \x01(\v2\x16.edlwire.v1.CheckpointH\x00R\n" +
 	"checkpoint\x12/\n" +
 	"\asummary\x18\x03 \x01(\v2\x13.edlwire.v1.SummaryH\x00R\asummaryB\x05\n" +
-	"\x03msg\"\x94\x01\n" +
+	"\x03msg\"\xac\x01\n" +
 	"\x05Hello\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\x12$\n" +
 	"\x04spec\x18\x02 \x01(\v2\x10.edlwire.v1.SpecR\x04spec\x12\x1b\n" +
 	"\tspec_hash\x18\x03 \x01(\fR\bspecHash\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x04 \x01(\tR\tsessionId\"p\n" +
+	"session_id\x18\x04 \x01(\tR\tsessionId\x12\x16\n" +
+	"\x06resume\x18\x05 \x01(\bR\x06resume\"\x95\x01\n" +
 	"\aWelcome\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x02 \x01(\tR\tsessionId\x12\x1b\n" +
-	"\tspec_hash\x18\x03 \x01(\fR\bspecHash\"p\n" +
+	"\tspec_hash\x18\x03 \x01(\fR\bspecHash\x12#\n" +
+	"\rresume_offset\x18\x04 \x01(\x03R\fresumeOffset\"p\n" +
 	"\aSegment\x12\x16\n" +
 	"\x06offset\x18\x01 \x01(\x03R\x06offset\x12\x12\n" +
 	"\x04data\x18\x02 \x01(\fR\x04data\x12\x16\n" +

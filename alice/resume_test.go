@@ -1,0 +1,122 @@
+package alice_test
+
+import (
+	"context"
+	"encoding/hex"
+	"io"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// cutConn is a connection the network cuts after budget bytes written.
+type cutConn struct {
+	net.Conn
+	budget *atomic.Int64
+}
+
+func (c cutConn) Write(p []byte) (int, error) {
+	if c.budget.Add(-int64(len(p))) < 0 {
+		c.Conn.Close()
+		return 0, io.ErrClosedPipe
+	}
+	return c.Conn.Write(p)
+}
+
+// resumeSpec codes to a few kilobytes, so that a cut lands mid-stream.
+func resumeSpec() spec.Spec {
+	sp := aliceSpec()
+	sp.N, sp.Test, sp.Validation = 12000, 500, 0
+	sp.Noise = 0.3
+	return sp
+}
+
+// checkLikeUninterrupted requires a resumed transmission's report to equal
+// the shared core's uninterrupted run: same bytes, same MDL, same final
+// fingerprint, every checkpoint confirmed once, Bob's verified test loss.
+func checkLikeUninterrupted(t *testing.T, sp spec.Spec, rep *alice.Report, b bob.SessionReport) {
+	t.Helper()
+	ref := referenceRun(t, sp)
+	if rep.PayloadBytes != ref.payload || rep.CodedBits != 8*ref.mdl {
+		t.Errorf("payload %d bytes, MDL %d bits; uninterrupted %d bytes, MDL %d bits", rep.PayloadBytes, rep.CodedBits, ref.payload, 8*ref.mdl)
+	}
+	if rep.Fingerprint != hex.EncodeToString(ref.final.Fingerprint[:]) || b.Fingerprint != rep.Fingerprint {
+		t.Errorf("fingerprints: alice %s, bob %s, uninterrupted %x", rep.Fingerprint, b.Fingerprint, ref.final.Fingerprint)
+	}
+	if rep.CheckpointsMatched != ref.checkpoints {
+		t.Errorf("%d checkpoints matched, the session takes %d", rep.CheckpointsMatched, ref.checkpoints)
+	}
+	if b.Error != "" || !b.Resumed || b.PayloadBytes != rep.PayloadBytes || b.CodedBits != rep.CodedBits || b.LabelsSHA256 != rep.LabelsSHA256 {
+		t.Errorf("bob's report %+v disagrees with alice's %+v", b, rep)
+	}
+	if rep.TestLossBits == nil || *rep.TestLossBits != ref.testLoss {
+		t.Errorf("test loss %v, uninterrupted %v", rep.TestLossBits, ref.testLoss)
+	}
+}
+
+// The network cuts the connection mid-stream: Alice reconnects, Bob (who
+// kept the session) says how many bytes he holds, and the transmission ends
+// exactly as an uninterrupted one, with the bytes sent twice counted apart.
+func TestResumeAfterConnectionCut(t *testing.T) {
+	sp := resumeSpec()
+	dial, reports := bufBob(t, bob.Config{Limits: bob.DefaultLimits()})
+	var dials atomic.Int64
+	cutting := func(ctx context.Context, addr string) (net.Conn, error) {
+		c, err := dial(ctx, addr)
+		if err != nil || dials.Add(1) > 1 {
+			return c, err
+		}
+		budget := &atomic.Int64{}
+		budget.Store(2500)
+		return cutConn{Conn: c, budget: budget}, nil
+	}
+	rep, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, SegmentBytes: 64, Timeout: time.Minute, Dial: cutting})
+	if err != nil {
+		t.Fatalf("alice.Run: %v", err)
+	}
+	b := waitReport(t, reports)
+	if rep.Reconnects != 1 || dials.Load() < 2 {
+		t.Errorf("reconnects %d over %d dials, want 1 reconnect", rep.Reconnects, dials.Load())
+	}
+	checkLikeUninterrupted(t, sp, rep, b)
+	t.Logf("cut after 2500 transport bytes: %d payload bytes, %d sent again, %d reconnect", rep.PayloadBytes, rep.RetransmittedBytes, rep.Reconnects)
+}
+
+// Alice pauses past Bob's idle timeout without heartbeats: Bob suspends the
+// transmission instead of ending it, and Alice resumes it.
+func TestResumeAfterIdleTimeout(t *testing.T) {
+	sp := aliceSpec()
+	sp.N, sp.Model, sp.Hidden, sp.CheckpointEvery = 150000, spec.ModelMLP, []int64{32}, 1<<20
+	dial, reports := bufBob(t, bob.Config{Limits: bob.DefaultLimits(), IdleTimeout: 100 * time.Millisecond})
+	rep, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, SegmentBytes: 1 << 20, Timeout: time.Minute,
+		Dial: dial, Heartbeat: time.Hour})
+	if err != nil {
+		t.Fatalf("alice.Run: %v", err)
+	}
+	b := waitReport(t, reports)
+	if rep.Reconnects < 1 {
+		t.Errorf("no reconnect: the pass took too little time to idle out Bob (make the spec bigger)")
+	}
+	checkLikeUninterrupted(t, sp, rep, b)
+}
+
+// With resuming off, a break ends the transmission with the break's cause.
+func TestNoResumeWhenDisabled(t *testing.T) {
+	sp := resumeSpec()
+	dial, _ := bufBob(t, bob.Config{Limits: bob.DefaultLimits()})
+	budget := &atomic.Int64{}
+	budget.Store(2500)
+	_, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, SegmentBytes: 64, Timeout: time.Minute, Reconnects: -1,
+		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+			c, err := dial(ctx, addr)
+			return cutConn{Conn: c, budget: budget}, err
+		}})
+	if err == nil {
+		t.Fatal("a cut connection went unnoticed")
+	}
+}
