@@ -206,3 +206,6 @@ func shade(p *plot.Plot, x, lo, hi []float64, name string) {
 	p.Add(poly)
 	p.Legend.Add(name, poly)
 }
+
+func plot_LogScale() plot.Normalizer { return plot.LogScale{} }
+func plotLogTicks() plot.Ticker      { return plot.LogTicks{Prec: -1} }

@@ -481,7 +481,7 @@ func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored fu
 			return 0, 0, 0, fmt.Errorf("curve: test label %d of example %d outside [0, %d)", y, i, len(probs))
 		}
 		l := detmath.Log2(probs[y])
-		if math.IsNaN(l) || math.IsInf(l, 1) {
+		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return 0, 0, 0, fmt.Errorf("curve: test example %d: probability %v", i, probs[y])
 		}
 		sum -= l
