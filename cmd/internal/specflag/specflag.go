@@ -103,7 +103,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
 	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
 	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot or permuted (the same skill, symbols relabelled)")
-	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule")
+	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule; coupon task: total weight of keys 1..keys-1 (key 0 takes the rest; 0: uniform keys)")
 
 	fs.StringVar(&s.Model, "model", s.Model, "model: "+strings.Join(spec.Models, ", "))
 	wrap("model", func() {
