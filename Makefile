@@ -82,6 +82,20 @@ check-proto: ## Fail if the committed generated code differs from a fresh genera
 	  if [ $$rc -ne 0 ]; then cat $$tmp.diff; rm -f $$tmp.diff; echo "generated code is stale: run make proto"; exit 1; fi; \
 	  rm -f $$tmp.diff; echo "generated code is current"
 
+EXPERIMENTS ?= docs/experiments
+
+.PHONY: experiments
+experiments: ## Full-size toy models of EDL.md and EDL curves with plots, into docs/experiments (EXPERIMENTS=DIR)
+	$(GO) build -o $(BIN)/ ./cmd/edl
+	mkdir -p $(EXPERIMENTS)
+	$(BIN)/edl toy all --out $(EXPERIMENTS)/toys | tee $(EXPERIMENTS)/toys.txt
+	$(BIN)/edl curve --n 10000 --test 10000 --validation 2000 --epochs 30 --lr 0.1 --seeds 3 --grid log:25 \
+	  --out $(EXPERIMENTS)/curve-synthetic | tee $(EXPERIMENTS)/curve-synthetic.txt
+	$(BIN)/edl curve --task coupon --model table --alpha 1e-6 --classes 16 --batch 1 --n 2000 --test 4000 --seeds 5 --control=false --grid log:30 \
+	  --out $(EXPERIMENTS)/curve-coupon | tee $(EXPERIMENTS)/curve-coupon.txt
+	$(BIN)/edl curve --task hypothesis --model hypothesis --classes 64 --hypotheses 64 --batch 1 --n 10000 --test 5000 --control=false --grid log:25 \
+	  --out $(EXPERIMENTS)/curve-hypothesis | tee $(EXPERIMENTS)/curve-hypothesis.txt
+
 .PHONY: clean
 clean: ## Remove build outputs
 	rm -rf $(BIN)
