@@ -46,6 +46,7 @@ type Config struct {
 	Timeout      time.Duration
 	Log          *slog.Logger
 	Data         *task.Table // the dataset of the file task (see LoadData, UseData)
+	TestData     *task.Table // the file task's separate test file, if the spec names one (UseTestData)
 	Workers      int         // goroutines for large layers (speed only; results are identical)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
@@ -117,7 +118,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	start := time.Now()
 	sp := cfg.Spec
-	in, labels, err := buildTask(sp, cfg.Data)
+	in, labels, err := buildTask(sp, cfg.Data, cfg.TestData)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +449,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 // buildTask makes the inputs and labels of the spec's task.
-func buildTask(sp spec.Spec, data *task.Table) (*task.Inputs, *task.Labels, error) {
+func buildTask(sp spec.Spec, data, test *task.Table) (*task.Inputs, *task.Labels, error) {
 	var (
 		in     *task.Inputs
 		labels *task.Labels
@@ -458,8 +459,11 @@ func buildTask(sp spec.Spec, data *task.Table) (*task.Inputs, *task.Labels, erro
 		if data == nil {
 			return nil, nil, errors.New("alice: the file task needs --data FILE")
 		}
-		if in, err = task.NewFileInputs(sp, data); err == nil {
-			labels, err = task.NewFileLabels(sp, data)
+		if sp.TestDataName != "" && test == nil {
+			return nil, nil, errors.New("alice: the spec names a test file: give --test-data FILE")
+		}
+		if in, err = task.NewFileInputsTest(sp, data, test); err == nil {
+			labels, err = task.NewFileLabelsTest(sp, data, test)
 		}
 	} else if in, err = task.NewInputs(sp); err == nil {
 		labels, err = task.NewLabels(sp, in)
@@ -730,15 +734,16 @@ func (r *receiver) drain() {
 	}
 }
 
-// LoadData reads a labelled CSV dataset (gzip allowed) for the file task;
-// labelColumn is a 0-based index or header name ("" = the last column).
+// LoadData reads a labelled dataset for the file task: CSV or JSON Lines,
+// gzip allowed (task.ReadTable); labelColumn is a 0-based index or a header
+// name or key ("" = the last column).
 func LoadData(path, labelColumn string) (*task.Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
 	defer f.Close()
-	t, err := task.ReadCSV(f, filepath.Base(path), labelColumn, true)
+	t, err := task.ReadTable(f, filepath.Base(path), labelColumn, true)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
@@ -758,13 +763,29 @@ func UseData(sp *spec.Spec, t *task.Table, explicit func(flag string) bool) {
 	if !explicit("test") {
 		sp.Test = int64(t.Rows / 5)
 		if explicit("n") {
-			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N))
+			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N-sp.Validation))
 		}
 	}
 	if !explicit("n") {
-		sp.N = int64(t.Rows) - sp.Test
+		sp.N = max(1, int64(t.Rows)-sp.Test-sp.Validation)
 	}
 	if !explicit("classes") {
 		sp.Classes = int64(max(2, t.MaxLabel()+1))
+	}
+}
+
+// UseTestData points sp at a separate test file: its name and inputs hash,
+// and all its rows as the test examples; the training file then supplies
+// only the n training (and validation) rows, so unless n was given it is
+// every row of that file. Call it after UseData.
+func UseTestData(sp *spec.Spec, data, test *task.Table, explicit func(flag string) bool) {
+	sp.TestDataName = test.Name
+	sp.TestDataSHA256 = test.InputsSHA256()
+	sp.Test = int64(test.Rows)
+	if !explicit("n") {
+		sp.N = max(1, int64(data.Rows)-sp.Validation)
+	}
+	if !explicit("classes") {
+		sp.Classes = int64(max(2, data.MaxLabel()+1, test.MaxLabel()+1))
 	}
 }

@@ -348,19 +348,32 @@ func (s *Server) inputs(sp spec.Spec) (*task.Inputs, error) {
 	if s.cfg.DataDir == "" {
 		return nil, fmt.Errorf("data_name: %s: bob has no --data-dir", sp.DataName)
 	}
-	f, err := os.Open(filepath.Join(s.cfg.DataDir, sp.DataName))
-	if err != nil {
-		return nil, fmt.Errorf("data_name: %s not found in bob's --data-dir: %w", sp.DataName, err)
+	read := func(field, name, want string) (*task.Table, error) {
+		f, err := os.Open(filepath.Join(s.cfg.DataDir, name))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s not found in bob's --data-dir: %w", field, name, err)
+		}
+		defer f.Close()
+		t, err := task.ReadTable(f, name, sp.LabelColumn, false)
+		if err != nil {
+			return nil, err
+		}
+		if got := t.InputsSHA256(); got != want {
+			return nil, fmt.Errorf("%s: bob's copy of %s hashes to %s, alice's to %s", strings.Replace(field, "_name", "_sha256", 1), name, got, want)
+		}
+		return t, nil
 	}
-	defer f.Close()
-	t, err := task.ReadCSV(f, sp.DataName, sp.LabelColumn, false)
+	t, err := read("data_name", sp.DataName, sp.DataSHA256)
 	if err != nil {
 		return nil, err
 	}
-	if got := t.InputsSHA256(); got != sp.DataSHA256 {
-		return nil, fmt.Errorf("data_sha256: bob's copy of %s hashes to %s, alice's to %s", sp.DataName, got, sp.DataSHA256)
+	var test *task.Table
+	if sp.TestDataName != "" {
+		if test, err = read("test_data_name", sp.TestDataName, sp.TestDataSHA256); err != nil {
+			return nil, err
+		}
 	}
-	return task.NewFileInputs(sp, t)
+	return task.NewFileInputsTest(sp, t, test)
 }
 
 // accept checks a Hello and returns the spec Bob will build, or

@@ -124,3 +124,82 @@ func dirichletMultinomialBits(counts []int, alpha float64) float64 {
 	b, _ := math.Lgamma(float64(n) + k*alpha)
 	return -(lp + a - b) / math.Ln2
 }
+
+// A JSON Lines training file and a separate CSV test file (UCI wine, every
+// fifth row held out): Bob reads both from his --data-dir, the report's
+// test loss is over the test file's rows, and a different copy of the test
+// file is refused by name.
+func TestJSONLTrainingAndSeparateTestFile(t *testing.T) {
+	raw, err := os.ReadFile("../../shared/data/wine_data.csv")
+	if err != nil {
+		t.Skipf("datasets not beside the project: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")[1:] // scikit-learn's header line is not column names
+	names := make([]string, 13)
+	for i := range names {
+		names[i] = fmt.Sprintf("f%d", i)
+	}
+	var train, test strings.Builder
+	test.WriteString(strings.Join(names, ",") + ",class\n")
+	rows := 0
+	for i, line := range lines {
+		fields := strings.Split(line, ",")
+		if i%5 == 4 {
+			test.WriteString(line + "\n")
+			continue
+		}
+		// Keys in a different order on every other row: JSONL columns are
+		// matched by key.
+		train.WriteString("{")
+		if i%2 == 0 {
+			train.WriteString(`"class": ` + fields[13] + ", ")
+		}
+		for j := 0; j < 13; j++ {
+			if j > 0 {
+				train.WriteString(", ")
+			}
+			fmt.Fprintf(&train, "%q: %s", names[j], fields[j])
+		}
+		if i%2 != 0 {
+			train.WriteString(`, "class": ` + fields[13])
+		}
+		train.WriteString("}\n")
+		rows++
+	}
+	dir := t.TempDir()
+	for name, content := range map[string]string{"train.jsonl": train.String(), "test.csv": test.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := testContext(t)
+	bob := startBob(t, "--once", "--data-dir", dir)
+	res := runAlice(ctx, t, "--bob", bob.addr, "--data", filepath.Join(dir, "train.jsonl"), "--test-data", filepath.Join(dir, "test.csv"),
+		"--label-column", "class", "--standardize", "--shuffle", "2", "--lr", "0.1", "--batch", "1", "--quiet")
+	if res.exitCode != 0 {
+		t.Fatalf("alice exited %d:\n%s", res.exitCode, res.stderr)
+	}
+	s := bob.next(t, "session", 30*time.Second)
+	if num(t, res.report, "n") != float64(rows) || num(t, res.report, "test") != float64(len(lines)-rows) {
+		t.Errorf("n %v, test %v; want every training row (%d) and every test row (%d)", res.report["n"], res.report["test"], rows, len(lines)-rows)
+	}
+	for _, k := range []string{"test_loss_bits", "edl_bits", "coded_bits"} {
+		if num(t, s, k) != num(t, res.report, k) {
+			t.Errorf("%s: bob %v, alice %v", k, s[k], res.report[k])
+		}
+	}
+	if l := num(t, res.report, "test_loss_bits"); l > 0.5 {
+		t.Errorf("wine test loss %v bits: the model learned little", l)
+	}
+	t.Logf("wine, JSONL train %d rows, CSV test %d rows: MDL %v bits, test loss %.4f bits, EDL %.1f bits",
+		rows, len(lines)-rows, res.report["coded_bits"], num(t, res.report, "test_loss_bits"), num(t, res.report, "edl_bits"))
+
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "train.jsonl"), []byte(train.String()), 0o644)
+	os.WriteFile(filepath.Join(other, "test.csv"), []byte(strings.Replace(test.String(), "\n1", "\n2", 1)), 0o644)
+	bob2 := startBob(t, "--data-dir", other)
+	res = runAlice(ctx, t, "--bob", bob2.addr, "--data", filepath.Join(dir, "train.jsonl"), "--test-data", filepath.Join(dir, "test.csv"), "--label-column", "class")
+	if res.exitCode == 0 || !strings.Contains(res.stderr, "test_data_sha256") || !strings.Contains(res.stderr, "test.csv") {
+		t.Errorf("a differing test file was not refused by name (exit %d):\n%s", res.exitCode, res.stderr)
+	}
+}

@@ -40,6 +40,7 @@ func main() {
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
 	reconnects := fs.Int("reconnects", alice.DefaultReconnects, "resume a broken stream up to this many times (back-off 100 ms to 5 s; -1: never)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
+	testData := fs.String("test-data", "", "file task: a separate labelled file (same columns) whose rows are the test examples; Bob needs it in his --data-dir too")
 	data := fs.String("data", "", "CSV dataset (numeric features and an integer label; header optional; .gz allowed): the file task. Bob needs the same file in his --data-dir")
 	fs.StringVar(&sp.LabelColumn, "label-column", "", "file task: label column, 0-based index or header name (default: the last)")
 	fs.BoolVar(&sp.Standardize, "standardize", false, "file task: scale each feature to mean 0, variance 1 over the file")
@@ -55,7 +56,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "alice: unexpected arguments %q\n", fs.Args())
 		os.Exit(2)
 	}
-	var table *task.Table
+	var table, testTable *task.Table
+	if *testData != "" && *data == "" {
+		fmt.Fprintln(os.Stderr, "alice: --test-data needs --data (the training file)")
+		os.Exit(2)
+	}
 	if *data != "" {
 		t, err := alice.LoadData(*data, sp.LabelColumn)
 		if err != nil {
@@ -66,6 +71,15 @@ func main() {
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		alice.UseData(sp, t, func(name string) bool { return set[name] })
 		table = t
+		if *testData != "" {
+			tt, err := alice.LoadData(*testData, sp.LabelColumn)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+			alice.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
+			testTable = tt
+		}
 	}
 	tlsCfg, err := sec.Client(*bob)
 	if err != nil {
@@ -77,7 +91,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "alice:", err)
 		os.Exit(2)
 	}
-	cfg := alice.Config{Data: table, Workers: *workers, TLS: tlsCfg, Token: token,
+	cfg := alice.Config{Data: table, TestData: testTable, Workers: *workers, TLS: tlsCfg, Token: token,
 		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

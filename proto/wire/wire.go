@@ -62,6 +62,8 @@ func SpecToProto(s spec.Spec) *wirepb.Spec {
 		Epochs:          s.Epochs,
 		Patience:        s.Patience,
 		Validation:      s.Validation,
+		TestDataName:    s.TestDataName,
+		TestDataSha256:  s.TestDataSHA256,
 	}
 }
 
@@ -112,5 +114,7 @@ func SpecFromProto(p *wirepb.Spec) spec.Spec {
 		Epochs:          p.GetEpochs(),
 		Patience:        p.GetPatience(),
 		Validation:      p.GetValidation(),
+		TestDataName:    p.GetTestDataName(),
+		TestDataSHA256:  p.GetTestDataSha256(),
 	}
 }

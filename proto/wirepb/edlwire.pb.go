@@ -45,30 +45,32 @@ type Spec struct {
 	Batch           int64                  `protobuf:"varint,14,opt,name=batch,proto3" json:"batch,omitempty"`
 	CheckpointEvery int64                  `protobuf:"varint,15,opt,name=checkpoint_every,json=checkpointEvery,proto3" json:"checkpoint_every,omitempty"`
 	Precision       int64                  `protobuf:"varint,16,opt,name=precision,proto3" json:"precision,omitempty"`
-	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`            // file task: the dataset's file name
-	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"`      // file task: hex SHA-256 of the canonical inputs
-	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                        // mlp: hidden layer widths
-	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                        // mlp: relu or tanh
-	LabelColumn     string                 `protobuf:"bytes,21,opt,name=label_column,json=labelColumn,proto3" json:"label_column,omitempty"`   // file task: 0-based index or header name; "" = last
-	Standardize     bool                   `protobuf:"varint,22,opt,name=standardize,proto3" json:"standardize,omitempty"`                     // file task: standardize features over the file
-	Shuffle         bool                   `protobuf:"varint,23,opt,name=shuffle,proto3" json:"shuffle,omitempty"`                             // file task: seeded row order
-	ShuffleSeed     uint64                 `protobuf:"varint,24,opt,name=shuffle_seed,json=shuffleSeed,proto3" json:"shuffle_seed,omitempty"`  // file task: its seed
-	Keys            int64                  `protobuf:"varint,25,opt,name=keys,proto3" json:"keys,omitempty"`                                   // coupon task, table model: integer keys
-	Hypotheses      int64                  `protobuf:"varint,26,opt,name=hypotheses,proto3" json:"hypotheses,omitempty"`                       // hypothesis task and model: m
-	ParityBits      int64                  `protobuf:"varint,27,opt,name=parity_bits,json=parityBits,proto3" json:"parity_bits,omitempty"`     // parity task: hidden subset size
-	Op              string                 `protobuf:"bytes,28,opt,name=op,proto3" json:"op,omitempty"`                                        // modular task: add, sub, mul
-	Notation        string                 `protobuf:"bytes,29,opt,name=notation,proto3" json:"notation,omitempty"`                            // modular task: onehot, permuted
-	RareWeight      float64                `protobuf:"fixed64,30,opt,name=rare_weight,json=rareWeight,proto3" json:"rare_weight,omitempty"`    // rare task: weight of the rare region
-	ModelNoise      float64                `protobuf:"fixed64,31,opt,name=model_noise,json=modelNoise,proto3" json:"model_noise,omitempty"`    // hypothesis model: assumed label noise
-	Alpha           float64                `protobuf:"fixed64,32,opt,name=alpha,proto3" json:"alpha,omitempty"`                                // table model: Dirichlet concentration
-	Beta            float64                `protobuf:"fixed64,33,opt,name=beta,proto3" json:"beta,omitempty"`                                  // momentum
-	Beta1           float64                `protobuf:"fixed64,34,opt,name=beta1,proto3" json:"beta1,omitempty"`                                // adam, adamw
-	Beta2           float64                `protobuf:"fixed64,35,opt,name=beta2,proto3" json:"beta2,omitempty"`                                // adam, adamw
-	AdamEps         float64                `protobuf:"fixed64,36,opt,name=adam_eps,json=adamEps,proto3" json:"adam_eps,omitempty"`             // adam, adamw
-	WeightDecay     float64                `protobuf:"fixed64,37,opt,name=weight_decay,json=weightDecay,proto3" json:"weight_decay,omitempty"` // adamw
-	Epochs          int64                  `protobuf:"varint,38,opt,name=epochs,proto3" json:"epochs,omitempty"`                               // θ*: extra epochs after the pass
-	Patience        int64                  `protobuf:"varint,39,opt,name=patience,proto3" json:"patience,omitempty"`                           // θ*: early-stopping patience
-	Validation      int64                  `protobuf:"varint,40,opt,name=validation,proto3" json:"validation,omitempty"`                       // θ*: held-out validation examples
+	DataName        string                 `protobuf:"bytes,17,opt,name=data_name,json=dataName,proto3" json:"data_name,omitempty"`                     // file task: the dataset's file name
+	DataSha256      string                 `protobuf:"bytes,18,opt,name=data_sha256,json=dataSha256,proto3" json:"data_sha256,omitempty"`               // file task: hex SHA-256 of the canonical inputs
+	Hidden          []int64                `protobuf:"varint,19,rep,packed,name=hidden,proto3" json:"hidden,omitempty"`                                 // mlp: hidden layer widths
+	Activation      string                 `protobuf:"bytes,20,opt,name=activation,proto3" json:"activation,omitempty"`                                 // mlp: relu or tanh
+	LabelColumn     string                 `protobuf:"bytes,21,opt,name=label_column,json=labelColumn,proto3" json:"label_column,omitempty"`            // file task: 0-based index or header name; "" = last
+	Standardize     bool                   `protobuf:"varint,22,opt,name=standardize,proto3" json:"standardize,omitempty"`                              // file task: standardize features over the file
+	Shuffle         bool                   `protobuf:"varint,23,opt,name=shuffle,proto3" json:"shuffle,omitempty"`                                      // file task: seeded row order
+	ShuffleSeed     uint64                 `protobuf:"varint,24,opt,name=shuffle_seed,json=shuffleSeed,proto3" json:"shuffle_seed,omitempty"`           // file task: its seed
+	Keys            int64                  `protobuf:"varint,25,opt,name=keys,proto3" json:"keys,omitempty"`                                            // coupon task, table model: integer keys
+	Hypotheses      int64                  `protobuf:"varint,26,opt,name=hypotheses,proto3" json:"hypotheses,omitempty"`                                // hypothesis task and model: m
+	ParityBits      int64                  `protobuf:"varint,27,opt,name=parity_bits,json=parityBits,proto3" json:"parity_bits,omitempty"`              // parity task: hidden subset size
+	Op              string                 `protobuf:"bytes,28,opt,name=op,proto3" json:"op,omitempty"`                                                 // modular task: add, sub, mul
+	Notation        string                 `protobuf:"bytes,29,opt,name=notation,proto3" json:"notation,omitempty"`                                     // modular task: onehot, permuted
+	RareWeight      float64                `protobuf:"fixed64,30,opt,name=rare_weight,json=rareWeight,proto3" json:"rare_weight,omitempty"`             // rare task: weight of the rare region
+	ModelNoise      float64                `protobuf:"fixed64,31,opt,name=model_noise,json=modelNoise,proto3" json:"model_noise,omitempty"`             // hypothesis model: assumed label noise
+	Alpha           float64                `protobuf:"fixed64,32,opt,name=alpha,proto3" json:"alpha,omitempty"`                                         // table model: Dirichlet concentration
+	Beta            float64                `protobuf:"fixed64,33,opt,name=beta,proto3" json:"beta,omitempty"`                                           // momentum
+	Beta1           float64                `protobuf:"fixed64,34,opt,name=beta1,proto3" json:"beta1,omitempty"`                                         // adam, adamw
+	Beta2           float64                `protobuf:"fixed64,35,opt,name=beta2,proto3" json:"beta2,omitempty"`                                         // adam, adamw
+	AdamEps         float64                `protobuf:"fixed64,36,opt,name=adam_eps,json=adamEps,proto3" json:"adam_eps,omitempty"`                      // adam, adamw
+	WeightDecay     float64                `protobuf:"fixed64,37,opt,name=weight_decay,json=weightDecay,proto3" json:"weight_decay,omitempty"`          // adamw
+	Epochs          int64                  `protobuf:"varint,38,opt,name=epochs,proto3" json:"epochs,omitempty"`                                        // θ*: extra epochs after the pass
+	Patience        int64                  `protobuf:"varint,39,opt,name=patience,proto3" json:"patience,omitempty"`                                    // θ*: early-stopping patience
+	Validation      int64                  `protobuf:"varint,40,opt,name=validation,proto3" json:"validation,omitempty"`                                // θ*: held-out validation examples
+	TestDataName    string                 `protobuf:"bytes,60,opt,name=test_data_name,json=testDataName,proto3" json:"test_data_name,omitempty"`       // file task: separate test file ("" = the last test rows of data_name)
+	TestDataSha256  string                 `protobuf:"bytes,61,opt,name=test_data_sha256,json=testDataSha256,proto3" json:"test_data_sha256,omitempty"` // file task: its canonical inputs hash
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -381,6 +383,20 @@ func (x *Spec) GetValidation() int64 {
 		return x.Validation
 	}
 	return 0
+}
+
+func (x *Spec) GetTestDataName() string {
+	if x != nil {
+		return x.TestDataName
+	}
+	return ""
+}
+
+func (x *Spec) GetTestDataSha256() string {
+	if x != nil {
+		return x.TestDataSha256
+	}
+	return ""
 }
 
 type AliceMessage struct {
@@ -1123,7 +1139,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\xb0\b\n" +
+	"edlwire.v1\"\x80\t\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -1176,7 +1192,9 @@ const file_edlwire_proto_rawDesc = "" +
 	"\bpatience\x18' \x01(\x03R\bpatience\x12\x1e\n" +
 	"\n" +
 	"validation\x18( \x01(\x03R\n" +
-	"validation\"\xca\x01\n" +
+	"validation\x12$\n" +
+	"\x0etest_data_name\x18< \x01(\tR\ftestDataName\x12(\n" +
+	"\x10test_data_sha256\x18= \x01(\tR\x0etestDataSha256\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v1.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v1.SegmentH\x00R\asegment\x12,\n" +

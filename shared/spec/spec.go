@@ -82,26 +82,28 @@ var Optimizers = []string{OptimizerSGD, OptimizerMomentum, OptimizerAdam, Optimi
 // Spec is everything both sides need to build the same learner and inputs.
 // Labels are not part of it: Bob learns them only by decoding.
 type Spec struct {
-	Task         string  // built-in task name
-	Seed         uint64  // root seed; every random stream is derived from it
-	N            int64   // training examples, coded in order
-	Test         int64   // held-out examples for the test loss
-	DataName     string  // file task: the dataset's file name (no directories)
-	DataSHA256   string  // file task: hex SHA-256 of the canonical inputs (labels excluded)
-	LabelColumn  string  // file task: the label column, by 0-based index or header name; "" = last
-	Standardize  bool    // file task: scale each feature to mean 0, variance 1 over the file
-	Shuffle      bool    // file task: code rows in a seeded order instead of file order
-	ShuffleSeed  uint64  // file task: the seed of that order
-	Classes      int64   // K, the label alphabet size
-	Dim          int64   // input dimension
-	Noise        float64 // probability that a label is replaced by a uniform draw
-	RandomLabels bool    // labels drawn uniformly, independent of inputs (control)
-	Keys         int64   // coupon task, table model: number of integer keys
-	Hypotheses   int64   // hypothesis task and model: m, the number of hypotheses
-	ParityBits   int64   // parity task: size of the hidden subset
-	Op           string  // modular task: add, sub or mul
-	Notation     string  // modular task: onehot or permuted
-	RareWeight   float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
+	Task           string  // built-in task name
+	Seed           uint64  // root seed; every random stream is derived from it
+	N              int64   // training examples, coded in order
+	Test           int64   // held-out examples for the test loss
+	DataName       string  // file task: the dataset's file name (no directories)
+	DataSHA256     string  // file task: hex SHA-256 of the canonical inputs (labels excluded)
+	TestDataName   string  // file task: a separate file holding the test examples (all its rows); "" = the last Test rows of DataName
+	TestDataSHA256 string  // file task: hex SHA-256 of that file's canonical inputs
+	LabelColumn    string  // file task: the label column, by 0-based index or header name; "" = last
+	Standardize    bool    // file task: scale each feature to mean 0, variance 1 over the file
+	Shuffle        bool    // file task: code rows in a seeded order instead of file order
+	ShuffleSeed    uint64  // file task: the seed of that order
+	Classes        int64   // K, the label alphabet size
+	Dim            int64   // input dimension
+	Noise          float64 // probability that a label is replaced by a uniform draw
+	RandomLabels   bool    // labels drawn uniformly, independent of inputs (control)
+	Keys           int64   // coupon task, table model: number of integer keys
+	Hypotheses     int64   // hypothesis task and model: m, the number of hypotheses
+	ParityBits     int64   // parity task: size of the hidden subset
+	Op             string  // modular task: add, sub or mul
+	Notation       string  // modular task: onehot or permuted
+	RareWeight     float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
 
 	Model      string  // model family
 	Hidden     []int64 // mlp: hidden layer widths, input to output
@@ -173,6 +175,8 @@ func (s Spec) fields() []field {
 		{"test", strconv.FormatInt(s.Test, 10)},
 		{"data_name", s.DataName},
 		{"data_sha256", s.DataSHA256},
+		{"test_data_name", s.TestDataName},
+		{"test_data_sha256", s.TestDataSHA256},
 		{"label_column", s.LabelColumn},
 		{"standardize", strconv.FormatBool(s.Standardize)},
 		{"shuffle", strconv.FormatBool(s.Shuffle)},
@@ -322,7 +326,8 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("spec: %s: "+format, append([]any{name}, args...)...))
 	}
 	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-	fileOnly := s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize || s.Shuffle || s.ShuffleSeed != 0
+	fileOnly := s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize || s.Shuffle || s.ShuffleSeed != 0 ||
+		s.TestDataName != "" || s.TestDataSHA256 != ""
 	// A task parameter set for a task that does not read it is an error, not
 	// silently ignored: it would change the spec hash and nothing else.
 	unused := func(task string, uses ...string) {
@@ -368,6 +373,14 @@ func (s Spec) Validate() error {
 		}
 		if len(s.DataSHA256) != 64 || strings.Trim(s.DataSHA256, "0123456789abcdef") != "" {
 			bad("data_sha256", "must be 64 lowercase hex digits, got %q", s.DataSHA256)
+		}
+		if s.TestDataName != "" || s.TestDataSHA256 != "" {
+			if strings.ContainsAny(s.TestDataName, "/\\") || s.TestDataName == "" || s.TestDataName == "." || s.TestDataName == ".." {
+				bad("test_data_name", "must be a plain file name, got %q", s.TestDataName)
+			}
+			if len(s.TestDataSHA256) != 64 || strings.Trim(s.TestDataSHA256, "0123456789abcdef") != "" {
+				bad("test_data_sha256", "must be 64 lowercase hex digits, got %q", s.TestDataSHA256)
+			}
 		}
 		unused(s.Task)
 	case TaskHypothesis:

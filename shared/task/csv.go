@@ -27,8 +27,9 @@ type Table struct {
 	Labels   []int     // nil for an inputs-only read
 }
 
-// ErrSyntax is wrapped by every parse error, which names file, line and column.
-var ErrSyntax = errors.New("task: malformed csv")
+// ErrSyntax is wrapped by every parse error (CSV or JSONL), which names file,
+// line and column.
+var ErrSyntax = errors.New("task: malformed dataset")
 
 // ReadCSV parses a dataset. The first line is a header, and skipped, when
 // any of its fields is not a number (as in "label", or scikit-learn's
@@ -181,7 +182,7 @@ func order(s spec.Spec, rows int) []int {
 	return p
 }
 
-func checkFile(s spec.Spec, t *Table) error {
+func checkFile(s spec.Spec, t, test *Table) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("task: %w", err)
 	}
@@ -194,8 +195,29 @@ func checkFile(s spec.Spec, t *Table) error {
 	if int64(t.Features) != s.Dim {
 		return fmt.Errorf("task: dim: %s has %d features, the spec says %d", t.Name, t.Features, s.Dim)
 	}
-	if s.N+s.Validation+s.Test > int64(t.Rows) {
-		return fmt.Errorf("task: n+validation+test: %d+%d+%d examples, %s has %d rows", s.N, s.Validation, s.Test, t.Name, t.Rows)
+	if (s.TestDataName != "") != (test != nil) {
+		return fmt.Errorf("task: test_data_name: the spec names %q, the caller gave %v", s.TestDataName, test != nil)
+	}
+	if test == nil {
+		if s.N+s.Validation+s.Test > int64(t.Rows) {
+			return fmt.Errorf("task: n+validation+test: %d+%d+%d examples, %s has %d rows", s.N, s.Validation, s.Test, t.Name, t.Rows)
+		}
+		return nil
+	}
+	if s.N+s.Validation > int64(t.Rows) {
+		return fmt.Errorf("task: n+validation: %d+%d examples, %s has %d rows", s.N, s.Validation, t.Name, t.Rows)
+	}
+	if test.Name != s.TestDataName {
+		return fmt.Errorf("task: test_data_name: the spec names %s, the table is %s", s.TestDataName, test.Name)
+	}
+	if got := test.InputsSHA256(); got != s.TestDataSHA256 {
+		return fmt.Errorf("task: test_data_sha256: %s hashes to %s, the spec says %s", test.Name, got, s.TestDataSHA256)
+	}
+	if test.Features != t.Features {
+		return fmt.Errorf("task: dim: the test file %s has %d features, %s has %d", test.Name, test.Features, t.Name, t.Features)
+	}
+	if int64(test.Rows) != s.Test {
+		return fmt.Errorf("task: test: the spec has %d test examples, %s has %d rows", s.Test, test.Name, test.Rows)
 	}
 	return nil
 }
@@ -204,8 +226,12 @@ func checkFile(s spec.Spec, t *Table) error {
 // the seeded order with Shuffle), features as written or, with Standardize,
 // scaled by their mean and standard deviation over the whole file (computed
 // in file order; a constant feature is only centred).
-func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) {
-	if err := checkFile(s, t); err != nil {
+func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) { return NewFileInputsTest(s, t, nil) }
+
+// NewFileInputsTest is NewFileInputs with the test examples from a separate
+// table (the spec's TestDataName; nil without one), scaled like the rest.
+func NewFileInputsTest(s spec.Spec, t, test *Table) (*Inputs, error) {
+	if err := checkFile(s, t, test); err != nil {
 		return nil, err
 	}
 	d := t.Features
@@ -242,23 +268,43 @@ func NewFileInputs(s spec.Spec, t *Table) (*Inputs, error) {
 		}
 		return m
 	}
-	return &Inputs{
+	in := &Inputs{
 		Train: pick(0, int(s.N)),
 		Valid: pick(int(s.N), int(s.Validation)),
-		Test:  pick(t.Rows-int(s.Test), int(s.Test)),
-	}, nil
+	}
+	if test == nil {
+		in.Test = pick(t.Rows-int(s.Test), int(s.Test))
+		return in, nil
+	}
+	// The test file in its own order, with the training file's scaling.
+	in.Test = Matrix{Rows: test.Rows, Cols: d, Data: make([]float64, test.Rows*d)}
+	for r := 0; r < test.Rows; r++ {
+		for j := 0; j < d; j++ {
+			in.Test.Data[r*d+j] = float64((test.X[r*d+j] - mean[j]) * scale[j])
+		}
+	}
+	return in, nil
 }
 
 // NewFileLabels returns the labels of a file task in the same order.
-func NewFileLabels(s spec.Spec, t *Table) (*Labels, error) {
-	if err := checkFile(s, t); err != nil {
+func NewFileLabels(s spec.Spec, t *Table) (*Labels, error) { return NewFileLabelsTest(s, t, nil) }
+
+// NewFileLabelsTest is NewFileLabels with the test labels from a separate
+// table (see NewFileInputsTest).
+func NewFileLabelsTest(s spec.Spec, t, test *Table) (*Labels, error) {
+	if err := checkFile(s, t, test); err != nil {
 		return nil, err
 	}
-	if t.Labels == nil {
-		return nil, errors.New("task: the table was read without labels")
-	}
-	if m := t.MaxLabel(); int64(m) >= s.Classes {
-		return nil, fmt.Errorf("task: classes: %s has label %d, the spec has %d classes", t.Name, m, s.Classes)
+	for _, tab := range []*Table{t, test} {
+		if tab == nil {
+			continue
+		}
+		if tab.Labels == nil {
+			return nil, fmt.Errorf("task: %s was read without labels", tab.Name)
+		}
+		if m := tab.MaxLabel(); int64(m) >= s.Classes {
+			return nil, fmt.Errorf("task: classes: %s has label %d, the spec has %d classes", tab.Name, m, s.Classes)
+		}
 	}
 	if s.RandomLabels {
 		return &Labels{
@@ -276,7 +322,11 @@ func NewFileLabels(s spec.Spec, t *Table) (*Labels, error) {
 		out.Valid[i] = t.Labels[perm[int(s.N)+i]]
 	}
 	for i := range out.Test {
-		out.Test[i] = t.Labels[perm[t.Rows-int(s.Test)+i]]
+		if test != nil {
+			out.Test[i] = test.Labels[i]
+		} else {
+			out.Test[i] = t.Labels[perm[t.Rows-int(s.Test)+i]]
+		}
 	}
 	return out, nil
 }
