@@ -379,10 +379,16 @@ func (d *Decoder) decodeFast(freqs []uint32) (int, error) {
 func searchSmall(freqs []uint32, rng, v uint64, prec uint) (sym int, lo, hi, cum uint64) {
 	p := prec & 63
 	var lc uint64 // cum[sym]
-	for i, f := range freqs {
+	for _, f := range freqs {
 		cum += uint64(f)
-		if (rng*cum)>>p <= v {
-			sym, lc = i+1, cum
+		h := (rng * cum) >> p
+		below := 0
+		if h <= v {
+			below = 1
+		}
+		sym += below // the entries below v are a prefix of a valid table
+		if h <= v {
+			lc = cum
 		}
 	}
 	if sym >= len(freqs) {
@@ -443,7 +449,14 @@ func (d *Decoder) decodeCumulativeFast(cum []uint32) (int, error) {
 			s += ok
 		}
 	} else {
-		s = searchCumulative(cum, uint32(d.target()))
+		// searchCumulative(cum, t), with its first four-way step on the
+		// interval bounds (v-space, exact as in decodeFast), which does
+		// not wait for the division.
+		t := uint32(d.target())
+		q := k >> 2
+		mask := func(c uint32) int { return int(^(int64(v-(rng*uint64(c))>>p) >> 63)) } // all ones when c <= t
+		base := q&mask(cum[q]) + q&mask(cum[2*q]) + q&mask(cum[3*q])
+		s = searchFrom(cum, t, base, k-3*q)
 	}
 	lo := (rng * uint64(cum[s])) >> p
 	hi := (rng * uint64(cum[s+1])) >> p
@@ -474,23 +487,27 @@ func searchCumulative(cum []uint32, t uint32) int {
 		}
 		return s
 	}
-	// Invariant: cum[base] <= t and the answer is in [base, base+n), with
-	// base+n <= K.
-	base, n := 0, k
+	return searchFrom(cum, t, 0, k)
+}
+
+// searchFrom continues searchCumulative's bisection from base with n
+// candidates. Invariant: cum[base] <= t and the answer is in
+// [base, base+n), with base+n <= K.
+func searchFrom(cum []uint32, t uint32, base, n int) int {
+	tt := int64(t)
 	for n >= 4 {
 		// Four-way steps: three independent loads per step instead of one
-		// dependent load per halving.
+		// dependent load per halving; each adds q when cum[...] <= t (the
+		// shift gives all ones then).
 		q := n >> 2
-		c1, c2, c3 := cum[base+q], cum[base+2*q], cum[base+3*q]
-		cnt := int((int64(c1)-int64(t)-1)>>63&1 + (int64(c2)-int64(t)-1)>>63&1 + (int64(c3)-int64(t)-1)>>63&1)
-		base += q * cnt
+		base += q&int((int64(cum[base+q])-tt-1)>>63) +
+			q&int((int64(cum[base+2*q])-tt-1)>>63) +
+			q&int((int64(cum[base+3*q])-tt-1)>>63)
 		n -= 3 * q
 	}
 	for n > 1 {
 		half := n >> 1
-		// All ones when cum[base+half] <= t.
-		right := int((int64(cum[base+half]) - int64(t) - 1) >> 63)
-		base += half & right
+		base += half & int((int64(cum[base+half])-tt-1)>>63)
 		n -= half
 	}
 	return base

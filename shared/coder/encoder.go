@@ -142,7 +142,16 @@ func (e *Encoder) encode(c, f uint64) {
 // renorm shifts bytes out of the window until the range is >= 2^24.
 func (e *Encoder) renorm() {
 	for e.rng < rangeLow {
-		e.shiftLow()
+		if e.low < 0xFF000000 && e.pending == 0 && !e.first && len(e.out) < cap(e.out) {
+			// shiftLow's common case: no carry, no 0xFF run, room in the
+			// buffer.
+			e.out = append(e.out, e.cache)
+			e.n++
+			e.cache = byte(e.low >> 24)
+			e.low = (e.low & lowMask24) << 8
+		} else {
+			e.shiftLow()
+		}
 		e.rng <<= 8
 	}
 }
