@@ -1,6 +1,10 @@
 # edlwire: prequential MDL and EDL in bits that cross a wire.
 # `make help` lists the targets.
 
+# Recipes piping through tee must fail when the command does.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 GO       ?= go
 BIN      := bin
 PROTO_SRC := proto/edlwire.proto
