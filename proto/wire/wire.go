@@ -64,6 +64,13 @@ func SpecToProto(s spec.Spec) *wirepb.Spec {
 		Validation:      s.Validation,
 		TestDataName:    s.TestDataName,
 		TestDataSha256:  s.TestDataSHA256,
+		Vocab:           s.Vocab,
+		Embed:           s.Embed,
+		Adapter:         s.Adapter,
+		Rank:            s.Rank,
+		SparseParams:    s.SparseParams,
+		BaseSha256:      s.Base,
+		BaseName:        s.BaseName,
 	}
 }
 
@@ -116,5 +123,12 @@ func SpecFromProto(p *wirepb.Spec) spec.Spec {
 		Validation:      p.GetValidation(),
 		TestDataName:    p.GetTestDataName(),
 		TestDataSHA256:  p.GetTestDataSha256(),
+		Vocab:           p.GetVocab(),
+		Embed:           p.GetEmbed(),
+		Adapter:         p.GetAdapter(),
+		Rank:            p.GetRank(),
+		SparseParams:    p.GetSparseParams(),
+		Base:            p.GetBaseSha256(),
+		BaseName:        p.GetBaseName(),
 	}
 }

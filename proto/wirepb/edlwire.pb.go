@@ -69,6 +69,13 @@ type Spec struct {
 	Epochs          int64                  `protobuf:"varint,38,opt,name=epochs,proto3" json:"epochs,omitempty"`                                        // θ*: extra epochs after the pass
 	Patience        int64                  `protobuf:"varint,39,opt,name=patience,proto3" json:"patience,omitempty"`                                    // θ*: early-stopping patience
 	Validation      int64                  `protobuf:"varint,40,opt,name=validation,proto3" json:"validation,omitempty"`                                // θ*: held-out validation examples
+	Vocab           int64                  `protobuf:"varint,41,opt,name=vocab,proto3" json:"vocab,omitempty"`                                          // tokens model: token alphabet size
+	Embed           int64                  `protobuf:"varint,42,opt,name=embed,proto3" json:"embed,omitempty"`                                          // tokens model: embedding width
+	Adapter         string                 `protobuf:"bytes,43,opt,name=adapter,proto3" json:"adapter,omitempty"`                                       // "" (all train), lora, sparse
+	Rank            int64                  `protobuf:"varint,44,opt,name=rank,proto3" json:"rank,omitempty"`                                            // lora: adapter rank
+	SparseParams    int64                  `protobuf:"varint,45,opt,name=sparse_params,json=sparseParams,proto3" json:"sparse_params,omitempty"`        // sparse: parameters that train
+	BaseSha256      string                 `protobuf:"bytes,46,opt,name=base_sha256,json=baseSha256,proto3" json:"base_sha256,omitempty"`               // hex SHA-256 of the base checkpoint file ("" = none)
+	BaseName        string                 `protobuf:"bytes,47,opt,name=base_name,json=baseName,proto3" json:"base_name,omitempty"`                     // the base checkpoint's file name
 	TestDataName    string                 `protobuf:"bytes,60,opt,name=test_data_name,json=testDataName,proto3" json:"test_data_name,omitempty"`       // file task: separate test file ("" = the last test rows of data_name)
 	TestDataSha256  string                 `protobuf:"bytes,61,opt,name=test_data_sha256,json=testDataSha256,proto3" json:"test_data_sha256,omitempty"` // file task: its canonical inputs hash
 	unknownFields   protoimpl.UnknownFields
@@ -383,6 +390,55 @@ func (x *Spec) GetValidation() int64 {
 		return x.Validation
 	}
 	return 0
+}
+
+func (x *Spec) GetVocab() int64 {
+	if x != nil {
+		return x.Vocab
+	}
+	return 0
+}
+
+func (x *Spec) GetEmbed() int64 {
+	if x != nil {
+		return x.Embed
+	}
+	return 0
+}
+
+func (x *Spec) GetAdapter() string {
+	if x != nil {
+		return x.Adapter
+	}
+	return ""
+}
+
+func (x *Spec) GetRank() int64 {
+	if x != nil {
+		return x.Rank
+	}
+	return 0
+}
+
+func (x *Spec) GetSparseParams() int64 {
+	if x != nil {
+		return x.SparseParams
+	}
+	return 0
+}
+
+func (x *Spec) GetBaseSha256() string {
+	if x != nil {
+		return x.BaseSha256
+	}
+	return ""
+}
+
+func (x *Spec) GetBaseName() string {
+	if x != nil {
+		return x.BaseName
+	}
+	return ""
 }
 
 func (x *Spec) GetTestDataName() string {
@@ -1139,7 +1195,8 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\x80\t\n" +
+	"edlwire.v1\"\xbd\n" +
+	"\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -1192,7 +1249,15 @@ const file_edlwire_proto_rawDesc = "" +
 	"\bpatience\x18' \x01(\x03R\bpatience\x12\x1e\n" +
 	"\n" +
 	"validation\x18( \x01(\x03R\n" +
-	"validation\x12$\n" +
+	"validation\x12\x14\n" +
+	"\x05vocab\x18) \x01(\x03R\x05vocab\x12\x14\n" +
+	"\x05embed\x18* \x01(\x03R\x05embed\x12\x18\n" +
+	"\aadapter\x18+ \x01(\tR\aadapter\x12\x12\n" +
+	"\x04rank\x18, \x01(\x03R\x04rank\x12#\n" +
+	"\rsparse_params\x18- \x01(\x03R\fsparseParams\x12\x1f\n" +
+	"\vbase_sha256\x18. \x01(\tR\n" +
+	"baseSha256\x12\x1b\n" +
+	"\tbase_name\x18/ \x01(\tR\bbaseName\x12$\n" +
 	"\x0etest_data_name\x18< \x01(\tR\ftestDataName\x12(\n" +
 	"\x10test_data_sha256\x18= \x01(\tR\x0etestDataSha256\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +

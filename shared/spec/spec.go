@@ -40,12 +40,19 @@ const (
 const (
 	NotationOneHot   = "onehot"   // one-hot a, then one-hot b (Dim = 2p)
 	NotationPermuted = "permuted" // the same one-hot layout under a seeded relabelling of the p symbols
+
+	NotationTokens         = "tokens"          // two token ids a and b (Dim = 2), for the tokens model (vocab ≥ p)
+	NotationTokensPermuted = "tokens-permuted" // the same ids under the permuted notation's relabelling
 )
+
+// Notations lists the modular task's notations.
+var Notations = []string{NotationOneHot, NotationPermuted, NotationTokens, NotationTokensPermuted}
 
 // Model names.
 const (
 	ModelSoftmax = "softmax"
 	ModelMLP     = "mlp"     // multilayer perceptron: Hidden layers with Activation, then softmax
+	ModelTokens  = "tokens"  // Dim integer token ids in [0, Vocab), a shared Vocab×Embed embedding, concatenated, then the mlp
 	ModelKT      = "kt"      // Krichevsky–Trofimov estimator: Dirichlet(½) label counts, ignores inputs
 	ModelLaplace = "laplace" // Laplace estimator: Dirichlet(1) label counts, ignores inputs
 
@@ -54,7 +61,14 @@ const (
 )
 
 // Models lists every model name.
-var Models = []string{ModelSoftmax, ModelMLP, ModelKT, ModelLaplace, ModelHypothesis, ModelTable}
+var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable}
+
+// Adapters: which parameters of a gradient-trained model train.
+const (
+	AdapterNone   = ""       // every parameter trains
+	AdapterLoRA   = "lora"   // a frozen base plus rank-Rank adapters W + B·A on every dense layer
+	AdapterSparse = "sparse" // a seeded random subset of exactly SparseParams parameters trains
+)
 
 // Activations of the MLP's hidden layers.
 const (
@@ -106,12 +120,21 @@ type Spec struct {
 	RareWeight     float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
 
 	Model      string  // model family
-	Hidden     []int64 // mlp: hidden layer widths, input to output
-	Activation string  // mlp: hidden activation
+	Hidden     []int64 // mlp, tokens: hidden layer widths, input to output
+	Activation string  // mlp, tokens: hidden activation
+	Vocab      int64   // tokens: the token alphabet size (ids in [0, Vocab))
+	Embed      int64   // tokens: the embedding width
 	Init       string  // parameter initialization
 	InitScale  float64 // standard deviation for Init == "normal"
 	ModelNoise float64 // hypothesis model: the label noise ε it assumes
 	Alpha      float64 // table model: Dirichlet concentration per class
+
+	// Parameter-efficient training and pre-trained bases (softmax, mlp, tokens).
+	Adapter      string // "" (every parameter trains), lora or sparse
+	Rank         int64  // lora: the adapters' rank r
+	SparseParams int64  // sparse: how many parameters train
+	Base         string // hex SHA-256 of a checkpoint file both sides hold, whose model is the starting point ("" = initialize from Init)
+	BaseName     string // that checkpoint's file name (no directories)
 
 	Optimizer string  // update rule
 	LR        float64 // constant learning rate
@@ -194,10 +217,17 @@ func (s Spec) fields() []field {
 		{"model", s.Model},
 		{"hidden", joinInts(s.Hidden)},
 		{"activation", s.Activation},
+		{"vocab", strconv.FormatInt(s.Vocab, 10)},
+		{"embed", strconv.FormatInt(s.Embed, 10)},
 		{"init", s.Init},
 		{"init_scale", fmtFloat(s.InitScale)},
 		{"model_noise", fmtFloat(s.ModelNoise)},
 		{"alpha", fmtFloat(s.Alpha)},
+		{"adapter", s.Adapter},
+		{"rank", strconv.FormatInt(s.Rank, 10)},
+		{"sparse_params", strconv.FormatInt(s.SparseParams, 10)},
+		{"base_sha256", s.Base},
+		{"base_name", s.BaseName},
 		{"optimizer", s.Optimizer},
 		{"lr", fmtFloat(s.LR)},
 		{"batch", strconv.FormatInt(s.Batch, 10)},
@@ -295,9 +325,61 @@ func satAdd(a, b int64) int64 {
 	return a + b
 }
 
-// NumParams is the number of model parameters the spec builds, saturating
-// at math.MaxInt64.
+// DenseSizes lists the widths of the dense stack of a softmax, mlp or tokens
+// model, input first, classes last (the tokens model's input width is
+// Dim·Embed); nil for the other models. Sizes saturate at math.MaxInt64.
+func (s Spec) DenseSizes() []int64 {
+	var in int64
+	switch s.Model {
+	case ModelSoftmax:
+		return []int64{s.Dim, s.Classes}
+	case ModelMLP:
+		in = s.Dim
+	case ModelTokens:
+		in = satMul(s.Dim, s.Embed)
+	default:
+		return nil
+	}
+	out := append([]int64{in}, s.Hidden...)
+	return append(out, s.Classes)
+}
+
+// loraParams is Σ_l r·(in_l + out_l) over the dense layers.
+func (s Spec) loraParams() int64 {
+	var p int64
+	sizes := s.DenseSizes()
+	for l := 1; l < len(sizes); l++ {
+		p = satAdd(p, satMul(s.Rank, satAdd(sizes[l-1], sizes[l])))
+	}
+	return p
+}
+
+// NumParams is the total number of model parameters the spec builds (with
+// an adapter: the frozen base's plus the adapter's own), saturating at
+// math.MaxInt64.
 func (s Spec) NumParams() int64 {
+	p := s.baseParams()
+	if s.Adapter == AdapterLoRA {
+		p = satAdd(p, s.loraParams())
+	}
+	return p
+}
+
+// TrainableParams is the number of parameters that train: NumParams without
+// an adapter, Σ r·(in + out) over the dense layers with lora (the base's
+// weights and biases are frozen), SparseParams with sparse.
+func (s Spec) TrainableParams() int64 {
+	switch s.Adapter {
+	case AdapterLoRA:
+		return s.loraParams()
+	case AdapterSparse:
+		return s.SparseParams
+	}
+	return s.NumParams()
+}
+
+// baseParams counts the model's own parameters, without adapters.
+func (s Spec) baseParams() int64 {
 	switch s.Model {
 	case ModelSoftmax:
 		return satAdd(satMul(s.Classes, s.Dim), s.Classes)
@@ -307,12 +389,14 @@ func (s Spec) NumParams() int64 {
 		return satAdd(s.Hypotheses, 1)
 	case ModelTable:
 		return satMul(s.Keys, s.Classes)
-	case ModelMLP:
+	case ModelMLP, ModelTokens:
 		var p int64
-		in := s.Dim
-		for _, h := range append(append([]int64(nil), s.Hidden...), s.Classes) {
-			p = satAdd(p, satAdd(satMul(h, in), h))
-			in = h
+		if s.Model == ModelTokens {
+			p = satMul(s.Vocab, s.Embed)
+		}
+		sizes := s.DenseSizes()
+		for l := 1; l < len(sizes); l++ {
+			p = satAdd(p, satAdd(satMul(sizes[l], sizes[l-1]), sizes[l]))
 		}
 		return p
 	}
@@ -412,14 +496,20 @@ func (s Spec) Validate() error {
 		}
 		unused(s.Task, "parity_bits")
 	case TaskModular:
-		if s.Classes <= maxWidth/2 {
+		tokens := s.Notation == NotationTokens || s.Notation == NotationTokensPermuted
+		if tokens {
+			wantDim(s.Task, 2)
+			if s.Model == ModelTokens && s.Vocab < s.Classes {
+				bad("vocab", "the %s notation writes ids up to p-1 = %d, vocab %d is too small", s.Notation, s.Classes-1, s.Vocab)
+			}
+		} else if s.Classes <= maxWidth/2 {
 			wantDim(s.Task, 2*s.Classes)
 		}
 		if s.Op != OpAdd && s.Op != OpSub && s.Op != OpMul {
 			bad("op", "unknown operation %q (known: %s, %s, %s)", s.Op, OpAdd, OpSub, OpMul)
 		}
-		if s.Notation != NotationOneHot && s.Notation != NotationPermuted {
-			bad("notation", "unknown notation %q (known: %s, %s)", s.Notation, NotationOneHot, NotationPermuted)
+		if s.Notation != NotationOneHot && s.Notation != NotationPermuted && !tokens {
+			bad("notation", "unknown notation %q (known: %s)", s.Notation, strings.Join(Notations, ", "))
 		}
 		unused(s.Task, "op", "notation")
 	case TaskRare:
@@ -449,8 +539,8 @@ func (s Spec) Validate() error {
 		bad("noise", "must be in [0, 1], got %v", s.Noise)
 	}
 	switch s.Model {
-	case ModelMLP:
-		if len(s.Hidden) == 0 {
+	case ModelMLP, ModelTokens:
+		if s.Model == ModelMLP && len(s.Hidden) == 0 {
 			bad("hidden", "an mlp needs at least one hidden layer")
 		}
 		for i, h := range s.Hidden {
@@ -463,7 +553,7 @@ func (s Spec) Validate() error {
 		}
 	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable:
 		if len(s.Hidden) > 0 {
-			bad("hidden", "only the mlp has hidden layers")
+			bad("hidden", "only the mlp and tokens models have hidden layers")
 		}
 	default:
 		bad("model", "unknown model %q (known: %s)", s.Model, strings.Join(Models, ", "))
@@ -488,6 +578,68 @@ func (s Spec) Validate() error {
 		}
 		if !finite(s.Alpha) || s.Alpha <= 0 {
 			bad("alpha", "must be finite and positive, got %v", s.Alpha)
+		}
+	}
+	if s.Model == ModelTokens {
+		if s.Dim < 1 {
+			bad("dim", "the tokens model reads at least one token id, got dim %d", s.Dim)
+		}
+		if s.Vocab < 1 || s.Vocab > maxWidth {
+			bad("vocab", "must be in [1, 2^30] for the tokens model, got %d", s.Vocab)
+		}
+		if s.Embed < 1 || s.Embed > maxWidth {
+			bad("embed", "must be in [1, 2^30] for the tokens model, got %d", s.Embed)
+		} else if s.Dim <= maxWidth && s.Dim*s.Embed > maxWidth {
+			bad("embed", "dim·embed = %d exceeds 2^30", s.Dim*s.Embed)
+		}
+	} else {
+		if s.Vocab != 0 {
+			bad("vocab", "only the tokens model has a vocabulary, got %d", s.Vocab)
+		}
+		if s.Embed != 0 {
+			bad("embed", "only the tokens model has embeddings, got %d", s.Embed)
+		}
+	}
+	gradient := s.Model == ModelSoftmax || s.Model == ModelMLP || s.Model == ModelTokens
+	switch s.Adapter {
+	case AdapterNone:
+		if s.Rank != 0 {
+			bad("rank", "only the lora adapter has a rank, got %d", s.Rank)
+		}
+		if s.SparseParams != 0 {
+			bad("sparse_params", "only the sparse adapter has it, got %d", s.SparseParams)
+		}
+	case AdapterLoRA, AdapterSparse:
+		if !gradient {
+			bad("adapter", "the %s model is not gradient-trained: adapters need softmax, mlp or tokens", s.Model)
+		}
+		if s.Adapter == AdapterLoRA {
+			if s.Rank < 1 || s.Rank > maxWidth {
+				bad("rank", "must be in [1, 2^30] for lora, got %d", s.Rank)
+			}
+			if s.SparseParams != 0 {
+				bad("sparse_params", "only the sparse adapter has it, got %d", s.SparseParams)
+			}
+		} else {
+			if s.Rank != 0 {
+				bad("rank", "only the lora adapter has a rank, got %d", s.Rank)
+			}
+			if total := s.baseParams(); s.SparseParams < 1 || s.SparseParams > total {
+				bad("sparse_params", "must be in [1, params=%d] for the sparse adapter, got %d", total, s.SparseParams)
+			}
+		}
+	default:
+		bad("adapter", "unknown adapter %q (known: \"\" for none, %s, %s)", s.Adapter, AdapterLoRA, AdapterSparse)
+	}
+	if s.Base != "" || s.BaseName != "" {
+		if !gradient {
+			bad("base_sha256", "only softmax, mlp and tokens models start from a checkpoint (model %s)", s.Model)
+		}
+		if len(s.Base) != 64 || strings.Trim(s.Base, "0123456789abcdef") != "" {
+			bad("base_sha256", "must be 64 lowercase hex digits, got %q", s.Base)
+		}
+		if s.BaseName == "" || strings.ContainsAny(s.BaseName, "/\\") || s.BaseName == "." || s.BaseName == ".." {
+			bad("base_name", "must be a plain file name, got %q", s.BaseName)
 		}
 	}
 	if s.Model != ModelHypothesis && s.ModelNoise != 0 {
@@ -553,7 +705,7 @@ func (s Spec) Validate() error {
 		if s.Validation < 1 {
 			bad("validation", "early stopping needs at least one validation example when epochs > 0")
 		}
-		if s.Model != ModelSoftmax && s.Model != ModelMLP {
+		if s.Model != ModelSoftmax && s.Model != ModelMLP && s.Model != ModelTokens {
 			bad("epochs", "only gradient-trained models train further (model %s is exact after the pass)", s.Model)
 		}
 	} else if s.Patience != 0 {
