@@ -37,6 +37,11 @@ type MLP struct {
 
 	workers int
 
+	// inputGrad makes Backward also compute dIn[b] = ∂loss/∂x_b (the tokens
+	// model back-propagates into its embeddings through it).
+	inputGrad bool
+	dIn       [][]float64
+
 	// Batch buffers, grown on demand and reused: no allocation per step.
 	batch int
 	acts  [][][]float64 // acts[l][b]: layer l's output (acts[0] aliases the inputs)
@@ -141,6 +146,12 @@ func (m *MLP) grow(b int) {
 		}
 	}
 	m.probs = make([][]float64, b)
+	if m.inputGrad {
+		m.dIn = make([][]float64, b)
+		for i := range m.dIn {
+			m.dIn[i] = make([]float64, m.sizes[0])
+		}
+	}
 	m.batch = b
 }
 
@@ -285,7 +296,7 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 	m.cur, m.grad = B, grad
 	for l := L - 1; l >= 0; l-- {
 		m.parallel(m.sizes[l+1], B*m.sizes[l], jobGrad, l)
-		if l > 0 {
+		if l > 0 || m.inputGrad {
 			m.parallel(m.sizes[l], B*m.sizes[l+1], jobBackprop, l)
 		}
 	}
@@ -322,11 +333,18 @@ func (m *MLP) gradRange(l, lo, hi int) {
 	}
 }
 
-// backpropRange computes δ for units [lo, hi) of layer l's input.
+// backpropRange computes δ for units [lo, hi) of layer l's input; for l = 0
+// (inputGrad) that is ∂loss/∂x itself, with no activation derivative.
 func (m *MLP) backpropRange(l, lo, hi int) {
 	B, nin, nout := m.cur, m.sizes[l], m.sizes[l+1]
 	in, dl := m.acts[l][:B], m.delta[l][:B]
-	W, prev := m.weights(l), m.delta[l-1][:B]
+	W := m.weights(l)
+	var prev [][]float64
+	if l > 0 {
+		prev = m.delta[l-1][:B]
+	} else {
+		prev = m.dIn[:B]
+	}
 	for b := 0; b < B; b++ {
 		clear(prev[b][lo:hi])
 	}
@@ -356,6 +374,9 @@ func (m *MLP) backpropRange(l, lo, hi int) {
 				detmath.Axpy(dst, d[pending], W[pending*nin+lo:pending*nin+hi])
 			}
 		}
+	}
+	if l == 0 {
+		return
 	}
 	for b := 0; b < B; b++ {
 		dp, a := prev[b][lo:hi], in[b][lo:hi]

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/edlwire/edlwire/shared/rng"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -56,26 +57,56 @@ type Counting interface {
 // never data.
 var ErrNotFinite = errors.New("model: parameter is not finite")
 
-// New builds the model a spec names, initialized from the spec's seed.
+// New builds the model a spec names, initialized from the spec's seed. A
+// spec that starts from a base checkpoint (Base) is built by NewFromBase.
 func New(s spec.Spec) (Model, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	if s.Base != "" {
+		return nil, fmt.Errorf("model: the spec starts from the base checkpoint %s (sha256 %s): build it with NewFromBase", s.BaseName, s.Base)
+	}
+	return build(s, nil)
+}
+
+// NewFromBase builds the model a spec names starting from a pre-trained
+// base: encoded is the canonical encoding (Encode) of a model of the spec's
+// architecture without its adapter (its Kind and Shape must match), whose
+// parameters replace the spec's initialization; the adapter, if any, is
+// then added on top as New would. Checking that the base is the file the
+// spec names is the caller's business (see package checkpoint).
+func NewFromBase(s spec.Spec, encoded []byte) (Model, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	kind, shape, params, err := Decode(encoded)
+	if err != nil {
+		return nil, err
+	}
+	return build(s, &decoded{kind, shape, params})
+}
+
+type decoded struct {
+	kind   string
+	shape  []int64
+	params []float64
+}
+
+func build(s spec.Spec, base *decoded) (Model, error) {
+	var m Model
 	switch s.Model {
 	case spec.ModelSoftmax, spec.ModelMLP:
 		sizes := []int{int(s.Dim)}
 		for _, h := range s.Hidden {
 			sizes = append(sizes, int(h))
 		}
-		m := NewMLP(append(sizes, int(s.Classes)), s.Activation)
-		if s.Init == spec.InitNormal {
-			src := rng.New(rng.Derive(s.Seed, "init"), 0)
-			p := m.Params()
-			for i := range p {
-				p[i] = float64(s.InitScale * src.Normal())
-			}
+		m = NewMLP(append(sizes, int(s.Classes)), s.Activation)
+	case spec.ModelTokens:
+		hidden := make([]int, len(s.Hidden))
+		for i, h := range s.Hidden {
+			hidden[i] = int(h)
 		}
-		return m, nil
+		m = NewTokens(int(s.Vocab), int(s.Embed), int(s.Dim), hidden, s.Activation, int(s.Classes))
 	case spec.ModelKT:
 		return NewDirichlet(spec.ModelKT, int(s.Classes), 0.5), nil
 	case spec.ModelLaplace:
@@ -84,8 +115,38 @@ func New(s spec.Spec) (Model, error) {
 		return NewHypothesis(int(s.Classes), int(s.Hypotheses), s.ModelNoise), nil
 	case spec.ModelTable:
 		return NewTable(int(s.Keys), int(s.Classes), s.Alpha), nil
+	default:
+		return nil, fmt.Errorf("model: unknown model %q", s.Model)
 	}
-	return nil, fmt.Errorf("model: unknown model %q", s.Model)
+	p := m.Params()
+	if base != nil {
+		if err := sameArchitecture(m, base.kind, base.shape, len(base.params)); err != nil {
+			return nil, err
+		}
+		copy(p, base.params)
+	} else if s.Init == spec.InitNormal {
+		src := rng.New(rng.Derive(s.Seed, "init"), 0)
+		for i := range p {
+			p[i] = float64(s.InitScale * src.Normal())
+		}
+	}
+	d := m.(Differentiable)
+	switch s.Adapter {
+	case spec.AdapterLoRA:
+		return NewLoRA(d, int(s.Rank), rng.Derive(s.Seed, "lora"))
+	case spec.AdapterSparse:
+		return NewSparse(d, int(s.SparseParams), rng.Derive(s.Seed, "sparse-subset"))
+	}
+	return m, nil
+}
+
+// sameArchitecture checks that a decoded base fits model m.
+func sameArchitecture(m Model, kind string, shape []int64, n int) error {
+	want := m.Shape()
+	if kind != m.Kind() || !slices.Equal(shape, want) || n != len(m.Params()) {
+		return fmt.Errorf("model: the base is a %s of shape %v with %d parameters, the spec builds a %s of shape %v with %d", kind, shape, n, m.Kind(), want, len(m.Params()))
+	}
+	return nil
 }
 
 // encodingVersion heads the canonical parameter encoding.
@@ -125,4 +186,67 @@ func Fingerprint(m Model) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	return sha256.Sum256(b), nil
+}
+
+// ErrCorruptEncoding reports a canonical parameter encoding that cannot be
+// parsed.
+var ErrCorruptEncoding = errors.New("model: corrupt parameter encoding")
+
+// Decode parses a canonical encoding (Encode): the kind, the shape and the
+// parameters. It never panics on hostile input and rejects non-finite
+// parameters, a foreign version and trailing bytes.
+func Decode(b []byte) (kind string, shape []int64, params []float64, err error) {
+	bad := func(format string, args ...any) (string, []int64, []float64, error) {
+		return "", nil, nil, fmt.Errorf("%w: "+format, append([]any{ErrCorruptEncoding}, args...)...)
+	}
+	rest := b
+	getString := func() (string, bool) {
+		if len(rest) < 4 {
+			return "", false
+		}
+		n := binary.LittleEndian.Uint32(rest)
+		if uint64(n) > uint64(len(rest)-4) {
+			return "", false
+		}
+		s := string(rest[4 : 4+n])
+		rest = rest[4+n:]
+		return s, true
+	}
+	version, ok := getString()
+	if !ok || version != encodingVersion {
+		return bad("version %q, want %q", version, encodingVersion)
+	}
+	if kind, ok = getString(); !ok {
+		return bad("truncated kind")
+	}
+	if len(rest) < 4 {
+		return bad("truncated shape")
+	}
+	nshape := binary.LittleEndian.Uint32(rest)
+	rest = rest[4:]
+	if uint64(nshape) > uint64(len(rest))/8 {
+		return bad("shape of %d dimensions in %d bytes", nshape, len(rest))
+	}
+	shape = make([]int64, nshape)
+	for i := range shape {
+		shape[i] = int64(binary.LittleEndian.Uint64(rest))
+		rest = rest[8:]
+	}
+	if len(rest) < 8 {
+		return bad("truncated parameter count")
+	}
+	np := binary.LittleEndian.Uint64(rest)
+	rest = rest[8:]
+	if np != uint64(len(rest))/8 || len(rest)%8 != 0 {
+		return bad("%d parameters in %d bytes", np, len(rest))
+	}
+	params = make([]float64, np)
+	for i := range params {
+		v := math.Float64frombits(binary.LittleEndian.Uint64(rest[8*i:]))
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return bad("parameter %d is %v", i, v)
+		}
+		params[i] = v
+	}
+	return kind, shape, params, nil
 }

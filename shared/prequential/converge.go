@@ -63,7 +63,7 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 	if !ok || s.spec.Epochs == 0 || n == 0 {
 		return out, nil
 	}
-	best := append([]float64(nil), m.Params()...)
+	best := append([]float64(nil), model.Trainable(m)...)
 	bestState := s.opt.State()
 	batch := int(s.spec.Batch)
 	for epoch := int64(1); epoch <= s.spec.Epochs; epoch++ {
@@ -77,7 +77,7 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 			}
 			m.Forward(s.batchP[:rows], s.batchX[:rows])
 			m.Backward(s.grad, labels[start:start+rows])
-			s.opt.Step(m.Params(), s.grad, rows)
+			s.opt.Step(model.Trainable(m), s.grad, rows)
 			clear(s.grad)
 		}
 		out.Epochs = epoch
@@ -87,13 +87,13 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 		}
 		if v < out.ValidBits {
 			out.ValidBits, out.BestEpoch = v, epoch
-			copy(best, m.Params())
+			copy(best, model.Trainable(m))
 			bestState = s.opt.State()
 		} else if epoch-out.BestEpoch >= s.spec.Patience {
 			break
 		}
 	}
-	copy(m.Params(), best)
+	copy(model.Trainable(m), best)
 	if err := s.opt.SetState(bestState); err != nil {
 		return Converged{}, fmt.Errorf("prequential: converge: %w", err)
 	}

@@ -105,6 +105,10 @@ type Options struct {
 	// to verify the test loss and EDL itself, and its θ* fingerprint must
 	// match. None of the held-out bits are part of the MDL.
 	HeldOut bool
+	// Base is the canonical encoding (model.Encode) of the pre-trained
+	// model a spec with a base checkpoint starts from; nil otherwise. See
+	// NewFromBase, which checks it against the spec.
+	Base []byte
 }
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
@@ -126,14 +130,22 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 	if in.Train.Rows != int(s.N) || in.Train.Cols != int(s.Dim) {
 		return nil, fmt.Errorf("prequential: inputs have %d rows of %d, spec wants n=%d dim=%d", in.Train.Rows, in.Train.Cols, s.N, s.Dim)
 	}
-	m, err := model.New(s)
+	var m model.Model
+	var err error
+	if opts.Base != nil {
+		m, err = model.NewFromBase(s, opts.Base)
+	} else {
+		m, err = model.New(s)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
 	var opt train.Optimizer
+	ngrad := 0
 	switch m := m.(type) {
 	case model.Differentiable:
-		if opt, err = train.New(s, len(m.Params())); err != nil {
+		ngrad = len(model.Trainable(m))
+		if opt, err = train.New(s, ngrad); err != nil {
 			return nil, fmt.Errorf("prequential: %w", err)
 		}
 		m.SetWorkers(workers)
@@ -148,7 +160,7 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 		model:      m,
 		opt:        opt,
 		precision:  uint(s.Precision),
-		grad:       make([]float64, len(m.Params())),
+		grad:       make([]float64, ngrad),
 		probs:      make([]float64, k),
 		batchY:     make([]int, 0, s.Batch),
 		batchX:     make([][]float64, s.Batch),
@@ -306,7 +318,7 @@ func (s *Session) learn() {
 	switch m := s.model.(type) {
 	case model.Differentiable:
 		m.Backward(s.grad, s.batchY)
-		s.opt.Step(m.Params(), s.grad, s.batchFill)
+		s.opt.Step(model.Trainable(m), s.grad, s.batchFill)
 		clear(s.grad)
 		s.batchY = s.batchY[:0]
 	case model.Counting:

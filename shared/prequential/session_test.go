@@ -137,6 +137,16 @@ func TestGoldenFingerprints(t *testing.T) {
 	rare := smallSpec()
 	rare.Task, rare.RareWeight, rare.N = spec.TaskRare, 0.1, 1500
 	rare.Optimizer, rare.LR, rare.Beta1, rare.Beta2, rare.AdamEps = spec.OptimizerAdam, 0.01, 0.9, 0.999, 1e-8
+	tokens := smallSpec()
+	tokens.Task, tokens.Classes, tokens.Dim, tokens.Op, tokens.Notation = spec.TaskModular, 7, 2, spec.OpAdd, spec.NotationTokensPermuted
+	tokens.Model, tokens.Vocab, tokens.Embed, tokens.Hidden, tokens.N = spec.ModelTokens, 7, 6, []int64{24}, 1500
+	tokens.Optimizer, tokens.Beta, tokens.LR, tokens.InitScale, tokens.Batch = spec.OptimizerMomentum, 0.9, 0.02, 0.5, 8
+	lora := mlpRelu
+	lora.Adapter, lora.Rank, lora.LR, lora.InitScale = spec.AdapterLoRA, 2, 0.05, 0.3
+	lora.Optimizer, lora.Beta1, lora.Beta2, lora.AdamEps = spec.OptimizerAdam, 0.9, 0.999, 1e-8
+	sparse := tokens
+	sparse.Notation, sparse.Adapter, sparse.SparseParams = spec.NotationTokens, spec.AdapterSparse, 150
+	sparse.Optimizer, sparse.Beta, sparse.LR, sparse.Beta1, sparse.Beta2, sparse.AdamEps, sparse.WeightDecay = spec.OptimizerAdamW, 0, 0.02, 0.9, 0.999, 1e-8, 0.01
 	cases := []struct {
 		name        string
 		sp          spec.Spec
@@ -176,6 +186,15 @@ func TestGoldenFingerprints(t *testing.T) {
 		{"rare-softmax-adam", rare,
 			"c06dee2f72cabc1b8abb681aa599c86209d7ad63e95fc3bade7e36b5cd562313",
 			"93016ce5d6e6b067f264debdb82afc3d4edc749f8f7062732aa011b4a5ac11f7"},
+		{"tokens-permuted-momentum", tokens,
+			"c7831d62b30cbb190f913e4e81770062d09278dee30e8629d308f39473036567",
+			"86b30381705faaf22ca647543b21a270e11b909150ad8a3779b780add4d44160"},
+		{"mlp-lora-adam", lora,
+			"31ccda46de89f3fc8fb459a1ae30467089ca1aa07e6fc5e9b25b0bd487c56695",
+			"5d001ce67f2ab4cda477304563a0f3970029087472c11f33558dee6b965e65e6"},
+		{"tokens-sparse-adamw", sparse,
+			"f6d123a5560db260f8e562143622b171b77e6d6d0e05dc3c43cbb55b17e0d1dd",
+			"9de0ba5ef35f11eb35c728d029fa7dbc1e72d2e53c6742dcc0c88ee2d60df249"},
 		{"random-labels", random,
 			"2cefc84f8428254879b4da1de4c70ad75ca7d6ee2dd3d14ab05fd5dc29a98b1f",
 			"e7c9cce8a2624d08aaff0f6c562e09f7374501a8e7f3ed40674473799d805e0d"},

@@ -144,9 +144,13 @@ func TestSeededTaskRules(t *testing.T) {
 	})
 	t.Run("modular", func(t *testing.T) {
 		for _, op := range []string{spec.OpAdd, spec.OpSub, spec.OpMul} {
-			for _, nt := range []string{spec.NotationOneHot, spec.NotationPermuted} {
+			for _, nt := range spec.Notations {
 				sp := spec.Default()
 				sp.Task, sp.Classes, sp.Dim, sp.Op, sp.Notation, sp.N, sp.Test = spec.TaskModular, 7, 14, op, nt, 300, 0
+				tokens := nt == spec.NotationTokens || nt == spec.NotationTokensPermuted
+				if tokens {
+					sp.Dim = 2
+				}
 				in, _ := task.NewInputs(sp)
 				lab, err := task.NewLabels(sp, in)
 				if err != nil {
@@ -155,8 +159,23 @@ func TestSeededTaskRules(t *testing.T) {
 				// The same seed draws the same (a, b) in both notations; the
 				// one-hot spec reads them back.
 				id := sp
-				id.Notation = spec.NotationOneHot
+				id.Notation, id.Dim = spec.NotationOneHot, 14
 				idIn, _ := task.NewInputs(id)
+				if tokens {
+					// The token ids are the one-hot columns of the matching
+					// one-hot notation: the same draws, the same relabelling.
+					oh := id
+					if nt == spec.NotationTokensPermuted {
+						oh.Notation = spec.NotationPermuted
+					}
+					ohIn, _ := task.NewInputs(oh)
+					for i := 0; i < in.Train.Rows; i++ {
+						r, o := in.Train.Row(i), ohIn.Train.Row(i)
+						if o[int(r[0])] != 1 || o[7+int(r[1])] != 1 {
+							t.Fatalf("%s/%s example %d: ids %v do not match the one-hot row %v", op, nt, i, r, o)
+						}
+					}
+				}
 				for i, y := range lab.Train {
 					r := idIn.Train.Row(i)
 					a, b := -1, -1
@@ -173,7 +192,7 @@ func TestSeededTaskRules(t *testing.T) {
 						t.Fatalf("%s/%s example %d: a=%d b=%d label %d, want %d", op, nt, i, a, b, y, want)
 					}
 				}
-				if nt == spec.NotationPermuted && sameRows(in.Train, idIn.Train) {
+				if (nt == spec.NotationPermuted || nt == spec.NotationTokensPermuted) && sameRows(in.Train, idIn.Train) {
 					t.Fatalf("%s: the permuted notation wrote the same inputs as one-hot", op)
 				}
 			}

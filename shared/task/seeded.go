@@ -53,6 +53,11 @@ func seededInputs(s spec.Spec, part string) Matrix {
 		perm := notation(s)
 		for i := range rows {
 			a, b := src.IntN(p), src.IntN(p)
+			if tokenNotation(s) {
+				// The same draws written as two token ids.
+				m.Data[i*d], m.Data[i*d+1] = float64(perm[a]), float64(perm[b])
+				continue
+			}
 			m.Data[i*d+perm[a]] = 1
 			m.Data[i*d+p+perm[b]] = 1
 		}
@@ -79,13 +84,14 @@ func seededInputs(s spec.Spec, part string) Matrix {
 	return m
 }
 
-// notation is the modular task's symbol map: the identity for one-hot, a
-// fixed permutation for the permuted notation. The permutation depends on p
+// notation is the modular task's symbol map: the identity for one-hot and
+// tokens, a fixed permutation for permuted and tokens-permuted (the same
+// permutation: symbol s is written as column or id perm[s]). The permutation depends on p
 // only, not on the seed, so the notation is a property of the task that
 // pre-training and fine-tuning runs with different seeds share.
 func notation(s spec.Spec) []int {
 	p := int(s.Classes)
-	if s.Notation == spec.NotationPermuted {
+	if s.Notation == spec.NotationPermuted || s.Notation == spec.NotationTokensPermuted {
 		return rng.New(rng.Derive(uint64(p), "modular-permuted-notation"), 0).Perm(p)
 	}
 	id := make([]int, p)
@@ -93,6 +99,12 @@ func notation(s spec.Spec) []int {
 		id[i] = i
 	}
 	return id
+}
+
+// tokenNotation reports whether the modular task writes its inputs as two
+// token ids (columns a and b) instead of one-hot blocks.
+func tokenNotation(s spec.Spec) bool {
+	return s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted
 }
 
 // symbolOf inverts the one-hot block starting at column off.
@@ -148,7 +160,12 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 		}
 		for i := range out {
 			row := x.Row(i)
-			a, b := symbolOf(row, 0, inv), symbolOf(row, k, inv)
+			var a, b int
+			if tokenNotation(s) {
+				a, b = inv[int(row[0])], inv[int(row[1])]
+			} else {
+				a, b = symbolOf(row, 0, inv), symbolOf(row, k, inv)
+			}
 			switch s.Op {
 			case spec.OpAdd:
 				out[i] = (a + b) % k
