@@ -9,7 +9,12 @@
 package specflag
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/edlwire/edlwire/shared/spec"
@@ -43,7 +48,38 @@ const (
 	defaultWeightDecay  = 0.01
 	defaultAlpha        = 0.5 // the table model: KT per key
 	defaultPatience     = 5
+	defaultEmbed        = 16 // the tokens model
+	defaultRank         = 4  // the lora adapter
 )
+
+// baseFlag is --base FILE: it reads the checkpoint to fill base_sha256 and
+// base_name; the command reads the file again through BasePath (and the
+// session checks that the bytes still hash to the spec's value).
+type baseFlag struct {
+	path string
+	s    *spec.Spec
+}
+
+func (b *baseFlag) String() string { return b.path }
+
+func (b *baseFlag) Set(v string) error {
+	data, err := os.ReadFile(v)
+	if err != nil {
+		return fmt.Errorf("base checkpoint: %w", err)
+	}
+	h := sha256.Sum256(data)
+	b.path, b.s.Base, b.s.BaseName = v, hex.EncodeToString(h[:]), filepath.Base(v)
+	return nil
+}
+
+// BasePath is the file given with --base ("" if none), for the command to
+// read the base checkpoint the spec names.
+func BasePath(fs *flag.FlagSet) string {
+	if f := fs.Lookup("base"); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
 
 // Register adds the spec flags to fs, with defaults from spec.Default, and
 // returns the spec they fill in when fs is parsed.
@@ -116,7 +152,20 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		s.Hidden = h
 		return err
 	})
-	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp hidden activation: relu or tanh")
+	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp and tokens hidden activation: relu or tanh")
+	fs.Int64Var(&s.Vocab, "vocab", s.Vocab, "tokens model: token alphabet size, ids in [0, vocab) (default: classes)")
+	fs.Int64Var(&s.Embed, "embed", s.Embed, "tokens model: embedding width (default 16)")
+	fs.StringVar(&s.Adapter, "adapter", s.Adapter, "parameter-efficient training: lora (rank --rank adapters on every dense layer of a frozen base) or sparse (--sparse-params seeded parameters train); empty: every parameter trains")
+	wrap("adapter", func() {
+		if s.Adapter == spec.AdapterLoRA {
+			defInt("rank", &s.Rank, defaultRank)
+		} else {
+			defInt("rank", &s.Rank, 0)
+		}
+	})
+	fs.Int64Var(&s.Rank, "rank", s.Rank, "lora: adapter rank r (default 4)")
+	fs.Int64Var(&s.SparseParams, "sparse-params", s.SparseParams, "sparse: how many parameters train (chosen by seed)")
+	fs.Var(&baseFlag{s: &s}, "base", "start from this pre-trained checkpoint FILE (its SHA-256 and file name go into the spec; bob finds his copy under --data-dir)")
 	fs.StringVar(&s.Init, "init", s.Init, "initialization: zeros or normal")
 	fs.Float64Var(&s.InitScale, "init-scale", s.InitScale, "standard deviation of --init normal")
 	fs.Float64Var(&s.ModelNoise, "model-noise", s.ModelNoise, "hypothesis model: the label noise ε it assumes")
@@ -173,7 +222,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 
 	for _, name := range []string{"seed", "n", "test", "validation", "classes", "dim", "noise",
 		"keys", "hypotheses", "parity-bits", "op", "notation", "rare-weight", "hidden", "activation", "init",
-		"init-scale", "model-noise", "alpha", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
+		"init-scale", "model-noise", "alpha", "vocab", "embed", "rank", "sparse-params", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
 		"batch", "patience", "checkpoint-every", "precision"} {
 		wrap(name, nil)
 	}
@@ -181,11 +230,33 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	// comes last.
 	modDim := func() {
 		if s.Task == spec.TaskModular {
-			defInt("dim", &s.Dim, 2*s.Classes)
+			if s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted {
+				defInt("dim", &s.Dim, 2)
+			} else {
+				defInt("dim", &s.Dim, 2*s.Classes)
+			}
 		}
 	}
-	fs.Lookup("classes").Value.(*tracked).then = modDim
+	// The tokens model reads the modular task in its token notation (two
+	// ids, vocab = p) unless --notation, --dim or --vocab say otherwise.
+	tokens := func() {
+		if s.Model != spec.ModelTokens {
+			return
+		}
+		defInt("vocab", &s.Vocab, s.Classes)
+		defInt("embed", &s.Embed, defaultEmbed)
+		if s.Task == spec.TaskModular {
+			defStr("notation", &s.Notation, spec.NotationTokens)
+		}
+		if s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted {
+			defInt("dim", &s.Dim, 2)
+		}
+	}
+	fs.Lookup("classes").Value.(*tracked).then = func() { modDim(); tokens() }
 	prev := fs.Lookup("task").Value.(*tracked).then
-	fs.Lookup("task").Value.(*tracked).then = func() { prev(); modDim() }
+	fs.Lookup("task").Value.(*tracked).then = func() { prev(); modDim(); tokens() }
+	prevModel := fs.Lookup("model").Value.(*tracked).then
+	fs.Lookup("model").Value.(*tracked).then = func() { prevModel(); tokens() }
+	fs.Lookup("notation").Value.(*tracked).then = func() { modDim(); tokens() }
 	return &s
 }

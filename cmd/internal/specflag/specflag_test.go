@@ -1,8 +1,11 @@
 package specflag
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
@@ -69,5 +72,64 @@ func TestDefaultsFollowButNeverOverride(t *testing.T) {
 	}
 	if s := parse(t, "--random-labels"); !s.RandomLabels {
 		t.Error("--random-labels without a value must still work as a bool flag")
+	}
+}
+
+// --model tokens brings its vocabulary, embedding width and, on the modular
+// task, the token notation with two input columns, in any flag order;
+// explicit values win.
+func TestTokensAndAdapterDefaults(t *testing.T) {
+	for _, args := range [][]string{
+		{"--model", "tokens", "--task", "modular", "--classes", "11"},
+		{"--task", "modular", "--classes", "11", "--model", "tokens"},
+		{"--classes", "11", "--model", "tokens", "--task", "modular"},
+	} {
+		s := parse(t, args...)
+		if s.Vocab != 11 || s.Embed != 16 || s.Notation != spec.NotationTokens || s.Dim != 2 {
+			t.Errorf("%q: vocab %d embed %d notation %q dim %d", args, s.Vocab, s.Embed, s.Notation, s.Dim)
+		}
+		if err := s.Validate(); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	s := parse(t, "--task", "modular", "--classes", "5", "--notation", "tokens-permuted")
+	if s.Dim != 2 {
+		t.Errorf("tokens-permuted notation: dim %d, want 2", s.Dim)
+	}
+	s = parse(t, "--model", "tokens", "--vocab", "20", "--embed", "3", "--task", "modular", "--classes", "7", "--notation", "permuted")
+	if s.Vocab != 20 || s.Embed != 3 || s.Dim != 14 {
+		t.Errorf("explicit values: vocab %d embed %d dim %d", s.Vocab, s.Embed, s.Dim)
+	}
+	s = parse(t, "--adapter", "lora", "--model", "mlp", "--hidden", "8")
+	if s.Rank != 4 || s.Validate() != nil {
+		t.Errorf("lora: rank %d, %v", s.Rank, s.Validate())
+	}
+	s = parse(t, "--rank", "2", "--adapter", "lora")
+	if s.Rank != 2 || s.TrainableParams() != 2*(16+10) {
+		t.Errorf("lora rank 2: rank %d, trainable %d", s.Rank, s.TrainableParams())
+	}
+	s = parse(t, "--adapter", "sparse", "--sparse-params", "30")
+	if s.TrainableParams() != 30 || s.NumParams() != 170 || s.Validate() != nil {
+		t.Errorf("sparse: %d of %d, %v", s.TrainableParams(), s.NumParams(), s.Validate())
+	}
+}
+
+func TestBaseFlagNamesTheFileByHash(t *testing.T) {
+	path := t.TempDir() + "/pre.ckpt"
+	if err := os.WriteFile(path, []byte("checkpoint bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	s := Register(fs)
+	if err := fs.Parse([]string{"--base", path}); err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256([]byte("checkpoint bytes"))
+	if s.Base != hex.EncodeToString(h[:]) || s.BaseName != "pre.ckpt" || BasePath(fs) != path {
+		t.Fatalf("base %q name %q path %q", s.Base, s.BaseName, BasePath(fs))
+	}
+	if err := fs.Parse([]string{"--base", path + ".missing"}); err == nil {
+		t.Fatal("a missing base file was accepted")
 	}
 }
