@@ -34,12 +34,28 @@
 // because the interval stays in [0, 1)) is not written.
 //
 // The decoder keeps v = code - low (v < range always) and also low mod
-// 2^32. For a table it computes t = floor(((v+1)*T - 1) / range), the
-// symbol s with cum[s] <= t < cum[s+1] (Decode: one unrolled O(K) pass
-// checks the sum, then a linear scan; DecodeCumulative: a precomputed
-// prefix-sum table of K+1 entries, binary search for K > 16, O(log K);
-// or DecodeTarget + DecodeCum with the caller's own search), and checks
-// floor(range*cum[s]/T) <= v < floor(range*cum[s+1]/T).
+// 2^32. The symbol is the s with cum[s] <= t < cum[s+1] for
+// t = floor(((v+1)*T - 1) / range), and the decoder checks
+// floor(range*cum[s]/T) <= v < floor(range*cum[s+1]/T). Since for any
+// c < 2^32, c <= t exactly when floor(range*c/T) <= v (both say
+// range*c < (v+1)*T), a search may compare either t with cum entries or v
+// with interval bounds and takes the same decisions; the decoder uses
+// whichever is faster, so no search depends on the 64-bit division:
+//
+//   - Decode, K <= 16: one pass without data-dependent branches sums the
+//     table and counts the entries whose upper bound floor(range*cum/T)
+//     is <= v (no division at all). K > 16: one pass sums blocks of 8
+//     entries and keeps the last block starting at or below t (the
+//     division overlaps the pass), then counts within that block.
+//   - DecodeCumulative (a precomputed prefix-sum table of K+1 entries),
+//     K <= 16: a branch-free linear scan on interval bounds. K > 16: a
+//     four-way bisection (three independent loads per step, O(log K)),
+//     the first step on interval bounds while the division runs, the rest
+//     on t, every step a masked add rather than a branch.
+//   - DecodeTarget + DecodeCum: the caller's own search on t.
+//
+// Encode checks the table in one branch-free pass for K <= 16 and in
+// blocks of 8 beyond.
 //
 // # Format
 //
@@ -120,23 +136,43 @@
 //
 // # Figures
 //
-// Measured with go1.26 on a 2-core amd64 VM shared with other jobs (timings
-// vary by up to ±30% between runs).
+// Measured with go1.26 on a 2-core amd64 VM (AMD EPYC, ~2.8 GHz) shared
+// with other jobs: timings vary by up to ±50% between runs, so each figure
+// is the best of 8 runs, interleaved with the previous implementation
+// (commit 83d1908) built with the same benchmark code:
 //
-// go test -run=^$ -bench='Coder|Quantize' -benchmem ./shared/coder/
-// (ns/symbol; no model; 2^16 symbols over 16 random tables):
+// go test -run='^$' -bench='Coder/K=(2|10|256)/' -count=8 -benchtime=200ms ./shared/coder/
+// (ns/symbol; no model; 2^16 symbols over 16 random tables; roundtrip is
+// Encode then Decode of each symbol in one loop, roundtripCum EncodeCum
+// then DecodeCumulative):
 //
-//	K        Encode  Decode  EncodeCum  DecodeCumulative  Quantize/symbol
-//	2          19      24       16          26              30
-//	10         28-41   32-38    23          36              16
-//	256       180     277       49          67               9
-//	32768   54000  140000      245         362               9
+//	K     Encode  Decode  roundtrip  EncodeCum  DecodeCumulative  roundtripCum
+//	2        9.8    12.0     23.4       10.1        14.4              25.2
+//	10      18.7    24.9     35.9       13.0        27.1              37.6
+//	256    102.6   108.1    224.2       21.9        40.7              50.5
+//	before 83d1908 → now: K=10 roundtrip 57.5 → 35.9, K=256 roundtrip 420 → 224,
+//	K=256 roundtripCum 95.5 → 50.5, K=2 roundtrip 36.0 → 23.4.
 //
-// The divide in the decoder's target (one 64-bit division per symbol)
-// dominates DecodeCumulative for small K. Overhead over the exact ideal:
-// 1.5e-5 to 1.0e-4 bits/symbol on 2^16 symbols. Quantize: 0 allocs/op
-// (the rare path that lowers many raised-to-1 frequencies allocates one
-// index slice).
+// K = 32768 (make bench, loaded machine): Encode/Decode ~14 µs (O(K)),
+// EncodeCum 50-80 ns, DecodeCumulative 160-250 ns (its 16 prefix tables of
+// 128 KiB do not fit in L2). Quantize: 6-16 ns per symbol, 0 allocs/op (the
+// rare path that lowers many raised-to-1 frequencies allocates one index
+// slice). Overhead over the exact quantized ideal: 1.5e-5 (K=2), 6.3e-5
+// (K=10), 1.0e-4 (K=256), 1.6e-5 (K=32768) bits/symbol on 2^16 symbols.
+//
+// Where the time went (pprof): a mispredicted branch per symbol in the
+// table scans (the loop exit at sym in Encode's two partial sums, the
+// early exit of Decode's linear search, each bisection step), a loop-
+// carried spill in the small-table search, and an allocation per output
+// byte (Take left no spare capacity); the 64-bit division itself costs
+// ~15-20 cycles and is now off the search's critical path or avoided.
+// The target of 40 ns per symbol for encode plus decode is met for K <= 10
+// (either API) when the machine is quiet. For K = 256 it is not: with
+// frequency tables Encode and Decode must each read and sum 256 entries
+// (the table is checked on both sides), at best ~85 cycles each with
+// scalar loads (3 per cycle), ~60 ns for the two before any coding; with
+// prefix-sum tables the floor is the four dependent four-way bisection
+// steps (~12 cycles each) plus the coding, ~50 ns measured.
 //
 // Accuracy: TestAccuracy (10^5 symbols, default) and TestAccuracyLong
 // (EDLWIRE_LONG=1, 10^7 symbols per K in {2,10,256,32768} × {flat,
@@ -149,8 +185,9 @@
 // 0.0103 over 19695 such symbols); when such symbols carry most of the
 // information the relative loss reaches ~4e-4 (still 2e-5 bits/symbol).
 // TestAccuracyLong allows 0.02 bits per symbol of frequency < 256 on top
-// of the bound. Other cases: at most 89 bits over 10^7 symbols. Quantization loss (TestQuantizationLoss, symbols drawn from the
-// float distribution, P = 24, K = 32768): top probability 0.999: 0.00039
+// of the bound. Other cases: at most 89 bits over 10^7 symbols.
+// Quantization loss (TestQuantizationLoss, symbols drawn from the float
+// distribution, P = 24, K = 32768): top probability 0.999: 0.00039
 // bits/symbol (exact KL 0.00041); top 0.9999: 0.0022 bits/symbol (KL
 // 0.0022): the 32767 other symbols are held at frequency 1 = 2^-24 each,
 // taking 0.2% from the top symbol.

@@ -263,7 +263,10 @@ func flushSelf(low32, rng uint64) (j int, delta uint64) {
 
 // Take returns the bytes that are final so far and forgets them. Bytes a
 // carry may still change (one cached byte and a run of 0xFF) are held
-// back. After Finish it returns nil.
+// back. After Finish it returns nil. The slice is the caller's: the
+// encoder never writes to it again (its capacity is its length, and the
+// encoder keeps filling the rest of its buffer chunk, so no byte emitted
+// allocates except once per chunk).
 func (e *Encoder) Take() []byte {
 	if len(e.out) == 0 {
 		return nil
