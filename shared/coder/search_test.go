@@ -150,3 +150,33 @@ func TestDecodeHostileCumulative(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeOwnership: slices returned by Take stay valid while the encoder
+// keeps writing (they share its buffer chunk), and a caller appending to
+// one does not change the stream.
+func TestTakeOwnership(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	s := &script{prec: 24, tables: [][]uint32{quantized(t, randomProbs(r, 256), 24)}}
+	for range 20000 {
+		s.add(0, sample(r, s.tables[0], 24))
+	}
+	want := encodeScript(t, s, false)
+	e, _ := NewEncoder(24)
+	var parts [][]byte
+	for i, y := range s.syms {
+		if err := e.Encode(s.freqs(i), y); err != nil {
+			t.Fatal(err)
+		}
+		if b := e.Take(); b != nil {
+			if cap(b) != len(b) {
+				t.Fatalf("Take: cap %d > len %d", cap(b), len(b))
+			}
+			parts = append(parts, b)
+			_ = append(b, 0xAA, 0xBB) // must not reach the encoder's buffer
+		}
+	}
+	parts = append(parts, e.Finish())
+	if got := bytes.Join(parts, nil); !bytes.Equal(got, want) {
+		t.Fatalf("taken slices differ from the stream (%d vs %d bytes)", len(got), len(want))
+	}
+}
