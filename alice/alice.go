@@ -39,15 +39,17 @@ import (
 
 // Config is one transmission.
 type Config struct {
-	Bob          string    // Bob's HOST:PORT
-	Spec         spec.Spec // the experiment
-	SegmentBytes int       // coded bytes per segment (the last may be shorter)
-	ModelOut     string    // if set, the final canonical parameters are written here
-	Timeout      time.Duration
-	Log          *slog.Logger
-	Data         *task.Table // the dataset of the file task (see LoadData, UseData)
-	TestData     *task.Table // the file task's separate test file, if the spec names one (UseTestData)
-	Workers      int         // goroutines for large layers (speed only; results are identical)
+	Bob           string    // Bob's HOST:PORT
+	Spec          spec.Spec // the experiment
+	SegmentBytes  int       // coded bytes per segment (the last may be shorter)
+	ModelOut      string    // if set, the final canonical parameters are written here
+	Base          []byte    // the base checkpoint file the spec names (base_sha256), as read by the caller; nil without one
+	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state) is written here
+	Timeout       time.Duration
+	Log           *slog.Logger
+	Data          *task.Table // the dataset of the file task (see LoadData, UseData)
+	TestData      *task.Table // the file task's separate test file, if the spec names one (UseTestData)
+	Workers       int         // goroutines for large layers (speed only; results are identical)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// TLS, if set, secures the connection (RootCAs to verify Bob, and
@@ -122,7 +124,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{Workers: cfg.Workers, HeldOut: true})
+	sess, err := prequential.NewFromBase(sp, in, cfg.Base, prequential.Options{Workers: cfg.Workers, HeldOut: true})
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
@@ -146,6 +148,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		setUserTimeout(c)
 		return wire.CountingConn{Conn: c, Read64: &tcpRead, Written64: &tcpWritten}, nil
 	}
 	creds := insecure.NewCredentials()
@@ -397,6 +400,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.CheckpointOut != "" {
+		b, err := sess.Save()
+		if err != nil {
+			return nil, fmt.Errorf("alice: %w", err)
+		}
+		if err := os.WriteFile(cfg.CheckpointOut, b, 0o644); err != nil {
+			return nil, fmt.Errorf("alice: write checkpoint: %w", err)
+		}
+	}
 	if cfg.ModelOut != "" {
 		b, err := model.Encode(sess.Model())
 		if err != nil {
@@ -416,6 +428,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Test:               sp.Test,
 		Classes:            sp.Classes,
 		Params:             sp.NumParams(),
+		TrainableParams:    sp.TrainableParams(),
 		Validation:         sp.Validation,
 		PayloadBytes:       payload,
 		CodedBits:          coded,
