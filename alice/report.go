@@ -15,6 +15,7 @@ type Report struct {
 	Validation         int64    `json:"validation"`
 	Classes            int64    `json:"classes"`
 	Params             int64    `json:"params"`
+	TrainableParams    int64    `json:"trainable_params"` // parameters that train (adapters: fewer than params)
 	PayloadBytes       int64    `json:"payload_bytes"`
 	CodedBits          int64    `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
 	HeldOutBits        int64    `json:"heldout_bits"` // validation and test labels' bytes ×8, sent so Bob can verify θ* and the test loss
@@ -51,7 +52,7 @@ func (r *Report) Summary() string {
 		return fmt.Sprintf("%8.4f bits/label", bits/float64(r.N))
 	}
 	fmt.Fprintf(&b, "edlwire transmission %s (spec %s…)\n", r.SessionID, r.SpecHash[:12])
-	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters\n", r.N, r.Test, r.Classes, r.Params)
+	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters (%d trainable)\n", r.N, r.Test, r.Classes, r.Params, r.TrainableParams)
 	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, perLabel(float64(r.CodedBits)), r.PayloadBytes)
 	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, perLabel(r.QuantizedIdealBits))
 	fmt.Fprintf(&b, "  ideal (float)       %12.1f bits  %s\n", r.IdealBits, perLabel(r.IdealBits))

@@ -199,7 +199,11 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{Workers: s.cfg.Workers, HeldOut: true})
+	base, err := s.baseFile(sp)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
+	sess, err := prequential.NewFromBase(sp, in, base, prequential.Options{Workers: s.cfg.Workers, HeldOut: true})
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}

@@ -36,6 +36,7 @@ func main() {
 	sec := tlsflag.RegisterClient(fs)
 	seg := fs.Int("segment-bytes", alice.DefaultSegmentBytes, "coded bytes per segment message")
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
+	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of the final learner (model and optimizer state, tied to the spec) to this file: a --base for later runs")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
 	reconnects := fs.Int("reconnects", alice.DefaultReconnects, "resume a broken stream up to this many times (back-off 100 ms to 5 s; -1: never)")
@@ -91,7 +92,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "alice:", err)
 		os.Exit(2)
 	}
-	cfg := alice.Config{Data: table, TestData: testTable, Workers: *workers, TLS: tlsCfg, Token: token,
+	var base []byte
+	if p := specflag.BasePath(fs); p != "" {
+		if base, err = os.ReadFile(p); err != nil {
+			fmt.Fprintln(os.Stderr, "alice:", err)
+			os.Exit(2)
+		}
+	}
+	cfg := alice.Config{Base: base, CheckpointOut: *checkpointOut, Data: table, TestData: testTable, Workers: *workers, TLS: tlsCfg, Token: token,
 		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

@@ -41,7 +41,7 @@ func main() {
 	once := fs.Bool("once", false, "exit after one transmission (non-zero if it failed)")
 	labelsOut := fs.String("labels-out", "", "write each session's decoded labels here, one per line")
 	modelOut := fs.String("model-out", "", "write each session's final canonical model parameters here")
-	dataDir := fs.String("data-dir", "", "folder holding the datasets of file-task transmissions (found by file name, checked by hash; labels never read)")
+	dataDir := fs.String("data-dir", "", "folder holding the datasets of file-task transmissions and the base checkpoints specs start from (found by file name, checked by hash; labels never read)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers per session (changes speed, never results)")
 	lim := bob.DefaultLimits()
 	fs.Int64Var(&lim.MaxExamples, "max-examples", lim.MaxExamples, "largest n+test accepted")
