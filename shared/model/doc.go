@@ -8,6 +8,15 @@
 // math.Log. A model holding NaN or Inf cannot be encoded: Encode returns an
 // error instead of a fingerprint of garbage.
 //
+// Families: softmax regression and the MLP (mlp.go), the token network
+// (tokens.go: a shared embedding table, then the MLP), the exact Bayesian
+// learners (bayes.go, dirichlet.go). Adapters (adapter.go) wrap a
+// gradient-trained model: LoRA on every dense layer of a frozen base, or a
+// seeded sparse subset of trainable parameters; Params stays the full
+// canonical vector the fingerprint covers, Trainable the part an optimizer
+// updates. Decode and Load read the canonical encoding back; NewFromBase
+// starts a spec's model from a pre-trained base's encoding.
+//
 // Losses are cross-entropy in nats inside the model; bits are a reporting unit
 // (see package edl).
 package model
