@@ -62,6 +62,9 @@ type Config struct {
 	// link (with back-off from 100 ms to 5 s); zero means DefaultReconnects
 	// and a negative value never resumes.
 	Reconnects int
+	// Interceptor, if set, wraps the Transmit call (instrumentation, and
+	// tests that corrupt a segment in transit).
+	Interceptor grpc.StreamClientInterceptor
 	// Heartbeat is the longest Alice stays silent mid-stream: if she has
 	// sent nothing for this long she sends an empty segment, so that Bob's
 	// idle timeout ends only a stuck Alice, never one that is computing.
@@ -166,6 +169,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if len(cfg.Token) > 0 {
 		opts = append(opts, grpc.WithPerRPCCredentials(bearer{token: string(cfg.Token), requireTLS: cfg.TLS != nil}))
+	}
+	if cfg.Interceptor != nil {
+		opts = append(opts, grpc.WithStreamInterceptor(cfg.Interceptor))
 	}
 	conn, err := grpc.NewClient("passthrough:///"+cfg.Bob, opts...)
 	if err != nil {
@@ -568,6 +574,10 @@ func bobErr(what string, err error) error {
 			return &breakError{fmt.Errorf("alice: %s: timed out: %s", what, st.Message())}
 		case codes.Aborted, codes.Canceled:
 			return &breakError{fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())}
+		case codes.DataLoss:
+			if strings.HasSuffix(st.Message(), "("+wire.ResendAfterCRC+")") {
+				return &breakError{fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())}
+			}
 		}
 		if st.Code() == codes.ResourceExhausted && strings.Contains(st.Message(), "larger than max") {
 			return fmt.Errorf("alice: %s: bob says %s: %s (bob's --max-message-bytes, or alice's --segment-bytes)", what, st.Code(), st.Message())

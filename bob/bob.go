@@ -315,7 +315,10 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return status.Errorf(codes.InvalidArgument, "bob: segment at byte %d, expected byte %d", seg.GetOffset(), received)
 			}
 			if got := wire.CRC(seg.GetData()); got != seg.GetCrc32C() {
-				return status.Errorf(codes.DataLoss, "bob: segment at byte %d: crc32c %08x, header says %08x", received, got, seg.GetCrc32C())
+				// The bytes before this segment are sound: keep them, so
+				// Alice resumes and sends it again (rule 8 of PROTOCOL.md).
+				keep = true
+				return &suspendedError{status.Errorf(codes.DataLoss, "bob: segment at byte %d: crc32c %08x, header says %08x (%s)", received, got, seg.GetCrc32C(), wire.ResendAfterCRC)}
 			}
 			received += int64(len(seg.GetData()))
 			if _, err := dec.Write(seg.GetData()); err != nil {

@@ -11,6 +11,11 @@ import (
 // when a message's meaning or the coder's byte format changes.
 const ProtocolVersion = 2
 
+// ResendAfterCRC ends Bob's DataLoss message for a segment whose CRC-32C
+// does not match: he kept the bytes before it, and Alice resumes from them
+// (the segment was corrupted in transit, not coded wrong).
+const ResendAfterCRC = "corrupted in transit: resume and resend"
+
 // DefaultMaxMessageBytes bounds one gRPC message in either direction.
 const DefaultMaxMessageBytes = 4 << 20
 
