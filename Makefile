@@ -6,6 +6,7 @@ SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
 GO       ?= go
+BOBFUZZTIME ?= 3000x
 BIN      := bin
 PROTO_SRC := proto/edlwire.proto
 PROTO_OUT := proto/wirepb
@@ -31,11 +32,13 @@ test: check-proto lint test-arch fuzz ## Everything CI checks: generated code, l
 FUZZTIME ?= 20000x
 
 .PHONY: fuzz
-fuzz: ## Run the coder's fuzz targets for a fixed number of executions (FUZZTIME=20000x)
+fuzz: ## Run the coder's fuzz targets (FUZZTIME=20000x) and Bob's message-sequence fuzzer (BOBFUZZTIME=3000x)
 	@for f in $$($(GO) test -list '^Fuzz' ./shared/coder/ | grep '^Fuzz'); do \
 	  echo "fuzz $$f ($(FUZZTIME))"; \
 	  $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) ./shared/coder/ || exit 1; \
 	done
+	@echo "fuzz FuzzBobMessages ($(BOBFUZZTIME))"
+	$(GO) test -run='^$$' -fuzz='^FuzzBobMessages$$' -fuzztime=$(BOBFUZZTIME) ./bob/
 
 .PHONY: test-short
 test-short: ## Unit tests only (no process launching)

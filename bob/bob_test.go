@@ -98,7 +98,7 @@ type coded struct {
 	mdl         int64 // the training pass's bytes
 }
 
-func codeSpec(t *testing.T, sp spec.Spec) coded {
+func codeSpec(t testing.TB, sp spec.Spec) coded {
 	t.Helper()
 	in, err := task.NewInputs(sp)
 	if err != nil {
@@ -404,11 +404,41 @@ func TestSegmentWithWrongOffset(t *testing.T) {
 	})
 }
 
+// A segment whose CRC does not match is DataLoss naming it; Bob keeps the
+// bytes before it, so a resumed stream (Hello{resume}) starts there and
+// the transmission ends as if nothing had happened.
 func TestSegmentCRCMismatch(t *testing.T) {
 	sp := rawSpec()
 	c := codeSpec(t, sp)
 	h := startBufBob(t, bob.Config{Limits: bob.DefaultLimits()})
 
+	resumeAt := func(t *testing.T, want int64) {
+		t.Helper()
+		s := h.open(t)
+		m := helloMsg(sp)
+		m.GetHello().Resume = true
+		send(s, m)
+		r, err := s.Recv()
+		if err != nil || r.GetWelcome() == nil || r.GetWelcome().GetResumeOffset() != want {
+			t.Fatalf("resume: %v, %v; want welcome at byte %d", r, err, want)
+		}
+		for off := want; off < int64(len(c.data)); off += 64 {
+			send(s, segMsg(off, c.data[off:min(off+64, int64(len(c.data)))]))
+		}
+		send(s, finishMsg(c, int64(len(c.data))))
+		for {
+			m, err := s.Recv()
+			if err != nil {
+				t.Fatalf("resumed transmission failed: %v", err)
+			}
+			if m.GetSummary() != nil {
+				break
+			}
+		}
+		if r := h.session(t); r.Error != "" || !r.Resumed || r.PayloadBytes != int64(len(c.data)) {
+			t.Fatalf("bob's report after the resume: %+v", r)
+		}
+	}
 	t.Run("wrong-crc", func(t *testing.T) {
 		s := h.open(t)
 		welcome(t, s, sp)
@@ -416,8 +446,8 @@ func TestSegmentCRCMismatch(t *testing.T) {
 		m := segMsg(64, c.data[64:128])
 		m.GetSegment().Crc32C ^= 0x80
 		send(s, m)
-		expectStatus(t, s, false, codes.DataLoss, "crc32c")
-		h.session(t)
+		expectStatus(t, s, false, codes.DataLoss, "crc32c", "segment at byte 64", "resume and resend")
+		resumeAt(t, 64)
 	})
 	t.Run("flipped-data-bit", func(t *testing.T) {
 		s := h.open(t)
@@ -426,8 +456,8 @@ func TestSegmentCRCMismatch(t *testing.T) {
 		m := segMsg(0, data)
 		data[10] ^= 4 // after the CRC was computed
 		send(s, m)
-		expectStatus(t, s, false, codes.DataLoss, "crc32c")
-		h.session(t)
+		expectStatus(t, s, false, codes.DataLoss, "crc32c", "segment at byte 0")
+		resumeAt(t, 0)
 	})
 }
 
