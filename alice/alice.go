@@ -62,6 +62,8 @@ type Config struct {
 	// link (with back-off from 100 ms to 5 s); zero means DefaultReconnects
 	// and a negative value never resumes.
 	Reconnects int
+	// Progress, if set, is called as Local codes (examples so far, total).
+	Progress func(done, total int64)
 	// Interceptor, if set, wraps the Transmit call (instrumentation, and
 	// tests that corrupt a segment in transit).
 	Interceptor grpc.StreamClientInterceptor
@@ -424,6 +426,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("alice: write model: %w", err)
 		}
 	}
+	rep := newReport(sp, sess, labelsSum, zbits, payload, mdlBytes, passTestLoss, sessionID, elapsed)
+	rep.WireBytes = counter.Sent() + counter.Received()
+	rep.TCPBytes = tcpRead.Load() + tcpWritten.Load()
+	rep.Segments = segments
+	rep.CheckpointsMatched = led.matched.Load()
+	rep.Reconnects, rep.RetransmittedBytes = reconnects, retransmitted
+	rep.BobVerified = true
+	return rep, nil
+}
+
+// newReport is the part of the report every coded run has, over the wire
+// or not: sizes, the accounting of the pass, θ* and the EDLs.
+func newReport(sp spec.Spec, sess *prequential.Session, labelsSum [32]byte, zbits, payload, mdlBytes int64, passTestLoss float64, sessionID string, elapsed float64) *Report {
+	specHash := sp.Hash()
+	final := sess.LastCheckpoint()
+	held := sess.HeldOut()
 	acct := sess.Accounting()
 	coded := 8 * mdlBytes
 	rep := &Report{
@@ -443,16 +461,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		QuantizedIdealBits: acct.QuantizedIdealBits,
 		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
 		ZstdBits:           zbits,
-		WireBytes:          counter.Sent() + counter.Received(),
-		TCPBytes:           tcpRead.Load() + tcpWritten.Load(),
-		Segments:           segments,
-
 		Fingerprint:        hex.EncodeToString(final.Fingerprint[:]),
 		LabelsSHA256:       hex.EncodeToString(labelsSum[:]),
-		CheckpointsMatched: led.matched.Load(),
-		Reconnects:         reconnects,
-		RetransmittedBytes: retransmitted,
-		BobVerified:        true,
 		ElapsedSeconds:     elapsed,
 		LabelsPerSecond:    float64(sp.N) / elapsed,
 	}
@@ -464,7 +474,47 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		pe := edl.EDL(float64(coded), sp.N, passTestLoss)
 		rep.PassTestLossBits, rep.PassEDLBits = &passTestLoss, &pe
 	}
-	return rep, nil
+	return rep
+}
+
+// Local is a transmission without Bob: the same session, coded stream,
+// θ* and report as Run, computed in this process (edl run). The wire fields
+// stay zero and bob_verified false. It returns the report and the session,
+// whose model is θ*.
+func Local(cfg Config) (*Report, *prequential.Session, error) {
+	start := time.Now()
+	sp := cfg.Spec
+	in, labels, err := buildTask(sp, cfg.Data, cfg.TestData)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := prequential.NewFromBase(sp, in, cfg.Base, prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("alice: %w", err)
+	}
+	enc, err := coder.NewEncoder(uint(sp.Precision))
+	if err != nil {
+		return nil, nil, fmt.Errorf("alice: %w", err)
+	}
+	var passTestLoss float64
+	coded, err := prequential.CodeAllWith(sess, enc, prequential.AllLabels(labels.Train, labels.Valid, labels.Test), prequential.Hooks{
+		AtPassEnd: func() (err error) {
+			passTestLoss, err = edl.TestLossBits(sess.Model(), &in.Test, labels.Test)
+			return err
+		},
+		Progress: cfg.Progress,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("alice: %w", err)
+	}
+	elapsed := time.Since(start).Seconds()
+	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
+	zbits, err := zstdBits(labelBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := newReport(sp, sess, sha256.Sum256(labelBytes), zbits, int64(len(coded.Stream)), coded.MDLBytes, passTestLoss, "local", elapsed)
+	return rep, sess, nil
 }
 
 // buildTask makes the inputs and labels of the spec's task.

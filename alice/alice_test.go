@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -298,5 +299,33 @@ func TestConfigValidate(t *testing.T) {
 		if !strings.Contains(err.Error(), f) {
 			t.Errorf("error %q does not mention %q", err, f)
 		}
+	}
+}
+
+// Local (edl run) is Run without Bob: every field but the wire's and the
+// session id is the same, θ* included.
+func TestLocalEqualsRun(t *testing.T) {
+	sp := aliceSpec()
+	sp.Model, sp.Hidden, sp.Validation, sp.Epochs, sp.Patience = spec.ModelMLP, []int64{8}, 300, 5, 2
+	dial, reports := bufBob(t, bob.Config{Limits: bob.DefaultLimits()})
+	remote, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, SegmentBytes: 512, Timeout: time.Minute, Dial: dial})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitReport(t, reports)
+	local, _, err := alice.Local(alice.Config{Spec: sp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, l := *remote, *local
+	for _, p := range []*alice.Report{&r, &l} {
+		p.SessionID, p.WireBytes, p.TCPBytes, p.Segments, p.CheckpointsMatched, p.BobVerified = "", 0, 0, 0, 0, false
+		p.ElapsedSeconds, p.LabelsPerSecond = 0, 0
+	}
+	if !reflect.DeepEqual(r, l) {
+		t.Fatalf("local report differs from the transmission's:\n local %+v\n run   %+v", l, r)
+	}
+	if l.ThetaEpochs == 0 || l.TestLossBits == nil {
+		t.Fatalf("θ* did not run: %+v", l)
 	}
 }

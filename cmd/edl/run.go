@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,25 +10,20 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
-	"github.com/edlwire/edlwire/shared/coder"
-	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
-	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 )
 
 // specFlags are alice's spec flags plus her dataset flags.
 type specFlags struct {
-	fs   *flag.FlagSet
-	spec *spec.Spec
-	data *string
+	fs    *flag.FlagSet
+	spec  *spec.Spec
+	data  *string
+	table *task.Table // the loaded dataset, after resolve
 }
 
 func registerSpec(fs *flag.FlagSet) *specFlags {
@@ -60,6 +53,7 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 		sf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		alice.UseData(sf.spec, t, func(name string) bool { return set[name] })
 		table = t
+		sf.table = t
 	}
 	if err := sf.spec.Validate(); err != nil {
 		return spec.Spec{}, nil, err
@@ -97,18 +91,24 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edl run: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	sp, build, err := sf.resolve()
+	sp, _, err := sf.resolve()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	rep, final, err := codeLocally(sp, build, *workers, newProgress(stderr, "edl run"))
+	prog := newProgress(stderr, "edl run")
+	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers,
+		Progress: func(done, total int64) { prog.Update(int(done), int(total)) }})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	if *modelOut != "" {
-		if err := os.WriteFile(*modelOut, final, 0o644); err != nil {
+		final, err := model.Encode(sess.Model())
+		if err == nil {
+			err = os.WriteFile(*modelOut, final, 0o644)
+		}
+		if err != nil {
 			fmt.Fprintln(stderr, "edl:", err)
 			return 1
 		}
@@ -121,94 +121,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// codeLocally is alice's transmission without Bob: the coded pass with the
-// real coder, then θ* (Converge, when the spec trains further) and its test
-// loss. Wire fields stay zero and bob_verified false. It returns the report
-// and the final model's canonical encoding.
-func codeLocally(sp spec.Spec, build func(spec.Spec) (*task.Inputs, *task.Labels, error), workers int, prog *progress) (*alice.Report, []byte, error) {
-	start := time.Now()
-	in, labels, err := build(sp)
-	if err != nil {
-		return nil, nil, fmt.Errorf("edl: %w", err)
-	}
-	sess, err := prequential.NewWithWorkers(sp, in, max(1, workers))
-	if err != nil {
-		return nil, nil, fmt.Errorf("edl: %w", err)
-	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
-	if err != nil {
-		return nil, nil, fmt.Errorf("edl: %w", err)
-	}
-	le := &prequential.LabelEncoder{Enc: enc, Labels: labels.Train}
-	for !sess.Done() {
-		res, err := sess.Step(le)
-		if err != nil {
-			return nil, nil, fmt.Errorf("edl: %w", err)
-		}
-		enc.Take()
-		if res.Index%1024 == 0 {
-			prog.Update(int(res.Index), int(sp.N))
-		}
-	}
-	prog.Update(int(sp.N), int(sp.N))
-	enc.Finish()
-	final := sess.LastCheckpoint()
-	acct := sess.Accounting()
-	if _, err := sess.Converge(labels.Train, labels.Valid); err != nil {
-		return nil, nil, fmt.Errorf("edl: %w", err)
-	}
-	testLoss, err := edl.TestLossBits(sess.Model(), &in.Test, labels.Test)
-	if err != nil {
-		return nil, nil, fmt.Errorf("edl: %w", err)
-	}
-	params, err := model.Encode(sess.Model())
-	if err != nil {
-		return nil, nil, fmt.Errorf("edl: %w", err)
-	}
-	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
-	labelsSum := sha256.Sum256(labelBytes)
-	zbits, err := zstdBits(labelBytes)
-	if err != nil {
-		return nil, nil, err
-	}
-	h := sp.Hash()
-	payload := enc.Len()
-	elapsed := time.Since(start).Seconds()
-	rep := &alice.Report{
-		Event:              "result",
-		SessionID:          "local",
-		SpecHash:           hex.EncodeToString(h[:]),
-		N:                  sp.N,
-		Test:               sp.Test,
-		Classes:            sp.Classes,
-		Params:             sp.NumParams(),
-		PayloadBytes:       payload,
-		CodedBits:          8 * payload,
-		IdealBits:          acct.IdealBits,
-		QuantizedIdealBits: acct.QuantizedIdealBits,
-		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
-		ZstdBits:           zbits,
-		Fingerprint:        hex.EncodeToString(final.Fingerprint[:]),
-		LabelsSHA256:       hex.EncodeToString(labelsSum[:]),
-		ElapsedSeconds:     elapsed,
-		LabelsPerSecond:    float64(sp.N) / elapsed,
-	}
-	if sp.Test > 0 {
-		e := edl.EDL(float64(rep.CodedBits), sp.N, testLoss)
-		rep.TestLossBits, rep.EDLBits = &testLoss, &e
-	}
-	return rep, params, nil
-}
-
-func zstdBits(raw []byte) (int64, error) {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		return 0, fmt.Errorf("edl: zstd: %w", err)
-	}
-	defer enc.Close()
-	return 8 * int64(len(enc.EncodeAll(raw, nil))), nil
 }
 
 // localSummary is the readable account of an in-process run.

@@ -65,6 +65,22 @@ type Coded struct {
 // each phase end, then the encoder's end. alice streams exactly these bytes
 // as they are produced; tests and in-process runs use them whole.
 func CodeAll(s *Session, enc *coder.Encoder, labels []int) (Coded, error) {
+	return CodeAllWith(s, enc, labels, Hooks{})
+}
+
+// Hooks are optional calls CodeAllWith makes along the way.
+type Hooks struct {
+	// AtPassEnd runs right after the training pass's last example, while
+	// the model is still the pass model (before θ* replaces it): where
+	// alice measures the single-pass test loss.
+	AtPassEnd func() error
+	// Progress runs every 1024 examples and at the end, with the examples
+	// coded so far and the total.
+	Progress func(done, total int64)
+}
+
+// CodeAllWith is CodeAll with hooks.
+func CodeAllWith(s *Session, enc *coder.Encoder, labels []int, h Hooks) (Coded, error) {
 	var c Coded
 	c.MDLBytes = -1
 	le := &LabelEncoder{Enc: enc, Labels: labels}
@@ -76,11 +92,19 @@ func CodeAll(s *Session, enc *coder.Encoder, labels []int) (Coded, error) {
 		if r.Checkpoint != nil {
 			c.Checkpoints = append(c.Checkpoints, *r.Checkpoint)
 		}
+		if h.Progress != nil && (r.Index%1024 == 0 || s.Done()) {
+			h.Progress(s.Index(), s.Total())
+		}
 		c.Stream = append(c.Stream, enc.Take()...)
 		if r.PhaseEnd {
 			c.Stream = append(c.Stream, enc.Flush()...)
 			if c.MDLBytes < 0 {
 				c.MDLBytes = int64(len(c.Stream))
+				if h.AtPassEnd != nil {
+					if err := h.AtPassEnd(); err != nil {
+						return Coded{}, err
+					}
+				}
 			}
 		}
 	}
