@@ -154,13 +154,9 @@ func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
 		res.PhaseEnd = true
 	}
 	if res.PhaseEnd {
-		fp, err := s.Fingerprint()
-		if err != nil {
-			return Result{}, fmt.Errorf("prequential: after example %d: %w", i, err)
+		if res.Checkpoint, err = s.checkpoint(); err != nil {
+			return Result{}, err
 		}
-		s.last = Checkpoint{Example: s.step, Fingerprint: fp, Transcript: s.transcriptSum()}
-		cp := s.last
-		res.Checkpoint = &cp
 	}
 	return res, nil
 }

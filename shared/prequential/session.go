@@ -273,13 +273,9 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
 		s.learn()
 		if IsCheckpoint(s.spec, s.step) {
-			fp, err := s.Fingerprint()
-			if err != nil {
-				return Result{}, fmt.Errorf("prequential: after example %d: %w", i, err)
+			if res.Checkpoint, err = s.checkpoint(); err != nil {
+				return Result{}, err
 			}
-			s.last = Checkpoint{Example: s.step, Fingerprint: fp, Transcript: s.transcriptSum()}
-			cp := s.last
-			res.Checkpoint = &cp
 		}
 	}
 	return res, nil
@@ -329,6 +325,17 @@ func (s *Session) learn() {
 		s.batchY = s.batchY[:0]
 	}
 	s.batchFill = 0
+}
+
+// checkpoint records and returns the checkpoint at the current count.
+func (s *Session) checkpoint() (*Checkpoint, error) {
+	fp, err := s.Fingerprint()
+	if err != nil {
+		return nil, fmt.Errorf("prequential: after example %d: %w", s.step-1, err)
+	}
+	s.last = Checkpoint{Example: s.step, Fingerprint: fp, Transcript: s.transcriptSum()}
+	cp := s.last
+	return &cp, nil
 }
 
 // optStateVersion heads the optimizer state in a stateful learner's fingerprint.
