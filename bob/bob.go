@@ -49,6 +49,9 @@ type Config struct {
 	OnSession func(SessionReport)
 	// OnWelcome is called when a transmission has been accepted.
 	OnWelcome func(sessionID string, sp spec.Spec)
+	// Observe, if set, returns the observer of one accepted transmission
+	// (see Observer); nil costs nothing.
+	Observe func(sessionID string) Observer
 
 	// TLS, if set, is the server's TLS configuration (with ClientCAs and
 	// RequireAndVerifyClientCert for mutual TLS); nil serves plaintext. The
@@ -237,6 +240,13 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	}
 
 	ld := &prequential.LabelDecoder{Dec: dec, Labels: make([]int, 0, sess.Total())}
+	var sc prequential.SymbolCoder = ld
+	var obs Observer
+	if s.cfg.Observe != nil {
+		obs = s.cfg.Observe(rep.SessionID)
+		obs.Start(sp, in)
+		sc = observed{LabelDecoder: ld, obs: obs, dec: dec}
+	}
 	var received int64
 	mdlBytes := int64(-1)
 	flushDue := false
@@ -263,7 +273,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			if sess.Done() || !dec.Ready() {
 				return nil
 			}
-			res, err := sess.Step(ld)
+			res, err := sess.Step(sc)
 			if err != nil {
 				return status.Errorf(codes.DataLoss, "bob: example %d: %v", sess.Index(), err)
 			}
@@ -274,6 +284,9 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 					Example: cp.Example, Fingerprint: cp.Fingerprint[:], Transcript: cp.Transcript[:],
 				}}}); err != nil {
 					return err
+				}
+				if obs != nil {
+					obs.Checkpoint(*cp)
 				}
 			}
 		}

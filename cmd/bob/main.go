@@ -30,6 +30,7 @@ import (
 	"syscall"
 
 	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/cmd/internal/events"
 	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -54,6 +55,7 @@ func main() {
 	drain := fs.Duration("drain-timeout", bob.DefaultDrainTimeout, "on SIGINT/SIGTERM, how long running transmissions may take to finish")
 	stateDir := fs.String("state-dir", "", "keep each running transmission's spec and bytes here, so a Bob restarted after a crash resumes it (default: memory only)")
 	resumeTTL := fs.Duration("resume-ttl", bob.DefaultResumeTTL, "how long a broken transmission is kept for Alice to resume")
+	eventsPath := fs.String("events", "", "write one JSON line per decoded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
 	sec := tlsflag.RegisterServer(fs)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -119,13 +121,27 @@ func main() {
 			emit(map[string]any{"event": "welcome", "session_id": id, "n": sp.N, "spec_hash": fmt.Sprintf("%x", h[:])})
 		},
 	}
+	var ev *events.Writer
+	if *eventsPath != "" {
+		if ev, err = events.Create(*eventsPath); err != nil {
+			fmt.Fprintln(os.Stderr, "bob: --events:", err)
+			os.Exit(2)
+		}
+		cfg.Observe = func(id string) bob.Observer { return ev.Stream("bob", id) }
+	}
 	if *stateDir != "" {
 		if err := os.MkdirAll(*stateDir, 0o700); err != nil {
 			fmt.Fprintln(os.Stderr, "bob: --state-dir:", err)
 			os.Exit(2)
 		}
 	}
-	if err := bob.Serve(ctx, lis, cfg, *once); err != nil {
+	err = bob.Serve(ctx, lis, cfg, *once)
+	if ev != nil {
+		if cerr := ev.Close(); cerr != nil {
+			log.Warn("events stream lost", "err", cerr)
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
