@@ -64,6 +64,14 @@ type Config struct {
 	Reconnects int
 	// Progress, if set, is called as Local codes (examples so far, total).
 	Progress func(done, total int64)
+	// Observer, if set, is told every coded example and checkpoint; nil
+	// costs nothing.
+	Observer Observer
+	// Pace, if set, is asked before each example and may hold it (the
+	// teaching demo's speed, pause and step); its error ends the run. Alice
+	// sends nothing while held, so a hold longer than Bob's idle timeout
+	// ends the transmission.
+	Pace func(ctx context.Context, next int64) error
 	// Interceptor, if set, wraps the Transmit call (instrumentation, and
 	// tests that corrupt a segment in transit).
 	Interceptor grpc.StreamClientInterceptor
@@ -240,6 +248,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	// the pass model) and the test labels (against θ*): Bob learns them
 	// only so, and verifies θ*, the test loss and the EDL himself.
 	le := &prequential.LabelEncoder{Enc: enc, Labels: prequential.AllLabels(labels.Train, labels.Valid, labels.Test)}
+	var sc prequential.SymbolCoder = le
+	var watched *observed
+	if cfg.Observer != nil {
+		cfg.Observer.Start(sp, in)
+		watched = &observed{LabelEncoder: le}
+		sc = watched
+	}
 	mdlBytes := int64(-1)
 	var passTestLoss float64
 	var all []byte           // every byte produced so far
@@ -312,7 +327,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	for !sess.Done() {
-		res, err := sess.Step(le)
+		if cfg.Pace != nil {
+			if err := cfg.Pace(ctx, sess.Index()); err != nil {
+				return nil, fmt.Errorf("alice: stopped before example %d: %w", sess.Index(), err)
+			}
+		}
+		res, err := sess.Step(sc)
 		if err != nil {
 			return nil, fmt.Errorf("alice: %w", err)
 		}
@@ -359,6 +379,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err := flush(false); err != nil {
 			if err := resume(err); err != nil {
 				return nil, err
+			}
+		}
+		if watched != nil {
+			cfg.Observer.Example(res.Index, res.Label, watched.freqs, enc.Len())
+			if res.Checkpoint != nil {
+				cfg.Observer.Checkpoint(*res.Checkpoint)
 			}
 		}
 	}

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/cmd/internal/events"
+	"github.com/edlwire/edlwire/cmd/internal/pace"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
 	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
 	"github.com/edlwire/edlwire/shared/task"
@@ -50,6 +52,9 @@ func main() {
 		sp.Shuffle, sp.ShuffleSeed = true, seed
 		return err
 	})
+	eventsPath := fs.String("events", "", "write one JSON line per coded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
+	paceDelay := fs.Duration("pace", 0, "code at most one example per this long (0: full speed); pausing longer than Bob's --idle-timeout ends the transmission")
+	control := fs.String("control", "", "read pacing commands from this file or pipe, one a line: pause, resume, step, speed DURATION")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -107,9 +112,35 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	var ev *events.Writer
+	if *eventsPath != "" {
+		if ev, err = events.Create(*eventsPath); err != nil {
+			fmt.Fprintln(os.Stderr, "alice: --events:", err)
+			os.Exit(2)
+		}
+		cfg.Observer = ev.Stream("alice", "")
+	}
+	if *paceDelay > 0 || *control != "" {
+		p := pace.New(*paceDelay, false)
+		if *control != "" {
+			f, err := os.Open(*control)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "alice: --control:", err)
+				os.Exit(2)
+			}
+			p.OnError(func(err error) { cfg.Log.Warn("control", "err", err) })
+			go p.Follow(f)
+		}
+		cfg.Pace = p.Wait
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := alice.Run(ctx, cfg)
+	if ev != nil {
+		if cerr := ev.Close(); cerr != nil {
+			cfg.Log.Warn("events stream lost", "err", cerr)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
