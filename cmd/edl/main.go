@@ -5,6 +5,7 @@
 //	edl run   [spec flags]                         one coded pass, alice's JSON on stdout
 //	edl curve [spec flags] [--seeds 3] [--grid log:25] --out DIR
 //	edl toy   NAME [--quick] [--out DIR]           NAME: random-labels, hypothesis, rare-inputs, coupon, format, all
+//	edl demo  [--scene NAME] [--terminal]          the teaching demo: real alice and bob, live in a browser or the terminal
 //
 // Every figure is in bits. Progress goes to stderr (a bar on a terminal,
 // plain lines otherwise). Exit status: 0 on success (for toy: every
@@ -15,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/edlwire/edlwire/cmd/internal/demo"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -26,6 +29,7 @@ commands:
   curve   measure EDL(n) curves (seeds, random-label control) into --out DIR: CSV, JSON, plots
   toy     run a toy model of EDL.md against its analytic prediction (random-labels,
           hypothesis, rare-inputs, coupon, format, all)
+  demo    the coding argument live: real alice and bob, in a browser page or --terminal
 
 "edl COMMAND -h" lists a command's flags.
 `
@@ -43,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCurve(args[1:], stdout, stderr)
 	case "toy":
 		return cmdToy(args[1:], stdout, stderr)
+	case "demo":
+		return demo.Main(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
