@@ -69,7 +69,12 @@ func cmdCurve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	cfg := curve.Config{Spec: sp, Grid: g, Seeds: seedList(sp.Seed, *seeds), Control: *control, Workers: *workers,
+	base, err := sf.baseFile()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	cfg := curve.Config{Spec: sp, Grid: g, Base: base, Seeds: seedList(sp.Seed, *seeds), Control: *control, Workers: *workers,
 		Build: build, KeepLosses: true, Progress: newProgress(stderr, "edl curve").Update}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintln(stderr, err)

@@ -6,6 +6,9 @@
 //	edl curve [spec flags] [--seeds 3] [--grid log:25] --out DIR
 //	edl toy   NAME [--quick] [--out DIR]           NAME: random-labels, hypothesis, rare-inputs, coupon, format, all
 //	edl demo  [--scene NAME] [--terminal]          the teaching demo: real alice and bob, live in a browser or the terminal
+//	edl pretrain [spec flags] --out FILE           train a base checkpoint (pass, then θ*)
+//	edl elicit [--quick] [--seeds 3] --out DIR     elicitation versus teaching on modular addition
+//	edl intervene [--quick] [--seeds 3] --out DIR  the teaching arm pre-trained: correct labels, random labels, another operation
 //
 // Every figure is in bits. Progress goes to stderr (a bar on a terminal,
 // plain lines otherwise). Exit status: 0 on success (for toy: every
@@ -27,6 +30,11 @@ const usage = `usage: edl COMMAND [flags]
 commands:
   run     code one experiment in-process and print alice's JSON report
   curve   measure EDL(n) curves (seeds, random-label control) into --out DIR: CSV, JSON, plots
+  pretrain  train a base checkpoint (one pass, then θ*) for --base
+  elicit  elicitation versus teaching: pre-trained body with a new answer notation against
+          random init, curves, totals, single-example test, intervention controls
+  intervene  the causal intervention: the target after pre-training on the skill (correct
+          labels), on random labels (format only) and on an unrelated operation
   toy     run a toy model of EDL.md against its analytic prediction (random-labels,
           hypothesis, rare-inputs, coupon, format, all)
   demo    the coding argument live: real alice and bob, in a browser page or --terminal
@@ -49,6 +57,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdToy(args[1:], stdout, stderr)
 	case "demo":
 		return demo.Main(args[1:], stdout, stderr)
+	case "pretrain":
+		return cmdPretrain(args[1:], stdout, stderr)
+	case "elicit":
+		return cmdElicit(args[1:], stdout, stderr)
+	case "intervene":
+		return cmdIntervene(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -40,6 +40,19 @@ func registerSpec(fs *flag.FlagSet) *specFlags {
 	return sf
 }
 
+// baseFile reads the base checkpoint given with --base (nil without one).
+func (sf *specFlags) baseFile() ([]byte, error) {
+	p := specflag.BasePath(sf.fs)
+	if p == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("edl: base checkpoint: %w", err)
+	}
+	return b, nil
+}
+
 // resolve loads the dataset, if any, and returns the spec and a builder of
 // its inputs and labels.
 func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.Labels, error), error) {
@@ -83,6 +96,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	sf := registerSpec(fs)
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
+	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of θ* (model and optimizer state, tied to the spec) to this file: a --base for later runs")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -96,12 +110,27 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	base, err := sf.baseFile()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 	prog := newProgress(stderr, "edl run")
-	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers,
+	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base,
 		Progress: func(done, total int64) { prog.Update(int(done), int(total)) }})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if *checkpointOut != "" {
+		b, err := sess.Save()
+		if err == nil {
+			err = os.WriteFile(*checkpointOut, b, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "edl:", err)
+			return 1
+		}
 	}
 	if *modelOut != "" {
 		final, err := model.Encode(sess.Model())

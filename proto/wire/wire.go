@@ -76,6 +76,7 @@ func SpecToProto(s spec.Spec) *wirepb.Spec {
 		SparseParams:    s.SparseParams,
 		BaseSha256:      s.Base,
 		BaseName:        s.BaseName,
+		ResetHead:       s.ResetHead,
 	}
 }
 
@@ -135,5 +136,6 @@ func SpecFromProto(p *wirepb.Spec) spec.Spec {
 		SparseParams:    p.GetSparseParams(),
 		Base:            p.GetBaseSha256(),
 		BaseName:        p.GetBaseName(),
+		ResetHead:       p.GetResetHead(),
 	}
 }

@@ -76,6 +76,7 @@ type Spec struct {
 	SparseParams    int64                  `protobuf:"varint,45,opt,name=sparse_params,json=sparseParams,proto3" json:"sparse_params,omitempty"`        // sparse: parameters that train
 	BaseSha256      string                 `protobuf:"bytes,46,opt,name=base_sha256,json=baseSha256,proto3" json:"base_sha256,omitempty"`               // hex SHA-256 of the base checkpoint file ("" = none)
 	BaseName        string                 `protobuf:"bytes,47,opt,name=base_name,json=baseName,proto3" json:"base_name,omitempty"`                     // the base checkpoint's file name
+	ResetHead       bool                   `protobuf:"varint,48,opt,name=reset_head,json=resetHead,proto3" json:"reset_head,omitempty"`                 // with a base: its last dense layer starts at zero
 	TestDataName    string                 `protobuf:"bytes,60,opt,name=test_data_name,json=testDataName,proto3" json:"test_data_name,omitempty"`       // file task: separate test file ("" = the last test rows of data_name)
 	TestDataSha256  string                 `protobuf:"bytes,61,opt,name=test_data_sha256,json=testDataSha256,proto3" json:"test_data_sha256,omitempty"` // file task: its canonical inputs hash
 	unknownFields   protoimpl.UnknownFields
@@ -439,6 +440,13 @@ func (x *Spec) GetBaseName() string {
 		return x.BaseName
 	}
 	return ""
+}
+
+func (x *Spec) GetResetHead() bool {
+	if x != nil {
+		return x.ResetHead
+	}
+	return false
 }
 
 func (x *Spec) GetTestDataName() string {
@@ -1195,7 +1203,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\xbd\n" +
+	"edlwire.v1\"\xdc\n" +
 	"\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
@@ -1257,7 +1265,9 @@ const file_edlwire_proto_rawDesc = "" +
 	"\rsparse_params\x18- \x01(\x03R\fsparseParams\x12\x1f\n" +
 	"\vbase_sha256\x18. \x01(\tR\n" +
 	"baseSha256\x12\x1b\n" +
-	"\tbase_name\x18/ \x01(\tR\bbaseName\x12$\n" +
+	"\tbase_name\x18/ \x01(\tR\bbaseName\x12\x1d\n" +
+	"\n" +
+	"reset_head\x180 \x01(\bR\tresetHead\x12$\n" +
 	"\x0etest_data_name\x18< \x01(\tR\ftestDataName\x12(\n" +
 	"\x10test_data_sha256\x18= \x01(\tR\x0etestDataSha256\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +

@@ -43,6 +43,10 @@ type Config struct {
 	// KeepLosses keeps each real-label run's per-example ideal code lengths
 	// (bits) of the pass, for plots of the prequential loss.
 	KeepLosses bool
+	// Base is the base checkpoint file the spec names (base_sha256), read by
+	// the caller; every coded pass and θ*ₙ run starts from it
+	// (prequential.NewFromBase). Nil for a spec without a base.
+	Base []byte
 	// Progress, if set, is called from the calling goroutine after every
 	// finished job, with the jobs done and the total.
 	Progress func(done, total int)
@@ -164,6 +168,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("curve: grid point %d is not a multiple of the batch %d", n, c.Spec.Batch))
 		}
 	}
+	if (c.Spec.Base == "") != (c.Base == nil) {
+		errs = append(errs, errors.New("curve: a spec with base_sha256 needs the base checkpoint file (Config.Base), and only such a spec takes one"))
+	}
 	if len(c.Seeds) == 0 {
 		errs = append(errs, errors.New("curve: no seeds"))
 	}
@@ -180,6 +187,7 @@ func (c *Config) Validate() error {
 // runData is what one run's jobs share (read only).
 type runData struct {
 	spec   spec.Spec
+	base   []byte
 	in     *task.Inputs
 	labels *task.Labels
 }
@@ -234,7 +242,7 @@ func Measure(cfg Config) (*Result, error) {
 			if in.Train.Rows < int(s.N) || len(labels.Train) < int(s.N) || len(labels.Test) != in.Test.Rows || len(labels.Valid) != in.Valid.Rows {
 				return nil, fmt.Errorf("curve: seed %d: inputs and labels do not match the spec", seed)
 			}
-			runs = append(runs, runData{spec: s, in: in, labels: labels})
+			runs = append(runs, runData{spec: s, base: cfg.Base, in: in, labels: labels})
 		}
 	}
 	nSeeds := len(cfg.Seeds)
@@ -375,7 +383,7 @@ func endedLen(e *coder.Encoder) int64 {
 // sums at every grid point.
 func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool) passOut {
 	var out passOut
-	sess, err := prequential.New(rd.spec, rd.in)
+	sess, err := prequential.NewFromBase(rd.spec, rd.in, rd.base, prequential.Options{Workers: 1})
 	if err != nil {
 		out.err = err
 		return out
@@ -426,6 +434,27 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 	return out
 }
 
+// Pretrain trains a learner of spec s from scratch (or from base, the file
+// s names) on its n training examples, in one pass, then to θ* (Converge,
+// with s's epochs and validation split), and returns its checkpoint file:
+// the base of a later run (--base). in and labels are s's task.
+func Pretrain(s spec.Spec, base []byte, in *task.Inputs, labels *task.Labels, workers int) ([]byte, error) {
+	sess, err := prequential.NewFromBase(s, in, base, prequential.Options{Workers: max(1, workers)})
+	if err != nil {
+		return nil, err
+	}
+	train := replay(labels.Train)
+	for !sess.Done() {
+		if _, err := sess.Step(train); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := sess.Converge(labels.Train[:s.N], labels.Valid); err != nil {
+		return nil, err
+	}
+	return sess.Save()
+}
+
 // replay is a SymbolCoder that codes nothing: it hands the session the
 // true labels, for the θ*ₙ runs (their code lengths are the pass's).
 type replay []int
@@ -436,7 +465,7 @@ func (r replay) CodeSymbol(i int64, _ []uint32) (int, error) { return r[i], nil 
 // θ*ₙ (Converge) and measures its test loss and standard error.
 func thetaStar(rd *runData, n int64, scored func([]float64) bool) thetaOut {
 	var out thetaOut
-	sess, err := prequential.New(rd.spec, rd.in)
+	sess, err := prequential.NewFromBase(rd.spec, rd.in, rd.base, prequential.Options{Workers: 1})
 	if err != nil {
 		out.err = err
 		return out

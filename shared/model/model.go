@@ -124,6 +124,15 @@ func build(s spec.Spec, base *decoded) (Model, error) {
 			return nil, err
 		}
 		copy(p, base.params)
+		if s.ResetHead {
+			// The last dense layer (weights, then bias) is the end of the
+			// canonical vector of both the mlp (softmax) and tokens layouts.
+			out, in := int(s.Classes), int(s.Dim)
+			if hs := s.DenseSizes(); len(hs) >= 2 {
+				in = int(hs[len(hs)-2])
+			}
+			clear(p[len(p)-(out*in+out):])
+		}
 	} else if s.Init == spec.InitNormal {
 		src := rng.New(rng.Derive(s.Seed, "init"), 0)
 		for i := range p {

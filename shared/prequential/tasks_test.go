@@ -176,6 +176,24 @@ func TestSeededTaskRules(t *testing.T) {
 						}
 					}
 				}
+				if nt == spec.NotationAnswersPermuted {
+					// The same answers through one fixed permutation σ: the
+					// one-hot labels map to these consistently, and σ is
+					// not the identity.
+					idLab, _ := task.NewLabels(id, idIn)
+					sigma, moved := map[int]int{}, false
+					for i, y := range lab.Train {
+						if s, ok := sigma[idLab.Train[i]]; ok && s != y {
+							t.Fatalf("%s/%s example %d: answer %d written as %d and %d", op, nt, i, idLab.Train[i], s, y)
+						}
+						sigma[idLab.Train[i]] = y
+						moved = moved || y != idLab.Train[i]
+					}
+					if !moved || !sameRows(in.Train, idIn.Train) {
+						t.Fatalf("%s/%s: the answers are not permuted, or the inputs changed", op, nt)
+					}
+					continue
+				}
 				for i, y := range lab.Train {
 					r := idIn.Train.Row(i)
 					a, b := -1, -1

@@ -43,10 +43,20 @@ const (
 
 	NotationTokens         = "tokens"          // two token ids a and b (Dim = 2), for the tokens model (vocab ≥ p)
 	NotationTokensPermuted = "tokens-permuted" // the same ids under the permuted notation's relabelling
+
+	// NotationAnswersPermuted writes the inputs as onehot does and the
+	// answers in another alphabet: the label is σ(a ∘ b) with σ the permuted
+	// notation's fixed permutation of the p symbols (it depends on p only,
+	// never on the seed). The skill (a ∘ b) is the same as onehot's; only the
+	// notation of the answer differs, so a network pre-trained on onehot
+	// holds the skill in its hidden layers and needs only a new output layer
+	// (reset_head) to write it in this notation: the elicitation arm of
+	// edl elicit.
+	NotationAnswersPermuted = "answers-permuted"
 )
 
 // Notations lists the modular task's notations.
-var Notations = []string{NotationOneHot, NotationPermuted, NotationTokens, NotationTokensPermuted}
+var Notations = []string{NotationOneHot, NotationPermuted, NotationTokens, NotationTokensPermuted, NotationAnswersPermuted}
 
 // Model names.
 const (
@@ -135,6 +145,13 @@ type Spec struct {
 	SparseParams int64  // sparse: how many parameters train
 	Base         string // hex SHA-256 of a checkpoint file both sides hold, whose model is the starting point ("" = initialize from Init)
 	BaseName     string // that checkpoint's file name (no directories)
+	// ResetHead (with a base) sets the base's last dense layer, weights and
+	// bias, to zero before training: the run starts from the uniform
+	// distribution with the base's hidden layers, and learns a new output
+	// layer (a new answer notation) on top of them. With lora the head
+	// trains through its adapter B·A (B = 0 and W = 0 give a zero head whose
+	// gradient reaches B through A); with sparse through the chosen subset.
+	ResetHead bool
 
 	Optimizer string  // update rule
 	LR        float64 // constant learning rate
@@ -228,6 +245,7 @@ func (s Spec) fields() []field {
 		{"sparse_params", strconv.FormatInt(s.SparseParams, 10)},
 		{"base_sha256", s.Base},
 		{"base_name", s.BaseName},
+		{"reset_head", strconv.FormatBool(s.ResetHead)},
 		{"optimizer", s.Optimizer},
 		{"lr", fmtFloat(s.LR)},
 		{"batch", strconv.FormatInt(s.Batch, 10)},
@@ -508,7 +526,7 @@ func (s Spec) Validate() error {
 		if s.Op != OpAdd && s.Op != OpSub && s.Op != OpMul {
 			bad("op", "unknown operation %q (known: %s, %s, %s)", s.Op, OpAdd, OpSub, OpMul)
 		}
-		if s.Notation != NotationOneHot && s.Notation != NotationPermuted && !tokens {
+		if s.Notation != NotationOneHot && s.Notation != NotationPermuted && s.Notation != NotationAnswersPermuted && !tokens {
 			bad("notation", "unknown notation %q (known: %s)", s.Notation, strings.Join(Notations, ", "))
 		}
 		unused(s.Task, "op", "notation")
@@ -641,6 +659,9 @@ func (s Spec) Validate() error {
 		if s.BaseName == "" || strings.ContainsAny(s.BaseName, "/\\") || s.BaseName == "." || s.BaseName == ".." {
 			bad("base_name", "must be a plain file name, got %q", s.BaseName)
 		}
+	}
+	if s.ResetHead && s.Base == "" {
+		bad("reset_head", "only a run that starts from a base checkpoint (base_sha256) resets its head")
 	}
 	if s.Model != ModelHypothesis && s.ModelNoise != 0 {
 		bad("model_noise", "only the hypothesis model assumes a label noise")

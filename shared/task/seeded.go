@@ -92,13 +92,20 @@ func seededInputs(s spec.Spec, part string) Matrix {
 func notation(s spec.Spec) []int {
 	p := int(s.Classes)
 	if s.Notation == spec.NotationPermuted || s.Notation == spec.NotationTokensPermuted {
-		return rng.New(rng.Derive(uint64(p), "modular-permuted-notation"), 0).Perm(p)
+		return answerAlphabet(p)
 	}
 	id := make([]int, p)
 	for i := range id {
 		id[i] = i
 	}
 	return id
+}
+
+// answerAlphabet is σ, the permutation of the p answer symbols the
+// answers-permuted notation writes labels in: the permuted notation's own
+// permutation, a function of p only.
+func answerAlphabet(p int) []int {
+	return rng.New(rng.Derive(uint64(p), "modular-permuted-notation"), 0).Perm(p)
 }
 
 // tokenNotation reports whether the modular task writes its inputs as two
@@ -173,6 +180,13 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 				out[i] = (a - b + k) % k
 			case spec.OpMul:
 				out[i] = (a * b) % k
+			}
+		}
+		if s.Notation == spec.NotationAnswersPermuted {
+			// The same answers written in the other alphabet: σ(y).
+			sigma := answerAlphabet(k)
+			for i, y := range out {
+				out[i] = sigma[y]
 			}
 		}
 	case spec.TaskRare:

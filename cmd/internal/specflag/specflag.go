@@ -138,7 +138,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
 	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
 	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
-	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot or permuted (the same skill, symbols relabelled)")
+	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, or answers-permuted (onehot inputs, answers in a fixed permuted alphabet)")
 	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule; coupon task: total weight of keys 1..keys-1 (key 0 takes the rest; 0: uniform keys)")
 
 	fs.StringVar(&s.Model, "model", s.Model, "model: "+strings.Join(spec.Models, ", "))
@@ -165,6 +165,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	})
 	fs.Int64Var(&s.Rank, "rank", s.Rank, "lora: adapter rank r (default 4)")
 	fs.Int64Var(&s.SparseParams, "sparse-params", s.SparseParams, "sparse: how many parameters train (chosen by seed)")
+	fs.BoolVar(&s.ResetHead, "reset-head", false, "with --base: set the base's last dense layer (weights and bias) to zero, so the run starts uniform and learns a new output layer")
 	fs.Var(&baseFlag{s: &s}, "base", "start from this pre-trained checkpoint FILE (its SHA-256 and file name go into the spec; bob finds his copy under --data-dir)")
 	fs.StringVar(&s.Init, "init", s.Init, "initialization: zeros or normal")
 	fs.Float64Var(&s.InitScale, "init-scale", s.InitScale, "standard deviation of --init normal")
