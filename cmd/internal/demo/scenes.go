@@ -62,7 +62,7 @@ func scenes() []Scene {
 		{
 			Name:    "hypothesis",
 			Title:   "Hypothesis collapse",
-			Blurb:   "y = (x + j) mod 64 for one hidden j of 64: the first label costs log₂64 = 6 bits and names the rule; the rest cost almost nothing.",
+			Blurb:   "y = (x + j) mod 64 for one hidden j of 64: the first label costs log₂64 = 6 bits and names the rule; the rest cost almost nothing (so little that the coder's closing bytes show in the coded total).",
 			Picture: "number",
 			Pace:    120 * time.Millisecond,
 			args: func(string) []string {

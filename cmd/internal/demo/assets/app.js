@@ -141,26 +141,37 @@ function drawCurve() {
   const m = S.cum.length;
   let wireMax = 0;
   for (let i = 0; i < m; i++) wireMax = Math.max(wireMax, 8 * S.rows[i][3]);
-  const ymax = Math.max(n * log2K(), m ? S.cum[m - 1] : 0, wireMax, 1) * 1.04;
+  const L0 = testLoss();
+  const rest = Math.max(m ? S.cum[m - 1] : 0, wireMax, L0 ? n * L0.v : 0, 1);
+  // When the uniform code dwarfs everything else (hypothesis collapse), the
+  // axis follows the bits actually sent and the grey line leaves the chart.
+  const capped = n * log2K() > 8 * rest;
+  const ymax = (capped ? 4 * rest : Math.max(n * log2K(), rest)) * 1.04;
   const s = svg(W, H, "cumulative bits against labels sent");
+  const clip = el("clipPath", { id: "plot-clip" }, el("defs", {}, s));
+  el("rect", { x: box.l, y: box.t, width: W - box.l - box.r, height: H - box.t - box.b }, clip);
   const { X, Y } = axes(s, box, n, ymax, "labels sent, i (training pass)", "bits");
+  const plot = el("g", { "clip-path": "url(#plot-clip)" }, s);
   const step = Math.max(1, Math.ceil(m / 700));
   const curve = [[X(0), Y(0)]];
   for (let i = 0; i < m; i += step) curve.push([X(i + 1), Y(S.cum[i])]);
   if (m && (m - 1) % step) curve.push([X(m), Y(S.cum[m - 1])]);
-  const L = testLoss();
+  const L = L0;
   if (L && m) {
     const back = [[X(m), Y(m * L.v)], [X(0), Y(0)]];
-    el("polygon", { points: pts(curve.concat(back)), fill: C.sky, "fill-opacity": 0.45, stroke: "none" }, s);
+    el("polygon", { points: pts(curve.concat(back)), fill: C.sky, "fill-opacity": 0.45, stroke: "none" }, plot);
   }
-  el("line", { x1: X(0), y1: Y(0), x2: X(n), y2: Y(n * log2K()), stroke: C.muted, "stroke-width": 3, "stroke-dasharray": "10 7" }, s);
-  if (L) el("line", { x1: X(0), y1: Y(0), x2: X(n), y2: Y(n * L.v), stroke: C.vermillion, "stroke-width": 3, "stroke-dasharray": "12 6" }, s);
+  el("line", { x1: X(0), y1: Y(0), x2: X(n), y2: Y(n * log2K()), stroke: C.muted, "stroke-width": 3, "stroke-dasharray": "10 7" }, plot);
+  if (capped) {
+    el("text", { x: X(ymax / log2K()) + 10, y: box.t + 20, "font-size": 17, fill: C.muted, class: "halo" }, s, `no model: ${bits(n * log2K(), 0)} at i = ${fmt(n, 0)}, far above`);
+  }
+  if (L) el("line", { x1: X(0), y1: Y(0), x2: X(n), y2: Y(n * L.v), stroke: C.vermillion, "stroke-width": 3, "stroke-dasharray": "12 6" }, plot);
   if (m) {
     const wire = [[X(0), Y(0)]];
     let last = 0;
     for (let i = 0; i < m; i += step) { const w = 8 * S.rows[i][3]; wire.push([X(i + 1), Y(last)]); wire.push([X(i + 1), Y(w)]); last = w; }
-    el("polyline", { points: pts(wire), fill: "none", stroke: C.purple, "stroke-width": 2.5, "stroke-dasharray": "2 4" }, s);
-    el("polyline", { points: pts(curve), fill: "none", stroke: C.blue, "stroke-width": 4.5, "stroke-linejoin": "round" }, s);
+    el("polyline", { points: pts(wire), fill: "none", stroke: C.purple, "stroke-width": 2.5, "stroke-dasharray": "2 4" }, plot);
+    el("polyline", { points: pts(curve), fill: "none", stroke: C.blue, "stroke-width": 4.5, "stroke-linejoin": "round" }, plot);
   }
   $("curve").replaceChildren(s);
   let note = "";
@@ -178,7 +189,7 @@ function drawCurve() {
 
 function drawLoss() {
   const n = S.spec ? S.spec.n : 100, W = 800, H = 300;
-  const box = { l: 78, r: 20, t: 14, b: 56, W, H };
+  const box = { l: 78, r: 20, t: 34, b: 56, W, H };
   const m = S.cum.length;
   const w = n <= 400 ? 1 : Math.ceil(n / 200);
   const blocks = [];
@@ -200,10 +211,10 @@ function drawLoss() {
     el("polygon", { points: pts(line.concat(back)), fill: C.sky, "fill-opacity": 0.45, stroke: "none" }, s);
   }
   el("line", { x1: X(0), x2: X(n), y1: Y(log2K()), y2: Y(log2K()), stroke: C.muted, "stroke-width": 3, "stroke-dasharray": "10 7" }, s);
-  el("text", { x: X(n) - 4, y: Y(log2K()) - 8, "text-anchor": "end", "font-size": 17, fill: C.muted, class: "halo" }, s, `log₂K = ${fmt(log2K(), 2)} bits`);
+  el("text", { x: box.l, y: 20, "font-size": 17, fill: C.muted }, s, `grey: log₂K = ${fmt(log2K(), 2)} bits, no model`);
   if (L) {
     el("line", { x1: X(0), x2: X(n), y1: Y(L.v), y2: Y(L.v), stroke: C.vermillion, "stroke-width": 3, "stroke-dasharray": "12 6" }, s);
-    el("text", { x: X(n) - 4, y: Y(L.v) - 10, "text-anchor": "end", "font-size": 17, fill: C.vermillion, "font-weight": "bold", class: "halo" }, s, `L_test = ${fmt(L.v, 3)} bits`);
+    el("text", { x: W - box.r, y: 20, "text-anchor": "end", "font-size": 17, fill: C.vermillion, "font-weight": "bold" }, s, `red: L_test = ${fmt(L.v, 3)} bits${L.final ? "" : " (so far)"}`);
   }
   if (line.length) el("polyline", { points: pts(line), fill: "none", stroke: C.blue, "stroke-width": 3.5 }, s);
   $("loss").replaceChildren(s);
@@ -228,7 +239,7 @@ function drawInput(ex) {
   } else if (pic === "number" && x.length === 1) {
     const d = document.createElement("p");
     d.className = "big";
-    d.innerHTML = `input <strong class="num" style="font-size:2.2rem">x = ${x[0]}</strong> &nbsp;&nbsp; the rule: y = (x + j) mod ${K()}, j hidden`;
+    d.innerHTML = `input <strong class="num" style="font-size:2.2rem">x = ${x[0]}</strong><br><span class="note">the rule: y = (x + j) mod ${K()}, with j hidden</span>`;
     box.replaceChildren(d);
   } else if (pic === "keys" && x.length === 1) {
     const keys = S.spec && S.spec.keys ? S.spec.keys : 50, per = 10, cell = 43;
@@ -269,7 +280,10 @@ function drawDist(ex) {
     const p = ex.p[j], truth = k === ex.y, x = l + j * bw + 3;
     el("rect", { x, y: Y(p), width: bw - 6, height: Math.max(1, Y(0) - Y(p)), fill: truth ? C.orange : C.blue, stroke: truth ? C.ink : "none", "stroke-width": 3 }, s);
     el("text", { x: x + (bw - 6) / 2, y: H - b + 22, "text-anchor": "middle", "font-size": n > 12 ? 12 : 17, "font-weight": truth ? "bold" : "normal", fill: C.ink }, s, String(k));
-    if (truth) el("text", { x: Math.min(Math.max(x + (bw - 6) / 2, 110), W - 110), y: Math.max(Y(p) - 8, 48), "text-anchor": "middle", "font-size": 16, "font-weight": "bold", fill: C.ink, class: "halo" }, s, `▼ true label ${ex.y}: p = ${fmt(p, 3)}`);
+    if (truth) {
+      const left = j < n / 2;
+      el("text", { x: left ? x : x + bw - 6, y: Math.max(Y(p) - 8, 50), "text-anchor": left ? "start" : "end", "font-size": 16, "font-weight": "bold", fill: C.ink, class: "halo" }, s, `▼ true label ${ex.y}: p = ${fmt(p, 3)}`);
+    }
   });
   el("text", { x: 0, y: 16, "font-size": 15, fill: C.muted }, s, ex.top ? `prediction: the ${n} most probable of ${K()} classes` : "the model's prediction p(class | x), before it learns y");
   box.replaceChildren(s);
