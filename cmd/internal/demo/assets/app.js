@@ -282,7 +282,7 @@ function drawDist(ex) {
     el("text", { x: x + (bw - 6) / 2, y: H - b + 22, "text-anchor": "middle", "font-size": n > 12 ? 12 : 17, "font-weight": truth ? "bold" : "normal", fill: C.ink }, s, String(k));
     if (truth) {
       const left = j < n / 2;
-      el("text", { x: left ? x : x + bw - 6, y: Math.max(Y(p) - 8, 50), "text-anchor": left ? "start" : "end", "font-size": 16, "font-weight": "bold", fill: C.ink, class: "halo" }, s, `▼ true label ${ex.y}: p = ${fmt(p, 3)}`);
+      el("text", { x: left ? x : x + bw - 6, y: Math.max(Y(Math.max(...ex.p)) - 8, 50), "text-anchor": left ? "start" : "end", "font-size": 16, "font-weight": "bold", fill: C.ink, class: "halo" }, s, `▼ true label ${ex.y}: p = ${fmt(p, 3)}`);
     }
   });
   el("text", { x: 0, y: 16, "font-size": 15, fill: C.muted }, s, ex.top ? `prediction: the ${n} most probable of ${K()} classes` : "the model's prediction p(class | x), before it learns y");
