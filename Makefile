@@ -92,7 +92,7 @@ check-proto: ## Fail if the committed generated code differs from a fresh genera
 EXPERIMENTS ?= docs/experiments
 
 .PHONY: experiments
-experiments: ## Full-size toy models of EDL.md and EDL curves with plots, into docs/experiments (EXPERIMENTS=DIR)
+experiments: ## Full-size toy models of EDL.md, EDL curves, elicitation versus teaching and the intervention, with plots, into docs/experiments (EXPERIMENTS=DIR)
 	$(GO) build -o $(BIN)/ ./cmd/edl
 	mkdir -p $(EXPERIMENTS)
 	$(BIN)/edl toy all --out $(EXPERIMENTS)/toys | tee $(EXPERIMENTS)/toys.txt
@@ -102,6 +102,8 @@ experiments: ## Full-size toy models of EDL.md and EDL curves with plots, into d
 	  --out $(EXPERIMENTS)/curve-coupon | tee $(EXPERIMENTS)/curve-coupon.txt
 	$(BIN)/edl curve --task hypothesis --model hypothesis --classes 64 --hypotheses 64 --batch 1 --n 10000 --test 5000 --control=false --grid log:25 \
 	  --out $(EXPERIMENTS)/curve-hypothesis | tee $(EXPERIMENTS)/curve-hypothesis.txt
+	$(BIN)/edl elicit --out $(EXPERIMENTS)/elicit | tee $(EXPERIMENTS)/elicit.txt
+	$(BIN)/edl intervene --out $(EXPERIMENTS)/intervene | tee $(EXPERIMENTS)/intervene.txt
 
 .PHONY: clean
 clean: ## Remove build outputs

@@ -333,11 +333,21 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 		for i := range ar.Runs {
 			r.PerSeed = append(r.PerSeed, teach.Runs[i].EDL/ar.Runs[i].EDL)
 		}
-		r.Verdict = "not flipped: EDL within 10× of teaching"
-		if allAtLeast(r.PerSeed, 10) {
-			r.Verdict = "flipped: EDL at least 10× below teaching in every seed"
-		} else if allAtLeast(r.PerSeed, 3) {
-			r.Verdict = "partly: EDL 3–10× below teaching in every seed"
+		learned := true
+		for _, rs := range ar.Runs {
+			learned = learned && rs.AccFinal >= 0.5
+		}
+		switch {
+		case !learned:
+			// A small EDL with nothing learned is not elicitation: the
+			// model was told nothing it generalizes.
+			r.Verdict = "not learned: test accuracy below 0.5 at the largest n in some seed, so the small EDL is no elicitation"
+		case allAtLeast(r.PerSeed, 10):
+			r.Verdict = "flipped: learned, with EDL at least 10× below teaching in every seed"
+		case allAtLeast(r.PerSeed, 3):
+			r.Verdict = "partly: learned, with EDL 3–10× below teaching in every seed"
+		default:
+			r.Verdict = "not flipped: EDL within 3× of teaching"
 		}
 		rep.Ratios = append(rep.Ratios, r)
 	}

@@ -9,6 +9,7 @@
 //	edl pretrain [spec flags] --out FILE           train a base checkpoint (pass, then θ*)
 //	edl elicit [--quick] [--seeds 3] --out DIR     elicitation versus teaching on modular addition
 //	edl intervene [--quick] [--seeds 3] --out DIR  the teaching arm pre-trained: correct labels, random labels, another operation
+//	edl capacity [--quick] --out DIR               LoRA ranks and sparse subsets against full fine-tuning: capacity, P*, PGR
 //
 // Every figure is in bits. Progress goes to stderr (a bar on a terminal,
 // plain lines otherwise). Exit status: 0 on success (for toy: every
@@ -35,6 +36,8 @@ commands:
           random init, curves, totals, single-example test, intervention controls
   intervene  the causal intervention: the target after pre-training on the skill (correct
           labels), on random labels (format only) and on an unrelated operation
+  capacity  adapters (LoRA r = 1…32, sparse 10, 100, 1000) on both arms against full
+          fine-tuning: capacity against EDL/P, the threshold P*, PGR
   toy     run a toy model of EDL.md against its analytic prediction (random-labels,
           hypothesis, rare-inputs, coupon, format, all)
   demo    the coding argument live: real alice and bob, in a browser page or --terminal
@@ -63,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdElicit(args[1:], stdout, stderr)
 	case "intervene":
 		return cmdIntervene(args[1:], stdout, stderr)
+	case "capacity":
+		return cmdCapacity(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,313 @@
+package main
+
+// edl capacity: how many trainable parameters each regime needs (EDL.md,
+// "Capacity"). On the elicitation and teaching arms of edl elicit, only P
+// parameters train: LoRA adapters of rank r on every dense layer, or a
+// seeded random subset of P parameters; full fine-tuning is the reference.
+// capacity(n) = EDL_P(n)/EDL_ref(n), against the information density
+// EDL_ref(n)/P in bits per trainable parameter; P* is the density at which
+// capacity first drops below 0.95; PGR(n) = (L₀ − L_P(n))/(L₀ − L_ref(n)),
+// L₀ the starting model's test loss.
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edlwire/edlwire/shared/checkpoint"
+	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/task"
+)
+
+// adapterDef is one way of training P parameters ("" adapter: the reference).
+type adapterDef struct {
+	Name   string `json:"name"`
+	Kind   string `json:"adapter"`
+	Rank   int64  `json:"rank,omitempty"`
+	Sparse int64  `json:"sparse_params,omitempty"`
+}
+
+// capPoint is one adapter at one n.
+type capPoint struct {
+	N        int64   `json:"n"`
+	EDL      float64 `json:"edl_ideal_bits"`
+	EDLRef   float64 `json:"edl_ref_ideal_bits"`
+	Capacity float64 `json:"capacity"`               // EDL/EDL_ref
+	Density  float64 `json:"density_bits_per_param"` // EDL_ref/P
+	TestLoss float64 `json:"test_loss_bits"`
+	PGR      float64 `json:"pgr"` // 0 when the reference did not lower the test loss
+}
+
+type capCurve struct {
+	Adapter   adapterDef `json:"adapter"`
+	Trainable int64      `json:"trainable_params"`
+	Points    []capPoint `json:"points"`
+	// Threshold is the density at the first grid point (EDL_ref ≥ 50 bits)
+	// where capacity < 0.95; 0 if it never drops.
+	Threshold float64 `json:"threshold_bits_per_param"`
+}
+
+type capArm struct {
+	Arm       string     `json:"arm"`
+	RefParams int64      `json:"reference_trainable_params"`
+	L0        float64    `json:"start_test_loss_bits"`
+	Curves    []capCurve `json:"curves"`
+	// PStar is the median over adapters of their thresholds (those that
+	// drop below 0.95 on the grid); PStarLo/Hi the smallest and largest.
+	PStar   float64 `json:"p_star_bits_per_param"`
+	PStarLo float64 `json:"p_star_min"`
+	PStarHi float64 `json:"p_star_max"`
+	Dropped int     `json:"adapters_that_drop"`
+}
+
+type capReport struct {
+	Command string     `json:"command"`
+	Units   string     `json:"units"`
+	Options elicitOpts `json:"options"`
+	Grid    []int64    `json:"grid"`
+	Arms    []capArm   `json:"arms"`
+	Ratio   float64    `json:"p_star_teaching_over_elicitation"`
+	Seconds float64    `json:"elapsed_seconds"`
+}
+
+func capacityAdapters(quick bool) []adapterDef {
+	ranks := []int64{1, 2, 4, 8, 16, 32}
+	sparse := []int64{10, 100, 1000}
+	if quick {
+		ranks, sparse = []int64{1, 4}, []int64{100}
+	}
+	out := []adapterDef{{Name: "full"}}
+	for _, r := range ranks {
+		out = append(out, adapterDef{Name: "lora-r" + strconv.FormatInt(r, 10), Kind: spec.AdapterLoRA, Rank: r})
+	}
+	for _, s := range sparse {
+		out = append(out, adapterDef{Name: "sparse-" + strconv.FormatInt(s, 10), Kind: spec.AdapterSparse, Sparse: s})
+	}
+	return out
+}
+
+func cmdCapacity(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("edl capacity", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quick := fs.Bool("quick", false, "the reduced size the tests run")
+	out := fs.String("out", "", "directory for capacity.json, capacity.csv and the plots (required)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
+	points := fs.Int("grid-points", 0, "log-grid points (default 8; --quick 5)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || *out == "" {
+		fmt.Fprintln(stderr, "edl capacity: --out DIR is required, no positional arguments")
+		return 2
+	}
+	o := elicitDefaults(*quick)
+	o.Workers, o.Seeds, o.GridPoints = max(1, *workers), 1, 8
+	if *quick {
+		o.GridPoints = 5
+	}
+	if *points > 0 {
+		o.GridPoints = *points
+	}
+	rep, err := runCapacity(o, capacityAdapters(*quick), *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprint(stdout, capacityTable(rep))
+	return 0
+}
+
+func runCapacity(o elicitOpts, adapters []adapterDef, dir, command string, progress func(done, total int)) (*capReport, error) {
+	start := time.Now()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("edl: %w", err)
+	}
+	bs := o.spec(spec.NotationOneHot, spec.OpAdd)
+	bs.N, bs.Seed = o.PretrainN, o.BaseSeed
+	in, err := task.NewInputs(bs)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := task.NewLabels(bs, in)
+	if err != nil {
+		return nil, err
+	}
+	file, err := curve.Pretrain(bs, nil, in, labels, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	target := o.spec(spec.NotationAnswersPermuted, spec.OpAdd)
+	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
+	rep := &capReport{Command: command, Options: o, Grid: grid,
+		Units: "bits; density in bits per trainable parameter; capacity and PGR are ratios"}
+	total := 2 * len(adapters)
+	job := 0
+	for _, arm := range []string{armElicit.Name, armTeach.Name} {
+		ca := capArm{Arm: arm, L0: detmath.Log2(float64(o.P))}
+		var ref curve.Run
+		for _, ad := range adapters {
+			s := target
+			var base []byte
+			if arm == armElicit.Name {
+				base = file
+				s.Base, s.BaseName, s.ResetHead = checkpoint.Hash(file), baseCorrect.Name+".ckpt", true
+			}
+			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
+			res, err := curve.Measure(curve.Config{Spec: s, Grid: grid, Seeds: []uint64{1}, Workers: o.Workers, Base: base})
+			if err != nil {
+				return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
+			}
+			job++
+			if progress != nil {
+				progress(job, total)
+			}
+			run := res.Runs[0]
+			if ad.Kind == "" {
+				ref, ca.RefParams = run, s.TrainableParams()
+				if arm == armTeach.Name {
+					// The teaching arm starts from its random initialization's
+					// test loss, not exactly uniform.
+					if l, err := startLoss(s, base); err == nil {
+						ca.L0 = l
+					}
+				}
+				continue
+			}
+			cc := capCurve{Adapter: ad, Trainable: s.TrainableParams()}
+			for k, p := range run.Points {
+				r := ref.Points[k]
+				cp := capPoint{N: p.N, EDL: p.EDLIdeal, EDLRef: r.EDLIdeal, TestLoss: p.TestLoss,
+					Density: r.EDLIdeal / float64(cc.Trainable)}
+				if r.EDLIdeal > 0 {
+					cp.Capacity = p.EDLIdeal / r.EDLIdeal
+				}
+				if gap := ca.L0 - r.TestLoss; gap > 0 {
+					cp.PGR = (ca.L0 - p.TestLoss) / gap
+				}
+				if cc.Threshold == 0 && r.EDLIdeal >= 50 && cp.Capacity < 0.95 {
+					cc.Threshold = cp.Density
+				}
+				cc.Points = append(cc.Points, cp)
+			}
+			ca.Curves = append(ca.Curves, cc)
+		}
+		var th []float64
+		for _, c := range ca.Curves {
+			if c.Threshold > 0 {
+				th = append(th, c.Threshold)
+			}
+		}
+		ca.Dropped = len(th)
+		if len(th) > 0 {
+			sort.Float64s(th)
+			ca.PStar, ca.PStarLo, ca.PStarHi = th[len(th)/2], th[0], th[len(th)-1]
+		}
+		rep.Arms = append(rep.Arms, ca)
+	}
+	if len(rep.Arms) == 2 && rep.Arms[0].PStar > 0 {
+		rep.Ratio = rep.Arms[1].PStar / rep.Arms[0].PStar
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	b, err := json.MarshalIndent(rep, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("edl: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "capacity.json"), append(b, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("edl: %w", err)
+	}
+	rows := [][]string{{"arm", "adapter", "trainable_params", "n", "edl_ideal_bits", "edl_ref_ideal_bits", "capacity", "density_bits_per_param", "test_loss_bits", "pgr"}}
+	f := func(v float64) string { return cell(v) }
+	for _, a := range rep.Arms {
+		for _, c := range a.Curves {
+			for _, p := range c.Points {
+				rows = append(rows, []string{a.Arm, c.Adapter.Name, strconv.FormatInt(c.Trainable, 10), strconv.FormatInt(p.N, 10),
+					f(p.EDL), f(p.EDLRef), f(p.Capacity), f(p.Density), f(p.TestLoss), f(p.PGR)})
+			}
+		}
+	}
+	if err := writeCSV(filepath.Join(dir, "capacity.csv"), rows); err != nil {
+		return nil, err
+	}
+	return rep, capacityPlots(rep, dir)
+}
+
+// startLoss is the test loss of a spec's starting model.
+func startLoss(s spec.Spec, base []byte) (float64, error) {
+	sess, in, labels, err := armSession(s, 1, 1, base)
+	if err != nil {
+		return 0, err
+	}
+	l, _, _, err := curve.TestLoss(sess, &in.Test, labels.Test, nil)
+	return l, err
+}
+
+// capacityPlots draws capacity and PGR against the density (log axis), one
+// line per adapter, for each arm, with P* marked.
+func capacityPlots(rep *capReport, dir string) error {
+	for _, q := range []struct {
+		name, label string
+		pick        func(capPoint) float64
+	}{
+		{"capacity", "capacity EDL/EDL_ref", func(p capPoint) float64 { return p.Capacity }},
+		{"pgr", "PGR (performance gap recovered)", func(p capPoint) float64 { return p.PGR }},
+	} {
+		var ss []series
+		for _, a := range rep.Arms {
+			for _, c := range a.Curves {
+				s := series{name: a.Arm + " " + c.Adapter.Name, points: true, dashed: a.Arm == armTeach.Name}
+				for _, p := range c.Points {
+					v := q.pick(p)
+					if p.Density > 0 && p.EDLRef > 0 && !math.IsNaN(v) && !math.IsInf(v, 0) {
+						s.x, s.y = append(s.x, p.Density), append(s.y, v)
+					}
+				}
+				if len(s.x) > 1 {
+					ss = append(ss, s)
+				}
+			}
+			if a.PStar > 0 {
+				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, a.PStar), x: []float64{a.PStar, a.PStar}, y: []float64{0, 1.2}, dashed: true})
+			}
+		}
+		if len(ss) == 0 {
+			continue
+		}
+		p, err := newPlot(fmt.Sprintf("edl capacity: %s against EDL_ref/P (solid: elicitation, dashed: teaching)", q.name), "information density EDL_ref/P (bits per trainable parameter, log scale)", q.label, true, ss)
+		if err != nil {
+			return err
+		}
+		p.Legend.Top = false
+		if _, err := save(p, dir, q.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func capacityTable(rep *capReport) string {
+	var b strings.Builder
+	n := rep.Grid[len(rep.Grid)-1]
+	fmt.Fprintf(&b, "%-12s %-12s %10s %12s %12s %10s %14s %8s %14s\n", "arm", "adapter", "P", fmt.Sprintf("EDL(%d)", n), "EDL_ref", "capacity", "EDL_ref/P", "PGR", "threshold")
+	fmt.Fprintf(&b, "%-12s %-12s %10s %12s %12s %10s %14s %8s %14s\n", "", "", "params", "bits", "bits", "", "bits/param", "", "bits/param")
+	for _, a := range rep.Arms {
+		fmt.Fprintf(&b, "%-12s %-12s %10d (reference: full fine-tuning, start loss %.3f bits)\n", a.Arm, "full", a.RefParams, a.L0)
+		for _, c := range a.Curves {
+			p := c.Points[len(c.Points)-1]
+			fmt.Fprintf(&b, "%-12s %-12s %10d %12.1f %12.1f %10.3f %14.4g %8.3f %14.4g\n", a.Arm, c.Adapter.Name, c.Trainable, p.EDL, p.EDLRef, p.Capacity, p.Density, p.PGR, c.Threshold)
+		}
+		fmt.Fprintf(&b, "%-12s P* = %.4g bits/param (median over the %d adapters whose capacity drops below 0.95; range %.4g–%.4g)\n", a.Arm, a.PStar, a.Dropped, a.PStarLo, a.PStarHi)
+	}
+	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; %.1f s\n", rep.Ratio, rep.Seconds)
+	return b.String()
+}

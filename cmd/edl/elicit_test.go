@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The reduced elicitation experiment (p = 23, seeds 1–3) keeps its
+// qualitative outcomes: the pre-trained body learns the new answer
+// notation with several times fewer bits than random initialization, its
+// EDL/n peaks an order of magnitude earlier, both arms end up knowing the
+// task, and the random-label controls stay near zero.
+func TestElicitQuickOutcomes(t *testing.T) {
+	o := elicitDefaults(true)
+	o.Workers = 2
+	dir := t.TempDir()
+	rep, err := runElicit(o, "elicit", []armDef{armElicit, armTeach}, dir, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	el, te := rep.Arms[0], rep.Arms[1]
+	for i := range el.Runs {
+		e, tr := el.Runs[i], te.Runs[i]
+		if r := tr.EDL / e.EDL; r < 3 {
+			t.Errorf("seed %d: EDL teaching %.1f / elicitation %.1f = %.2f, want >= 3", e.Seed, tr.EDL, e.EDL, r)
+		}
+		if e.PeakN*4 > tr.PeakN {
+			t.Errorf("seed %d: elicitation peaks at n=%d, teaching at n=%d: want 4× earlier", e.Seed, e.PeakN, tr.PeakN)
+		}
+		if e.AccFinal < 0.95 || tr.AccFinal < 0.9 {
+			t.Errorf("seed %d: final accuracy elicitation %.3f, teaching %.3f", e.Seed, e.AccFinal, tr.AccFinal)
+		}
+		for _, c := range []float64{e.ControlEDL, tr.ControlEDL} {
+			if c/float64(o.N) > 0.1 || c/float64(o.N) < -0.1 {
+				t.Errorf("seed %d: random-label control EDL %.1f bits over n=%d", e.Seed, c, o.N)
+			}
+		}
+	}
+	if len(rep.Ratios) != 1 || !strings.HasPrefix(rep.Ratios[0].Verdict, "partly") {
+		t.Errorf("ratios %+v", rep.Ratios)
+	}
+	for _, f := range []string{"elicit.json", "elicit.csv", "edl_per_example_arms.png", "elicitation/curve.csv", "teaching/edl_per_example.png", "bases/add-onehot.ckpt"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// The reduced intervention: only pre-training on the skill with correct
+// labels makes the target cheap and learned; random labels leave a body
+// that learns nothing (small EDL, no accuracy), an unrelated operation one
+// that pays what random initialization pays.
+func TestInterveneQuickOutcomes(t *testing.T) {
+	o := elicitDefaults(true)
+	o.Workers = 2
+	rep, err := runElicit(o, "intervene", []armDef{armTeach, armElicit, armPermuted, armUnrelated}, t.TempDir(), "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdicts := map[string]string{}
+	for _, r := range rep.Ratios {
+		verdicts[r.Arm] = r.Verdict
+	}
+	for arm, want := range map[string]string{armElicit.Name: "partly", armPermuted.Name: "not learned", armUnrelated.Name: "not flipped"} {
+		if !strings.HasPrefix(verdicts[arm], want) {
+			t.Errorf("%s: verdict %q, want %q…", arm, verdicts[arm], want)
+		}
+	}
+}
+
+// edl pretrain writes a base that edl run and edl curve start from, with
+// --reset-head; the run's report names the base.
+func TestPretrainThenRunFromBase(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.ckpt")
+	common := []string{"--task", "modular", "--classes", "7", "--model", "mlp", "--hidden", "16", "--init", "normal", "--init-scale", "0.1",
+		"--optimizer", "adam", "--lr", "0.02", "--batch", "8", "--test", "200"}
+	var out, errb bytes.Buffer
+	if code := run(append([]string{"pretrain", "--n", "1000", "--out", base}, common...), &out, &errb); code != 0 {
+		t.Fatalf("pretrain: exit %d: %s", code, errb.String())
+	}
+	target := append([]string{"--n", "400", "--notation", "answers-permuted", "--base", base, "--reset-head"}, common...)
+	if code := run(append([]string{"run", "--quiet"}, target...), &out, &errb); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errb.String())
+	}
+	if code := run(append([]string{"curve", "--seeds", "1", "--grid", "8,400", "--out", filepath.Join(dir, "c")}, target...), &out, &errb); code != 0 {
+		t.Fatalf("curve: exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"run", "--reset-head"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "reset_head") {
+		t.Errorf("--reset-head without a base: exit %d, %s", code, errb.String())
+	}
+}
+
+// The reduced capacity run writes its table, JSON, CSV and plots.
+func TestCapacityQuick(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run([]string{"capacity", "--quick", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, f := range []string{"capacity.json", "capacity.csv", "capacity.png", "pgr.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(out.String(), "P*(teaching)/P*(elicitation)") {
+		t.Errorf("no threshold line:\n%s", out.String())
+	}
+}
