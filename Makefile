@@ -92,7 +92,7 @@ check-proto: ## Fail if the committed generated code differs from a fresh genera
 EXPERIMENTS ?= docs/experiments
 
 .PHONY: experiments
-experiments: ## Full-size toy models of EDL.md, EDL curves, elicitation versus teaching and the intervention, with plots, into docs/experiments (EXPERIMENTS=DIR)
+experiments: ## Full-size toy models of EDL.md, EDL curves, elicitation versus teaching, the intervention and capacity, with plots, into docs/experiments (EXPERIMENTS=DIR)
 	$(GO) build -o $(BIN)/ ./cmd/edl
 	mkdir -p $(EXPERIMENTS)
 	$(BIN)/edl toy all --out $(EXPERIMENTS)/toys | tee $(EXPERIMENTS)/toys.txt
@@ -104,6 +104,7 @@ experiments: ## Full-size toy models of EDL.md, EDL curves, elicitation versus t
 	  --out $(EXPERIMENTS)/curve-hypothesis | tee $(EXPERIMENTS)/curve-hypothesis.txt
 	$(BIN)/edl elicit --out $(EXPERIMENTS)/elicit | tee $(EXPERIMENTS)/elicit.txt
 	$(BIN)/edl intervene --out $(EXPERIMENTS)/intervene | tee $(EXPERIMENTS)/intervene.txt
+	$(BIN)/edl capacity --out $(EXPERIMENTS)/capacity | tee $(EXPERIMENTS)/capacity.txt
 
 .PHONY: clean
 clean: ## Remove build outputs

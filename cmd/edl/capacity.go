@@ -253,7 +253,9 @@ func startLoss(s spec.Spec, base []byte) (float64, error) {
 }
 
 // capacityPlots draws capacity and PGR against the density (log axis), one
-// line per adapter, for each arm, with P* marked.
+// line per adapter, for each arm, with P* marked: the grid points where the
+// reference's EDL is at least 50 bits (the threshold's rule), y clipped to
+// [−0.2, 3].
 func capacityPlots(rep *capReport, dir string) error {
 	for _, q := range []struct {
 		name, label string
@@ -268,7 +270,7 @@ func capacityPlots(rep *capReport, dir string) error {
 				s := series{name: a.Arm + " " + c.Adapter.Name, points: true, dashed: a.Arm == armTeach.Name}
 				for _, p := range c.Points {
 					v := q.pick(p)
-					if p.Density > 0 && p.EDLRef > 0 && !math.IsNaN(v) && !math.IsInf(v, 0) {
+					if p.Density > 0 && p.EDLRef >= 50 && !math.IsNaN(v) && !math.IsInf(v, 0) {
 						s.x, s.y = append(s.x, p.Density), append(s.y, v)
 					}
 				}
@@ -288,6 +290,7 @@ func capacityPlots(rep *capReport, dir string) error {
 			return err
 		}
 		p.Legend.Top = false
+		p.Y.Min, p.Y.Max = -0.2, 3 // ratios outside are clipped (the CSV has them all)
 		if _, err := save(p, dir, q.name); err != nil {
 			return err
 		}
