@@ -7,7 +7,10 @@ package main
 // capacity(n) = EDL_P(n)/EDL_ref(n), against the information density
 // EDL_ref(n)/P in bits per trainable parameter; P* is the density at which
 // capacity first drops below 0.95; PGR(n) = (L₀ − L_P(n))/(L₀ − L_ref(n)),
-// L₀ the starting model's test loss.
+// L₀ the starting model's test loss, and P*_PGR the density between the
+// adapters that recover PGR ≥ 0.95 at the largest n and those that do not.
+// Each adapter trains at the learning rate (of three) whose pass codes
+// shortest.
 
 import (
 	"encoding/json"
@@ -52,6 +55,7 @@ type capPoint struct {
 type capCurve struct {
 	Adapter   adapterDef `json:"adapter"`
 	Trainable int64      `json:"trainable_params"`
+	LR        float64    `json:"lr"` // the adapter's learning rate (bestLR)
 	Points    []capPoint `json:"points"`
 	// Threshold is the density at the first grid point (EDL_ref ≥ 50 bits)
 	// where capacity < 0.95; 0 if it never drops.
@@ -69,16 +73,24 @@ type capArm struct {
 	PStarLo float64 `json:"p_star_min"`
 	PStarHi float64 `json:"p_star_max"`
 	Dropped int     `json:"adapters_that_drop"`
+	// The PGR threshold, from the largest n: adapters whose PGR there is
+	// at least 0.95 "work". PGRLo is the largest density of a working
+	// adapter, PGRHi the smallest density above it of one that does not;
+	// PStarPGR their geometric mean (0 when either is missing).
+	PStarPGR float64 `json:"p_star_pgr_bits_per_param"`
+	PGRLo    float64 `json:"pgr_works_up_to"`
+	PGRHi    float64 `json:"pgr_fails_from"`
 }
 
 type capReport struct {
-	Command string     `json:"command"`
-	Units   string     `json:"units"`
-	Options elicitOpts `json:"options"`
-	Grid    []int64    `json:"grid"`
-	Arms    []capArm   `json:"arms"`
-	Ratio   float64    `json:"p_star_teaching_over_elicitation"`
-	Seconds float64    `json:"elapsed_seconds"`
+	Command  string     `json:"command"`
+	Units    string     `json:"units"`
+	Options  elicitOpts `json:"options"`
+	Grid     []int64    `json:"grid"`
+	Arms     []capArm   `json:"arms"`
+	Ratio    float64    `json:"p_star_teaching_over_elicitation"`
+	RatioPGR float64    `json:"p_star_pgr_teaching_over_elicitation"`
+	Seconds  float64    `json:"elapsed_seconds"`
 }
 
 func capacityAdapters(quick bool) []adapterDef {
@@ -119,7 +131,11 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	if *points > 0 {
 		o.GridPoints = *points
 	}
-	rep, err := runCapacity(o, capacityAdapters(*quick), *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
+	lrs := []float64{o.LR, o.LR / 3, o.LR / 10}
+	if *quick {
+		lrs = []float64{o.LR, o.LR / 4}
+	}
+	rep, err := runCapacity(o, capacityAdapters(*quick), lrs, *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -128,7 +144,7 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runCapacity(o elicitOpts, adapters []adapterDef, dir, command string, progress func(done, total int)) (*capReport, error) {
+func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, command string, progress func(done, total int)) (*capReport, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
@@ -164,6 +180,15 @@ func runCapacity(o elicitOpts, adapters []adapterDef, dir, command string, progr
 				s.Base, s.BaseName, s.ResetHead = checkpoint.Hash(file), baseCorrect.Name+".ckpt", true
 			}
 			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
+			if ad.Kind != "" && len(lrs) > 1 {
+				// One learning rate does not suit every adapter (large LoRA
+				// ranks diverge at the full model's): each adapter takes the
+				// rate of lrs with the shortest code of its pass (ideal MDL
+				// of the n examples, seed 1), as the papers tune per adapter.
+				if s.LR, err = bestLR(s, base, lrs, o.Workers); err != nil {
+					return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
+				}
+			}
 			res, err := curve.Measure(curve.Config{Spec: s, Grid: grid, Seeds: []uint64{1}, Workers: o.Workers, Base: base})
 			if err != nil {
 				return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
@@ -184,7 +209,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, dir, command string, progr
 				}
 				continue
 			}
-			cc := capCurve{Adapter: ad, Trainable: s.TrainableParams()}
+			cc := capCurve{Adapter: ad, Trainable: s.TrainableParams(), LR: s.LR}
 			for k, p := range run.Points {
 				r := ref.Points[k]
 				cp := capPoint{N: p.N, EDL: p.EDLIdeal, EDLRef: r.EDLIdeal, TestLoss: p.TestLoss,
@@ -213,10 +238,26 @@ func runCapacity(o elicitOpts, adapters []adapterDef, dir, command string, progr
 			sort.Float64s(th)
 			ca.PStar, ca.PStarLo, ca.PStarHi = th[len(th)/2], th[0], th[len(th)-1]
 		}
+		for _, c := range ca.Curves {
+			if p := c.Points[len(c.Points)-1]; p.PGR >= 0.95 {
+				ca.PGRLo = max(ca.PGRLo, p.Density)
+			}
+		}
+		for _, c := range ca.Curves {
+			if p := c.Points[len(c.Points)-1]; p.PGR < 0.95 && p.Density > ca.PGRLo && (ca.PGRHi == 0 || p.Density < ca.PGRHi) {
+				ca.PGRHi = p.Density
+			}
+		}
+		if ca.PGRLo > 0 && ca.PGRHi > 0 {
+			ca.PStarPGR = math.Sqrt(ca.PGRLo * ca.PGRHi)
+		}
 		rep.Arms = append(rep.Arms, ca)
 	}
 	if len(rep.Arms) == 2 && rep.Arms[0].PStar > 0 {
 		rep.Ratio = rep.Arms[1].PStar / rep.Arms[0].PStar
+	}
+	if len(rep.Arms) == 2 && rep.Arms[0].PStarPGR > 0 {
+		rep.RatioPGR = rep.Arms[1].PStarPGR / rep.Arms[0].PStarPGR
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	b, err := json.MarshalIndent(rep, "", " ")
@@ -240,6 +281,48 @@ func runCapacity(o elicitOpts, adapters []adapterDef, dir, command string, progr
 		return nil, err
 	}
 	return rep, capacityPlots(rep, dir)
+}
+
+// bestLR returns the rate of lrs whose pass over s's n examples (seed 1)
+// has the smallest ideal code length; the passes run at once, up to workers.
+func bestLR(s spec.Spec, base []byte, lrs []float64, workers int) (float64, error) {
+	bits := make([]float64, len(lrs))
+	errs := make([]error, len(lrs))
+	sem := make(chan struct{}, max(1, workers))
+	done := make(chan struct{})
+	for i, lr := range lrs {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem; done <- struct{}{} }()
+			t := s
+			t.LR = lr
+			sess, _, labels, err := armSession(t, 1, t.N, base)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			for !sess.Done() {
+				if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
+					errs[i] = err
+					return
+				}
+			}
+			bits[i] = sess.Accounting().IdealBits
+		}()
+	}
+	for range lrs {
+		<-done
+	}
+	best := 0
+	for i := range lrs {
+		if errs[i] != nil {
+			return 0, errs[i]
+		}
+		if bits[i] < bits[best] {
+			best = i
+		}
+	}
+	return lrs[best], nil
 }
 
 // startLoss is the test loss of a spec's starting model.
@@ -301,16 +384,17 @@ func capacityPlots(rep *capReport, dir string) error {
 func capacityTable(rep *capReport) string {
 	var b strings.Builder
 	n := rep.Grid[len(rep.Grid)-1]
-	fmt.Fprintf(&b, "%-12s %-12s %10s %12s %12s %10s %14s %8s %14s\n", "arm", "adapter", "P", fmt.Sprintf("EDL(%d)", n), "EDL_ref", "capacity", "EDL_ref/P", "PGR", "threshold")
-	fmt.Fprintf(&b, "%-12s %-12s %10s %12s %12s %10s %14s %8s %14s\n", "", "", "params", "bits", "bits", "", "bits/param", "", "bits/param")
+	fmt.Fprintf(&b, "%-12s %-12s %8s %10s %12s %12s %10s %14s %8s %14s\n", "arm", "adapter", "lr", "P", fmt.Sprintf("EDL(%d)", n), "EDL_ref", "capacity", "EDL_ref/P", "PGR", "threshold")
+	fmt.Fprintf(&b, "%-12s %-12s %8s %10s %12s %12s %10s %14s %8s %14s\n", "", "", "", "params", "bits", "bits", "", "bits/param", "", "bits/param")
 	for _, a := range rep.Arms {
-		fmt.Fprintf(&b, "%-12s %-12s %10d (reference: full fine-tuning, start loss %.3f bits)\n", a.Arm, "full", a.RefParams, a.L0)
+		fmt.Fprintf(&b, "%-12s %-12s %8.4g %10d (reference: full fine-tuning, start loss %.3f bits)\n", a.Arm, "full", rep.Options.LR, a.RefParams, a.L0)
 		for _, c := range a.Curves {
 			p := c.Points[len(c.Points)-1]
-			fmt.Fprintf(&b, "%-12s %-12s %10d %12.1f %12.1f %10.3f %14.4g %8.3f %14.4g\n", a.Arm, c.Adapter.Name, c.Trainable, p.EDL, p.EDLRef, p.Capacity, p.Density, p.PGR, c.Threshold)
+			fmt.Fprintf(&b, "%-12s %-12s %8.4g %10d %12.1f %12.1f %10.3f %14.4g %8.3f %14.4g\n", a.Arm, c.Adapter.Name, c.LR, c.Trainable, p.EDL, p.EDLRef, p.Capacity, p.Density, p.PGR, c.Threshold)
 		}
 		fmt.Fprintf(&b, "%-12s P* = %.4g bits/param (median over the %d adapters whose capacity drops below 0.95; range %.4g–%.4g)\n", a.Arm, a.PStar, a.Dropped, a.PStarLo, a.PStarHi)
+		fmt.Fprintf(&b, "%-12s P*_PGR = %.4g bits/param (PGR at n=%d >= 0.95 up to %.4g bits/param, below from %.4g)\n", a.Arm, a.PStarPGR, n, a.PGRLo, a.PGRHi)
 	}
-	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; %.1f s\n", rep.Ratio, rep.Seconds)
+	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; P*_PGR(teaching)/P*_PGR(elicitation) = %.3g; %.1f s\n", rep.Ratio, rep.RatioPGR, rep.Seconds)
 	return b.String()
 }
