@@ -338,14 +338,16 @@ func startLoss(s spec.Spec, base []byte) (float64, error) {
 // capacityPlots draws capacity and PGR against the density (log axis), one
 // line per adapter, for each arm, with P* marked: the grid points where the
 // reference's EDL is at least 50 bits (the threshold's rule), y clipped to
-// [−0.2, 3].
+// [−0.2, 3] (PGR: [−0.2, 1.3]); the PGR plot marks P*_PGR.
 func capacityPlots(rep *capReport, dir string) error {
 	for _, q := range []struct {
 		name, label string
 		pick        func(capPoint) float64
+		star        func(capArm) float64
+		ymax        float64
 	}{
-		{"capacity", "capacity EDL/EDL_ref", func(p capPoint) float64 { return p.Capacity }},
-		{"pgr", "PGR (performance gap recovered)", func(p capPoint) float64 { return p.PGR }},
+		{"capacity", "capacity EDL/EDL_ref", func(p capPoint) float64 { return p.Capacity }, func(a capArm) float64 { return a.PStar }, 3},
+		{"pgr", "PGR (performance gap recovered)", func(p capPoint) float64 { return p.PGR }, func(a capArm) float64 { return a.PStarPGR }, 1.3},
 	} {
 		var ss []series
 		for _, a := range rep.Arms {
@@ -361,8 +363,8 @@ func capacityPlots(rep *capReport, dir string) error {
 					ss = append(ss, s)
 				}
 			}
-			if a.PStar > 0 {
-				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, a.PStar), x: []float64{a.PStar, a.PStar}, y: []float64{0, 1.2}, dashed: true})
+			if st := q.star(a); st > 0 {
+				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: true})
 			}
 		}
 		if len(ss) == 0 {
@@ -373,7 +375,7 @@ func capacityPlots(rep *capReport, dir string) error {
 			return err
 		}
 		p.Legend.Top = false
-		p.Y.Min, p.Y.Max = -0.2, 3 // ratios outside are clipped (the CSV has them all)
+		p.Y.Min, p.Y.Max = -0.2, q.ymax // ratios outside are clipped (the CSV has them all)
 		if _, err := save(p, dir, q.name); err != nil {
 			return err
 		}
