@@ -16,6 +16,8 @@ func TestEveryFamilyOverTheWire(t *testing.T) {
 		{"softmax-sgd", []string{"n", "3000", "classes", "5", "dim", "8"}},
 		{"mlp-relu-adamw", []string{"n", "2000", "classes", "4", "dim", "6", "model", "mlp", "hidden", "16",
 			"init", "normal", "init-scale", "0.1", "optimizer", "adamw", "lr", "0.01"}},
+		{"mlp-gelu-sgd", []string{"n", "2000", "classes", "4", "dim", "6", "model", "mlp", "hidden", "12,8", "activation", "gelu",
+			"init", "normal", "init-scale", "0.2", "lr", "0.1"}},
 		{"mlp-tanh-momentum-theta", []string{"n", "1500", "validation", "300", "classes", "3", "dim", "5", "model", "mlp",
 			"hidden", "8,8", "activation", "tanh", "init", "normal", "init-scale", "0.2", "optimizer", "momentum", "lr", "0.02",
 			"epochs", "10", "patience", "2"}},

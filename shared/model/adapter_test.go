@@ -62,7 +62,7 @@ func tokenBatch(r *rand.Rand, B, dim, vocab, classes int) ([][]float64, []int) {
 
 func TestTokensBackwardMatchesFiniteDifferences(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	for _, act := range []string{spec.ActTanh, spec.ActReLU} {
+	for _, act := range []string{spec.ActTanh, spec.ActReLU, spec.ActGELU} {
 		for trial := 0; trial < 8; trial++ {
 			vocab, embed, dim, classes := 2+r.IntN(4), 1+r.IntN(3), 1+r.IntN(3), 2+r.IntN(3)
 			var hidden []int

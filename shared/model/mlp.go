@@ -45,6 +45,7 @@ type MLP struct {
 	// Batch buffers, grown on demand and reused: no allocation per step.
 	batch int
 	acts  [][][]float64 // acts[l][b]: layer l's output (acts[0] aliases the inputs)
+	pre   [][][]float64 // gelu only: pre[l][b], layer l's pre-activations (gelu' needs z, not gelu(z))
 	delta [][][]float64 // delta[l][b]: ∂loss/∂pre-activation of layer l+1's units
 	probs [][]float64
 	one   [][]float64
@@ -101,8 +102,11 @@ func (m *MLP) Shape() []int64 {
 		out = append(out, int64(s))
 	}
 	act := int64(0)
-	if m.act == spec.ActTanh {
+	switch m.act {
+	case spec.ActTanh:
 		act = 1
+	case spec.ActGELU:
+		act = 2
 	}
 	return append(out, act)
 }
@@ -142,6 +146,15 @@ func (m *MLP) grow(b int) {
 			m.delta[l] = make([][]float64, b)
 			for i := range m.delta[l] {
 				m.delta[l][i] = make([]float64, m.sizes[l+1])
+			}
+		}
+	}
+	if m.act == spec.ActGELU {
+		m.pre = make([][][]float64, L+1)
+		for l := 1; l < L; l++ {
+			m.pre[l] = make([][]float64, b)
+			for i := range m.pre[l] {
+				m.pre[l][i] = make([]float64, m.sizes[l])
 			}
 		}
 	}
@@ -239,6 +252,10 @@ func (m *MLP) forwardRange(l, lo, hi int) {
 	}
 	W, bias, nin := m.weights(l), m.biases(l), m.sizes[l]
 	hidden := l < L-1
+	var pre [][]float64
+	if hidden && m.pre != nil {
+		pre = m.pre[l+1][:B]
+	}
 	// Unit-major: a weight row stays in cache across the batch.
 	for o := lo; o < hi; o++ {
 		row, c := W[o*nin:(o+1)*nin], bias[o]
@@ -246,6 +263,9 @@ func (m *MLP) forwardRange(l, lo, hi int) {
 		for ; b+1 < B; b += 2 {
 			v0, v1 := detmath.Dot2(row, in[b], in[b+1])
 			v0, v1 = v0+c, v1+c
+			if pre != nil {
+				pre[b][o], pre[b+1][o] = v0, v1
+			}
 			if hidden {
 				v0, v1 = m.activate(v0), m.activate(v1)
 			}
@@ -253,6 +273,9 @@ func (m *MLP) forwardRange(l, lo, hi int) {
 		}
 		if b < B {
 			v := detmath.Dot(row, in[b]) + c
+			if pre != nil {
+				pre[b][o] = v
+			}
 			if hidden {
 				v = m.activate(v)
 			}
@@ -264,6 +287,9 @@ func (m *MLP) forwardRange(l, lo, hi int) {
 func (m *MLP) activate(z float64) float64 {
 	if m.act == spec.ActTanh {
 		return detmath.Tanh(z)
+	}
+	if m.act == spec.ActGELU {
+		return gelu(z)
 	}
 	if z > 0 {
 		return z
@@ -378,6 +404,15 @@ func (m *MLP) backpropRange(l, lo, hi int) {
 	if l == 0 {
 		return
 	}
+	if m.act == spec.ActGELU {
+		for b := 0; b < B; b++ {
+			dp, z := prev[b][lo:hi], m.pre[l][b][lo:hi]
+			for i := range dp {
+				dp[i] = float64(dp[i] * geluDerivative(z[i]))
+			}
+		}
+		return
+	}
 	for b := 0; b < B; b++ {
 		dp, a := prev[b][lo:hi], in[b][lo:hi]
 		for i := range dp {
@@ -392,4 +427,30 @@ func (m *MLP) AddGrad(grad, x, probs []float64, label int) {
 	m.Probs(probs, x)
 	m.lab[0] = label
 	m.Backward(grad, m.lab[:])
+}
+
+// GELU in its tanh form (PyTorch's approximate="tanh"), so that no erf is
+// needed: gelu(z) = ½·z·(1 + tanh(u)), u = √(2/π)·(z + 0.044715·z³).
+// Every product is rounded before it is added, so no architecture fuses a
+// multiply-add.
+const (
+	geluC = 0.7978845608028654 // √(2/π)
+	geluA = 0.044715
+)
+
+func geluU(z float64) float64 {
+	z3 := float64(float64(z*z) * z)
+	return float64(geluC * (z + float64(geluA*z3)))
+}
+
+func gelu(z float64) float64 {
+	t := detmath.Tanh(geluU(z))
+	return float64(float64(0.5*z) * (1 + t))
+}
+
+// geluDerivative is d gelu/dz = ½(1 + t) + ½·z·(1 − t²)·√(2/π)·(1 + 3·0.044715·z²).
+func geluDerivative(z float64) float64 {
+	t := detmath.Tanh(geluU(z))
+	du := float64(geluC * (1 + float64(float64(3*geluA)*float64(z*z))))
+	return float64(0.5*(1+t)) + float64(float64(float64(0.5*z)*(1-float64(t*t)))*du)
 }

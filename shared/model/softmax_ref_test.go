@@ -120,7 +120,7 @@ func TestSoftmaxAddGradMatchesFiniteDifferences(t *testing.T) {
 // The MLP's batched Backward is the gradient of the summed loss of the batch.
 func TestMLPBackwardMatchesFiniteDifferences(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
-	for _, act := range []string{spec.ActTanh, spec.ActReLU} {
+	for _, act := range []string{spec.ActTanh, spec.ActReLU, spec.ActGELU} {
 		for trial := 0; trial < 10; trial++ {
 			sizes := []int{1 + r.IntN(4), 2 + r.IntN(4), 2 + r.IntN(4)}
 			if trial%2 == 1 {

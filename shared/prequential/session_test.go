@@ -117,6 +117,8 @@ func TestGoldenFingerprints(t *testing.T) {
 	random.RandomLabels = true
 	mlpRelu := smallSpec()
 	mlpRelu.Model, mlpRelu.Hidden, mlpRelu.LR, mlpRelu.N = spec.ModelMLP, []int64{16}, 0.1, 1500
+	mlpGELU := mlpRelu
+	mlpGELU.Hidden, mlpGELU.Activation, mlpGELU.Batch = []int64{10, 6}, spec.ActGELU, 5
 	mlpTanh := mlpRelu
 	mlpTanh.Hidden, mlpTanh.Activation, mlpTanh.Batch = []int64{12, 6}, spec.ActTanh, 3
 	kt := smallSpec()
@@ -165,6 +167,9 @@ func TestGoldenFingerprints(t *testing.T) {
 		{"mlp-relu", mlpRelu,
 			"a667daa8afbe70d14b0a8a747fa51231fb9004e277cade5b9dab8fffed1cc8d2",
 			"5d9aacf7edb136db5330edcf49d919cf5863060c569f1257cc0f2c0556a5b2ab"},
+		{"mlp-gelu-2layer", mlpGELU,
+			"7a78cb15c6c11d05804daf8b55d94e16aded8c42c01e878707a07038d4924ab0",
+			"544a3247bbf4dc931363ecdfd87059c00e4e9931a2bfb1e408807f9fe1628165"},
 		{"mlp-tanh-2layer", mlpTanh,
 			"2c019cecb3bba33af92d01b6b2454742f77f1157ae35f714fdcc2bf525d220f1",
 			"2c21a04400fa547fe760af8d660c6a083ebadda682c02695374e2688110eb7e1"},

@@ -84,6 +84,7 @@ const (
 const (
 	ActReLU = "relu"
 	ActTanh = "tanh"
+	ActGELU = "gelu" // the tanh form, ½z(1 + tanh(√(2/π)(z + 0.044715z³))): no erf needed
 )
 
 // Initializations.
@@ -566,8 +567,8 @@ func (s Spec) Validate() error {
 				bad("hidden", "layer %d has width %d, want [1, 2^30]", i+1, h)
 			}
 		}
-		if s.Activation != ActReLU && s.Activation != ActTanh {
-			bad("activation", "unknown activation %q (known: %s, %s)", s.Activation, ActReLU, ActTanh)
+		if s.Activation != ActReLU && s.Activation != ActTanh && s.Activation != ActGELU {
+			bad("activation", "unknown activation %q (known: %s, %s, %s)", s.Activation, ActReLU, ActTanh, ActGELU)
 		}
 	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable:
 		if len(s.Hidden) > 0 {

@@ -152,7 +152,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		s.Hidden = h
 		return err
 	})
-	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp and tokens hidden activation: relu or tanh")
+	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp and tokens hidden activation: relu, tanh or gelu (the tanh form)")
 	fs.Int64Var(&s.Vocab, "vocab", s.Vocab, "tokens model: token alphabet size, ids in [0, vocab) (default: classes)")
 	fs.Int64Var(&s.Embed, "embed", s.Embed, "tokens model: embedding width (default 16)")
 	fs.StringVar(&s.Adapter, "adapter", s.Adapter, "parameter-efficient training: lora (rank --rank adapters on every dense layer of a frozen base) or sparse (--sparse-params seeded parameters train); empty: every parameter trains")
