@@ -3,7 +3,6 @@ package prequential
 import (
 	"fmt"
 
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
@@ -118,15 +117,9 @@ func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
 		s.heldP = make([]float64, s.model.NumClasses())
 	}
 	s.model.Probs(s.heldP, x)
-	if err := coder.Quantize(s.freqs, s.heldP, s.precision); err != nil {
-		return Result{}, fmt.Errorf("prequential: example %d: %w", i, err)
-	}
-	label, err := c.CodeSymbol(i, s.freqs)
+	label, err := s.code(i, s.heldP, c)
 	if err != nil {
 		return Result{}, err
-	}
-	if label < 0 || label >= len(s.freqs) {
-		return Result{}, fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
 	}
 	quantized := float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
 	if valid {

@@ -248,15 +248,9 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	i := s.step
 	s.predict()
 	s.probs = s.batchP[s.batchFill]
-	if err := coder.Quantize(s.freqs, s.probs, s.precision); err != nil {
-		return Result{}, fmt.Errorf("prequential: example %d: %w", i, err)
-	}
-	label, err := c.CodeSymbol(i, s.freqs)
+	label, err := s.code(i, s.probs, c)
 	if err != nil {
 		return Result{}, err
-	}
-	if label < 0 || label >= len(s.freqs) {
-		return Result{}, fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
 	}
 
 	s.acct.IdealBits -= detmath.Log2(s.probs[label])
@@ -325,6 +319,23 @@ func (s *Session) learn() {
 		s.batchY = s.batchY[:0]
 	}
 	s.batchFill = 0
+}
+
+// code quantizes probs into the coder's frequencies and has c code (or
+// decode) example i's label against them, checking the label's range. On an
+// error nothing else has changed, so the step can be retried.
+func (s *Session) code(i int64, probs []float64, c SymbolCoder) (int, error) {
+	if err := coder.Quantize(s.freqs, probs, s.precision); err != nil {
+		return 0, fmt.Errorf("prequential: example %d: %w", i, err)
+	}
+	label, err := c.CodeSymbol(i, s.freqs)
+	if err != nil {
+		return 0, err
+	}
+	if label < 0 || label >= len(s.freqs) {
+		return 0, fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
+	}
+	return label, nil
 }
 
 // checkpoint records and returns the checkpoint at the current count.
