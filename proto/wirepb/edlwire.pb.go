@@ -57,7 +57,8 @@ type Spec struct {
 	Hypotheses      int64                  `protobuf:"varint,26,opt,name=hypotheses,proto3" json:"hypotheses,omitempty"`                                // hypothesis task and model: m
 	ParityBits      int64                  `protobuf:"varint,27,opt,name=parity_bits,json=parityBits,proto3" json:"parity_bits,omitempty"`              // parity task: hidden subset size
 	Op              string                 `protobuf:"bytes,28,opt,name=op,proto3" json:"op,omitempty"`                                                 // modular task: add, sub, mul
-	Notation        string                 `protobuf:"bytes,29,opt,name=notation,proto3" json:"notation,omitempty"`                                     // modular task: onehot, permuted
+	Notation        string                 `protobuf:"bytes,29,opt,name=notation,proto3" json:"notation,omitempty"`                                     // modular task: onehot, permuted, tokens, tokens-permuted, answers-permuted, tagged, untagged
+	Notations       int64                  `protobuf:"varint,49,opt,name=notations,proto3" json:"notations,omitempty"`                                  // modular task, tagged and untagged notations: answer alphabets
 	RareWeight      float64                `protobuf:"fixed64,30,opt,name=rare_weight,json=rareWeight,proto3" json:"rare_weight,omitempty"`             // rare task: weight of the rare region
 	ModelNoise      float64                `protobuf:"fixed64,31,opt,name=model_noise,json=modelNoise,proto3" json:"model_noise,omitempty"`             // hypothesis model: assumed label noise
 	Alpha           float64                `protobuf:"fixed64,32,opt,name=alpha,proto3" json:"alpha,omitempty"`                                         // table model: Dirichlet concentration
@@ -314,6 +315,13 @@ func (x *Spec) GetNotation() string {
 		return x.Notation
 	}
 	return ""
+}
+
+func (x *Spec) GetNotations() int64 {
+	if x != nil {
+		return x.Notations
+	}
+	return 0
 }
 
 func (x *Spec) GetRareWeight() float64 {
@@ -1203,7 +1211,7 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\xdc\n" +
+	"edlwire.v1\"\xfa\n" +
 	"\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
@@ -1242,7 +1250,8 @@ const file_edlwire_proto_rawDesc = "" +
 	"\vparity_bits\x18\x1b \x01(\x03R\n" +
 	"parityBits\x12\x0e\n" +
 	"\x02op\x18\x1c \x01(\tR\x02op\x12\x1a\n" +
-	"\bnotation\x18\x1d \x01(\tR\bnotation\x12\x1f\n" +
+	"\bnotation\x18\x1d \x01(\tR\bnotation\x12\x1c\n" +
+	"\tnotations\x181 \x01(\x03R\tnotations\x12\x1f\n" +
 	"\vrare_weight\x18\x1e \x01(\x01R\n" +
 	"rareWeight\x12\x1f\n" +
 	"\vmodel_noise\x18\x1f \x01(\x01R\n" +

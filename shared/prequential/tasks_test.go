@@ -151,6 +151,10 @@ func TestSeededTaskRules(t *testing.T) {
 				if tokens {
 					sp.Dim = 2
 				}
+				if spec.TaggedNotation(nt) {
+					checkTagged(t, sp)
+					continue
+				}
 				in, _ := task.NewInputs(sp)
 				lab, err := task.NewLabels(sp, in)
 				if err != nil {
@@ -257,4 +261,84 @@ func sameRows(a, b task.Matrix) bool {
 		}
 	}
 	return true
+}
+
+// checkTagged checks the tagged and untagged notations of one operation: the
+// same (a, b, t) draws in both, the tag block one-hot (tagged) or zero
+// (untagged); a tagged label is σ_t(a ∘ b) with σ_0 the identity and the
+// σ_t consistent bijections that differ from each other; an untagged label
+// is what the tagged row with the last tag would read.
+func checkTagged(t *testing.T, sp spec.Spec) {
+	t.Helper()
+	const p, m = 7, 4
+	sp.Notations, sp.Dim = m, 2*p+m
+	read := func(nt string) (task.Matrix, []int) {
+		s := sp
+		s.Notation = nt
+		in, err := task.NewInputs(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lab, err := task.NewLabels(s, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.Train, lab.Train
+	}
+	tagIn, tagLab := read(spec.NotationTagged)
+	unIn, unLab := read(spec.NotationUntagged)
+	sigma := make([]map[int]int, m) // per tag: a ∘ b → label
+	for i := range sigma {
+		sigma[i] = map[int]int{}
+	}
+	for i := 0; i < tagIn.Rows; i++ {
+		r, u := tagIn.Row(i), unIn.Row(i)
+		a, b, tag, ones := -1, -1, -1, 0
+		for j, v := range r {
+			switch {
+			case v == 0:
+			case j < p:
+				a = j
+			case j < 2*p:
+				b = j - p
+			default:
+				tag = j - 2*p
+			}
+			if v != 0 {
+				ones++
+			}
+		}
+		if ones != 3 || a < 0 || b < 0 || tag < 0 {
+			t.Fatalf("%s tagged example %d: row %v is not one-hot a, b, tag", sp.Op, i, r)
+		}
+		for j := range u {
+			want := r[j]
+			if j >= 2*p {
+				want = 0
+			}
+			if u[j] != want {
+				t.Fatalf("%s untagged example %d: row %v, the tagged row %v without its tag expected", sp.Op, i, u, r)
+			}
+		}
+		y := map[string]int{spec.OpAdd: (a + b) % p, spec.OpSub: (a - b + p) % p, spec.OpMul: a * b % p}[sp.Op]
+		if prev, ok := sigma[tag][y]; ok && prev != tagLab[i] {
+			t.Fatalf("%s tag %d: answer %d written as %d and %d", sp.Op, tag, y, prev, tagLab[i])
+		}
+		sigma[tag][y] = tagLab[i]
+		if tag == 0 && tagLab[i] != y {
+			t.Fatalf("%s tag 0 example %d: label %d, want the answer itself %d", sp.Op, i, tagLab[i], y)
+		}
+		if s, ok := sigma[m-1][y]; ok && unLab[i] != s {
+			t.Fatalf("%s untagged example %d: label %d, the last alphabet writes %d as %d", sp.Op, i, unLab[i], y, s)
+		}
+	}
+	for tag := 1; tag < m; tag++ {
+		same := true
+		for y, v := range sigma[tag] {
+			same = same && sigma[0][y] == v
+		}
+		if same {
+			t.Fatalf("%s: alphabet %d is the identity on every answer seen", sp.Op, tag)
+		}
+	}
 }

@@ -53,10 +53,28 @@ const (
 	// (reset_head) to write it in this notation: the elicitation arm of
 	// edl elicit.
 	NotationAnswersPermuted = "answers-permuted"
+
+	// NotationTagged is the skill in several notations at once, each named
+	// in the input: one-hot a, one-hot b, then a one-hot tag t < Notations
+	// (Dim = 2p + Notations), and the label σ_t(a ∘ b), σ_0 the identity and
+	// σ_t (t ≥ 1) a fixed permutation of the p symbols that depends on p
+	// and t only. A network trained on it holds the skill and every
+	// alphabet, and reads which alphabet to write from the tag.
+	NotationTagged = "tagged"
+	// NotationUntagged is the same layout with the tag left out (its block
+	// all zero) and the answer in the last alphabet, σ_{Notations−1}: the
+	// prompt no longer says which notation to write. A network pre-trained
+	// on tagged holds the answer already; a few bits (about log₂ Notations)
+	// point to it. The elicitation arm of edl elicit.
+	NotationUntagged = "untagged"
 )
 
 // Notations lists the modular task's notations.
-var Notations = []string{NotationOneHot, NotationPermuted, NotationTokens, NotationTokensPermuted, NotationAnswersPermuted}
+var Notations = []string{NotationOneHot, NotationPermuted, NotationTokens, NotationTokensPermuted, NotationAnswersPermuted, NotationTagged, NotationUntagged}
+
+// TaggedNotation reports whether the modular task's notation carries the
+// tag block of the tagged and untagged notations.
+func TaggedNotation(n string) bool { return n == NotationTagged || n == NotationUntagged }
 
 // Model names.
 const (
@@ -128,6 +146,7 @@ type Spec struct {
 	ParityBits     int64   // parity task: size of the hidden subset
 	Op             string  // modular task: add, sub or mul
 	Notation       string  // modular task: onehot or permuted
+	Notations      int64   // modular task, tagged and untagged notations: the number of answer alphabets
 	RareWeight     float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
 
 	Model      string  // model family
@@ -231,6 +250,7 @@ func (s Spec) fields() []field {
 		{"parity_bits", strconv.FormatInt(s.ParityBits, 10)},
 		{"op", s.Op},
 		{"notation", s.Notation},
+		{"notations", strconv.FormatInt(s.Notations, 10)},
 		{"rare_weight", fmtFloat(s.RareWeight)},
 		{"model", s.Model},
 		{"hidden", joinInts(s.Hidden)},
@@ -437,6 +457,7 @@ func (s Spec) Validate() error {
 		set := map[string]bool{
 			"keys": s.Keys != 0, "hypotheses": s.Hypotheses != 0, "parity_bits": s.ParityBits != 0,
 			"op": s.Op != "", "notation": s.Notation != "", "rare_weight": s.RareWeight != 0,
+			"notations": s.Notations != 0,
 		}
 		for _, u := range uses {
 			delete(set, u)
@@ -447,7 +468,7 @@ func (s Spec) Validate() error {
 		if s.Model == ModelHypothesis {
 			delete(set, "hypotheses")
 		}
-		for _, name := range []string{"keys", "hypotheses", "parity_bits", "op", "notation", "rare_weight"} {
+		for _, name := range []string{"keys", "hypotheses", "parity_bits", "op", "notation", "notations", "rare_weight"} {
 			if set[name] {
 				bad(name, "the %s task does not use it", task)
 			}
@@ -521,16 +542,26 @@ func (s Spec) Validate() error {
 			if s.Model == ModelTokens && s.Vocab < s.Classes {
 				bad("vocab", "the %s notation writes ids up to p-1 = %d, vocab %d is too small", s.Notation, s.Classes-1, s.Vocab)
 			}
+		} else if TaggedNotation(s.Notation) {
+			if s.Notations < 2 || s.Notations > 64 {
+				bad("notations", "the %s notation needs 2 to 64 answer alphabets, got %d", s.Notation, s.Notations)
+			} else if s.Classes <= maxWidth/2 {
+				wantDim(s.Task, 2*s.Classes+s.Notations)
+			}
 		} else if s.Classes <= maxWidth/2 {
 			wantDim(s.Task, 2*s.Classes)
 		}
 		if s.Op != OpAdd && s.Op != OpSub && s.Op != OpMul {
 			bad("op", "unknown operation %q (known: %s, %s, %s)", s.Op, OpAdd, OpSub, OpMul)
 		}
-		if s.Notation != NotationOneHot && s.Notation != NotationPermuted && s.Notation != NotationAnswersPermuted && !tokens {
+		if s.Notation != NotationOneHot && s.Notation != NotationPermuted && s.Notation != NotationAnswersPermuted && !tokens && !TaggedNotation(s.Notation) {
 			bad("notation", "unknown notation %q (known: %s)", s.Notation, strings.Join(Notations, ", "))
 		}
-		unused(s.Task, "op", "notation")
+		if TaggedNotation(s.Notation) {
+			unused(s.Task, "op", "notation", "notations")
+		} else {
+			unused(s.Task, "op", "notation")
+		}
 	case TaskRare:
 		if s.Dim < 1 {
 			bad("dim", "must be at least 1 for the rare task, got %d", s.Dim)

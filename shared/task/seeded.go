@@ -1,6 +1,8 @@
 package task
 
 import (
+	"strconv"
+
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/rng"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -60,6 +62,14 @@ func seededInputs(s spec.Spec, part string) Matrix {
 			}
 			m.Data[i*d+perm[a]] = 1
 			m.Data[i*d+p+perm[b]] = 1
+			if spec.TaggedNotation(s.Notation) {
+				// The tag is drawn for every example, untagged too, so
+				// the two notations share their (a, b) draws.
+				t := src.IntN(int(s.Notations))
+				if s.Notation == spec.NotationTagged {
+					m.Data[i*d+2*p+t] = 1
+				}
+			}
 		}
 	case spec.TaskRare:
 		// Column 0 marks the region: at most 0 in the common region, at
@@ -106,6 +116,26 @@ func notation(s spec.Spec) []int {
 // permutation, a function of p only.
 func answerAlphabet(p int) []int {
 	return rng.New(rng.Derive(uint64(p), "modular-permuted-notation"), 0).Perm(p)
+}
+
+// taggedAlphabets are the tagged notations' answer alphabets σ_0 … σ_{m−1}:
+// σ_0 the identity, σ_t a permutation of the p symbols drawn from a stream
+// named by p and t only, never by the seed, so that pre-training (tagged)
+// and fine-tuning (untagged) runs with different seeds share them.
+func taggedAlphabets(p, m int) [][]int {
+	out := [][]int{identity(p)}
+	for t := 1; t < m; t++ {
+		out = append(out, rng.New(rng.Derive(uint64(p), "modular-tagged-alphabet-"+strconv.Itoa(t)), 0).Perm(p))
+	}
+	return out
+}
+
+func identity(n int) []int {
+	id := make([]int, n)
+	for i := range id {
+		id[i] = i
+	}
+	return id
 }
 
 // tokenNotation reports whether the modular task writes its inputs as two
@@ -165,6 +195,10 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 		for sym, col := range perm {
 			inv[col] = sym
 		}
+		var alphabets [][]int
+		if spec.TaggedNotation(s.Notation) {
+			alphabets = taggedAlphabets(k, int(s.Notations))
+		}
 		for i := range out {
 			row := x.Row(i)
 			var a, b int
@@ -187,6 +221,20 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 			sigma := answerAlphabet(k)
 			for i, y := range out {
 				out[i] = sigma[y]
+			}
+		}
+		if s.Notation == spec.NotationTagged {
+			// Each answer in the alphabet its tag names: σ_t(y).
+			for i, y := range out {
+				t := symbolOf(x.Row(i)[2*k:], 0, identity(len(alphabets)))
+				out[i] = alphabets[t][y]
+			}
+		}
+		if s.Notation == spec.NotationUntagged {
+			// No tag: every answer in the last alphabet.
+			last := alphabets[len(alphabets)-1]
+			for i, y := range out {
+				out[i] = last[y]
 			}
 		}
 	case spec.TaskRare:

@@ -28,6 +28,15 @@ type tracked struct {
 	then func() // runs after a successful Set
 }
 
+// String guards the zero tracked the flag package builds to find out
+// whether a default is the zero value (for --help); it has no Value.
+func (t *tracked) String() string {
+	if t == nil || t.Value == nil {
+		return ""
+	}
+	return t.Value.String()
+}
+
 func (t *tracked) Set(v string) error {
 	if err := t.Value.Set(v); err != nil {
 		return err
@@ -49,6 +58,7 @@ const (
 	defaultAlpha        = 0.5 // the table model: KT per key
 	defaultPatience     = 5
 	defaultEmbed        = 16 // the tokens model
+	defaultNotations    = 4  // the tagged and untagged notations
 	defaultRank         = 4  // the lora adapter
 )
 
@@ -138,7 +148,8 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
 	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
 	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
-	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, or answers-permuted (onehot inputs, answers in a fixed permuted alphabet)")
+	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, answers-permuted (onehot inputs, answers in a fixed permuted alphabet), tagged (onehot a, b and a tag naming one of --notations answer alphabets) or untagged (the tag left out, answers in the last alphabet)")
+	fs.Int64Var(&s.Notations, "notations", s.Notations, "modular task, tagged and untagged notations: the number of answer alphabets (default 4)")
 	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule; coupon task: total weight of keys 1..keys-1 (key 0 takes the rest; 0: uniform keys)")
 
 	fs.StringVar(&s.Model, "model", s.Model, "model: "+strings.Join(spec.Models, ", "))
@@ -222,7 +233,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Precision, "precision", s.Precision, "coder frequency precision in bits (8..24)")
 
 	for _, name := range []string{"seed", "n", "test", "validation", "classes", "dim", "noise",
-		"keys", "hypotheses", "parity-bits", "op", "notation", "rare-weight", "hidden", "activation", "init",
+		"keys", "hypotheses", "parity-bits", "op", "notation", "notations", "rare-weight", "hidden", "activation", "init",
 		"init-scale", "model-noise", "alpha", "vocab", "embed", "rank", "sparse-params", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
 		"batch", "patience", "checkpoint-every", "precision"} {
 		wrap(name, nil)
@@ -233,6 +244,9 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		if s.Task == spec.TaskModular {
 			if s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted {
 				defInt("dim", &s.Dim, 2)
+			} else if spec.TaggedNotation(s.Notation) {
+				defInt("notations", &s.Notations, defaultNotations)
+				defInt("dim", &s.Dim, 2*s.Classes+s.Notations)
 			} else {
 				defInt("dim", &s.Dim, 2*s.Classes)
 			}
@@ -259,5 +273,6 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	prevModel := fs.Lookup("model").Value.(*tracked).then
 	fs.Lookup("model").Value.(*tracked).then = func() { prevModel(); tokens() }
 	fs.Lookup("notation").Value.(*tracked).then = func() { modDim(); tokens() }
+	fs.Lookup("notations").Value.(*tracked).then = modDim
 	return &s
 }
