@@ -101,6 +101,9 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	wrap := func(name string, then func()) {
 		f := fs.Lookup(name)
 		f.Value = &tracked{Value: f.Value, name: name, set: set, then: then}
+		// The usage texts state the defaults the flags bring (they depend
+		// on other flags), so --help prints no "(default …)" of its own.
+		f.DefValue = ""
 	}
 	def := func(name string, dst *float64, v float64) {
 		if !set[name] {
