@@ -420,7 +420,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
 	labelsSum := sha256.Sum256(labelBytes)
 	held := sess.HeldOut()
-	if err := verifySummary(sum, sess.Index(), payload, mdlBytes, held, final, labelsSum); err != nil {
+	if err := verifySummary(sum, sp, sess.Accounting(), held, sess.Index(), payload, mdlBytes, final, labelsSum); err != nil {
 		return nil, err
 	}
 	if left := led.unmatched(); left > 0 {
@@ -500,6 +500,16 @@ func newReport(sp spec.Spec, sess *prequential.Session, labelsSum [32]byte, zbit
 		pe := edl.EDL(float64(coded), sp.N, passTestLoss)
 		rep.PassTestLossBits, rep.PassEDLBits = &passTestLoss, &pe
 	}
+	if sp.Score == spec.ScoreAnswers {
+		rep.Score = sp.Score
+		scored := acct.ScoredIdealBits
+		rep.ScoredIdealBits = &scored
+		if sp.Test > 0 {
+			loss := held.TestScoredLossBits
+			e := edl.EDL(scored, sp.N, loss)
+			rep.ScoredTestLossBits, rep.ScoredEDLBits = &loss, &e
+		}
+	}
 	return rep
 }
 
@@ -569,7 +579,7 @@ func buildTask(sp spec.Spec, data, test *task.Table) (*task.Inputs, *task.Labels
 	return in, labels, nil
 }
 
-func verifySummary(sum *wirepb.Summary, n, payload, mdl int64, held prequential.HeldOut, final prequential.Checkpoint, labels [32]byte) error {
+func verifySummary(sum *wirepb.Summary, sp spec.Spec, acct prequential.Accounting, held prequential.HeldOut, n, payload, mdl int64, final prequential.Checkpoint, labels [32]byte) error {
 	var errs []error
 	if sum.GetMdlBytes() != mdl {
 		errs = append(errs, fmt.Errorf("training pass bytes (MDL) %d != %d", sum.GetMdlBytes(), mdl))
@@ -578,6 +588,24 @@ func verifySummary(sum *wirepb.Summary, n, payload, mdl int64, held prequential.
 	// bits, not a tolerance.
 	if got, want := sum.GetTestLossBits(), held.TestLossBits; math.Float64bits(got) != math.Float64bits(want) {
 		errs = append(errs, fmt.Errorf("test loss %v != %v bits", got, want))
+	}
+	// The answers-scored figures (zero when the spec scores all): Bob's own
+	// arithmetic too, equal to the bit.
+	scoredEDL := 0.0
+	if sp.Score == spec.ScoreAnswers && sp.Test > 0 {
+		scoredEDL = edl.EDL(acct.ScoredIdealBits, sp.N, held.TestScoredLossBits)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"scored ideal bits", sum.GetScoredIdealBits(), acct.ScoredIdealBits},
+		{"scored test loss", sum.GetScoredTestLossBits(), held.TestScoredLossBits},
+		{"scored EDL", sum.GetScoredEdlBits(), scoredEDL},
+	} {
+		if math.Float64bits(c.got) != math.Float64bits(c.want) {
+			errs = append(errs, fmt.Errorf("%s %v != %v bits", c.name, c.got, c.want))
+		}
 	}
 	if sum.GetThetaEpochs() != held.Converged.Epochs {
 		errs = append(errs, fmt.Errorf("θ* epochs %d != %d", sum.GetThetaEpochs(), held.Converged.Epochs))

@@ -33,7 +33,14 @@ type Report struct {
 	PassTestLossBits   *float64 `json:"pass_test_loss_bits,omitempty"` // the model after the single pass (Alice's computation)
 	PassEDLBits        *float64 `json:"pass_edl_bits,omitempty"`       // single-pass EDL
 	ThetaEpochs        int64    `json:"theta_epochs"`                  // epochs trained past the pass (spec epochs, early-stopped)
-	ThetaBestEpoch     int64    `json:"theta_best_epoch"`              // the epoch θ* comes from (0: the pass model)
+	// Score = answers (format task): the same figures with every label
+	// costing −log₂ p(y | y ∈ S), ideal bits from the float distribution,
+	// all verified by Bob to the bit. The coded stream stays the full code.
+	Score              string   `json:"score,omitempty"`                 // "answers", or absent (all scored)
+	ScoredIdealBits    *float64 `json:"scored_ideal_bits,omitempty"`     // Σ −log₂ p(y | y ∈ S) over the pass
+	ScoredTestLossBits *float64 `json:"scored_test_loss_bits,omitempty"` // θ*'s mean; absent when test = 0
+	ScoredEDLBits      *float64 `json:"scored_edl_bits,omitempty"`       // scored ideal − n·scored test loss; absent when test = 0
+	ThetaBestEpoch     int64    `json:"theta_best_epoch"`                // the epoch θ* comes from (0: the pass model)
 	Fingerprint        string   `json:"fingerprint"`
 	LabelsSHA256       string   `json:"labels_sha256"`
 	CheckpointsMatched int64    `json:"checkpoints_matched"`
@@ -67,6 +74,12 @@ func (r *Report) Summary() string {
 		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, perLabel(*r.EDLBits))
 	} else {
 		fmt.Fprintf(&b, "  test loss, EDL      not measured (--test 0)\n")
+	}
+	if r.ScoredIdealBits != nil {
+		fmt.Fprintf(&b, "  answers scored      %12.1f bits  %s  (−log₂ p(y | y ∈ S), ideal; verified by Bob)\n", *r.ScoredIdealBits, perLabel(*r.ScoredIdealBits))
+		if r.ScoredTestLossBits != nil && r.ScoredEDLBits != nil {
+			fmt.Fprintf(&b, "  scored test loss    %12.4f bits/example, scored EDL %.1f bits  %s\n", *r.ScoredTestLossBits, *r.ScoredEDLBits, perLabel(*r.ScoredEDLBits))
+		}
 	}
 	fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
 	verdict := "NOT verified"

@@ -95,7 +95,14 @@ type SessionReport struct {
 	TestLossBits *float64 `json:"test_loss_bits,omitempty"`
 	EDLBits      *float64 `json:"edl_bits,omitempty"`
 	ThetaEpochs  int64    `json:"theta_epochs"`
-	Error        string   `json:"error,omitempty"`
+	// Score = answers (format task): Bob's own answers-scored figures,
+	// −log₂ p(y | y ∈ S) per label, ideal bits; Alice checks them to the
+	// bit. Absent when the spec scores all (the test ones when test = 0).
+	Score              string   `json:"score,omitempty"`
+	ScoredIdealBits    *float64 `json:"scored_ideal_bits,omitempty"`
+	ScoredTestLossBits *float64 `json:"scored_test_loss_bits,omitempty"`
+	ScoredEDLBits      *float64 `json:"scored_edl_bits,omitempty"`
+	Error              string   `json:"error,omitempty"`
 }
 
 // Server implements the Transmission service.
@@ -458,6 +465,16 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 		e := edl.EDL(float64(rep.CodedBits), sp.N, loss)
 		rep.TestLossBits, rep.EDLBits = &loss, &e
 	}
+	var scoredIdeal, scoredLoss, scoredEDL float64
+	if sp.Score == spec.ScoreAnswers {
+		scoredIdeal = sess.Accounting().ScoredIdealBits
+		rep.Score, rep.ScoredIdealBits = sp.Score, &scoredIdeal
+		if sp.Test > 0 {
+			scoredLoss = held.TestScoredLossBits
+			scoredEDL = edl.EDL(scoredIdeal, sp.N, scoredLoss)
+			rep.ScoredTestLossBits, rep.ScoredEDLBits = &scoredLoss, &scoredEDL
+		}
+	}
 	rep.Fingerprint = hex.EncodeToString(final.Fingerprint[:])
 	rep.LabelsSHA256 = hex.EncodeToString(labelsSum[:])
 	if err := s.writeOutputs(sess, ld.Labels[:sp.N]); err != nil {
@@ -474,6 +491,10 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 		MdlBytes:     mdl,
 		TestLossBits: held.TestLossBits,
 		ThetaEpochs:  held.Converged.Epochs,
+
+		ScoredIdealBits:    scoredIdeal,
+		ScoredTestLossBits: scoredLoss,
+		ScoredEdlBits:      scoredEDL,
 	}}})
 }
 

@@ -80,6 +80,8 @@ type Spec struct {
 	ResetHead       bool                   `protobuf:"varint,48,opt,name=reset_head,json=resetHead,proto3" json:"reset_head,omitempty"`                 // with a base: its last dense layer starts at zero
 	TestDataName    string                 `protobuf:"bytes,60,opt,name=test_data_name,json=testDataName,proto3" json:"test_data_name,omitempty"`       // file task: separate test file ("" = the last test rows of data_name)
 	TestDataSha256  string                 `protobuf:"bytes,61,opt,name=test_data_sha256,json=testDataSha256,proto3" json:"test_data_sha256,omitempty"` // file task: its canonical inputs hash
+	Answers         int64                  `protobuf:"varint,50,opt,name=answers,proto3" json:"answers,omitempty"`                                      // format task: |S|, the size of the seeded answer subset
+	Score           string                 `protobuf:"bytes,51,opt,name=score,proto3" json:"score,omitempty"`                                           // "" (all) or answers (format task): what the scored figures count
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -467,6 +469,20 @@ func (x *Spec) GetTestDataName() string {
 func (x *Spec) GetTestDataSha256() string {
 	if x != nil {
 		return x.TestDataSha256
+	}
+	return ""
+}
+
+func (x *Spec) GetAnswers() int64 {
+	if x != nil {
+		return x.Answers
+	}
+	return 0
+}
+
+func (x *Spec) GetScore() string {
+	if x != nil {
+		return x.Score
 	}
 	return ""
 }
@@ -1091,19 +1107,24 @@ func (x *Abort) GetReason() string {
 
 // Summary is Bob's account of what he decoded and verified.
 type Summary struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Examples      int64                  `protobuf:"varint,1,opt,name=examples,proto3" json:"examples,omitempty"`
-	PayloadBytes  int64                  `protobuf:"varint,2,opt,name=payload_bytes,json=payloadBytes,proto3" json:"payload_bytes,omitempty"`
-	CodedBits     int64                  `protobuf:"varint,3,opt,name=coded_bits,json=codedBits,proto3" json:"coded_bits,omitempty"`
-	Fingerprint   []byte                 `protobuf:"bytes,4,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
-	Transcript    []byte                 `protobuf:"bytes,5,opt,name=transcript,proto3" json:"transcript,omitempty"`
-	LabelsSha256  []byte                 `protobuf:"bytes,6,opt,name=labels_sha256,json=labelsSha256,proto3" json:"labels_sha256,omitempty"` // SHA-256 of the training labels' raw bytes
-	Checkpoints   int64                  `protobuf:"varint,7,opt,name=checkpoints,proto3" json:"checkpoints,omitempty"`
-	MdlBytes      int64                  `protobuf:"varint,8,opt,name=mdl_bytes,json=mdlBytes,proto3" json:"mdl_bytes,omitempty"`                // Bob's own count of the training pass's bytes
-	TestLossBits  float64                `protobuf:"fixed64,9,opt,name=test_loss_bits,json=testLossBits,proto3" json:"test_loss_bits,omitempty"` // θ*'s mean test loss Bob computed from the test labels he decoded (0 if test = 0)
-	ThetaEpochs   int64                  `protobuf:"varint,10,opt,name=theta_epochs,json=thetaEpochs,proto3" json:"theta_epochs,omitempty"`      // epochs θ* trained past the pass
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Examples     int64                  `protobuf:"varint,1,opt,name=examples,proto3" json:"examples,omitempty"`
+	PayloadBytes int64                  `protobuf:"varint,2,opt,name=payload_bytes,json=payloadBytes,proto3" json:"payload_bytes,omitempty"`
+	CodedBits    int64                  `protobuf:"varint,3,opt,name=coded_bits,json=codedBits,proto3" json:"coded_bits,omitempty"`
+	Fingerprint  []byte                 `protobuf:"bytes,4,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Transcript   []byte                 `protobuf:"bytes,5,opt,name=transcript,proto3" json:"transcript,omitempty"`
+	LabelsSha256 []byte                 `protobuf:"bytes,6,opt,name=labels_sha256,json=labelsSha256,proto3" json:"labels_sha256,omitempty"` // SHA-256 of the training labels' raw bytes
+	Checkpoints  int64                  `protobuf:"varint,7,opt,name=checkpoints,proto3" json:"checkpoints,omitempty"`
+	MdlBytes     int64                  `protobuf:"varint,8,opt,name=mdl_bytes,json=mdlBytes,proto3" json:"mdl_bytes,omitempty"`                // Bob's own count of the training pass's bytes
+	TestLossBits float64                `protobuf:"fixed64,9,opt,name=test_loss_bits,json=testLossBits,proto3" json:"test_loss_bits,omitempty"` // θ*'s mean test loss Bob computed from the test labels he decoded (0 if test = 0)
+	ThetaEpochs  int64                  `protobuf:"varint,10,opt,name=theta_epochs,json=thetaEpochs,proto3" json:"theta_epochs,omitempty"`      // epochs θ* trained past the pass
+	// Spec score = answers (format task): Bob's own scored figures, each label
+	// costing −log₂ p(y | y ∈ S) under the float distribution; 0 otherwise.
+	ScoredIdealBits    float64 `protobuf:"fixed64,11,opt,name=scored_ideal_bits,json=scoredIdealBits,proto3" json:"scored_ideal_bits,omitempty"`            // Σ over the training pass
+	ScoredTestLossBits float64 `protobuf:"fixed64,12,opt,name=scored_test_loss_bits,json=scoredTestLossBits,proto3" json:"scored_test_loss_bits,omitempty"` // θ*'s mean over the test labels (0 if test = 0)
+	ScoredEdlBits      float64 `protobuf:"fixed64,13,opt,name=scored_edl_bits,json=scoredEdlBits,proto3" json:"scored_edl_bits,omitempty"`                  // scored_ideal_bits − n·scored_test_loss_bits (0 if test = 0)
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Summary) Reset() {
@@ -1206,13 +1227,33 @@ func (x *Summary) GetThetaEpochs() int64 {
 	return 0
 }
 
+func (x *Summary) GetScoredIdealBits() float64 {
+	if x != nil {
+		return x.ScoredIdealBits
+	}
+	return 0
+}
+
+func (x *Summary) GetScoredTestLossBits() float64 {
+	if x != nil {
+		return x.ScoredTestLossBits
+	}
+	return 0
+}
+
+func (x *Summary) GetScoredEdlBits() float64 {
+	if x != nil {
+		return x.ScoredEdlBits
+	}
+	return 0
+}
+
 var File_edlwire_proto protoreflect.FileDescriptor
 
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v1\"\xfa\n" +
-	"\n" +
+	"edlwire.v1\"\xaa\v\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\f\n" +
@@ -1278,7 +1319,9 @@ const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"reset_head\x180 \x01(\bR\tresetHead\x12$\n" +
 	"\x0etest_data_name\x18< \x01(\tR\ftestDataName\x12(\n" +
-	"\x10test_data_sha256\x18= \x01(\tR\x0etestDataSha256\"\xca\x01\n" +
+	"\x10test_data_sha256\x18= \x01(\tR\x0etestDataSha256\x12\x18\n" +
+	"\aanswers\x182 \x01(\x03R\aanswers\x12\x14\n" +
+	"\x05score\x183 \x01(\tR\x05score\"\xca\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v1.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v1.SegmentH\x00R\asegment\x12,\n" +
@@ -1328,7 +1371,7 @@ const file_edlwire_proto_rawDesc = "" +
 	"\tmdl_bytes\x18\x05 \x01(\x03R\bmdlBytes\"9\n" +
 	"\x05Abort\x12\x18\n" +
 	"\aexample\x18\x01 \x01(\x03R\aexample\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xd8\x02\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xdf\x03\n" +
 	"\aSummary\x12\x1a\n" +
 	"\bexamples\x18\x01 \x01(\x03R\bexamples\x12#\n" +
 	"\rpayload_bytes\x18\x02 \x01(\x03R\fpayloadBytes\x12\x1d\n" +
@@ -1343,7 +1386,10 @@ const file_edlwire_proto_rawDesc = "" +
 	"\tmdl_bytes\x18\b \x01(\x03R\bmdlBytes\x12$\n" +
 	"\x0etest_loss_bits\x18\t \x01(\x01R\ftestLossBits\x12!\n" +
 	"\ftheta_epochs\x18\n" +
-	" \x01(\x03R\vthetaEpochs2P\n" +
+	" \x01(\x03R\vthetaEpochs\x12*\n" +
+	"\x11scored_ideal_bits\x18\v \x01(\x01R\x0fscoredIdealBits\x121\n" +
+	"\x15scored_test_loss_bits\x18\f \x01(\x01R\x12scoredTestLossBits\x12&\n" +
+	"\x0fscored_edl_bits\x18\r \x01(\x01R\rscoredEdlBits2P\n" +
 	"\fTransmission\x12@\n" +
 	"\bTransmit\x12\x18.edlwire.v1.AliceMessage\x1a\x16.edlwire.v1.BobMessage(\x010\x01B)Z'github.com/edlwire/edlwire/proto/wirepbb\x06proto3"
 

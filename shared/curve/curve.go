@@ -8,6 +8,7 @@ import (
 
 	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -39,6 +40,12 @@ type Config struct {
 	// EDL(n) = MDL_scored(n) − n_scored·L_test. Every label is still coded
 	// and learned; CodedBits stays the whole stream's length, and EDL (coded)
 	// is not reported (NaN). Nil scores every example.
+	//
+	// Independently of it, a spec with score = answers (the format task)
+	// scores the capability part of every label: each scored label costs
+	// −log₂ p(y | y ∈ S) (edl.ConditionalBits) in IdealBits, QuantizedBits
+	// and TestLoss, so EDLIdeal is the answers-scored EDL; EDL (coded) is
+	// then NaN, as the coded stream is the full label code.
 	Scored func(x []float64) bool
 	// KeepLosses keeps each real-label run's per-example ideal code lengths
 	// (bits) of the pass, for plots of the prequential loss.
@@ -328,7 +335,7 @@ func Measure(cfg Config) (*Result, error) {
 			nl := float64(float64(p.Scored) * p.TestLoss)
 			p.EDLIdeal = p.IdealBits - nl
 			p.EDL = math.NaN()
-			if cfg.Scored == nil {
+			if cfg.Scored == nil && rd.spec.Score != spec.ScoreAnswers {
 				p.EDL = float64(p.CodedBits) - nl
 			}
 			p.EDLSE = float64(float64(p.Scored) * p.TestSE)
@@ -400,15 +407,19 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 	}
 	var ideal, quant float64
 	var nScored int64
+	conditional := rd.spec.Score == spec.ScoreAnswers
 	k := 0
 	for i := int64(0); i < last; i++ {
-		before := sess.Accounting().IdealBits
+		// The figures this pass scores: the whole label, or (score =
+		// answers) its capability part alone.
+		ideal0, quant0 := scoredBits(sess.Accounting(), conditional)
 		if _, err := sess.Step(rec); err != nil {
 			out.err = err
 			return out
 		}
 		enc.Take()
-		bits := sess.Accounting().IdealBits - before
+		ideal1, quant1 := scoredBits(sess.Accounting(), conditional)
+		bits := ideal1 - ideal0
 		if keep {
 			out.losses[i] = bits
 		}
@@ -417,12 +428,15 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 		} else if scored(rd.in.Train.Row(int(i))) {
 			nScored++
 			ideal += bits
-			quant += rec.lastQuant
+			if conditional {
+				quant += quant1 - quant0
+			} else {
+				quant += rec.lastQuant
+			}
 		}
 		if i+1 == grid[k] {
-			acct := sess.Accounting()
 			if scored == nil {
-				ideal, quant = acct.IdealBits, acct.QuantizedIdealBits
+				ideal, quant = ideal1, quant1
 			}
 			out.coded = append(out.coded, 8*endedLen(enc))
 			out.ideal = append(out.ideal, ideal)
@@ -432,6 +446,16 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 		}
 	}
 	return out
+}
+
+// scoredBits is the pass's ideal and quantized code lengths so far: the
+// whole labels', or with conditional (score = answers) their capability
+// parts'.
+func scoredBits(a prequential.Accounting, conditional bool) (ideal, quant float64) {
+	if conditional {
+		return a.ScoredIdealBits, a.ScoredQuantizedBits
+	}
+	return a.IdealBits, a.QuantizedIdealBits
 }
 
 // Pretrain trains a learner of spec s from scratch (or from base, the file
@@ -488,7 +512,7 @@ func thetaStar(rd *runData, n int64, scored func([]float64) bool) thetaOut {
 }
 
 // TestLoss is the session model's mean loss in bits over the (scored) rows
-// of x, summed in row order exactly as edl.TestLossBits sums it, with its
+// of x (each −log₂ p(y | y ∈ S) when the session's spec scores answers), summed in row order exactly as edl.TestLossBits sums it, with its
 // standard error σ/√count (σ the sample standard deviation of the
 // per-example loss), and the count. An empty set gives zeros.
 func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
@@ -510,6 +534,9 @@ func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored fu
 			return 0, 0, 0, fmt.Errorf("curve: test label %d of example %d outside [0, %d)", y, i, len(probs))
 		}
 		l := detmath.Log2(probs[y])
+		if answers := sess.Answers(); answers != nil {
+			l = -edl.ConditionalBits(probs, y, answers)
+		}
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return 0, 0, 0, fmt.Errorf("curve: test example %d: probability %v", i, probs[y])
 		}

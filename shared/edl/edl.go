@@ -36,6 +36,29 @@ func TestLossBits(m model.Model, x *task.Matrix, labels []int) (float64, error) 
 	return sum / float64(x.Rows), nil
 }
 
+// ConditionalBits is the answers-scored code length of label y (spec
+// ScoreAnswers): −log₂ p(y | y ∈ S) = log₂ Σ_{s∈S} p(s) − log₂ p(y), the
+// mass of S summed in the order of answers. A y outside S gets the same
+// formula (then not a conditional probability, but finite and the same on
+// both sides).
+func ConditionalBits(probs []float64, y int, answers []int) float64 {
+	mass := 0.0
+	for _, a := range answers {
+		mass += probs[a]
+	}
+	return detmath.Log2(mass) - detmath.Log2(probs[y])
+}
+
+// ConditionalQuantizedBits is ConditionalBits under the coder's integer
+// frequencies: log₂ Σ_{s∈S} f_s − log₂ f_y (the precision cancels).
+func ConditionalQuantizedBits(freqs []uint32, y int, answers []int) float64 {
+	var mass uint64
+	for _, a := range answers {
+		mass += uint64(freqs[a])
+	}
+	return detmath.Log2(float64(mass)) - detmath.Log2(float64(freqs[y]))
+}
+
 // EDL is MDL − n·L_test, in bits.
 func EDL(mdlBits float64, n int64, testLossBits float64) float64 {
 	return mdlBits - float64(float64(n)*testLossBits)

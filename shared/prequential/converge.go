@@ -131,6 +131,10 @@ func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
 		s.held.TestIdealBits = s.testSum
 		s.held.TestQuantizedBits += quantized
 		s.held.TestLossBits = s.testSum / float64(i-n-v+1)
+		if s.answers != nil {
+			s.testScored += edl.ConditionalBits(s.heldP, label, s.answers)
+			s.held.TestScoredLossBits = s.testScored / float64(i-n-v+1)
+		}
 	}
 	s.record(i, label)
 	s.step++

@@ -10,6 +10,7 @@ import (
 
 	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -45,6 +46,11 @@ type Result struct {
 type Accounting struct {
 	IdealBits          float64 // Σ −log₂ p(y) under the float distribution
 	QuantizedIdealBits float64 // Σ −log₂ (f_y / 2^precision) under the coder's frequencies
+	// With spec score = answers (format task), the same sums with each
+	// label costing −log₂ p(y | y ∈ S) (edl.ConditionalBits): the code
+	// length of the capability alone. Zero when the spec scores all.
+	ScoredIdealBits     float64
+	ScoredQuantizedBits float64
 }
 
 // ErrDone is returned by Step after the last example.
@@ -58,22 +64,24 @@ type Session struct {
 	opt       train.Optimizer
 	precision uint
 
-	step      int64
-	ended     bool  // Converge ran: no more examples are coded
-	heldOut   bool  // after the pass, code the validation and test labels (see NewWithOptions)
-	trainY    []int // the pass's labels, kept when θ* needs them (held-out coding with epochs)
-	validY    []int // the validation labels coded so far
-	held      HeldOut
-	testSum   float64   // Σ −log₂ p(y) over the test labels coded so far, under θ*
-	heldP     []float64 // the held-out example's distribution
-	batchFill int
-	grad      []float64   // differentiable models: summed gradient of the batch
-	batchY    []int       // the batch's labels so far
-	batchX    [][]float64 // the batch's inputs
-	batchP    [][]float64 // the batch's predictive distributions
-	predicted int64       // the step at which the current batch's forward pass ran (-1: none)
-	probs     []float64
-	freqs     []uint32
+	step       int64
+	ended      bool  // Converge ran: no more examples are coded
+	heldOut    bool  // after the pass, code the validation and test labels (see NewWithOptions)
+	trainY     []int // the pass's labels, kept when θ* needs them (held-out coding with epochs)
+	validY     []int // the validation labels coded so far
+	held       HeldOut
+	testSum    float64   // Σ −log₂ p(y) over the test labels coded so far, under θ*
+	heldP      []float64 // the held-out example's distribution
+	answers    []int     // score = answers: the answer set S the scored figures condition on (nil: score all)
+	testScored float64   // Σ −log₂ p(y | y ∈ S) over the test labels coded so far, under θ*
+	batchFill  int
+	grad       []float64   // differentiable models: summed gradient of the batch
+	batchY     []int       // the batch's labels so far
+	batchX     [][]float64 // the batch's inputs
+	batchP     [][]float64 // the batch's predictive distributions
+	predicted  int64       // the step at which the current batch's forward pass ran (-1: none)
+	probs      []float64
+	freqs      []uint32
 
 	transcript hash.Hash
 	scratch    []byte
@@ -113,11 +121,14 @@ type Options struct {
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
 type HeldOut struct {
-	ValidIdealBits     float64   // Σ −log₂ p(y) of the validation labels under the pass model
-	ValidQuantizedBits float64   // the same under the coder's frequencies
-	TestIdealBits      float64   // Σ −log₂ p(y) of the test labels under θ*
-	TestQuantizedBits  float64   // the same under the coder's frequencies
-	TestLossBits       float64   // mean test loss of θ*, bits per example (= edl.TestLossBits)
+	ValidIdealBits     float64 // Σ −log₂ p(y) of the validation labels under the pass model
+	ValidQuantizedBits float64 // the same under the coder's frequencies
+	TestIdealBits      float64 // Σ −log₂ p(y) of the test labels under θ*
+	TestQuantizedBits  float64 // the same under the coder's frequencies
+	TestLossBits       float64 // mean test loss of θ*, bits per example (= edl.TestLossBits)
+	// TestScoredLossBits is θ*'s mean answers-scored test loss (spec score
+	// = answers), −log₂ p(y | y ∈ S) per example; zero when the spec scores all.
+	TestScoredLossBits float64
 	Converged          Converged // how θ* was reached
 }
 
@@ -175,6 +186,9 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 		return nil, fmt.Errorf("prequential: %w", err)
 	}
 	ss.last = Checkpoint{Example: 0, Fingerprint: fp, Transcript: ss.transcriptSum()}
+	if s.Score == spec.ScoreAnswers {
+		ss.answers = task.FormatAnswers(s)
+	}
 	if opts.HeldOut {
 		if in.Valid.Rows != int(s.Validation) || in.Test.Rows != int(s.Test) {
 			return nil, fmt.Errorf("prequential: inputs have %d validation and %d test rows, spec wants %d and %d", in.Valid.Rows, in.Test.Rows, s.Validation, s.Test)
@@ -186,6 +200,11 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 	}
 	return ss, nil
 }
+
+// Answers is the answer set S the scored figures condition on (spec score
+// = answers), nil when the spec scores every label whole. Callers must not
+// modify it.
+func (s *Session) Answers() []int { return s.answers }
 
 // Spec returns the session's spec.
 func (s *Session) Spec() spec.Spec { return s.spec }
@@ -255,6 +274,10 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 
 	s.acct.IdealBits -= detmath.Log2(s.probs[label])
 	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	if s.answers != nil {
+		s.acct.ScoredIdealBits += edl.ConditionalBits(s.probs, label, s.answers)
+		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
+	}
 	s.record(i, label)
 
 	s.batchY = append(s.batchY, label)

@@ -24,10 +24,22 @@ const (
 	TaskParity     = "parity"     // y = XOR of a hidden subset of ParityBits of Dim input bits
 	TaskModular    = "modular"    // y = a Op b mod p (p = Classes), inputs in one Notation
 	TaskRare       = "rare"       // linear teacher, plus a rare region of weight RareWeight with its own teacher
+	TaskFormat     = "format"     // Keys keys, each mapped to one of Answers seeded symbols of a Classes-symbol vocabulary (see package task)
 )
 
 // Tasks lists every task name, for messages and flag help.
-var Tasks = []string{TaskSynthetic, TaskFile, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare}
+var Tasks = []string{TaskSynthetic, TaskFile, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare, TaskFormat}
+
+// Scorings: which part of every label's code the scored figures count.
+const (
+	// ScoreAll scores the whole label: the scored figures are the MDL's.
+	ScoreAll = ""
+	// ScoreAnswers (format task) scores the capability alone: each label
+	// costs −log₂ p(y | y ∈ S) = −log₂ p(y) + log₂ Σ_{s∈S} p(s), S the
+	// task's answer set, so the bits that say "the answer is in S" (the
+	// format) are not counted. The coded stream stays the full label code.
+	ScoreAnswers = "answers"
+)
 
 // Operations of the modular task.
 const (
@@ -148,6 +160,8 @@ type Spec struct {
 	Notation       string  // modular task: onehot or permuted
 	Notations      int64   // modular task, tagged and untagged notations: the number of answer alphabets
 	RareWeight     float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
+	Answers        int64   // format task: |S|, the size of the seeded answer subset S of the Classes symbols
+	Score          string  // ScoreAll ("") or ScoreAnswers (format task): what the scored code length, test loss and EDL count
 
 	Model      string  // model family
 	Hidden     []int64 // mlp, tokens: hidden layer widths, input to output
@@ -252,6 +266,8 @@ func (s Spec) fields() []field {
 		{"notation", s.Notation},
 		{"notations", strconv.FormatInt(s.Notations, 10)},
 		{"rare_weight", fmtFloat(s.RareWeight)},
+		{"answers", strconv.FormatInt(s.Answers, 10)},
+		{"score", s.Score},
 		{"model", s.Model},
 		{"hidden", joinInts(s.Hidden)},
 		{"activation", s.Activation},
@@ -458,6 +474,7 @@ func (s Spec) Validate() error {
 			"keys": s.Keys != 0, "hypotheses": s.Hypotheses != 0, "parity_bits": s.ParityBits != 0,
 			"op": s.Op != "", "notation": s.Notation != "", "rare_weight": s.RareWeight != 0,
 			"notations": s.Notations != 0,
+			"answers":   s.Answers != 0,
 		}
 		for _, u := range uses {
 			delete(set, u)
@@ -468,7 +485,7 @@ func (s Spec) Validate() error {
 		if s.Model == ModelHypothesis {
 			delete(set, "hypotheses")
 		}
-		for _, name := range []string{"keys", "hypotheses", "parity_bits", "op", "notation", "notations", "rare_weight"} {
+		for _, name := range []string{"keys", "hypotheses", "parity_bits", "op", "notation", "notations", "rare_weight", "answers"} {
 			if set[name] {
 				bad(name, "the %s task does not use it", task)
 			}
@@ -570,6 +587,16 @@ func (s Spec) Validate() error {
 			bad("rare_weight", "must be in [0, 1], got %v", s.RareWeight)
 		}
 		unused(s.Task, "rare_weight")
+	case TaskFormat:
+		if s.Keys < 1 || s.Keys > maxWidth {
+			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
+		} else if s.Dim != 1 && s.Dim != s.Keys {
+			bad("dim", "the format task writes the key as one integer (dim 1) or one-hot (dim = keys = %d), got %d", s.Keys, s.Dim)
+		}
+		if s.Answers < 2 || s.Answers > s.Classes {
+			bad("answers", "must be in [2, classes=%d] for the format task, got %d", s.Classes, s.Answers)
+		}
+		unused(s.Task, "keys", "answers")
 	default:
 		bad("task", "unknown task %q (known: %s)", s.Task, strings.Join(Tasks, ", "))
 	}
@@ -587,6 +614,15 @@ func (s Spec) Validate() error {
 	}
 	if !finite(s.Noise) || s.Noise < 0 || s.Noise > 1 {
 		bad("noise", "must be in [0, 1], got %v", s.Noise)
+	}
+	switch s.Score {
+	case ScoreAll:
+	case ScoreAnswers:
+		if s.Task != TaskFormat {
+			bad("score", "only the format task has an answer set to score (task %s)", s.Task)
+		}
+	default:
+		bad("score", "unknown scoring %q (known: \"\" for all, %s)", s.Score, ScoreAnswers)
 	}
 	switch s.Model {
 	case ModelMLP, ModelTokens:

@@ -15,7 +15,7 @@ func TestDefaultValid(t *testing.T) {
 // The canonical encoding is part of the protocol: its hash must not drift.
 func TestCanonicalGolden(t *testing.T) {
 	s := Default()
-	want := "edlwire-spec-v2\ntask=synthetic\nseed=1\nn=10000\ntest=5000\ndata_name=\ndata_sha256=\ntest_data_name=\ntest_data_sha256=\nlabel_column=\nstandardize=false\nshuffle=false\nshuffle_seed=0\nclasses=10\ndim=16\nnoise=0\nrandom_labels=false\nkeys=0\nhypotheses=0\nparity_bits=0\nop=\nnotation=\nnotations=0\nrare_weight=0\nmodel=softmax\nhidden=\nactivation=relu\nvocab=0\nembed=0\ninit=zeros\ninit_scale=0.01\nmodel_noise=0\nalpha=0\nadapter=\nrank=0\nsparse_params=0\nbase_sha256=\nbase_name=\nreset_head=false\noptimizer=sgd\nlr=0.5\nbatch=10\nbeta=0\nbeta1=0\nbeta2=0\nadam_eps=0\nweight_decay=0\nepochs=0\npatience=0\nvalidation=0\ncheckpoint_every=1000\nprecision=24\n"
+	want := "edlwire-spec-v2\ntask=synthetic\nseed=1\nn=10000\ntest=5000\ndata_name=\ndata_sha256=\ntest_data_name=\ntest_data_sha256=\nlabel_column=\nstandardize=false\nshuffle=false\nshuffle_seed=0\nclasses=10\ndim=16\nnoise=0\nrandom_labels=false\nkeys=0\nhypotheses=0\nparity_bits=0\nop=\nnotation=\nnotations=0\nrare_weight=0\nanswers=0\nscore=\nmodel=softmax\nhidden=\nactivation=relu\nvocab=0\nembed=0\ninit=zeros\ninit_scale=0.01\nmodel_noise=0\nalpha=0\nadapter=\nrank=0\nsparse_params=0\nbase_sha256=\nbase_name=\nreset_head=false\noptimizer=sgd\nlr=0.5\nbatch=10\nbeta=0\nbeta1=0\nbeta2=0\nadam_eps=0\nweight_decay=0\nepochs=0\npatience=0\nvalidation=0\ncheckpoint_every=1000\nprecision=24\n"
 	if got := string(s.Canonical()); got != want {
 		t.Fatalf("canonical encoding changed:\n%s", got)
 	}

@@ -71,6 +71,8 @@ func seededInputs(s spec.Spec, part string) Matrix {
 				}
 			}
 		}
+	case spec.TaskFormat:
+		formatInputs(s, src, m)
 	case spec.TaskRare:
 		// Column 0 marks the region: at most 0 in the common region, at
 		// least 3 in the rare one, so the rule is a function of x alone.
@@ -237,6 +239,8 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 				out[i] = last[y]
 			}
 		}
+	case spec.TaskFormat:
+		return formatLabels(s, x, part) // its noise stays inside the answer set
 	case spec.TaskRare:
 		common := normalMatrix(rng.Derive(s.Seed, "teacher"), k, int(s.Dim))
 		rare := normalMatrix(rng.Derive(s.Seed, "rare-teacher"), k, int(s.Dim))

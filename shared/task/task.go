@@ -47,7 +47,7 @@ func NewInputs(s spec.Spec) (*Inputs, error) {
 		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's inputs come from its table: use NewFileInputs")
-	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare:
+	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
 		return &Inputs{
 			Train: seededInputs(s, "train"),
 			Valid: seededInputs(s, "valid"),
@@ -75,6 +75,13 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 		return nil, fmt.Errorf("task: inputs do not match the spec (%d/%d/%d rows of %d, spec n=%d validation=%d test=%d dim=%d)",
 			in.Train.Rows, in.Valid.Rows, in.Test.Rows, in.Train.Cols, s.N, s.Validation, s.Test, s.Dim)
 	}
+	if s.RandomLabels && s.Task == spec.TaskFormat {
+		return &Labels{
+			Train: formatRandomLabels(s, "train", in.Train.Rows),
+			Valid: formatRandomLabels(s, "valid", in.Valid.Rows),
+			Test:  formatRandomLabels(s, "test", in.Test.Rows),
+		}, nil
+	}
 	if s.RandomLabels {
 		return &Labels{
 			Train: randomLabels(s, "train", in.Train.Rows),
@@ -93,7 +100,7 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's labels come from its table: use NewFileLabels")
-	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare:
+	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
 		return &Labels{
 			Train: seededLabels(s, &in.Train, "train"),
 			Valid: seededLabels(s, &in.Valid, "valid"),

@@ -57,9 +57,12 @@ const (
 	defaultWeightDecay  = 0.01
 	defaultAlpha        = 0.5 // the table model: KT per key
 	defaultPatience     = 5
-	defaultEmbed        = 16 // the tokens model
-	defaultNotations    = 4  // the tagged and untagged notations
-	defaultRank         = 4  // the lora adapter
+	defaultEmbed        = 16  // the tokens model
+	defaultNotations    = 4   // the tagged and untagged notations
+	defaultRank         = 4   // the lora adapter
+	defaultFormatVocab  = 256 // the format task: --classes
+	defaultFormatKeys   = 64  // the format task: --keys
+	defaultAnswers      = 8   // the format task: --answers
 )
 
 // baseFlag is --base FILE: it reads the checkpoint to fill base_sha256 and
@@ -137,6 +140,10 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 			defStr("notation", &s.Notation, spec.NotationOneHot)
 		case spec.TaskRare:
 			def("rare-weight", &s.RareWeight, 0.1)
+		case spec.TaskFormat:
+			defInt("classes", &s.Classes, defaultFormatVocab)
+			defInt("keys", &s.Keys, defaultFormatKeys)
+			defInt("answers", &s.Answers, defaultAnswers)
 		}
 	})
 	fs.Uint64Var(&s.Seed, "seed", s.Seed, "root seed of every random stream (inputs, teacher, noise, init)")
@@ -147,12 +154,24 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension (the modular task: 2·classes, set for you)")
 	fs.Float64Var(&s.Noise, "noise", s.Noise, "label noise: probability that a label is replaced (synthetic: by a uniform draw; other tasks: by one of the other labels)")
 	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn), for any task")
-	fs.Int64Var(&s.Keys, "keys", s.Keys, "coupon task and table model: number of integer keys")
+	fs.Int64Var(&s.Keys, "keys", s.Keys, "coupon and format tasks, table model: number of integer keys")
 	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
 	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
 	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
 	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, answers-permuted (onehot inputs, answers in a fixed permuted alphabet), tagged (onehot a, b and a tag naming one of --notations answer alphabets) or untagged (the tag left out, answers in the last alphabet)")
 	fs.Int64Var(&s.Notations, "notations", s.Notations, "modular task, tagged and untagged notations: the number of answer alphabets (default 4)")
+	fs.Int64Var(&s.Answers, "answers", s.Answers, "format task: |S|, how many of the --classes symbols answers use (default 8; the task's defaults: classes 256, keys 64, dim keys one-hot, or 1 for the table model)")
+	fs.Func("score", "what the scored figures count: all (default) or answers (format task: each label costs −log₂ p(y | y ∈ S), reported beside the full-code MDL and verified by Bob)", func(v string) error {
+		switch v {
+		case "all", "":
+			s.Score = spec.ScoreAll
+		case spec.ScoreAnswers:
+			s.Score = spec.ScoreAnswers
+		default:
+			return fmt.Errorf("unknown scoring %q (known: all, answers)", v)
+		}
+		return nil
+	})
 	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule; coupon task: total weight of keys 1..keys-1 (key 0 takes the rest; 0: uniform keys)")
 
 	fs.StringVar(&s.Model, "model", s.Model, "model: "+strings.Join(spec.Models, ", "))
@@ -236,7 +255,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Precision, "precision", s.Precision, "coder frequency precision in bits (8..24)")
 
 	for _, name := range []string{"seed", "n", "test", "validation", "classes", "dim", "noise",
-		"keys", "hypotheses", "parity-bits", "op", "notation", "notations", "rare-weight", "hidden", "activation", "init",
+		"keys", "hypotheses", "parity-bits", "op", "notation", "notations", "answers", "rare-weight", "hidden", "activation", "init",
 		"init-scale", "model-noise", "alpha", "vocab", "embed", "rank", "sparse-params", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
 		"batch", "patience", "checkpoint-every", "precision"} {
 		wrap(name, nil)
@@ -270,11 +289,24 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 			defInt("dim", &s.Dim, 2)
 		}
 	}
+	// The format task writes its key one-hot (dim = keys), or as one
+	// integer for the table model, whichever flag comes last.
+	formatDim := func() {
+		if s.Task != spec.TaskFormat {
+			return
+		}
+		if s.Model == spec.ModelTable {
+			defInt("dim", &s.Dim, 1)
+		} else {
+			defInt("dim", &s.Dim, s.Keys)
+		}
+	}
+	fs.Lookup("keys").Value.(*tracked).then = formatDim
 	fs.Lookup("classes").Value.(*tracked).then = func() { modDim(); tokens() }
 	prev := fs.Lookup("task").Value.(*tracked).then
-	fs.Lookup("task").Value.(*tracked).then = func() { prev(); modDim(); tokens() }
+	fs.Lookup("task").Value.(*tracked).then = func() { prev(); modDim(); tokens(); formatDim() }
 	prevModel := fs.Lookup("model").Value.(*tracked).then
-	fs.Lookup("model").Value.(*tracked).then = func() { prevModel(); tokens() }
+	fs.Lookup("model").Value.(*tracked).then = func() { prevModel(); tokens(); formatDim() }
 	fs.Lookup("notation").Value.(*tracked).then = func() { modDim(); tokens() }
 	fs.Lookup("notations").Value.(*tracked).then = modDim
 	return &s

@@ -1,0 +1,104 @@
+package task
+
+import (
+	"slices"
+
+	"github.com/edlwire/edlwire/shared/rng"
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// The format task (spec.TaskFormat): answers that use a small part of a
+// large vocabulary (the format) plus a mapping (the capability).
+//
+//   - The vocabulary is the Classes symbols; the answer set S is Answers of
+//     them, drawn from the seed's stream "format-answers" and sorted
+//     (FormatAnswers).
+//   - Every input is one of Keys keys, uniform, from "<part>-inputs": an
+//     exact float64 integer in column 0 (dim 1, for the table model) or a
+//     one-hot row (dim = Keys, for softmax and mlp).
+//   - The label of key k is map[k] ∈ S, the map drawn from "format-map".
+//   - Noise: with probability Noise the label is replaced by a uniform draw
+//     from the other Answers − 1 members of S (stream "<part>-noise", both
+//     draws for every example), so noisy labels stay inside S: noise blurs
+//     the mapping, never the format.
+//   - Random labels (the control): uniform draws from S, independent of
+//     the key (stream "<part>-random-labels"). The control keeps the format
+//     and destroys the capability, so its answers-scored EDL is ≈ 0 while
+//     its full EDL keeps the format's bits.
+//
+// A learner that shares its output layer across keys (softmax, mlp) learns
+// the format (about log₂(Classes/Answers) bits per label) in a few dozen
+// examples and each key's answer (log₂ Answers bits) only once the key has
+// been seen: the early bump in EDL/n that scoring the answers alone
+// (spec.ScoreAnswers) removes.
+
+// FormatAnswers is the format task's answer set S: Answers distinct symbols
+// of [0, Classes), in increasing order, chosen by the seed. It is what the
+// answers scoring (spec.ScoreAnswers) conditions on. The spec must be a
+// valid format spec.
+func FormatAnswers(s spec.Spec) []int {
+	perm := rng.New(rng.Derive(s.Seed, "format-answers"), 0).Perm(int(s.Classes))
+	out := perm[:s.Answers:s.Answers]
+	slices.Sort(out)
+	return out
+}
+
+// formatInputs fills m with one uniform key per row from src.
+func formatInputs(s spec.Spec, src *rng.Source, m Matrix) {
+	keys := int(s.Keys)
+	for i := range m.Rows {
+		k := src.IntN(keys)
+		if m.Cols == 1 {
+			m.Data[i] = float64(k)
+		} else {
+			m.Data[i*m.Cols+k] = 1
+		}
+	}
+}
+
+// formatKey reads a row's key: column 0 (dim 1) or the one-hot column.
+func formatKey(row []float64) int {
+	if len(row) == 1 {
+		return int(row[0])
+	}
+	for j, v := range row {
+		if v != 0 {
+			return j
+		}
+	}
+	return 0
+}
+
+// formatLabels is the format task's labels of one split, noise included.
+func formatLabels(s spec.Spec, x *Matrix, part string) []int {
+	answers := FormatAnswers(s)
+	a := len(answers)
+	src := rng.New(rng.Derive(s.Seed, "format-map"), 0)
+	mapping := make([]int, s.Keys) // key → index into answers
+	for k := range mapping {
+		mapping[k] = src.IntN(a)
+	}
+	noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
+	out := make([]int, x.Rows)
+	for i := range out {
+		j := mapping[formatKey(x.Row(i))]
+		u, r := noise.Float64(), noise.IntN(a-1)
+		if u < s.Noise {
+			j = (j + 1 + r) % a
+		}
+		out[i] = answers[j]
+	}
+	return out
+}
+
+// formatRandomLabels is the random-labels control of the format task:
+// uniform draws from S, independent of the inputs.
+func formatRandomLabels(s spec.Spec, part string, n int) []int {
+	answers := FormatAnswers(s)
+	src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
+	out := make([]int, n)
+	for i := range out {
+		out[i] = answers[src.IntN(len(answers))]
+	}
+	return out
+}
