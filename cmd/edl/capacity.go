@@ -26,7 +26,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edlwire/edlwire/shared/checkpoint"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -116,6 +115,7 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "directory for capacity.json, capacity.csv and the plots (required)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
 	points := fs.Int("grid-points", 0, "log-grid points (default 8; --quick 5)")
+	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair, as edl elicit's --target: answers-permuted or untagged")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -123,7 +123,11 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "edl capacity: --out DIR is required, no positional arguments")
 		return 2
 	}
-	o := elicitDefaults(*quick)
+	o, err := optsFor(*target, *quick)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 	o.Workers, o.Seeds, o.GridPoints = max(1, *workers), 1, 8
 	if *quick {
 		o.GridPoints = 5
@@ -149,7 +153,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
-	bs := o.spec(spec.NotationOneHot, spec.OpAdd)
+	bs := o.spec(o.baseNotation(), spec.OpAdd)
 	bs.N, bs.Seed = o.PretrainN, o.BaseSeed
 	in, err := task.NewInputs(bs)
 	if err != nil {
@@ -163,7 +167,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 	if err != nil {
 		return nil, err
 	}
-	target := o.spec(spec.NotationAnswersPermuted, spec.OpAdd)
+	target := o.spec(o.Target, spec.OpAdd)
 	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
 	rep := &capReport{Command: command, Options: o, Grid: grid,
 		Units: "bits; density in bits per trainable parameter; capacity and PGR are ratios"}
@@ -177,7 +181,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 			var base []byte
 			if arm == armElicit.Name {
 				base = file
-				s.Base, s.BaseName, s.ResetHead = checkpoint.Hash(file), baseCorrect.Name+".ckpt", true
+				o.fromBase(&s, file, baseCorrect.Name+".ckpt")
 			}
 			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
 			if ad.Kind != "" && len(lrs) > 1 {
@@ -200,11 +204,12 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 			run := res.Runs[0]
 			if ad.Kind == "" {
 				ref, ca.RefParams = run, s.TrainableParams()
-				if arm == armTeach.Name {
+				if arm == armTeach.Name || o.latent() {
 					// The teaching arm starts from its random initialization's
-					// test loss, not exactly uniform.
-					if l, err := startLoss(s, base); err == nil {
-						ca.L0 = l
+					// test loss, not exactly uniform; the untagged target's
+					// elicitation arm from the base's spread over scripts.
+					if ca.L0, err = startLoss(s, base); err != nil {
+						return nil, fmt.Errorf("edl: capacity %s: %w", arm, err)
 					}
 				}
 				continue

@@ -46,6 +46,7 @@ import (
 
 	"github.com/edlwire/edlwire/shared/checkpoint"
 	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -54,7 +55,15 @@ import (
 
 // elicitOpts sizes the experiment.
 type elicitOpts struct {
+	// Target names the task pair: answers-permuted (notation A onehot,
+	// notation B the answers through σ; the elicitation arm's head is reset)
+	// or untagged (pre-training on the skill in Scripts scripts named by a
+	// tag, the target the same prompts without the tag, answered in the
+	// last script; the elicitation arm keeps its head).
+	Target     string
 	P, Hidden  int64   // modulus, hidden width
+	Layers     int     // hidden layers of that width
+	Scripts    int64   // untagged target: the scripts (tagged notation's Notations)
 	LR         float64 // adam, both arms and the pre-training
 	Batch      int64
 	N          int64 // target examples (the curves' largest n)
@@ -68,16 +77,61 @@ type elicitOpts struct {
 
 func elicitDefaults(quick bool) elicitOpts {
 	if quick {
-		return elicitOpts{P: 23, Hidden: 64, LR: 0.02, Batch: 8, N: 6000, PretrainN: 12000, Test: 1000, GridPoints: 9, Seeds: 3, BaseSeed: 100}
+		return elicitOpts{Target: spec.NotationAnswersPermuted, P: 23, Hidden: 64, Layers: 1, LR: 0.02, Batch: 8, N: 6000, PretrainN: 12000, Test: 1000, GridPoints: 9, Seeds: 3, BaseSeed: 100}
 	}
-	return elicitOpts{P: 59, Hidden: 160, LR: 0.015, Batch: 8, N: 50000, PretrainN: 60000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
+	return elicitOpts{Target: spec.NotationAnswersPermuted, P: 59, Hidden: 160, Layers: 1, LR: 0.015, Batch: 8, N: 50000, PretrainN: 60000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
+}
+
+// latentDefaults size the untagged target: two hidden layers (one learns
+// the script far more slowly) and a smaller rate (Adam at 0.015 diverges
+// once the target is learned).
+func latentDefaults(quick bool) elicitOpts {
+	if quick {
+		return elicitOpts{Target: spec.NotationUntagged, P: 23, Hidden: 64, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 6000, PretrainN: 60000, Test: 1000, GridPoints: 9, Seeds: 3, BaseSeed: 100}
+	}
+	return elicitOpts{Target: spec.NotationUntagged, P: 31, Hidden: 128, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 50000, PretrainN: 200000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
+}
+
+// optsFor are the defaults of a target.
+func optsFor(target string, quick bool) (elicitOpts, error) {
+	switch target {
+	case spec.NotationAnswersPermuted:
+		return elicitDefaults(quick), nil
+	case spec.NotationUntagged:
+		return latentDefaults(quick), nil
+	}
+	return elicitOpts{}, fmt.Errorf("edl: --target %q: known targets are %s and %s", target, spec.NotationAnswersPermuted, spec.NotationUntagged)
+}
+
+// latent reports whether the target is the untagged one.
+func (o elicitOpts) latent() bool { return o.Target == spec.NotationUntagged }
+
+// baseNotation is the notation the bases pre-train in.
+func (o elicitOpts) baseNotation() string {
+	if o.latent() {
+		return spec.NotationTagged
+	}
+	return spec.NotationOneHot
+}
+
+// fromBase sets a target spec to start from a base: the answers-permuted
+// target resets the base's head (a new answer notation), the untagged one
+// keeps it (its scripts are the base's own).
+func (o elicitOpts) fromBase(s *spec.Spec, file []byte, name string) {
+	s.Base, s.BaseName, s.ResetHead = checkpoint.Hash(file), name, !o.latent()
 }
 
 // spec is the experiment's spec on the modular task in a notation.
 func (o elicitOpts) spec(notation, op string) spec.Spec {
 	s := spec.Default()
 	s.Task, s.Classes, s.Dim, s.Op, s.Notation = spec.TaskModular, o.P, 2*o.P, op, notation
-	s.Model, s.Hidden, s.Activation, s.Init, s.InitScale = spec.ModelMLP, []int64{o.Hidden}, spec.ActReLU, spec.InitNormal, 0.1
+	if spec.TaggedNotation(notation) {
+		s.Classes, s.Dim, s.Notations = o.Scripts*o.P, 2*o.P+o.Scripts, o.Scripts
+	}
+	s.Model, s.Activation, s.Init, s.InitScale = spec.ModelMLP, spec.ActReLU, spec.InitNormal, 0.1
+	for range max(1, o.Layers) {
+		s.Hidden = append(s.Hidden, o.Hidden)
+	}
 	s.Optimizer, s.LR, s.Beta1, s.Beta2, s.AdamEps = spec.OptimizerAdam, o.LR, 0.9, 0.999, 1e-8
 	s.Batch, s.N, s.Test = o.Batch, o.N, o.Test
 	return s
@@ -104,10 +158,10 @@ var (
 	basePermuted  = &baseDef{Name: "add-onehot-random-labels", Op: spec.OpAdd, RandomLabels: true}
 	baseUnrelated = &baseDef{Name: "mul-onehot", Op: spec.OpMul}
 
-	armElicit    = armDef{Name: "elicitation", What: "body pre-trained on a+b mod p in notation A, head reset, fine-tuned on notation B", Base: baseCorrect}
-	armTeach     = armDef{Name: "teaching", What: "same architecture from random initialization, trained on notation B"}
-	armPermuted  = armDef{Name: "pretrain-random-labels", What: "pre-trained on the same inputs and answer alphabet with random labels (format only), head reset", Base: basePermuted}
-	armUnrelated = armDef{Name: "pretrain-unrelated-op", What: "pre-trained on a·b mod p (unrelated operation) in notation A, head reset", Base: baseUnrelated}
+	armElicit    = armDef{Name: "elicitation", What: "pre-trained on a+b mod p in the base notation (onehot; untagged target: tagged scripts), fine-tuned on the target (answers-permuted: head reset first)", Base: baseCorrect}
+	armTeach     = armDef{Name: "teaching", What: "same architecture from random initialization, trained on the target"}
+	armPermuted  = armDef{Name: "pretrain-random-labels", What: "pre-trained on the base notation's inputs and answer alphabet with random labels (format only)", Base: basePermuted}
+	armUnrelated = armDef{Name: "pretrain-unrelated-op", What: "pre-trained on a·b mod p (unrelated operation) in the base notation", Base: baseUnrelated}
 )
 
 // runSummary is one seed of one arm.
@@ -163,8 +217,32 @@ type ratio struct {
 	Verdict string    `json:"verdict"`
 }
 
-const elicitWhy = "skill: a+b mod p; notation A: the answer itself, notation B: the answer through a fixed permutation σ of the p symbols (answers-permuted, σ independent of the seed). " +
-	"The hidden layers hold the skill, the output layer the notation: the elicitation arm keeps a body pre-trained on A and resets its output layer to zero (uniform start), the teaching arm starts from random initialization."
+// why is the report's account of the task pair.
+func (o elicitOpts) why() string {
+	if o.latent() {
+		return fmt.Sprintf("skill: a+b mod p written in %d scripts (script t writes y as t·p+y). Base notation (tagged): a one-hot tag names the script; one prompt in %d shows no tag and is answered in a script drawn uniformly. "+
+			"Target (untagged): no tag, every answer in the last script. The pre-trained model writes the target's answers already when the tag names that script and spreads over the %d scripts without it: "+
+			"about log₂%d = %.0f bits point to the capability. The elicitation arm fine-tunes that model (head kept), the teaching arm the same architecture from random initialization.",
+			o.Scripts, o.Scripts+1, o.Scripts, o.Scripts, detmath.Log2(float64(o.Scripts)))
+	}
+	return "skill: a+b mod p; notation A: the answer itself, notation B: the answer through a fixed permutation σ of the p symbols (answers-permuted, σ independent of the seed). " +
+		"The hidden layers hold the skill, the output layer the notation: the elicitation arm keeps a body pre-trained on A and resets its output layer to zero (uniform start), the teaching arm starts from random initialization."
+}
+
+// describe names the target task and model in one line.
+func (o elicitOpts) describe(t spec.Spec) string {
+	layers := make([]string, 0, len(t.Hidden)+2)
+	layers = append(layers, strconv.FormatInt(t.Dim, 10))
+	for _, h := range t.Hidden {
+		layers = append(layers, strconv.FormatInt(h, 10))
+	}
+	layers = append(layers, strconv.FormatInt(t.Classes, 10))
+	what := "onehot inputs, answers σ(a+b)"
+	if o.latent() {
+		what = fmt.Sprintf("onehot a, b, no tag; answers in script %d of %d", o.Scripts-1, o.Scripts)
+	}
+	return fmt.Sprintf("modular a+b mod %d, notation %s (%s), mlp %s relu, adam lr %g, batch %d", o.P, o.Target, what, strings.Join(layers, "-"), o.LR, o.Batch)
+}
 
 func cmdElicit(args []string, stdout, stderr io.Writer) int {
 	return elicitMain("elicit", args, stdout, stderr)
@@ -182,12 +260,15 @@ func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
 	seeds := fs.Int("seeds", 0, "seeds per arm (default 3)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
 	var ov elicitOpts
-	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59; --quick 23)")
-	fs.Int64Var(&ov.Hidden, "hidden", 0, "hidden width (default 160; --quick 64)")
-	fs.Float64Var(&ov.LR, "lr", 0, "adam learning rate of every run (default 0.015; --quick 0.02)")
+	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair: answers-permuted (a new answer alphabet; the elicitation arm's head is reset) or untagged (the base knows every script when a tag names it; the target leaves the tag out)")
+	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59, untagged 31; --quick 23)")
+	fs.Int64Var(&ov.Hidden, "hidden", 0, "hidden width (default 160, untagged 128; --quick 64)")
+	fs.IntVar(&ov.Layers, "layers", 0, "hidden layers (default 1; untagged 2)")
+	fs.Int64Var(&ov.Scripts, "scripts", 0, "untagged target: scripts the base knows (default 4)")
+	fs.Float64Var(&ov.LR, "lr", 0, "adam learning rate of every run (default 0.015, --quick 0.02; untagged 0.005)")
 	fs.Int64Var(&ov.Batch, "batch", 0, "minibatch (default 8)")
 	fs.Int64Var(&ov.N, "n", 0, "target examples, the largest n (default 50000; --quick 6000)")
-	fs.Int64Var(&ov.PretrainN, "pretrain-n", 0, "pre-training examples (default 60000; --quick 12000)")
+	fs.Int64Var(&ov.PretrainN, "pretrain-n", 0, "pre-training examples (default 60000, --quick 12000; untagged 200000, --quick 60000)")
 	fs.IntVar(&ov.GridPoints, "grid-points", 0, "log-grid points (default 14; --quick 9)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -196,32 +277,16 @@ func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edl %s: --out DIR is required, no positional arguments\n", mode)
 		return 2
 	}
-	o := elicitDefaults(*quick)
+	o, err := optsFor(*target, *quick)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 	if *seeds > 0 {
 		o.Seeds = *seeds
 	}
+	o.override(ov)
 	o.Workers = max(1, *workers)
-	if ov.P > 0 {
-		o.P = ov.P
-	}
-	if ov.Hidden > 0 {
-		o.Hidden = ov.Hidden
-	}
-	if ov.LR > 0 {
-		o.LR = ov.LR
-	}
-	if ov.Batch > 0 {
-		o.Batch = ov.Batch
-	}
-	if ov.N > 0 {
-		o.N = ov.N
-	}
-	if ov.PretrainN > 0 {
-		o.PretrainN = ov.PretrainN
-	}
-	if ov.GridPoints > 0 {
-		o.GridPoints = ov.GridPoints
-	}
 	arms := []armDef{armElicit, armTeach}
 	if mode == "intervene" {
 		arms = []armDef{armTeach, armElicit, armPermuted, armUnrelated}
@@ -242,18 +307,18 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 	if err := os.MkdirAll(filepath.Join(dir, "bases"), 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
-	target := o.spec(spec.NotationAnswersPermuted, spec.OpAdd)
+	target := o.spec(o.Target, spec.OpAdd)
 	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
-	rep := &elicitReport{Command: command, Mode: mode, Why: elicitWhy, Options: o, Grid: grid,
+	rep := &elicitReport{Command: command, Mode: mode, Why: o.why(), Options: o, Grid: grid,
 		Units:     "bits; *_per_example in bits/example; accuracies are fractions of the test set",
-		Target:    fmt.Sprintf("modular a+b mod %d, notation %s (onehot inputs, answers σ(a+b)), mlp %d-%d-%d relu, adam lr %g, batch %d", o.P, spec.NotationAnswersPermuted, 2*o.P, o.Hidden, o.P, o.LR, o.Batch),
+		Target:    o.describe(target),
 		BasesNote: fmt.Sprintf("each base: %d examples of its pre-training task from seed %d, one pass then θ* (the pass model), saved under bases/", o.PretrainN, o.BaseSeed)}
 	files := map[string][]byte{}
 	for _, a := range arms {
 		if a.Base == nil || files[a.Base.Name] != nil {
 			continue
 		}
-		bs := o.spec(spec.NotationOneHot, a.Base.Op)
+		bs := o.spec(o.baseNotation(), a.Base.Op)
 		bs.N, bs.Seed, bs.RandomLabels = o.PretrainN, o.BaseSeed, a.Base.RandomLabels
 		in, err := task.NewInputs(bs)
 		if err != nil {
@@ -278,7 +343,7 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 		var file []byte
 		if a.Base != nil {
 			file = files[a.Base.Name]
-			s.Base, s.BaseName, s.ResetHead = checkpoint.Hash(file), a.Base.Name+".ckpt", true
+			o.fromBase(&s, file, a.Base.Name+".ckpt")
 		}
 		seeds := seedList(1, o.Seeds)
 		cfg := curve.Config{Spec: s, Grid: grid, Seeds: seeds, Control: true, Workers: o.Workers, Base: file, KeepLosses: true}
@@ -366,6 +431,37 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 		return nil, err
 	}
 	return rep, nil
+}
+
+// override takes every size the command line set (non-zero in ov).
+func (o *elicitOpts) override(ov elicitOpts) {
+	if ov.P > 0 {
+		o.P = ov.P
+	}
+	if ov.Hidden > 0 {
+		o.Hidden = ov.Hidden
+	}
+	if ov.Layers > 0 {
+		o.Layers = ov.Layers
+	}
+	if ov.Scripts > 0 {
+		o.Scripts = ov.Scripts
+	}
+	if ov.LR > 0 {
+		o.LR = ov.LR
+	}
+	if ov.Batch > 0 {
+		o.Batch = ov.Batch
+	}
+	if ov.N > 0 {
+		o.N = ov.N
+	}
+	if ov.PretrainN > 0 {
+		o.PretrainN = ov.PretrainN
+	}
+	if ov.GridPoints > 0 {
+		o.GridPoints = ov.GridPoints
+	}
 }
 
 func allAtLeast(v []float64, x float64) bool {

@@ -136,6 +136,8 @@ func TestGoldenFingerprints(t *testing.T) {
 	modular.Task, modular.Classes, modular.Dim, modular.Op, modular.Notation = spec.TaskModular, 7, 14, spec.OpAdd, spec.NotationPermuted
 	modular.Model, modular.Hidden, modular.N = spec.ModelMLP, []int64{24}, 1500
 	modular.Optimizer, modular.Beta, modular.LR = spec.OptimizerMomentum, 0.9, 0.05
+	tagged := modular
+	tagged.Notation, tagged.Notations, tagged.Classes, tagged.Dim = spec.NotationTagged, 4, 28, 18
 	rare := smallSpec()
 	rare.Task, rare.RareWeight, rare.N = spec.TaskRare, 0.1, 1500
 	rare.Optimizer, rare.LR, rare.Beta1, rare.Beta2, rare.AdamEps = spec.OptimizerAdam, 0.01, 0.9, 0.999, 1e-8
@@ -188,6 +190,9 @@ func TestGoldenFingerprints(t *testing.T) {
 		{"modular-permuted-mlp-momentum", modular,
 			"0542ccb5c94dd8a1dca529996cdc9ed978f8fb8af2c2b3ea8086b6e7be1113e6",
 			"9cadb5e2416d60ebb309cfd3814e849cca17c55229142a7d9dcdb6e5f7af6cda"},
+		{"modular-tagged-mlp-momentum", tagged,
+			"7729deda7288784393b940c52d4da561f59488492099538d82e386c242be6ee3",
+			"fc568b60d08c01999370e7ff6836d5bfc94159567cf4b07ad4fddff289c896b8"},
 		{"rare-softmax-adam", rare,
 			"c06dee2f72cabc1b8abb681aa599c86209d7ad63e95fc3bade7e36b5cd562313",
 			"93016ce5d6e6b067f264debdb82afc3d4edc749f8f7062732aa011b4a5ac11f7"},

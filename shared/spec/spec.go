@@ -66,18 +66,19 @@ const (
 	// edl elicit.
 	NotationAnswersPermuted = "answers-permuted"
 
-	// NotationTagged is the skill in several notations at once, each named
-	// in the input: one-hot a, one-hot b, then a one-hot tag t < Notations
-	// (Dim = 2p + Notations), and the label σ_t(a ∘ b), σ_0 the identity and
-	// σ_t (t ≥ 1) a fixed permutation of the p symbols that depends on p
-	// and t only. A network trained on it holds the skill and every
-	// alphabet, and reads which alphabet to write from the tag.
+	// NotationTagged is the skill written in several scripts, the script
+	// named in the input: Classes = Notations·p answer symbols, Notations
+	// scripts of p symbols each (script t writes the answer y as t·p + y,
+	// as digits can be written in several scripts), and the input one-hot
+	// a, one-hot b, then a one-hot tag naming the script (Dim = 2p +
+	// Notations). One prompt in Notations + 1 shows no tag; its answer is in
+	// a script drawn uniformly. A network trained on it holds the skill in
+	// every script and, without a tag, spreads its prediction over them.
 	NotationTagged = "tagged"
-	// NotationUntagged is the same layout with the tag left out (its block
-	// all zero) and the answer in the last alphabet, σ_{Notations−1}: the
-	// prompt no longer says which notation to write. A network pre-trained
-	// on tagged holds the answer already; a few bits (about log₂ Notations)
-	// point to it. The elicitation arm of edl elicit.
+	// NotationUntagged is the same layout with the tag block always zero
+	// and every answer in the last script (Notations − 1): a network
+	// pre-trained on tagged holds the answer already, and about
+	// log₂ Notations bits point to it. The elicitation arm of edl elicit.
 	NotationUntagged = "untagged"
 )
 
@@ -158,7 +159,7 @@ type Spec struct {
 	ParityBits     int64   // parity task: size of the hidden subset
 	Op             string  // modular task: add, sub or mul
 	Notation       string  // modular task: onehot or permuted
-	Notations      int64   // modular task, tagged and untagged notations: the number of answer alphabets
+	Notations      int64   // modular task, tagged and untagged notations: the number of answer scripts (Classes = Notations·p)
 	RareWeight     float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
 	Answers        int64   // format task: |S|, the size of the seeded answer subset S of the Classes symbols
 	Score          string  // ScoreAll ("") or ScoreAnswers (format task): what the scored code length, test loss and EDL count
@@ -561,9 +562,11 @@ func (s Spec) Validate() error {
 			}
 		} else if TaggedNotation(s.Notation) {
 			if s.Notations < 2 || s.Notations > 64 {
-				bad("notations", "the %s notation needs 2 to 64 answer alphabets, got %d", s.Notation, s.Notations)
+				bad("notations", "the %s notation needs 2 to 64 scripts, got %d", s.Notation, s.Notations)
+			} else if s.Classes%s.Notations != 0 || s.Classes/s.Notations < 2 {
+				bad("classes", "the %s notation writes p symbols in each of notations = %d scripts: classes must be notations·p with p ≥ 2, got %d", s.Notation, s.Notations, s.Classes)
 			} else if s.Classes <= maxWidth/2 {
-				wantDim(s.Task, 2*s.Classes+s.Notations)
+				wantDim(s.Task, 2*(s.Classes/s.Notations)+s.Notations)
 			}
 		} else if s.Classes <= maxWidth/2 {
 			wantDim(s.Task, 2*s.Classes)

@@ -91,3 +91,30 @@ func TestMisplacedParametersAreNamed(t *testing.T) {
 		t.Errorf("epochs without validation: %v", err)
 	}
 }
+
+// The tagged notations: classes must be notations·p, dim 2p + notations, and
+// notations is refused by every other notation and task.
+func TestTaggedNotationFields(t *testing.T) {
+	good := Default()
+	good.Task, good.Op, good.Notation, good.Notations, good.Classes, good.Dim = TaskModular, OpAdd, NotationUntagged, 4, 92, 50
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(*Spec)
+	}{
+		{"classes", func(s *Spec) { s.Classes = 93 }},
+		{"notations", func(s *Spec) { s.Notations = 1 }},
+		{"dim", func(s *Spec) { s.Dim = 46 }},
+		{"notations", func(s *Spec) { s.Notation, s.Classes, s.Dim = NotationOneHot, 23, 46 }},
+		{"notations", func(s *Spec) { s.Task, s.Op, s.Notation = TaskSynthetic, "", "" }},
+	} {
+		s := good
+		c.edit(&s)
+		err := s.Validate()
+		if err == nil || !strings.Contains(err.Error(), "spec: "+c.name+":") {
+			t.Errorf("want an error naming %s, got %v", c.name, err)
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package task
 
 import (
-	"strconv"
-
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/rng"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -51,7 +49,7 @@ func seededInputs(s spec.Spec, part string) Matrix {
 			m.Data[i] = float64(2*src.IntN(2) - 1)
 		}
 	case spec.TaskModular:
-		p := int(s.Classes)
+		p := modulus(s)
 		perm := notation(s)
 		for i := range rows {
 			a, b := src.IntN(p), src.IntN(p)
@@ -63,10 +61,11 @@ func seededInputs(s spec.Spec, part string) Matrix {
 			m.Data[i*d+perm[a]] = 1
 			m.Data[i*d+p+perm[b]] = 1
 			if spec.TaggedNotation(s.Notation) {
-				// The tag is drawn for every example, untagged too, so
-				// the two notations share their (a, b) draws.
-				t := src.IntN(int(s.Notations))
-				if s.Notation == spec.NotationTagged {
+				// The tag slot is drawn for every example, untagged too,
+				// so the two notations share their (a, b) draws. In the
+				// tagged notation slot Notations means "no tag shown".
+				t := src.IntN(int(s.Notations) + 1)
+				if s.Notation == spec.NotationTagged && t < int(s.Notations) {
 					m.Data[i*d+2*p+t] = 1
 				}
 			}
@@ -102,7 +101,7 @@ func seededInputs(s spec.Spec, part string) Matrix {
 // only, not on the seed, so the notation is a property of the task that
 // pre-training and fine-tuning runs with different seeds share.
 func notation(s spec.Spec) []int {
-	p := int(s.Classes)
+	p := modulus(s)
 	if s.Notation == spec.NotationPermuted || s.Notation == spec.NotationTokensPermuted {
 		return answerAlphabet(p)
 	}
@@ -120,24 +119,14 @@ func answerAlphabet(p int) []int {
 	return rng.New(rng.Derive(uint64(p), "modular-permuted-notation"), 0).Perm(p)
 }
 
-// taggedAlphabets are the tagged notations' answer alphabets σ_0 … σ_{m−1}:
-// σ_0 the identity, σ_t a permutation of the p symbols drawn from a stream
-// named by p and t only, never by the seed, so that pre-training (tagged)
-// and fine-tuning (untagged) runs with different seeds share them.
-func taggedAlphabets(p, m int) [][]int {
-	out := [][]int{identity(p)}
-	for t := 1; t < m; t++ {
-		out = append(out, rng.New(rng.Derive(uint64(p), "modular-tagged-alphabet-"+strconv.Itoa(t)), 0).Perm(p))
+// modulus is the modular task's p: Classes, except in the tagged and
+// untagged notations, whose Classes = Notations·p symbols are Notations
+// scripts of p symbols each (script t writes answer y as t·p + y).
+func modulus(s spec.Spec) int {
+	if spec.TaggedNotation(s.Notation) {
+		return int(s.Classes / s.Notations)
 	}
-	return out
-}
-
-func identity(n int) []int {
-	id := make([]int, n)
-	for i := range id {
-		id[i] = i
-	}
-	return id
+	return int(s.Classes)
 }
 
 // tokenNotation reports whether the modular task writes its inputs as two
@@ -192,14 +181,11 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 			out[i] = y
 		}
 	case spec.TaskModular:
+		p := modulus(s)
 		perm := notation(s)
-		inv := make([]int, k)
+		inv := make([]int, p)
 		for sym, col := range perm {
 			inv[col] = sym
-		}
-		var alphabets [][]int
-		if spec.TaggedNotation(s.Notation) {
-			alphabets = taggedAlphabets(k, int(s.Notations))
 		}
 		for i := range out {
 			row := x.Row(i)
@@ -207,36 +193,42 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 			if tokenNotation(s) {
 				a, b = inv[int(row[0])], inv[int(row[1])]
 			} else {
-				a, b = symbolOf(row, 0, inv), symbolOf(row, k, inv)
+				a, b = symbolOf(row, 0, inv), symbolOf(row, p, inv)
 			}
 			switch s.Op {
 			case spec.OpAdd:
-				out[i] = (a + b) % k
+				out[i] = (a + b) % p
 			case spec.OpSub:
-				out[i] = (a - b + k) % k
+				out[i] = (a - b + p) % p
 			case spec.OpMul:
-				out[i] = (a * b) % k
+				out[i] = (a * b) % p
 			}
 		}
 		if s.Notation == spec.NotationAnswersPermuted {
 			// The same answers written in the other alphabet: σ(y).
-			sigma := answerAlphabet(k)
+			sigma := answerAlphabet(p)
 			for i, y := range out {
 				out[i] = sigma[y]
 			}
 		}
 		if s.Notation == spec.NotationTagged {
-			// Each answer in the alphabet its tag names: σ_t(y).
+			// Each answer in the script its tag names, t·p + y; a prompt
+			// without a tag is answered in a script drawn uniformly.
+			pick := rng.New(rng.Derive(s.Seed, part+"-untagged-script"), 0)
 			for i, y := range out {
-				t := symbolOf(x.Row(i)[2*k:], 0, identity(len(alphabets)))
-				out[i] = alphabets[t][y]
+				t := pick.IntN(int(s.Notations))
+				for j, v := range x.Row(i)[2*p:] {
+					if v != 0 {
+						t = j
+					}
+				}
+				out[i] = t*p + y
 			}
 		}
 		if s.Notation == spec.NotationUntagged {
-			// No tag: every answer in the last alphabet.
-			last := alphabets[len(alphabets)-1]
+			// No tag: every answer in the last script.
 			for i, y := range out {
-				out[i] = last[y]
+				out[i] = (int(s.Notations)-1)*p + y
 			}
 		}
 	case spec.TaskFormat:

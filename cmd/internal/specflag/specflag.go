@@ -158,8 +158,8 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
 	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
 	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
-	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, answers-permuted (onehot inputs, answers in a fixed permuted alphabet), tagged (onehot a, b and a tag naming one of --notations answer alphabets) or untagged (the tag left out, answers in the last alphabet)")
-	fs.Int64Var(&s.Notations, "notations", s.Notations, "modular task, tagged and untagged notations: the number of answer alphabets (default 4)")
+	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, answers-permuted (onehot inputs, answers in a fixed permuted alphabet), tagged (--classes = notations·p answers in --notations scripts of p symbols; onehot a, b and a tag naming the script, or no tag and any script) or untagged (no tag, answers in the last script)")
+	fs.Int64Var(&s.Notations, "notations", s.Notations, "modular task, tagged and untagged notations: the number of answer scripts (default 4)")
 	fs.Int64Var(&s.Answers, "answers", s.Answers, "format task: |S|, how many of the --classes symbols answers use (default 8; the task's defaults: classes 256, keys 64, dim keys one-hot, or 1 for the table model)")
 	fs.Func("score", "what the scored figures count: all (default) or answers (format task: each label costs −log₂ p(y | y ∈ S), reported beside the full-code MDL and verified by Bob)", func(v string) error {
 		switch v {
@@ -268,7 +268,9 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 				defInt("dim", &s.Dim, 2)
 			} else if spec.TaggedNotation(s.Notation) {
 				defInt("notations", &s.Notations, defaultNotations)
-				defInt("dim", &s.Dim, 2*s.Classes+s.Notations)
+				if s.Notations > 0 {
+					defInt("dim", &s.Dim, 2*(s.Classes/s.Notations)+s.Notations)
+				}
 			} else {
 				defInt("dim", &s.Dim, 2*s.Classes)
 			}
