@@ -435,32 +435,21 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 
 // override takes every size the command line set (non-zero in ov).
 func (o *elicitOpts) override(ov elicitOpts) {
-	if ov.P > 0 {
-		o.P = ov.P
-	}
-	if ov.Hidden > 0 {
-		o.Hidden = ov.Hidden
-	}
-	if ov.Layers > 0 {
-		o.Layers = ov.Layers
-	}
-	if ov.Scripts > 0 {
-		o.Scripts = ov.Scripts
-	}
-	if ov.LR > 0 {
-		o.LR = ov.LR
-	}
-	if ov.Batch > 0 {
-		o.Batch = ov.Batch
-	}
-	if ov.N > 0 {
-		o.N = ov.N
-	}
-	if ov.PretrainN > 0 {
-		o.PretrainN = ov.PretrainN
-	}
-	if ov.GridPoints > 0 {
-		o.GridPoints = ov.GridPoints
+	setIf(&o.P, ov.P)
+	setIf(&o.Hidden, ov.Hidden)
+	setIf(&o.Layers, ov.Layers)
+	setIf(&o.Scripts, ov.Scripts)
+	setIf(&o.LR, ov.LR)
+	setIf(&o.Batch, ov.Batch)
+	setIf(&o.N, ov.N)
+	setIf(&o.PretrainN, ov.PretrainN)
+	setIf(&o.GridPoints, ov.GridPoints)
+}
+
+// setIf sets *dst to v when v was given (positive).
+func setIf[T int | int64 | float64](dst *T, v T) {
+	if v > 0 {
+		*dst = v
 	}
 }
 
