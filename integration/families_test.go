@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -33,6 +34,14 @@ func TestEveryFamilyOverTheWire(t *testing.T) {
 		{"rare-softmax", []string{"task", "rare", "rare-weight", "0.2", "n", "3000"}},
 		{"random-labels-coupon", []string{"task", "coupon", "model", "table", "keys", "10", "classes", "4", "n", "1000",
 			"random-labels", "true"}},
+		// The format task (V = 256 symbols, |S| = 8 answers, 64 one-hot
+		// keys) with the answers scored: Bob's scored figures must be
+		// Alice's to the bit (Alice checks; so does this test, through the
+		// reports).
+		{"format-softmax-scored", []string{"task", "format", "score", "answers", "n", "1500", "lr", "0.5", "batch", "1", "noise", "0.1"}},
+		{"format-table-scored", []string{"task", "format", "model", "table", "keys", "32", "score", "answers", "n", "800", "batch", "1"}},
+		{"format-mlp-random-labels", []string{"task", "format", "keys", "16", "model", "mlp", "hidden", "16", "init", "normal",
+			"init-scale", "0.1", "n", "800", "score", "answers", "random-labels", "true"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,6 +67,18 @@ func TestEveryFamilyOverTheWire(t *testing.T) {
 				if num(t, rep, ak) != num(t, session, k) {
 					t.Errorf("%s: alice %v, bob %v", k, rep[ak], session[k])
 				}
+			}
+			if slices.Contains(c.args, "score") {
+				for _, k := range []string{"scored_ideal_bits", "scored_test_loss_bits", "scored_edl_bits"} {
+					if num(t, rep, k) != num(t, session, k) {
+						t.Errorf("%s: alice %v, bob %v", k, rep[k], session[k])
+					}
+				}
+				if !(num(t, rep, "scored_ideal_bits") < num(t, rep, "ideal_bits")) {
+					t.Errorf("scored ideal %v bits not below the full ideal %v", rep["scored_ideal_bits"], rep["ideal_bits"])
+				}
+				t.Logf("%s: answers scored: %.1f bits, test loss %.4f bits, EDL %.1f bits",
+					c.name, num(t, rep, "scored_ideal_bits"), num(t, rep, "scored_test_loss_bits"), num(t, rep, "scored_edl_bits"))
 			}
 			for _, k := range []string{"fingerprint", "labels_sha256", "spec_hash"} {
 				if str(t, rep, k) != str(t, session, k) {
