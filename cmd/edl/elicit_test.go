@@ -49,6 +49,42 @@ func TestElicitQuickOutcomes(t *testing.T) {
 	}
 }
 
+// The reduced latent-script pair (p = 23, 4 scripts, seeds 1–3): the model
+// pre-trained with the script named learns the untagged target with at
+// least 10× fewer bits than random initialization in every seed, its EDL/n
+// peaks at least 10× earlier, one example raises its test accuracy, and it
+// ends knowing the task; the teaching arm's random-label control stays near
+// zero (the elicitation arm's does not: its base is confident about the
+// scripts, and random labels first have to undo that, a cost the
+// results page reports).
+func TestElicitLatentQuickOutcomes(t *testing.T) {
+	o := latentDefaults(true)
+	o.Workers = 2
+	rep, err := runElicit(o, "elicit", []armDef{armElicit, armTeach}, t.TempDir(), "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	el, te := rep.Arms[0], rep.Arms[1]
+	for i := range el.Runs {
+		e, tr := el.Runs[i], te.Runs[i]
+		if r := tr.EDL / e.EDL; r < 10 {
+			t.Errorf("seed %d: EDL teaching %.1f / elicitation %.1f = %.2f, want >= 10", e.Seed, tr.EDL, e.EDL, r)
+		}
+		if e.PeakN*10 > tr.PeakN {
+			t.Errorf("seed %d: elicitation peaks at n=%d, teaching at n=%d: want 10× earlier", e.Seed, e.PeakN, tr.PeakN)
+		}
+		if e.AccFinal < 0.99 || e.AccAfter <= e.AccBefore {
+			t.Errorf("seed %d: elicitation accuracy %.3f → %.3f after one example, %.3f at the end", e.Seed, e.AccBefore, e.AccAfter, e.AccFinal)
+		}
+		if c := tr.ControlEDL / float64(o.N); c > 0.1 || c < -0.1 {
+			t.Errorf("seed %d: teaching random-label control EDL %.1f bits over n=%d", e.Seed, tr.ControlEDL, o.N)
+		}
+	}
+	if len(rep.Ratios) != 1 || !strings.HasPrefix(rep.Ratios[0].Verdict, "flipped") {
+		t.Errorf("ratios %+v", rep.Ratios)
+	}
+}
+
 // The reduced intervention: only pre-training on the skill with correct
 // labels makes the target cheap and learned; random labels leave a body
 // that learns nothing (small EDL, no accuracy), an unrelated operation one
