@@ -78,17 +78,19 @@ func DefaultLimits() spec.Limits {
 
 // SessionReport is Bob's account of one transmission.
 type SessionReport struct {
-	Event        string `json:"event"`
-	SessionID    string `json:"session_id"`
-	SpecHash     string `json:"spec_hash"`
-	N            int64  `json:"n"`
-	PayloadBytes int64  `json:"payload_bytes"`
-	CodedBits    int64  `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
-	HeldOutBits  int64  `json:"heldout_bits"` // validation and test labels' bytes ×8, not part of the MDL
-	Fingerprint  string `json:"fingerprint"`
-	LabelsSHA256 string `json:"labels_sha256"`
-	Checkpoints  int64  `json:"checkpoints"`
-	Resumed      bool   `json:"resumed,omitempty"` // the transmission resumed after a break
+	Event           string `json:"event"`
+	SessionID       string `json:"session_id"`
+	SpecHash        string `json:"spec_hash"`
+	N               int64  `json:"n"`
+	Params          int64  `json:"params"`           // the learner's parameters (with an adapter: base plus adapter)
+	TrainableParams int64  `json:"trainable_params"` // those that train (adapters: fewer than params)
+	PayloadBytes    int64  `json:"payload_bytes"`
+	CodedBits       int64  `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
+	HeldOutBits     int64  `json:"heldout_bits"` // validation and test labels' bytes ×8, not part of the MDL
+	Fingerprint     string `json:"fingerprint"`
+	LabelsSHA256    string `json:"labels_sha256"`
+	Checkpoints     int64  `json:"checkpoints"`
+	Resumed         bool   `json:"resumed,omitempty"` // the transmission resumed after a break
 	// TestLossBits and EDLBits are what Bob verified himself: θ*'s mean
 	// test loss on the test labels he decoded, and MDL − n·L_test. Absent
 	// when test = 0.
@@ -456,6 +458,7 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 	labelsSum := sha256.Sum256(edl.LabelBytes(ld.Labels[:sp.N], int(sp.Classes)))
 	held := sess.HeldOut()
 	rep.N = sp.N
+	rep.Params, rep.TrainableParams = sp.NumParams(), sp.TrainableParams()
 	rep.PayloadBytes = received
 	rep.CodedBits = 8 * mdl
 	rep.HeldOutBits = 8 * (received - mdl)

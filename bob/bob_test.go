@@ -256,6 +256,7 @@ func TestRawClientValidTransmission(t *testing.T) {
 	specHash := sp.Hash()
 	want := bob.SessionReport{
 		Event: "session", SessionID: "raw", SpecHash: hex.EncodeToString(specHash[:]), N: sp.N,
+		Params: sp.NumParams(), TrainableParams: sp.TrainableParams(),
 		PayloadBytes: int64(len(c.data)), CodedBits: 8 * int64(len(c.data)),
 		Fingerprint: hex.EncodeToString(c.final.Fingerprint[:]), LabelsSHA256: hex.EncodeToString(labelsSum[:]),
 		Checkpoints: int64(len(c.checkpoints)),

@@ -59,7 +59,7 @@ func TestEveryFamilyOverTheWire(t *testing.T) {
 			if rep["bob_verified"] != true {
 				t.Fatalf("not verified: %v", rep)
 			}
-			for _, k := range []string{"n", "payload_bytes", "coded_bits", "heldout_bits", "test_loss_bits", "edl_bits", "theta_epochs", "checkpoints"} {
+			for _, k := range []string{"n", "params", "trainable_params", "payload_bytes", "coded_bits", "heldout_bits", "test_loss_bits", "edl_bits", "theta_epochs", "checkpoints"} {
 				ak := k
 				if k == "checkpoints" {
 					ak = "checkpoints_matched"
