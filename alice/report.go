@@ -49,6 +49,22 @@ type Report struct {
 	LabelsPerSecond    float64  `json:"labels_per_second"`
 }
 
+// ScoredSummary is the readable account of the answers-scored figures
+// (score = answers), "" when the spec scores all labels.
+func (r *Report) ScoredSummary() string {
+	if r.ScoredIdealBits == nil {
+		return ""
+	}
+	var b strings.Builder
+	n := float64(max(r.N, 1))
+	fmt.Fprintf(&b, "  answers scored      %12.1f bits  %8.4f bits/label  (−log₂ p(y | y ∈ S), ideal; the format's bits left out)\n", *r.ScoredIdealBits, *r.ScoredIdealBits/n)
+	if r.ScoredTestLossBits != nil && r.ScoredEDLBits != nil {
+		fmt.Fprintf(&b, "  scored test loss    %12.4f bits/example\n", *r.ScoredTestLossBits)
+		fmt.Fprintf(&b, "  scored EDL          %12.1f bits  %8.4f bits/label\n", *r.ScoredEDLBits, *r.ScoredEDLBits/n)
+	}
+	return b.String()
+}
+
 // Summary is the readable account printed to stderr.
 func (r *Report) Summary() string {
 	var b strings.Builder
@@ -75,12 +91,7 @@ func (r *Report) Summary() string {
 	} else {
 		fmt.Fprintf(&b, "  test loss, EDL      not measured (--test 0)\n")
 	}
-	if r.ScoredIdealBits != nil {
-		fmt.Fprintf(&b, "  answers scored      %12.1f bits  %s  (−log₂ p(y | y ∈ S), ideal; verified by Bob)\n", *r.ScoredIdealBits, perLabel(*r.ScoredIdealBits))
-		if r.ScoredTestLossBits != nil && r.ScoredEDLBits != nil {
-			fmt.Fprintf(&b, "  scored test loss    %12.4f bits/example, scored EDL %.1f bits  %s\n", *r.ScoredTestLossBits, *r.ScoredEDLBits, perLabel(*r.ScoredEDLBits))
-		}
-	}
+	b.WriteString(r.ScoredSummary())
 	fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
 	verdict := "NOT verified"
 	if r.BobVerified {

@@ -167,6 +167,7 @@ func localSummary(r *alice.Report) string {
 		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (θ*, %d held-out examples)\n", *r.TestLossBits, r.Test)
 		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, per(*r.EDLBits))
 	}
+	b.WriteString(r.ScoredSummary())
 	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
 	return b.String()
 }
