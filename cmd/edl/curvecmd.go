@@ -245,12 +245,21 @@ func curveTable(res *curve.Result) string {
 	}
 	fmt.Fprintf(&b, "\n%8s %12s %12s %10s %12s %12s %12s\n", "", "bits", "bits", "bits/ex", "bits", "bits/ex", "bits/ex")
 	for k, st := range res.Summary {
+		// A scored part (score = answers) has no coded EDL: its EDL is the
+		// ideal one, like EDL/n.
+		e := st.EDL.Mean
+		if math.IsNaN(e) {
+			e = st.EDLIdeal.Mean
+		}
 		fmt.Fprintf(&b, "%8d %12.1f %12.1f %10.4f %7.1f±%4.1f %12.5f %12.5f", st.N, st.CodedBits.Mean, st.IdealBits.Mean, st.TestLoss.Mean,
-			st.EDL.Mean, st.EDLSE.Mean, st.EDLIdealPerN.Mean, st.EDLIdealPerN.SD)
+			e, st.EDLSE.Mean, st.EDLIdealPerN.Mean, st.EDLIdealPerN.SD)
 		if len(res.ControlSummary) > 0 {
 			fmt.Fprintf(&b, " %14.5f", res.ControlSummary[k].EDLIdealPerN.Mean)
 		}
 		b.WriteByte('\n')
+	}
+	if res.Spec.Score == spec.ScoreAnswers {
+		b.WriteString("answers scored: MDL ideal, L_test and EDL count −log₂ p(y | y ∈ S) (ideal bits); MDL coded is the full label stream\n")
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package curve
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -610,4 +611,32 @@ func Summarize(runs []Run) []Stat {
 		}
 	}
 	return out
+}
+
+// nullNaN is v, or nil for NaN (JSON has no NaN).
+func nullNaN(v float64) *float64 {
+	if math.IsNaN(v) {
+		return nil
+	}
+	return &v
+}
+
+// MarshalJSON writes a point whose EDL (coded) is NaN, a scored part
+// without a coded length of its own, with "edl_bits": null.
+func (p Point) MarshalJSON() ([]byte, error) {
+	type plain Point
+	return json.Marshal(struct {
+		plain
+		EDL *float64 `json:"edl_bits"`
+	}{plain(p), nullNaN(p.EDL)})
+}
+
+// MarshalJSON writes NaN figures (the coded EDL of a scored part) as null.
+func (s Spread) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Mean *float64 `json:"mean"`
+		SD   *float64 `json:"sd"`
+		Min  *float64 `json:"min"`
+		Max  *float64 `json:"max"`
+	}{nullNaN(s.Mean), nullNaN(s.SD), nullNaN(s.Min), nullNaN(s.Max)})
 }

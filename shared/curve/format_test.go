@@ -1,7 +1,9 @@
 package curve
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
@@ -53,6 +55,14 @@ func TestFormatBumpVanishesWhenAnswersScored(t *testing.T) {
 	}
 	if at, fall, ok := bump(scoredPerN, 0.1); ok {
 		t.Errorf("answers scored: a bump remains (max at n=%d, then −%.0f%%)", grid[at], 100*fall)
+	}
+	// JSON has no NaN: the scored part's coded EDL is written as null.
+	b, err := json.Marshal(scored)
+	if err != nil {
+		t.Fatalf("curve JSON: %v", err)
+	}
+	if !strings.Contains(string(b), `"edl_bits":null`) || !strings.Contains(string(b), `"edl_ideal_bits":`) {
+		t.Errorf("curve JSON lacks a null coded EDL beside the ideal one: %.300s", b)
 	}
 	for r, run := range scored.Runs {
 		for k, p := range run.Points {
