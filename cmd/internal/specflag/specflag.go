@@ -152,7 +152,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Validation, "validation", s.Validation, "held-out validation examples for early stopping θ* (never coded nor tested)")
 	fs.Int64Var(&s.Classes, "classes", s.Classes, "number of classes K (the modulus p of the modular task, M of the hypothesis task)")
 	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension (the modular task: 2·classes, set for you)")
-	fs.Float64Var(&s.Noise, "noise", s.Noise, "label noise: probability that a label is replaced (synthetic: by a uniform draw; other tasks: by one of the other labels)")
+	fs.Float64Var(&s.Noise, "noise", s.Noise, "label noise: probability that a label is replaced (synthetic: by a uniform draw; format: by one of the other answers in S; other tasks: by one of the other labels)")
 	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn), for any task")
 	fs.Int64Var(&s.Keys, "keys", s.Keys, "coupon and format tasks, table model: number of integer keys")
 	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
