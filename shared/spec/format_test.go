@@ -41,6 +41,8 @@ func TestFormatBadFieldsNamed(t *testing.T) {
 		{"unknown score", func(s *Spec) { s.Score = "all" }, "score"},
 		{"rare weight unused", func(s *Spec) { s.RareWeight = 0.1 }, "rare_weight"},
 		{"table needs one integer key", func(s *Spec) { s.Model, s.Alpha = ModelTable, 0.5 }, "dim"},
+		{"tokens needs one token id", func(s *Spec) { s.Model, s.Vocab, s.Embed = ModelTokens, 256, 4 }, "vocab"},
+		{"tokens vocab below keys", func(s *Spec) { s.Model, s.Vocab, s.Embed, s.Dim = ModelTokens, 32, 4, 1 }, "vocab"},
 		{"answers on another task", func(s *Spec) { *s = Default(); s.Answers = 8 }, "answers"},
 		{"score answers on another task", func(s *Spec) { *s = Default(); s.Score = ScoreAnswers }, "score"},
 	} {

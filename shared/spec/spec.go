@@ -595,6 +595,8 @@ func (s Spec) Validate() error {
 			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
 		} else if s.Dim != 1 && s.Dim != s.Keys {
 			bad("dim", "the format task writes the key as one integer (dim 1) or one-hot (dim = keys = %d), got %d", s.Keys, s.Dim)
+		} else if s.Model == ModelTokens && (s.Dim != 1 || s.Vocab < s.Keys) {
+			bad("vocab", "the tokens model reads the format task's key as one token id (dim 1) in [0, vocab), keys = %d: got dim %d, vocab %d", s.Keys, s.Dim, s.Vocab)
 		}
 		if s.Answers < 2 || s.Answers > s.Classes {
 			bad("answers", "must be in [2, classes=%d] for the format task, got %d", s.Classes, s.Answers)

@@ -21,6 +21,7 @@ func TestFormatFlags(t *testing.T) {
 		{[]string{"--task", "format", "--keys", "20", "--classes", "32"}, 32, 20, 8, 20, spec.ScoreAll},
 		{[]string{"--model", "table", "--task", "format", "--keys", "20"}, 256, 20, 8, 1, spec.ScoreAll},
 		{[]string{"--task", "format", "--model", "table"}, 256, 64, 8, 1, spec.ScoreAll},
+		{[]string{"--task", "format", "--model", "tokens", "--hidden", "8"}, 256, 64, 8, 1, spec.ScoreAll},
 		{[]string{"--task", "format", "--dim", "1", "--model", "mlp", "--hidden", "8"}, 256, 64, 8, 1, spec.ScoreAll},
 	} {
 		s := parse(t, c.args...)

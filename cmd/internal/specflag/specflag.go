@@ -292,12 +292,12 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		}
 	}
 	// The format task writes its key one-hot (dim = keys), or as one
-	// integer for the table model, whichever flag comes last.
+	// integer for the table and tokens models, whichever flag comes last.
 	formatDim := func() {
 		if s.Task != spec.TaskFormat {
 			return
 		}
-		if s.Model == spec.ModelTable {
+		if s.Model == spec.ModelTable || s.Model == spec.ModelTokens {
 			defInt("dim", &s.Dim, 1)
 		} else {
 			defInt("dim", &s.Dim, s.Keys)
