@@ -10,4 +10,9 @@
 // RandomLabels every label is uniform and independent of x (the control in
 // which nothing generalizes, so EDL ≈ 0). Held-out test examples come from
 // the same distribution through their own streams.
+//
+// The seeded tasks with a known answer are in seeded.go; the format task
+// (answers in a seeded subset S of a large vocabulary, see format.go) keeps
+// its noise and its random-label control inside S, so that its answers can
+// be scored alone (spec.ScoreAnswers).
 package task

@@ -14,8 +14,9 @@ import (
 //     them, drawn from the seed's stream "format-answers" and sorted
 //     (FormatAnswers).
 //   - Every input is one of Keys keys, uniform, from "<part>-inputs": an
-//     exact float64 integer in column 0 (dim 1, for the table model) or a
-//     one-hot row (dim = Keys, for softmax and mlp).
+//     exact float64 integer in column 0 (dim 1, for the table model, or a
+//     token id for the tokens model) or a one-hot row (dim = Keys, for
+//     softmax and mlp).
 //   - The label of key k is map[k] ∈ S, the map drawn from "format-map".
 //   - Noise: with probability Noise the label is replaced by a uniform draw
 //     from the other Answers − 1 members of S (stream "<part>-noise", both
