@@ -153,8 +153,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
-	bs := o.spec(o.baseNotation(), spec.OpAdd)
-	bs.N, bs.Seed = o.PretrainN, o.BaseSeed
+	bs := o.baseSpec(baseCorrect)
 	in, err := task.NewInputs(bs)
 	if err != nil {
 		return nil, err
@@ -181,7 +180,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 			var base []byte
 			if arm == armElicit.Name {
 				base = file
-				o.fromBase(&s, file, baseCorrect.Name+".ckpt")
+				o.fromBase(&s, file, o.baseFile(baseCorrect))
 			}
 			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
 			if ad.Kind != "" && len(lrs) > 1 {

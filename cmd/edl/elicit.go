@@ -47,7 +47,6 @@ import (
 	"github.com/edlwire/edlwire/shared/checkpoint"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
-	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -60,19 +59,23 @@ type elicitOpts struct {
 	// or untagged (pre-training on the skill in Scripts scripts named by a
 	// tag, the target the same prompts without the tag, answered in the
 	// last script; the elicitation arm keeps its head).
-	Target     string
-	P, Hidden  int64   // modulus, hidden width
-	Layers     int     // hidden layers of that width
-	Scripts    int64   // untagged target: the scripts (tagged notation's Notations)
-	LR         float64 // adam, both arms and the pre-training
-	Batch      int64
-	N          int64 // target examples (the curves' largest n)
-	PretrainN  int64 // pre-training examples
-	Test       int64
-	GridPoints int
-	Seeds      int
-	BaseSeed   uint64 // the pre-training runs' seed (the curves use 1…Seeds)
-	Workers    int
+	Target    string
+	P, Hidden int64   // modulus, hidden width
+	Layers    int     // hidden layers of that width
+	Scripts   int64   // untagged target: the scripts (tagged notation's Notations)
+	LR        float64 // adam, both arms and the pre-training
+	Batch     int64
+	N         int64 // target examples (the curves' largest n)
+	// Epochs, Patience and Validation make θ*ₙ the protocol's: trained on
+	// the n examples to validation convergence (0 epochs: θ*ₙ is the model
+	// after the pass).
+	Epochs, Patience, Validation int64
+	PretrainN                    int64 // pre-training examples
+	Test                         int64
+	GridPoints                   int
+	Seeds                        int
+	BaseSeed                     uint64 // the pre-training runs' seed (the curves use 1…Seeds)
+	Workers                      int
 }
 
 func elicitDefaults(quick bool) elicitOpts {
@@ -82,14 +85,17 @@ func elicitDefaults(quick bool) elicitOpts {
 	return elicitOpts{Target: spec.NotationAnswersPermuted, P: 59, Hidden: 160, Layers: 1, LR: 0.015, Batch: 8, N: 50000, PretrainN: 60000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
 }
 
-// latentDefaults size the untagged target: two hidden layers (one learns
-// the script far more slowly) and a smaller rate (Adam at 0.015 diverges
-// once the target is learned).
+// latentDefaults size the untagged target: two hidden layers of 64 (one
+// layer, or wider ones, learn the script from a few examples far less
+// well), a smaller rate (Adam at 0.015 diverges once the target is learned)
+// and the protocol's θ*ₙ, trained to validation convergence.
 func latentDefaults(quick bool) elicitOpts {
+	o := elicitOpts{Target: spec.NotationUntagged, P: 23, Hidden: 64, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 20000,
+		Epochs: 20, Patience: 3, Validation: 1000, PretrainN: 60000, Test: 2000, GridPoints: 12, Seeds: 3, BaseSeed: 100}
 	if quick {
-		return elicitOpts{Target: spec.NotationUntagged, P: 23, Hidden: 64, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 6000, PretrainN: 60000, Test: 1000, GridPoints: 9, Seeds: 3, BaseSeed: 100}
+		o.N, o.Test, o.GridPoints = 3000, 1000, 8
 	}
-	return elicitOpts{Target: spec.NotationUntagged, P: 31, Hidden: 128, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 50000, PretrainN: 200000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
+	return o
 }
 
 // optsFor are the defaults of a target.
@@ -114,6 +120,25 @@ func (o elicitOpts) baseNotation() string {
 	return spec.NotationOneHot
 }
 
+// baseFile is a base's checkpoint file name: its operation, its notation,
+// and whether its labels are random, e.g. add-onehot.ckpt.
+func (o elicitOpts) baseFile(b *baseDef) string {
+	name := b.Op + "-" + o.baseNotation()
+	if b.RandomLabels {
+		name += "-random-labels"
+	}
+	return name + ".ckpt"
+}
+
+// baseSpec is a base's pre-training: its task in the base notation, the
+// model after one pass over PretrainN examples (no epochs).
+func (o elicitOpts) baseSpec(b *baseDef) spec.Spec {
+	bs := o.spec(o.baseNotation(), b.Op)
+	bs.N, bs.Seed, bs.RandomLabels = o.PretrainN, o.BaseSeed, b.RandomLabels
+	bs.Epochs, bs.Patience, bs.Validation = 0, 0, 0
+	return bs
+}
+
 // fromBase sets a target spec to start from a base: the answers-permuted
 // target resets the base's head (a new answer notation), the untagged one
 // keeps it (its scripts are the base's own).
@@ -134,6 +159,7 @@ func (o elicitOpts) spec(notation, op string) spec.Spec {
 	}
 	s.Optimizer, s.LR, s.Beta1, s.Beta2, s.AdamEps = spec.OptimizerAdam, o.LR, 0.9, 0.999, 1e-8
 	s.Batch, s.N, s.Test = o.Batch, o.N, o.Test
+	s.Epochs, s.Patience, s.Validation = o.Epochs, o.Patience, o.Validation
 	return s
 }
 
@@ -154,9 +180,9 @@ type armDef struct {
 }
 
 var (
-	baseCorrect   = &baseDef{Name: "add-onehot", Op: spec.OpAdd}
-	basePermuted  = &baseDef{Name: "add-onehot-random-labels", Op: spec.OpAdd, RandomLabels: true}
-	baseUnrelated = &baseDef{Name: "mul-onehot", Op: spec.OpMul}
+	baseCorrect   = &baseDef{Name: "add", Op: spec.OpAdd}
+	basePermuted  = &baseDef{Name: "add-random-labels", Op: spec.OpAdd, RandomLabels: true}
+	baseUnrelated = &baseDef{Name: "mul", Op: spec.OpMul}
 
 	armElicit    = armDef{Name: "elicitation", What: "pre-trained on a+b mod p in the base notation (onehot; untagged target: tagged scripts), fine-tuned on the target (answers-permuted: head reset first)", Base: baseCorrect}
 	armTeach     = armDef{Name: "teaching", What: "same architecture from random initialization, trained on the target"}
@@ -261,15 +287,18 @@ func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
 	var ov elicitOpts
 	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair: answers-permuted (a new answer alphabet; the elicitation arm's head is reset) or untagged (the base knows every script when a tag names it; the target leaves the tag out)")
-	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59, untagged 31; --quick 23)")
-	fs.Int64Var(&ov.Hidden, "hidden", 0, "hidden width (default 160, untagged 128; --quick 64)")
+	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59, untagged 23; --quick 23)")
+	fs.Int64Var(&ov.Hidden, "hidden", 0, "hidden width (default 160, untagged 64; --quick 64)")
 	fs.IntVar(&ov.Layers, "layers", 0, "hidden layers (default 1; untagged 2)")
 	fs.Int64Var(&ov.Scripts, "scripts", 0, "untagged target: scripts the base knows (default 4)")
 	fs.Float64Var(&ov.LR, "lr", 0, "adam learning rate of every run (default 0.015, --quick 0.02; untagged 0.005)")
 	fs.Int64Var(&ov.Batch, "batch", 0, "minibatch (default 8)")
-	fs.Int64Var(&ov.N, "n", 0, "target examples, the largest n (default 50000; --quick 6000)")
-	fs.Int64Var(&ov.PretrainN, "pretrain-n", 0, "pre-training examples (default 60000, --quick 12000; untagged 200000, --quick 60000)")
-	fs.IntVar(&ov.GridPoints, "grid-points", 0, "log-grid points (default 14; --quick 9)")
+	fs.Int64Var(&ov.N, "n", 0, "target examples, the largest n (default 50000, untagged 20000; --quick 6000, untagged 3000)")
+	fs.Int64Var(&ov.PretrainN, "pretrain-n", 0, "pre-training examples (default 60000, --quick 12000; untagged 60000)")
+	fs.IntVar(&ov.GridPoints, "grid-points", 0, "log-grid points (default 14, untagged 12; --quick 9, untagged 8)")
+	fs.Int64Var(&ov.Epochs, "epochs", 0, "θ*ₙ: epochs past the pass, early-stopped on --validation (default 0: θ*ₙ is the pass model; untagged 20)")
+	fs.Int64Var(&ov.Patience, "patience", 0, "θ*ₙ: early-stopping patience in epochs (untagged default 3)")
+	fs.Int64Var(&ov.Validation, "validation", 0, "θ*ₙ: validation examples (untagged default 1000)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -315,11 +344,10 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 		BasesNote: fmt.Sprintf("each base: %d examples of its pre-training task from seed %d, one pass then θ* (the pass model), saved under bases/", o.PretrainN, o.BaseSeed)}
 	files := map[string][]byte{}
 	for _, a := range arms {
-		if a.Base == nil || files[a.Base.Name] != nil {
+		if a.Base == nil || files[o.baseFile(a.Base)] != nil {
 			continue
 		}
-		bs := o.spec(o.baseNotation(), a.Base.Op)
-		bs.N, bs.Seed, bs.RandomLabels = o.PretrainN, o.BaseSeed, a.Base.RandomLabels
+		bs := o.baseSpec(a.Base)
 		in, err := task.NewInputs(bs)
 		if err != nil {
 			return nil, err
@@ -332,18 +360,18 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 		if err != nil {
 			return nil, fmt.Errorf("edl: pre-train %s: %w", a.Base.Name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "bases", a.Base.Name+".ckpt"), file, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "bases", o.baseFile(a.Base)), file, 0o644); err != nil {
 			return nil, fmt.Errorf("edl: %w", err)
 		}
-		files[a.Base.Name] = file
+		files[o.baseFile(a.Base)] = file
 	}
 	for ai, a := range arms {
 		t0 := time.Now()
 		s := target
 		var file []byte
 		if a.Base != nil {
-			file = files[a.Base.Name]
-			o.fromBase(&s, file, a.Base.Name+".ckpt")
+			file = files[o.baseFile(a.Base)]
+			o.fromBase(&s, file, o.baseFile(a.Base))
 		}
 		seeds := seedList(1, o.Seeds)
 		cfg := curve.Config{Spec: s, Grid: grid, Seeds: seeds, Control: true, Workers: o.Workers, Base: file, KeepLosses: true}
@@ -367,9 +395,7 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 			if err != nil {
 				return nil, err
 			}
-			if rs.AccFinal, err = finalAccuracy(s, r.Seed, file); err != nil {
-				return nil, err
-			}
+			rs.AccFinal = r.Points[len(r.Points)-1].TestAccuracy
 			peakShapes[rs.PeakShape] = true
 			ar.Runs = append(ar.Runs, rs)
 			ar.MeanEDL += rs.EDL / float64(len(res.Runs))
@@ -444,6 +470,9 @@ func (o *elicitOpts) override(ov elicitOpts) {
 	setIf(&o.N, ov.N)
 	setIf(&o.PretrainN, ov.PretrainN)
 	setIf(&o.GridPoints, ov.GridPoints)
+	setIf(&o.Epochs, ov.Epochs)
+	setIf(&o.Patience, ov.Patience)
+	setIf(&o.Validation, ov.Validation)
 }
 
 // setIf sets *dst to v when v was given (positive).
@@ -510,56 +539,37 @@ func armSession(s spec.Spec, seed uint64, n int64, base []byte) (*prequential.Se
 	return sess, in, labels, err
 }
 
-// accuracy is the fraction of x's rows whose most probable class (lowest
-// index on ties) is the label.
-func accuracy(m model.Model, x *task.Matrix, labels []int) float64 {
-	probs := make([]float64, m.NumClasses())
-	hits := 0
-	for i := 0; i < x.Rows; i++ {
-		m.Probs(probs, x.Row(i))
-		best := 0
-		for k, p := range probs {
-			if p > probs[best] {
-				best = k
-			}
-		}
-		if best == labels[i] {
-			hits++
-		}
-	}
-	return float64(hits) / float64(max(1, x.Rows))
-}
-
 // singleExample is the single-example test: test accuracy of the starting
-// model, and after training on exactly one example (one optimizer step on
-// the seed's first example), with its test loss.
+// model, and of θ*₁, the model trained on exactly one example (the seed's
+// first: one optimizer step, then, with epochs, further epochs on it to
+// validation convergence, as every θ*ₙ), with θ*₁'s test loss.
 func singleExample(s spec.Spec, seed uint64, base []byte) (before, after, loss float64, err error) {
 	sess, in, labels, err := armSession(s, seed, 1, base)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	before = accuracy(sess.Model(), &in.Test, labels.Test)
-	if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
+	before = curve.Accuracy(sess.Model(), &in.Test, labels.Test)
+	if err := thetaStar(sess, labels); err != nil {
 		return 0, 0, 0, err
 	}
-	after = accuracy(sess.Model(), &in.Test, labels.Test)
+	after = curve.Accuracy(sess.Model(), &in.Test, labels.Test)
 	loss, _, _, err = curve.TestLoss(sess, &in.Test, labels.Test, nil)
 	return before, after, loss, err
 }
 
-// finalAccuracy is the test accuracy after the pass over all n examples
-// (θ*ₙ at the largest n: the curves run no epochs past the pass).
-func finalAccuracy(s spec.Spec, seed uint64, base []byte) (float64, error) {
-	sess, in, labels, err := armSession(s, seed, s.N, base)
-	if err != nil {
-		return 0, err
-	}
+// thetaStar runs the session's pass over its training labels, then, with
+// epochs in its spec, continues to validation convergence.
+func thetaStar(sess *prequential.Session, labels *task.Labels) error {
 	for !sess.Done() {
 		if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return accuracy(sess.Model(), &in.Test, labels.Test), nil
+	if sess.Spec().Epochs == 0 {
+		return nil
+	}
+	_, err := sess.Converge(labels.Train, labels.Valid)
+	return err
 }
 
 // replayLabels hands a session the true labels.

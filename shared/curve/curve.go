@@ -10,6 +10,7 @@ import (
 	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -69,6 +70,7 @@ type Point struct {
 	IdealBits     float64 `json:"ideal_bits"`     // Σ −log₂ p(y) over the scored examples
 	TestLoss      float64 `json:"test_loss_bits"` // L_test(θ*ₙ): mean −log₂ p(y|x) over the scored test examples, bits/example
 	TestSE        float64 `json:"test_se_bits"`   // σ/√n_test of that mean, bits/example
+	TestAccuracy  float64 `json:"test_accuracy"`  // θ*ₙ's accuracy on the whole test set (most probable class, lowest on ties)
 	ValidBits     float64 `json:"valid_bits"`     // θ*ₙ's mean validation loss (0 without a validation split)
 	Epochs        int64   `json:"epochs"`         // epochs run after the pass to reach θ*ₙ
 	BestEpoch     int64   `json:"best_epoch"`     // the epoch θ*ₙ holds (0: the model after the pass)
@@ -213,6 +215,7 @@ type passOut struct {
 // thetaOut is a θ*ₙ run's result.
 type thetaOut struct {
 	loss, se, valid   float64
+	accuracy          float64
 	epochs, bestEpoch int64
 	testN             int64
 	err               error
@@ -328,6 +331,7 @@ func Measure(cfg Config) (*Result, error) {
 				QuantizedBits: passes[r].quant[k],
 				IdealBits:     passes[r].ideal[k],
 				TestLoss:      th.loss,
+				TestAccuracy:  th.accuracy,
 				TestSE:        th.se,
 				ValidBits:     th.valid,
 				Epochs:        th.epochs,
@@ -508,8 +512,32 @@ func thetaStar(rd *runData, n int64, scored func([]float64) bool) thetaOut {
 		return out
 	}
 	out.valid, out.epochs, out.bestEpoch = conv.ValidBits, conv.Epochs, conv.BestEpoch
+	out.accuracy = Accuracy(sess.Model(), &rd.in.Test, rd.labels.Test)
 	out.loss, out.se, out.testN, out.err = TestLoss(sess, &rd.in.Test, rd.labels.Test, scored)
 	return out
+}
+
+// Accuracy is the fraction of x's rows whose most probable class under m
+// (the lowest index on ties) is the label.
+func Accuracy(m model.Model, x *task.Matrix, labels []int) float64 {
+	if x.Rows == 0 {
+		return 0
+	}
+	probs := make([]float64, m.NumClasses())
+	hits := 0
+	for i := 0; i < x.Rows; i++ {
+		m.Probs(probs, x.Row(i))
+		best := 0
+		for k, p := range probs {
+			if p > probs[best] {
+				best = k
+			}
+		}
+		if best == labels[i] {
+			hits++
+		}
+	}
+	return float64(hits) / float64(x.Rows)
 }
 
 // TestLoss is the session model's mean loss in bits over the (scored) rows
