@@ -49,14 +49,17 @@ func TestElicitQuickOutcomes(t *testing.T) {
 	}
 }
 
-// The reduced latent-script pair (p = 23, 4 scripts, seeds 1–3): the model
-// pre-trained with the script named learns the untagged target with at
-// least 10× fewer bits than random initialization in every seed, its EDL/n
-// peaks at least 10× earlier, one example raises its test accuracy, and it
-// ends knowing the task; the teaching arm's random-label control stays near
-// zero (the elicitation arm's does not: its base is confident about the
-// scripts, and random labels first have to undo that, a cost the
-// results page reports).
+// The reduced latent-script pair (p = 23, 4 scripts, n ≤ 3000, seeds 1–3,
+// θ*ₙ to validation convergence): the model pre-trained with the script
+// named starts at the top of its EDL/n curve (several times the teaching
+// arm's at the first grid point, its peak within the first 40 examples),
+// learns the untagged target with at least 10× fewer bits than random
+// initialization in every seed, and one example raises its test accuracy by
+// at least 10 points where the teaching arm's moves by less; both end
+// knowing the task. The teaching arm's random-label control stays near zero
+// (the elicitation arm's does not: its base is confident about the
+// scripts, and random labels first have to undo that, a cost the results
+// page reports).
 func TestElicitLatentQuickOutcomes(t *testing.T) {
 	o := latentDefaults(true)
 	o.Workers = 2
@@ -70,11 +73,15 @@ func TestElicitLatentQuickOutcomes(t *testing.T) {
 		if r := tr.EDL / e.EDL; r < 10 {
 			t.Errorf("seed %d: EDL teaching %.1f / elicitation %.1f = %.2f, want >= 10", e.Seed, tr.EDL, e.EDL, r)
 		}
-		if e.PeakN*10 > tr.PeakN {
-			t.Errorf("seed %d: elicitation peaks at n=%d, teaching at n=%d: want 10× earlier", e.Seed, e.PeakN, tr.PeakN)
+		if e.PeakN > 40 || e.FirstEDLPerN < 3*tr.FirstEDLPerN {
+			t.Errorf("seed %d: elicitation EDL/n %.3f at the first grid point (teaching %.3f), peak at n=%d: want ≥ 3× teaching's and a peak by n=40",
+				e.Seed, e.FirstEDLPerN, tr.FirstEDLPerN, e.PeakN)
 		}
-		if e.AccFinal < 0.99 || e.AccAfter <= e.AccBefore {
-			t.Errorf("seed %d: elicitation accuracy %.3f → %.3f after one example, %.3f at the end", e.Seed, e.AccBefore, e.AccAfter, e.AccFinal)
+		if ge, gt := e.AccAfter-e.AccBefore, tr.AccAfter-tr.AccBefore; ge < 0.1 || gt >= 0.1 {
+			t.Errorf("seed %d: one example moves accuracy by %.3f (elicitation) and %.3f (teaching)", e.Seed, ge, gt)
+		}
+		if e.AccFinal < 0.99 || tr.AccFinal < 0.9 {
+			t.Errorf("seed %d: final accuracy elicitation %.3f, teaching %.3f", e.Seed, e.AccFinal, tr.AccFinal)
 		}
 		if c := tr.ControlEDL / float64(o.N); c > 0.1 || c < -0.1 {
 			t.Errorf("seed %d: teaching random-label control EDL %.1f bits over n=%d", e.Seed, tr.ControlEDL, o.N)
