@@ -105,6 +105,7 @@ experiments: ## Full-size toy models of EDL.md, EDL curves, elicitation versus t
 	$(BIN)/edl elicit --out $(EXPERIMENTS)/elicit | tee $(EXPERIMENTS)/elicit.txt
 	$(BIN)/edl intervene --out $(EXPERIMENTS)/intervene | tee $(EXPERIMENTS)/intervene.txt
 	$(BIN)/edl capacity --out $(EXPERIMENTS)/capacity | tee $(EXPERIMENTS)/capacity.txt
+	$(BIN)/edl intervene --target untagged --out $(EXPERIMENTS)/latent | tee $(EXPERIMENTS)/latent.txt
 
 .PHONY: clean
 clean: ## Remove build outputs
