@@ -266,7 +266,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		lastSend = time.Now()
 		seg := &wirepb.Segment{Offset: sent, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
 		if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
-			return streamErr(cur.stream, fmt.Sprintf("send segment at byte %d", sent), err)
+			return cur.sendErr(ctx, fmt.Sprintf("send segment at byte %d", sent), err)
 		}
 		sent += int64(len(data))
 		segments++
@@ -357,7 +357,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
 				Offset: sent, Crc32C: wire.CRC(nil), ExamplesEnd: sess.Index(),
 			}}}); err != nil {
-				if err := resume(streamErr(cur.stream, "send heartbeat", err)); err != nil {
+				if err := resume(cur.sendErr(ctx, "send heartbeat", err)); err != nil {
 					return nil, err
 				}
 			}
@@ -404,7 +404,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				Transcript:   final.Transcript[:],
 				MdlBytes:     mdlBytes,
 			}}}); err != nil {
-				err = streamErr(cur.stream, "send finish", err)
+				err = cur.sendErr(ctx, "send finish", err)
 			}
 		}
 		if err == nil {
@@ -659,7 +659,9 @@ func abort(stream wirepb.Transmission_TransmitClient, err error) error {
 }
 
 // streamErr turns a failed Send into the error that explains it: gRPC
-// reports io.EOF on Send and the real status on Recv.
+// reports io.EOF on Send and the real status on Recv. It reads the stream,
+// so it is only for a stream no receiver reads yet (the Hello); on a link,
+// use link.sendErr.
 func streamErr(stream wirepb.Transmission_TransmitClient, what string, err error) error {
 	if errors.Is(err, io.EOF) {
 		if _, rerr := stream.Recv(); rerr != nil {
@@ -726,6 +728,39 @@ type link struct {
 	rx     *receiver
 }
 
+// sendErr turns a failed Send on the link into the error that explains it.
+// gRPC reports io.EOF on Send when Bob has ended the stream, and Bob's
+// status (say DataLoss for a corrupted segment, which a resume repairs) on
+// Recv. The receiver is the stream's only reader: gRPC forbids RecvMsg
+// from two goroutines, and a second reader would take one of Bob's
+// checkpoints instead of the status, turning a resumable break into a
+// bare EOF. So the status is the receiver's to fetch: by the time Send
+// returns io.EOF the stream is done, and the receiver's Recv returns.
+func (l *link) sendErr(ctx context.Context, what string, err error) error {
+	if !errors.Is(err, io.EOF) {
+		return bobErr(what, err)
+	}
+	select {
+	case <-l.rx.done:
+	case <-ctx.Done():
+		return fmt.Errorf("alice: %s: %w (stopped waiting for bob's status: %w)", what, err, ctx.Err())
+	}
+	l.rx.mu.Lock()
+	recvErr, rxErr := l.rx.recvErr, l.rx.err
+	l.rx.mu.Unlock()
+	switch {
+	case recvErr != nil:
+		return bobErr(what, recvErr)
+	case rxErr != nil:
+		// The receiver stopped on its own finding (a desync): that is the
+		// cause, whatever Bob's status says.
+		return rxErr
+	}
+	// The receiver ended on Bob's Summary and reads no more: the status
+	// is this goroutine's to fetch.
+	return streamErr(l.stream, what, err)
+}
+
 // ledger holds Alice's checkpoints and which of them Bob has confirmed,
 // across links: after a resume Bob replays the stored bytes and confirms
 // the early checkpoints again, which must then equal the first
@@ -787,7 +822,8 @@ type receiver struct {
 	stream  wirepb.Transmission_TransmitClient
 	led     *ledger
 	mu      sync.Mutex
-	err     error
+	err     error // why the receiver stopped, explained
+	recvErr error // Recv's own error (the RPC status), if Recv ended it
 	summary *wirepb.Summary
 	done    chan struct{}
 }
@@ -801,6 +837,9 @@ func (r *receiver) run() {
 	for {
 		msg, err := r.stream.Recv()
 		if err != nil {
+			r.mu.Lock()
+			r.recvErr = err
+			r.mu.Unlock()
 			r.setErr(bobErr("receive", err))
 			return
 		}

@@ -130,10 +130,22 @@ func TestNoResumeWhenDisabled(t *testing.T) {
 
 // corruptingStream flips one payload byte of the segment at the given
 // offset after Alice computed its CRC, once: a segment damaged in transit.
+// It also notes whether two goroutines ever read the stream at once, which
+// gRPC forbids (the second reader takes messages meant for the first).
 type corruptingStream struct {
 	grpc.ClientStream
-	at   int64
-	done *atomic.Bool
+	at      int64
+	done    *atomic.Bool
+	readers *atomic.Int32
+	overlap *atomic.Bool
+}
+
+func (s corruptingStream) RecvMsg(m any) error {
+	if s.readers.Add(1) > 1 {
+		s.overlap.Store(true)
+	}
+	defer s.readers.Add(-1)
+	return s.ClientStream.RecvMsg(m)
 }
 
 func (s corruptingStream) SendMsg(m any) error {
@@ -153,15 +165,18 @@ func (s corruptingStream) SendMsg(m any) error {
 func TestCorruptedSegmentResumesCleanly(t *testing.T) {
 	sp := resumeSpec()
 	dial, reports := bufBob(t, bob.Config{Limits: bob.DefaultLimits()})
-	var corrupted atomic.Bool
+	var corrupted, overlap atomic.Bool
 	var sawCRC atomic.Bool
 	logs := &syncLog{}
 	rep, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, SegmentBytes: 64, Timeout: time.Minute, Dial: dial,
 		Log: slog.New(slog.NewTextHandler(logs, nil)),
 		Interceptor: func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
 			cs, err := streamer(ctx, desc, cc, method, opts...)
-			return corruptingStream{ClientStream: cs, at: 640, done: &corrupted}, err
+			return corruptingStream{ClientStream: cs, at: 640, done: &corrupted, readers: &atomic.Int32{}, overlap: &overlap}, err
 		}})
+	if overlap.Load() {
+		t.Errorf("alice read a stream from two goroutines at once")
+	}
 	if err != nil {
 		t.Fatalf("alice.Run: %v", err)
 	}
