@@ -75,10 +75,13 @@ type capArm struct {
 	// The PGR threshold, from the largest n: adapters whose PGR there is
 	// at least 0.95 "work". PGRLo is the largest density of a working
 	// adapter, PGRHi the smallest density above it of one that does not;
-	// PStarPGR their geometric mean (0 when either is missing).
-	PStarPGR float64 `json:"p_star_pgr_bits_per_param"`
-	PGRLo    float64 `json:"pgr_works_up_to"`
-	PGRHi    float64 `json:"pgr_fails_from"`
+	// PStarPGR their geometric mean (0 when either is missing, or when
+	// the adapters disagree: one fails at a density below PGRLo, listed
+	// in PGRConflict, and no single threshold separates them).
+	PStarPGR    float64  `json:"p_star_pgr_bits_per_param"`
+	PGRConflict []string `json:"pgr_fails_below_threshold,omitempty"`
+	PGRLo       float64  `json:"pgr_works_up_to"`
+	PGRHi       float64  `json:"pgr_fails_from"`
 }
 
 type capReport struct {
@@ -252,7 +255,12 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 				ca.PGRHi = p.Density
 			}
 		}
-		if ca.PGRLo > 0 && ca.PGRHi > 0 {
+		for _, c := range ca.Curves {
+			if p := c.Points[len(c.Points)-1]; p.PGR < 0.95 && p.Density < ca.PGRLo {
+				ca.PGRConflict = append(ca.PGRConflict, fmt.Sprintf("%s at %.4g bits/param (PGR %.3f)", c.Adapter.Name, p.Density, p.PGR))
+			}
+		}
+		if ca.PGRLo > 0 && ca.PGRHi > 0 && len(ca.PGRConflict) == 0 {
 			ca.PStarPGR = math.Sqrt(ca.PGRLo * ca.PGRHi)
 		}
 		rep.Arms = append(rep.Arms, ca)
@@ -400,6 +408,9 @@ func capacityTable(rep *capReport) string {
 		}
 		fmt.Fprintf(&b, "%-12s P* = %.4g bits/param (median over the %d adapters whose capacity drops below 0.95; range %.4g–%.4g)\n", a.Arm, a.PStar, a.Dropped, a.PStarLo, a.PStarHi)
 		fmt.Fprintf(&b, "%-12s P*_PGR = %.4g bits/param (PGR at n=%d >= 0.95 up to %.4g bits/param, below from %.4g)\n", a.Arm, a.PStarPGR, n, a.PGRLo, a.PGRHi)
+		if len(a.PGRConflict) > 0 {
+			fmt.Fprintf(&b, "%-12s P*_PGR not established: below %.4g bits/param these fail too: %s\n", a.Arm, a.PGRLo, strings.Join(a.PGRConflict, "; "))
+		}
 	}
 	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; P*_PGR(teaching)/P*_PGR(elicitation) = %.3g; %.1f s\n", rep.Ratio, rep.RatioPGR, rep.Seconds)
 	return b.String()
