@@ -158,7 +158,7 @@ type Spec struct {
 	Hypotheses     int64   // hypothesis task and model: m, the number of hypotheses
 	ParityBits     int64   // parity task: size of the hidden subset
 	Op             string  // modular task: add, sub or mul
-	Notation       string  // modular task: onehot or permuted
+	Notation       string  // modular task: onehot, permuted, tokens, tokens-permuted, answers-permuted, tagged or untagged (Notations)
 	Notations      int64   // modular task, tagged and untagged notations: the number of answer scripts (Classes = Notations·p)
 	RareWeight     float64 // rare task: π, the probability of the rare region; coupon task: the weight of keys 1..Keys−1 (0: all keys uniform)
 	Answers        int64   // format task: |S|, the size of the seeded answer subset S of the Classes symbols
@@ -561,6 +561,9 @@ func (s Spec) Validate() error {
 				bad("vocab", "the %s notation writes ids up to p-1 = %d, vocab %d is too small", s.Notation, s.Classes-1, s.Vocab)
 			}
 		} else if TaggedNotation(s.Notation) {
+			if s.Model == ModelTokens {
+				bad("model", "the %s notation writes one-hot blocks (a, b and the tag), not token ids: use an mlp or softmax model", s.Notation)
+			}
 			if s.Notations < 2 || s.Notations > 64 {
 				bad("notations", "the %s notation needs 2 to 64 scripts, got %d", s.Notation, s.Notations)
 			} else if s.Classes%s.Notations != 0 || s.Classes/s.Notations < 2 {

@@ -109,6 +109,10 @@ func TestTaggedNotationFields(t *testing.T) {
 		{"dim", func(s *Spec) { s.Dim = 46 }},
 		{"notations", func(s *Spec) { s.Notation, s.Classes, s.Dim = NotationOneHot, 23, 46 }},
 		{"notations", func(s *Spec) { s.Task, s.Op, s.Notation = TaskSynthetic, "", "" }},
+		{"model", func(s *Spec) { s.Model, s.Hidden, s.Vocab, s.Embed = ModelTokens, []int64{8}, 92, 4 }},
+		{"model", func(s *Spec) {
+			s.Notation, s.Model, s.Hidden, s.Vocab, s.Embed = NotationTagged, ModelTokens, []int64{8}, 92, 4
+		}},
 	} {
 		s := good
 		c.edit(&s)

@@ -48,6 +48,10 @@ func (t *tracked) Set(v string) error {
 	return nil
 }
 
+// zeroDefault reports whether a flag's default is its type's zero value,
+// which --help leaves unprinted.
+func zeroDefault(v string) bool { return v == "" || v == "0" || v == "false" }
+
 // Default hyperparameters the optimizer, model and task flags bring.
 const (
 	defaultMomentumBeta = 0.9
@@ -104,9 +108,13 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	wrap := func(name string, then func()) {
 		f := fs.Lookup(name)
 		f.Value = &tracked{Value: f.Value, name: name, set: set, then: then}
-		// The usage texts state the defaults the flags bring (they depend
-		// on other flags), so --help prints no "(default …)" of its own.
-		f.DefValue = ""
+		// A usage text that states its own default (one that depends on
+		// other flags) gets no "(default …)" from --help. The others keep
+		// theirs, except a zero one: the flag package cannot tell the
+		// wrapped value's zero, so it is blanked here as --help would.
+		if strings.Contains(f.Usage, "(default") || zeroDefault(f.DefValue) {
+			f.DefValue = ""
+		}
 	}
 	def := func(name string, dst *float64, v float64) {
 		if !set[name] {
@@ -150,8 +158,8 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.N, "n", s.N, "training examples, coded in order")
 	fs.Int64Var(&s.Test, "test", s.Test, "held-out test examples for the test loss")
 	fs.Int64Var(&s.Validation, "validation", s.Validation, "held-out validation examples for early stopping θ* (never coded nor tested)")
-	fs.Int64Var(&s.Classes, "classes", s.Classes, "number of classes K (the modulus p of the modular task, M of the hypothesis task)")
-	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension (the modular task: 2·classes, set for you)")
+	fs.Int64Var(&s.Classes, "classes", s.Classes, "number of classes K (the modular task: the modulus p, or notations·p for the tagged and untagged notations; M of the hypothesis task)")
+	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension (the modular task, set for you: 2p for the onehot, permuted and answers-permuted notations, 2 for tokens and tokens-permuted, 2p + notations for tagged and untagged)")
 	fs.Float64Var(&s.Noise, "noise", s.Noise, "label noise: probability that a label is replaced (synthetic: by a uniform draw; format: by one of the other answers in S; other tasks: by one of the other labels)")
 	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn), for any task")
 	fs.Int64Var(&s.Keys, "keys", s.Keys, "coupon and format tasks, table model: number of integer keys")
@@ -264,6 +272,11 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	// comes last.
 	modDim := func() {
 		if s.Task == spec.TaskModular {
+			if !spec.TaggedNotation(s.Notation) {
+				// A tagged notation given earlier brought its scripts;
+				// no other notation reads them.
+				defInt("notations", &s.Notations, 0)
+			}
 			if s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted {
 				defInt("dim", &s.Dim, 2)
 			} else if spec.TaggedNotation(s.Notation) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
@@ -131,5 +132,78 @@ func TestBaseFlagNamesTheFileByHash(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"--base", path + ".missing"}); err == nil {
 		t.Fatal("a missing base file was accepted")
+	}
+}
+
+// The tagged notations bring --notations 4 and dim 2p + notations; a later
+// notation that reads no scripts drops the brought value (never one the
+// user gave), in any flag order.
+func TestTaggedNotationDefaults(t *testing.T) {
+	for _, args := range [][]string{
+		{"--task", "modular", "--classes", "7", "--notation", "tagged", "--notation", "onehot"},
+		{"--notation", "tagged", "--task", "modular", "--classes", "7", "--notation", "onehot"},
+		{"--notation", "untagged", "--classes", "7", "--notation", "permuted", "--task", "modular"},
+		{"--task", "modular", "--notation", "onehot", "--classes", "7", "--notation", "tagged", "--notation", "onehot"},
+	} {
+		s := parse(t, args...)
+		if s.Notations != 0 || s.Dim != 14 {
+			t.Errorf("%q: notations %d dim %d, want 0 and 14", args, s.Notations, s.Dim)
+		}
+		if err := s.Validate(); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	for _, args := range [][]string{
+		{"--task", "modular", "--notation", "untagged", "--classes", "92"},
+		{"--classes", "92", "--notation", "untagged", "--task", "modular"},
+		{"--notation", "untagged", "--task", "modular", "--classes", "92"},
+		{"--task", "modular", "--classes", "92", "--notation", "onehot", "--notation", "untagged"},
+	} {
+		s := parse(t, args...)
+		if s.Notations != 4 || s.Dim != 50 || s.Classes != 92 {
+			t.Errorf("%q: notations %d dim %d classes %d, want 4, 50, 92", args, s.Notations, s.Dim, s.Classes)
+		}
+		if err := s.Validate(); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	for _, args := range [][]string{
+		{"--dim", "7", "--task", "modular", "--notation", "untagged", "--classes", "92"},
+		{"--task", "modular", "--notation", "untagged", "--classes", "92", "--dim", "7"},
+	} {
+		if s := parse(t, args...); s.Dim != 7 {
+			t.Errorf("%q: an explicit --dim was overwritten: %d", args, s.Dim)
+		}
+	}
+	// Scripts the user gave stay, and the spec says they are misplaced.
+	s := parse(t, "--task", "modular", "--notations", "3", "--notation", "tagged", "--notation", "onehot")
+	if err := s.Validate(); s.Notations != 3 || err == nil || !strings.Contains(err.Error(), "spec: notations:") {
+		t.Errorf("explicit --notations 3 with onehot: notations %d, %v", s.Notations, err)
+	}
+}
+
+// --help prints the defaults the usage texts do not state themselves, and
+// none beside a text that states its own.
+func TestHelpDefaults(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	var b strings.Builder
+	fs.SetOutput(&b)
+	Register(fs)
+	fs.PrintDefaults()
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.Contains(f.Usage, "(default") && f.DefValue != "" {
+			t.Errorf("--%s states its default and keeps DefValue %q", f.Name, f.DefValue)
+		}
+	})
+	help := b.String()
+	for _, want := range []string{"(default synthetic)", "(default 1)", "(default 10000)", "(default 0.5)"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"panic", "(default 0)", "PANIC"} {
+		if strings.Contains(help, bad) {
+			t.Errorf("--help prints %q:\n%s", bad, help)
+		}
 	}
 }
