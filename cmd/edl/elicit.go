@@ -85,13 +85,17 @@ func elicitDefaults(quick bool) elicitOpts {
 	return elicitOpts{Target: spec.NotationAnswersPermuted, P: 59, Hidden: 160, Layers: 1, LR: 0.015, Batch: 8, N: 50000, PretrainN: 60000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
 }
 
+// θ*ₙ's early stopping wherever it trains past the pass: patience in
+// epochs and validation examples.
+const thetaPatience, thetaValidation = 3, 1000
+
 // latentDefaults size the untagged target: two hidden layers of 64 (one
 // layer, or wider ones, learn the script from a few examples far less
 // well), a smaller rate (Adam at 0.015 diverges once the target is learned)
 // and the protocol's θ*ₙ, trained to validation convergence.
 func latentDefaults(quick bool) elicitOpts {
 	o := elicitOpts{Target: spec.NotationUntagged, P: 23, Hidden: 64, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 20000,
-		Epochs: 20, Patience: 3, Validation: 1000, PretrainN: 60000, Test: 2000, GridPoints: 12, Seeds: 3, BaseSeed: 100}
+		Epochs: 20, Patience: thetaPatience, Validation: thetaValidation, PretrainN: 60000, Test: 2000, GridPoints: 12, Seeds: 3, BaseSeed: 100}
 	if quick {
 		o.N, o.Test, o.GridPoints = 3000, 1000, 8
 	}
@@ -279,54 +283,79 @@ func cmdIntervene(args []string, stdout, stderr io.Writer) int {
 }
 
 func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("edl "+mode, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	quick := fs.Bool("quick", false, "the reduced size the tests run")
-	out := fs.String("out", "", "directory for elicit.json, elicit.csv, the plots and one curve directory per arm (required)")
-	seeds := fs.Int("seeds", 0, "seeds per arm (default 3)")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
-	var ov elicitOpts
-	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair: answers-permuted (a new answer alphabet; the elicitation arm's head is reset) or untagged (the base knows every script when a tag names it; the target leaves the tag out)")
-	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59, untagged 23; --quick 23)")
-	fs.Int64Var(&ov.Hidden, "hidden", 0, "hidden width (default 160, untagged 64; --quick 64)")
-	fs.IntVar(&ov.Layers, "layers", 0, "hidden layers (default 1; untagged 2)")
-	fs.Int64Var(&ov.Scripts, "scripts", 0, "untagged target: scripts the base knows (default 4)")
-	fs.Float64Var(&ov.LR, "lr", 0, "adam learning rate of every run (default 0.015, --quick 0.02; untagged 0.005)")
-	fs.Int64Var(&ov.Batch, "batch", 0, "minibatch (default 8)")
-	fs.Int64Var(&ov.N, "n", 0, "target examples, the largest n (default 50000, untagged 20000; --quick 6000, untagged 3000)")
-	fs.Int64Var(&ov.PretrainN, "pretrain-n", 0, "pre-training examples (default 60000, --quick 12000; untagged 60000)")
-	fs.IntVar(&ov.GridPoints, "grid-points", 0, "log-grid points (default 14, untagged 12; --quick 9, untagged 8)")
-	fs.Int64Var(&ov.Epochs, "epochs", 0, "θ*ₙ: epochs past the pass, early-stopped on --validation (default 0: θ*ₙ is the pass model; untagged 20)")
-	fs.Int64Var(&ov.Patience, "patience", 0, "θ*ₙ: early-stopping patience in epochs (untagged default 3)")
-	fs.Int64Var(&ov.Validation, "validation", 0, "θ*ₙ: validation examples (untagged default 1000)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 || *out == "" {
-		fmt.Fprintf(stderr, "edl %s: --out DIR is required, no positional arguments\n", mode)
-		return 2
-	}
-	o, err := optsFor(*target, *quick)
+	o, out, err := parseElicitFlags(mode, args, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if *seeds > 0 {
-		o.Seeds = *seeds
-	}
-	o.override(ov)
-	o.Workers = max(1, *workers)
 	arms := []armDef{armElicit, armTeach}
 	if mode == "intervene" {
 		arms = []armDef{armTeach, armElicit, armPermuted, armUnrelated}
 	}
-	rep, err := runElicit(o, mode, arms, *out, "edl "+mode+" "+strings.Join(args, " "), newProgress(stderr, "edl "+mode).Update)
+	rep, err := runElicit(o, mode, arms, out, "edl "+mode+" "+strings.Join(args, " "), newProgress(stderr, "edl "+mode).Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprint(stdout, elicitTable(rep))
 	return 0
+}
+
+// parseElicitFlags reads edl elicit's (or intervene's) command line: the
+// target's defaults with exactly the flags given applied over them, and the
+// output directory. Every error is written to stderr (a usage error: exit 2).
+func parseElicitFlags(mode string, args []string, stderr io.Writer) (elicitOpts, string, error) {
+	fs := flag.NewFlagSet("edl "+mode, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quick := fs.Bool("quick", false, "the reduced size the tests run")
+	out := fs.String("out", "", "directory for elicit.json, elicit.csv, the plots and one curve directory per arm (required)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
+	var ov elicitOpts
+	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair: answers-permuted (a new answer alphabet; the elicitation arm's head is reset) or untagged (the base knows every script when a tag names it; the target leaves the tag out)")
+	fs.IntVar(&ov.Seeds, "seeds", 0, "seeds per arm (default 3)")
+	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59, untagged 23; --quick 23)")
+	fs.Int64Var(&ov.Hidden, "hidden", 0, "hidden width (default 160, untagged 64; --quick 64)")
+	fs.IntVar(&ov.Layers, "layers", 0, "hidden layers (default 1; untagged 2)")
+	fs.Int64Var(&ov.Scripts, "scripts", 0, "untagged target only: scripts the base knows (default 4)")
+	fs.Float64Var(&ov.LR, "lr", 0, "adam learning rate of every run (default 0.015, --quick 0.02; untagged 0.005)")
+	fs.Int64Var(&ov.Batch, "batch", 0, "minibatch (default 8)")
+	fs.Int64Var(&ov.N, "n", 0, "target examples, the largest n (default 50000, untagged 20000; --quick 6000, untagged 3000)")
+	fs.Int64Var(&ov.PretrainN, "pretrain-n", 0, "pre-training examples (default 60000, --quick 12000; untagged 60000)")
+	fs.IntVar(&ov.GridPoints, "grid-points", 0, "log-grid points (default 14, untagged 12; --quick 9, untagged 8)")
+	fs.Int64Var(&ov.Epochs, "epochs", 0, "θ*ₙ: epochs past the pass, early-stopped on --validation (default 0: θ*ₙ is the pass model; untagged 20)")
+	fs.Int64Var(&ov.Patience, "patience", 0, "θ*ₙ: early-stopping patience in epochs (default 3 when epochs > 0, at most epochs; 0 when epochs is 0)")
+	fs.Int64Var(&ov.Validation, "validation", 0, "θ*ₙ: validation examples (default 1000 when epochs > 0; 0 when epochs is 0)")
+	if err := fs.Parse(args); err != nil {
+		return elicitOpts{}, "", err
+	}
+	fail := func(format string, a ...any) (elicitOpts, string, error) {
+		err := fmt.Errorf("edl "+mode+": "+format, a...)
+		fmt.Fprintln(stderr, err)
+		return elicitOpts{}, "", err
+	}
+	if fs.NArg() > 0 || *out == "" {
+		return fail("--out DIR is required, no positional arguments")
+	}
+	o, err := optsFor(*target, *quick)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return elicitOpts{}, "", err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, name := range []string{"seeds", "p", "hidden", "layers", "scripts", "lr", "batch", "n", "pretrain-n", "grid-points"} {
+		if v, _ := strconv.ParseFloat(fs.Lookup(name).Value.String(), 64); given[name] && !(v > 0) {
+			return fail("--%s must be positive, got %s", name, fs.Lookup(name).Value)
+		}
+	}
+	if given["scripts"] && !o.latent() {
+		return fail("--scripts: only the %s target has scripts (target %s)", spec.NotationUntagged, o.Target)
+	}
+	o.override(ov, given)
+	o.Workers = max(1, *workers)
+	if err := o.spec(o.Target, spec.OpAdd).Validate(); err != nil {
+		return fail("%v", err)
+	}
+	return o, *out, nil
 }
 
 // runElicit pre-trains the bases, measures every arm's curves and its
@@ -459,25 +488,39 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 	return rep, nil
 }
 
-// override takes every size the command line set (non-zero in ov).
-func (o *elicitOpts) override(ov elicitOpts) {
-	setIf(&o.P, ov.P)
-	setIf(&o.Hidden, ov.Hidden)
-	setIf(&o.Layers, ov.Layers)
-	setIf(&o.Scripts, ov.Scripts)
-	setIf(&o.LR, ov.LR)
-	setIf(&o.Batch, ov.Batch)
-	setIf(&o.N, ov.N)
-	setIf(&o.PretrainN, ov.PretrainN)
-	setIf(&o.GridPoints, ov.GridPoints)
-	setIf(&o.Epochs, ov.Epochs)
-	setIf(&o.Patience, ov.Patience)
-	setIf(&o.Validation, ov.Validation)
+// override takes exactly the sizes the command line gave (given, by flag
+// name; zero included). Epochs given bring their early stopping unless
+// --patience and --validation are given too: none with 0 epochs, else the
+// target's (patience at most epochs), or thetaPatience and thetaValidation
+// where the target's defaults have none.
+func (o *elicitOpts) override(ov elicitOpts, given map[string]bool) {
+	setGiven(given, "seeds", &o.Seeds, ov.Seeds)
+	setGiven(given, "p", &o.P, ov.P)
+	setGiven(given, "hidden", &o.Hidden, ov.Hidden)
+	setGiven(given, "layers", &o.Layers, ov.Layers)
+	setGiven(given, "scripts", &o.Scripts, ov.Scripts)
+	setGiven(given, "lr", &o.LR, ov.LR)
+	setGiven(given, "batch", &o.Batch, ov.Batch)
+	setGiven(given, "n", &o.N, ov.N)
+	setGiven(given, "pretrain-n", &o.PretrainN, ov.PretrainN)
+	setGiven(given, "grid-points", &o.GridPoints, ov.GridPoints)
+	if given["epochs"] {
+		o.Epochs = ov.Epochs
+		switch {
+		case o.Epochs == 0:
+			o.Patience, o.Validation = 0, 0
+		case o.Validation == 0: // the target's defaults stop at the pass
+			o.Patience, o.Validation = thetaPatience, thetaValidation
+		}
+		o.Patience = min(o.Patience, o.Epochs)
+	}
+	setGiven(given, "patience", &o.Patience, ov.Patience)
+	setGiven(given, "validation", &o.Validation, ov.Validation)
 }
 
-// setIf sets *dst to v when v was given (positive).
-func setIf[T int | int64 | float64](dst *T, v T) {
-	if v > 0 {
+// setGiven sets *dst to v when the flag name was given.
+func setGiven[T any](given map[string]bool, name string, dst *T, v T) {
+	if given[name] {
 		*dst = v
 	}
 }
