@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -230,5 +231,32 @@ func TestShapes(t *testing.T) {
 		if got := ShapeOf(pts(c.v...)); got != c.want {
 			t.Errorf("%v: %s, want %s", c.v, got, c.want)
 		}
+	}
+}
+
+// Accuracy is the fraction of rows whose most probable class is the label,
+// ties going to the lowest class index; an empty set has accuracy 0.
+func TestAccuracy(t *testing.T) {
+	uniform := model.NewSoftmax(3, 3) // zero parameters: every class ties
+	x := &task.Matrix{Rows: 4, Cols: 3, Data: []float64{
+		1, 0, 0,
+		0, 2, 1,
+		0, 1, 1,
+		0, 0, 5,
+	}}
+	labels := []int{0, 1, 2, 2}
+	if got := Accuracy(uniform, x, labels); got != 0.25 {
+		t.Errorf("uniform model: accuracy %v, want 0.25 (every row predicts class 0)", got)
+	}
+	// logits = x: the identity weights predict each row's largest input.
+	identity := model.NewSoftmax(3, 3)
+	for k := range 3 {
+		identity.Params()[k*3+k] = 1
+	}
+	if got := Accuracy(identity, x, labels); got != 0.75 {
+		t.Errorf("identity model: accuracy %v, want 0.75 (row 3 ties classes 1 and 2 and predicts 1)", got)
+	}
+	if got := Accuracy(identity, &task.Matrix{Cols: 3}, nil); got != 0 {
+		t.Errorf("empty set: accuracy %v, want 0", got)
 	}
 }
