@@ -138,6 +138,8 @@ func TestGoldenFingerprints(t *testing.T) {
 	modular.Optimizer, modular.Beta, modular.LR = spec.OptimizerMomentum, 0.9, 0.05
 	tagged := modular
 	tagged.Notation, tagged.Notations, tagged.Classes, tagged.Dim = spec.NotationTagged, 4, 28, 18
+	untagged := tagged
+	untagged.Notation = spec.NotationUntagged
 	rare := smallSpec()
 	rare.Task, rare.RareWeight, rare.N = spec.TaskRare, 0.1, 1500
 	rare.Optimizer, rare.LR, rare.Beta1, rare.Beta2, rare.AdamEps = spec.OptimizerAdam, 0.01, 0.9, 0.999, 1e-8
@@ -193,6 +195,9 @@ func TestGoldenFingerprints(t *testing.T) {
 		{"modular-tagged-mlp-momentum", tagged,
 			"7729deda7288784393b940c52d4da561f59488492099538d82e386c242be6ee3",
 			"fc568b60d08c01999370e7ff6836d5bfc94159567cf4b07ad4fddff289c896b8"},
+		{"modular-untagged-mlp-momentum", untagged,
+			"ae524cb329e67c89bced01c7eb283de6dfbafd851163364ea9e355ff273d9e14",
+			"111d76b0a99a478eb8b65a9707ceb36e487996b1fbf180554fd787306e5bd5f8"},
 		{"rare-softmax-adam", rare,
 			"c06dee2f72cabc1b8abb681aa599c86209d7ad63e95fc3bade7e36b5cd562313",
 			"93016ce5d6e6b067f264debdb82afc3d4edc749f8f7062732aa011b4a5ac11f7"},
