@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -51,23 +52,21 @@ func TestElicitQuickOutcomes(t *testing.T) {
 
 // The reduced latent-script pair (p = 23, 4 scripts, n ≤ 3000, seeds 1–3,
 // θ*ₙ to validation convergence): the model pre-trained with the script
-// named starts at the top of its EDL/n curve (several times the teaching
-// arm's at the first grid point, its peak within the first 40 examples),
-// learns the untagged target with at least 10× fewer bits than random
+// named starts its EDL/n curve high (≥ 3× the teaching arm's at the first
+// grid point), rises at most 0.75 bits/example to a peak within the first
+// 40 examples and then falls at least 10× (the plateau-then-fall of the
+// results page, not the strictly falling curve of the papers), learns the untagged target with at least 10× fewer bits than random
 // initialization in every seed, and one example raises its test accuracy by
 // at least 10 points where the teaching arm's moves by less; both end
 // knowing the task. The teaching arm's random-label control stays near zero
 // (the elicitation arm's does not: its base is confident about the
 // scripts, and random labels first have to undo that, a cost the results
 // page reports).
+//
+// One run serves this test and the intervention's (it holds both arms).
 func TestElicitLatentQuickOutcomes(t *testing.T) {
-	o := latentDefaults(true)
-	o.Workers = 2
-	rep, err := runElicit(o, "elicit", []armDef{armElicit, armTeach}, t.TempDir(), "test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	el, te := rep.Arms[0], rep.Arms[1]
+	rep := latentQuick(t)
+	el, te := rep.Arms[1], rep.Arms[0]
 	for i := range el.Runs {
 		e, tr := el.Runs[i], te.Runs[i]
 		if r := tr.EDL / e.EDL; r < 10 {
@@ -77,19 +76,71 @@ func TestElicitLatentQuickOutcomes(t *testing.T) {
 			t.Errorf("seed %d: elicitation EDL/n %.3f at the first grid point (teaching %.3f), peak at n=%d: want ≥ 3× teaching's and a peak by n=40",
 				e.Seed, e.FirstEDLPerN, tr.FirstEDLPerN, e.PeakN)
 		}
+		// The plateau, then the fall: the peak at most 0.75 bits/example
+		// above the first grid point, the last at least 10× below it.
+		last := e.EDLIdeal / float64(rep.Options.N)
+		if e.PeakEDLPerN-e.FirstEDLPerN > 0.75 || last > e.FirstEDLPerN/10 {
+			t.Errorf("seed %d: elicitation EDL/n %.3f at the first grid point, %.3f at the peak, %.3f at n=%d: want a rise ≤ 0.75 and a 10× fall",
+				e.Seed, e.FirstEDLPerN, e.PeakEDLPerN, last, rep.Options.N)
+		}
 		if ge, gt := e.AccAfter-e.AccBefore, tr.AccAfter-tr.AccBefore; ge < 0.1 || gt >= 0.1 {
 			t.Errorf("seed %d: one example moves accuracy by %.3f (elicitation) and %.3f (teaching)", e.Seed, ge, gt)
 		}
 		if e.AccFinal < 0.99 || tr.AccFinal < 0.9 {
 			t.Errorf("seed %d: final accuracy elicitation %.3f, teaching %.3f", e.Seed, e.AccFinal, tr.AccFinal)
 		}
-		if c := tr.ControlEDL / float64(o.N); c > 0.1 || c < -0.1 {
-			t.Errorf("seed %d: teaching random-label control EDL %.1f bits over n=%d", e.Seed, tr.ControlEDL, o.N)
+		if c := tr.ControlEDL / float64(rep.Options.N); c > 0.1 || c < -0.1 {
+			t.Errorf("seed %d: teaching random-label control EDL %.1f bits over n=%d", e.Seed, tr.ControlEDL, rep.Options.N)
 		}
 	}
-	if len(rep.Ratios) != 1 || !strings.HasPrefix(rep.Ratios[0].Verdict, "flipped") {
-		t.Errorf("ratios %+v", rep.Ratios)
+}
+
+// The reduced latent-script intervention: only the pre-training on the
+// skill (tagged scripts, correct labels) makes the untagged target cheap and
+// learned; random labels (format only) leave a model that learns the script
+// and not the skill; an unrelated operation costs at least what random
+// initialization costs.
+func TestInterveneLatentQuickOutcomes(t *testing.T) {
+	rep := latentQuick(t)
+	verdicts := map[string]string{}
+	for _, r := range rep.Ratios {
+		verdicts[r.Arm] = r.Verdict
+		if r.Arm == armUnrelated.Name && r.Mean > 1 {
+			t.Errorf("unrelated pre-training: teaching/arm EDL %.2f, want ≤ 1", r.Mean)
+		}
 	}
+	for arm, want := range map[string]string{armElicit.Name: "flipped", armPermuted.Name: "not learned", armUnrelated.Name: "not flipped"} {
+		if !strings.HasPrefix(verdicts[arm], want) {
+			t.Errorf("%s: verdict %q, want %q…", arm, verdicts[arm], want)
+		}
+	}
+}
+
+var latentQuickRun struct {
+	sync.Once
+	rep *elicitReport
+	err error
+}
+
+// latentQuick runs the reduced latent-script intervention once for the
+// tests that read it: arms teaching, elicitation, random labels, unrelated.
+func latentQuick(t *testing.T) *elicitReport {
+	t.Helper()
+	latentQuickRun.Do(func() {
+		o := latentDefaults(true)
+		o.Workers = 2
+		dir, err := os.MkdirTemp("", "edl-latent-quick")
+		if err != nil {
+			latentQuickRun.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		latentQuickRun.rep, latentQuickRun.err = runElicit(o, "intervene", []armDef{armTeach, armElicit, armPermuted, armUnrelated}, dir, "test", nil)
+	})
+	if latentQuickRun.err != nil {
+		t.Fatal(latentQuickRun.err)
+	}
+	return latentQuickRun.rep
 }
 
 // The reduced intervention: only pre-training on the skill with correct
