@@ -106,6 +106,7 @@ experiments: ## Full-size toy models of EDL.md, EDL curves, elicitation versus t
 	$(BIN)/edl intervene --out $(EXPERIMENTS)/intervene | tee $(EXPERIMENTS)/intervene.txt
 	$(BIN)/edl capacity --out $(EXPERIMENTS)/capacity | tee $(EXPERIMENTS)/capacity.txt
 	$(BIN)/edl intervene --target untagged --out $(EXPERIMENTS)/latent | tee $(EXPERIMENTS)/latent.txt
+	$(BIN)/edl capacity --target untagged --out $(EXPERIMENTS)/capacity-latent | tee $(EXPERIMENTS)/capacity-latent.txt
 
 .PHONY: clean
 clean: ## Remove build outputs
