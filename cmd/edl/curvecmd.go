@@ -142,7 +142,7 @@ func writeCurve(res *curve.Result, dir, command string, elapsed float64) ([]stri
 	var files []string
 	// curve.csv
 	rows := [][]string{{"labels", "seed", "n", "scored", "coded_bits", "quantized_bits", "ideal_bits", "test_loss_bits", "test_se_bits",
-		"edl_bits", "edl_ideal_bits", "edl_se_bits", "edl_per_example_bits", "edl_ideal_per_example_bits", "valid_bits", "epochs", "best_epoch"}}
+		"edl_bits", "edl_ideal_bits", "edl_se_bits", "edl_per_example_bits", "edl_ideal_per_example_bits", "valid_bits", "epochs", "best_epoch", "test_accuracy"}}
 	for _, group := range [][]curve.Run{res.Runs, res.Controls} {
 		for _, r := range group {
 			kind := "real"
@@ -153,7 +153,7 @@ func writeCurve(res *curve.Result, dir, command string, elapsed float64) ([]stri
 				rows = append(rows, []string{kind, strconv.FormatUint(r.Seed, 10), strconv.FormatInt(p.N, 10), strconv.FormatInt(p.Scored, 10),
 					strconv.FormatInt(p.CodedBits, 10), cell(p.QuantizedBits), cell(p.IdealBits), cell(p.TestLoss), cell(p.TestSE),
 					cell(p.EDL), cell(p.EDLIdeal), cell(p.EDLSE), cell(p.PerN(p.EDL)), cell(p.PerN(p.EDLIdeal)), cell(p.ValidBits),
-					strconv.FormatInt(p.Epochs, 10), strconv.FormatInt(p.BestEpoch, 10)})
+					strconv.FormatInt(p.Epochs, 10), strconv.FormatInt(p.BestEpoch, 10), cell(p.TestAccuracy)})
 			}
 		}
 	}
