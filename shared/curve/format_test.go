@@ -56,6 +56,22 @@ func TestFormatBumpVanishesWhenAnswersScored(t *testing.T) {
 	if at, fall, ok := bump(scoredPerN, 0.1); ok {
 		t.Errorf("answers scored: a bump remains (max at n=%d, then −%.0f%%)", grid[at], 100*fall)
 	}
+	// The early region directly, where the format is learned (n ≤ keys/4):
+	// answers alone stay within ±0.1 (few keys seen twice, nothing to
+	// generalize), while whole labels reach ≥ 1 bit/example of EDL by its end.
+	early := -1
+	for k, n := range grid {
+		if n > s.Keys/4 {
+			break
+		}
+		early = k
+		if math.Abs(scoredPerN[k]) > 0.1 {
+			t.Errorf("answers scored: EDL/n %.3f at n=%d, want within ±0.1 before the keys repeat", scoredPerN[k], n)
+		}
+	}
+	if early < 0 || fullPerN[early] < 1 {
+		t.Errorf("all scored: EDL/n below 1 bit/example at the end of the early region (grid index %d)", early)
+	}
 	// JSON has no NaN: the scored part's coded EDL is written as null.
 	b, err := json.Marshal(scored)
 	if err != nil {

@@ -146,3 +146,25 @@ func TestLabelBytesWidths(t *testing.T) {
 		t.Errorf("no labels gave % x", got)
 	}
 }
+
+// The answers-scored code length against exact values: probabilities
+// (1/8, 3/8, 1/2) with S = {1, 2} give p(y=1 | S) = 3/7, so −log₂ 3/7 bits;
+// frequencies (1, 3, 4) the same; S = every class is the plain code.
+func TestConditionalBitsExact(t *testing.T) {
+	probs := []float64{0.125, 0.375, 0.5}
+	freqs := []uint32{1, 3, 4}
+	answers := []int{1, 2}
+	want := -math.Log2(3.0 / 7.0)
+	if got := edl.ConditionalBits(probs, 1, answers); math.Abs(got-want) > 1e-15 {
+		t.Errorf("ConditionalBits = %v, want %v", got, want)
+	}
+	if got := edl.ConditionalQuantizedBits(freqs, 1, answers); math.Abs(got-want) > 1e-15 {
+		t.Errorf("ConditionalQuantizedBits = %v, want %v", got, want)
+	}
+	if got := edl.ConditionalBits(probs, 2, answers); math.Abs(got-(-math.Log2(4.0/7.0))) > 1e-15 {
+		t.Errorf("edl.ConditionalBits(y=2) = %v, want %v", got, -math.Log2(4.0/7.0))
+	}
+	if got, whole := edl.ConditionalBits(probs, 0, []int{0, 1, 2}), -math.Log2(0.125); math.Abs(got-whole) > 1e-15 {
+		t.Errorf("S = all classes: %v, want the whole code %v", got, whole)
+	}
+}

@@ -600,6 +600,8 @@ func (s Spec) Validate() error {
 			bad("dim", "the format task writes the key as one integer (dim 1) or one-hot (dim = keys = %d), got %d", s.Keys, s.Dim)
 		} else if s.Model == ModelTokens && (s.Dim != 1 || s.Vocab < s.Keys) {
 			bad("vocab", "the tokens model reads the format task's key as one token id (dim 1) in [0, vocab), keys = %d: got dim %d, vocab %d", s.Keys, s.Dim, s.Vocab)
+		} else if s.Dim == 1 && s.Keys > 1 && (s.Model == ModelSoftmax || s.Model == ModelMLP) {
+			bad("dim", "the %s model reads the format task's key one-hot (dim = keys = %d); dim 1 writes it as one integer, for the table and tokens models", s.Model, s.Keys)
 		}
 		if s.Answers < 2 || s.Answers > s.Classes {
 			bad("answers", "must be in [2, classes=%d] for the format task, got %d", s.Classes, s.Answers)

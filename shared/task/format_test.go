@@ -76,7 +76,7 @@ func TestFormatMappingAndLayouts(t *testing.T) {
 	s := formatSpec()
 	in, labels := build(t, s)
 	flat := s
-	flat.Dim = 1
+	flat.Dim, flat.Model, flat.Alpha = 1, spec.ModelTable, 0.5 // the integer layout is the table's and the tokens model's
 	inFlat, labelsFlat := build(t, flat)
 	mapping := map[int]int{}
 	check := func(x *Matrix, ys []int) {

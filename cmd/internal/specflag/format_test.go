@@ -1,6 +1,7 @@
 package specflag
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
@@ -22,7 +23,6 @@ func TestFormatFlags(t *testing.T) {
 		{[]string{"--model", "table", "--task", "format", "--keys", "20"}, 256, 20, 8, 1, spec.ScoreAll},
 		{[]string{"--task", "format", "--model", "table"}, 256, 64, 8, 1, spec.ScoreAll},
 		{[]string{"--task", "format", "--model", "tokens", "--hidden", "8"}, 256, 64, 8, 1, spec.ScoreAll},
-		{[]string{"--task", "format", "--dim", "1", "--model", "mlp", "--hidden", "8"}, 256, 64, 8, 1, spec.ScoreAll},
 	} {
 		s := parse(t, c.args...)
 		if s.Classes != c.classes || s.Keys != c.keys || s.Answers != c.answers || s.Dim != c.dim || s.Score != c.score {
@@ -32,5 +32,11 @@ func TestFormatFlags(t *testing.T) {
 		if err := s.Validate(); err != nil {
 			t.Errorf("%q: %v", c.args, err)
 		}
+	}
+	// An integer key is for table and tokens: mlp and softmax would read
+	// it as a real number, so the spec refuses it by name.
+	s := parse(t, "--task", "format", "--dim", "1", "--model", "mlp", "--hidden", "8")
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "spec: dim:") {
+		t.Errorf("format with an mlp on dim 1: %v, want an error naming dim", err)
 	}
 }
