@@ -29,7 +29,6 @@ import (
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
-	"github.com/edlwire/edlwire/shared/task"
 )
 
 // adapterDef is one way of training P parameters ("" adapter: the reference).
@@ -156,16 +155,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
-	bs := o.baseSpec(baseCorrect)
-	in, err := task.NewInputs(bs)
-	if err != nil {
-		return nil, err
-	}
-	labels, err := task.NewLabels(bs, in)
-	if err != nil {
-		return nil, err
-	}
-	file, err := curve.Pretrain(bs, nil, in, labels, o.Workers)
+	file, err := o.pretrain(baseCorrect)
 	if err != nil {
 		return nil, err
 	}

@@ -59,17 +59,12 @@ func cmdCurve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "edl curve: --out DIR is required, --seeds at least 1, no positional arguments")
 		return 2
 	}
-	sp, build, err := sf.resolve()
+	sp, build, base, err := sf.resolve()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	g, err := parseGrid(*grid, sp.N, sp.Batch)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	base, err := sf.baseFile()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

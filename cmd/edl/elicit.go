@@ -143,6 +143,25 @@ func (o elicitOpts) baseSpec(b *baseDef) spec.Spec {
 	return bs
 }
 
+// pretrain builds a base: its pre-training task's examples, then one pass
+// (curve.Pretrain), as a checkpoint file.
+func (o elicitOpts) pretrain(b *baseDef) ([]byte, error) {
+	bs := o.baseSpec(b)
+	in, err := task.NewInputs(bs)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := task.NewLabels(bs, in)
+	if err != nil {
+		return nil, err
+	}
+	file, err := curve.Pretrain(bs, nil, in, labels, o.Workers)
+	if err != nil {
+		return nil, fmt.Errorf("edl: pre-train %s: %w", o.baseFile(b), err)
+	}
+	return file, nil
+}
+
 // fromBase sets a target spec to start from a base: the answers-permuted
 // target resets the base's head (a new answer notation), the untagged one
 // keeps it (its scripts are the base's own).
@@ -376,18 +395,9 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 		if a.Base == nil || files[o.baseFile(a.Base)] != nil {
 			continue
 		}
-		bs := o.baseSpec(a.Base)
-		in, err := task.NewInputs(bs)
+		file, err := o.pretrain(a.Base)
 		if err != nil {
 			return nil, err
-		}
-		labels, err := task.NewLabels(bs, in)
-		if err != nil {
-			return nil, err
-		}
-		file, err := curve.Pretrain(bs, nil, in, labels, o.Workers)
-		if err != nil {
-			return nil, fmt.Errorf("edl: pre-train %s: %w", a.Base.Name, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, "bases", o.baseFile(a.Base)), file, 0o644); err != nil {
 			return nil, fmt.Errorf("edl: %w", err)

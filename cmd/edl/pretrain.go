@@ -27,12 +27,7 @@ func cmdPretrain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "edl pretrain: --out FILE is required, no positional arguments")
 		return 2
 	}
-	sp, build, err := sf.resolve()
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	base, err := sf.baseFile()
+	sp, build, base, err := sf.resolve()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

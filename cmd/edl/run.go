@@ -53,14 +53,15 @@ func (sf *specFlags) baseFile() ([]byte, error) {
 	return b, nil
 }
 
-// resolve loads the dataset, if any, and returns the spec and a builder of
-// its inputs and labels.
-func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.Labels, error), error) {
+// resolve loads the dataset, if any, and the base checkpoint given with
+// --base (nil without one), and returns the spec, a builder of its inputs
+// and labels, and the base.
+func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.Labels, error), []byte, error) {
 	var table *task.Table
 	if *sf.data != "" {
 		t, err := alice.LoadData(*sf.data, sf.spec.LabelColumn)
 		if err != nil {
-			return spec.Spec{}, nil, err
+			return spec.Spec{}, nil, nil, err
 		}
 		set := map[string]bool{}
 		sf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -69,7 +70,11 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 		sf.table = t
 	}
 	if err := sf.spec.Validate(); err != nil {
-		return spec.Spec{}, nil, err
+		return spec.Spec{}, nil, nil, err
+	}
+	base, err := sf.baseFile()
+	if err != nil {
+		return spec.Spec{}, nil, nil, err
 	}
 	build := func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
 		var in *task.Inputs
@@ -87,7 +92,7 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 		}
 		return in, labels, err
 	}
-	return *sf.spec, build, nil
+	return *sf.spec, build, base, nil
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -105,12 +110,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edl run: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	sp, _, err := sf.resolve()
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	base, err := sf.baseFile()
+	sp, _, base, err := sf.resolve()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
