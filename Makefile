@@ -25,8 +25,13 @@ build: ## Build alice, bob and edl into bin/
 demo: build ## Start Bob on a free port, run Alice on the default task, print the summary
 	@./scripts/demo.sh $(BIN)
 
+.PHONY: setup
+setup: ## Install the Debian packages the tests need (as root; otherwise print the apt-get command and stop)
+	@./scripts/setup.sh
+
 .PHONY: test
-test: check-proto lint test-arch fuzz ## Everything CI checks: generated code, lint, architectures, fuzzing, unit and integration tests
+test: setup ## Everything CI checks: setup, generated code, lint, architectures, fuzzing, unit, race and integration tests
+	@$(MAKE) --no-print-directory check-proto lint test-arch fuzz
 	$(GO) test ./...
 
 FUZZTIME ?= 20000x
