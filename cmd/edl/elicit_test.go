@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/edlwire/edlwire/shared/experiment"
 )
 
 // The reduced elicitation experiment (p = 23, seeds 1–3) keeps its
@@ -15,10 +17,10 @@ import (
 // EDL/n peaks an order of magnitude earlier, both arms end up knowing the
 // task, and the random-label controls stay near zero.
 func TestElicitQuickOutcomes(t *testing.T) {
-	o := elicitDefaults(true)
+	o := experiment.Defaults(true)
 	o.Workers = 2
 	dir := t.TempDir()
-	rep, err := runElicit(o, "elicit", []armDef{armElicit, armTeach}, dir, "test", nil)
+	rep, err := runElicit(o, "elicit", []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}, dir, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +107,11 @@ func TestInterveneLatentQuickOutcomes(t *testing.T) {
 	verdicts := map[string]string{}
 	for _, r := range rep.Ratios {
 		verdicts[r.Arm] = r.Verdict
-		if r.Arm == armUnrelated.Name && r.Mean > 1 {
+		if r.Arm == experiment.ArmUnrelated.Name && r.Mean > 1 {
 			t.Errorf("unrelated pre-training: teaching/arm EDL %.2f, want ≤ 1", r.Mean)
 		}
 	}
-	for arm, want := range map[string]string{armElicit.Name: "flipped", armPermuted.Name: "not learned", armUnrelated.Name: "not flipped"} {
+	for arm, want := range map[string]string{experiment.ArmElicit.Name: "flipped", experiment.ArmPermuted.Name: "not learned", experiment.ArmUnrelated.Name: "not flipped"} {
 		if !strings.HasPrefix(verdicts[arm], want) {
 			t.Errorf("%s: verdict %q, want %q…", arm, verdicts[arm], want)
 		}
@@ -127,7 +129,7 @@ var latentQuickRun struct {
 func latentQuick(t *testing.T) *elicitReport {
 	t.Helper()
 	latentQuickRun.Do(func() {
-		o := latentDefaults(true)
+		o := experiment.LatentDefaults(true)
 		o.Workers = 2
 		dir, err := os.MkdirTemp("", "edl-latent-quick")
 		if err != nil {
@@ -135,7 +137,7 @@ func latentQuick(t *testing.T) *elicitReport {
 			return
 		}
 		defer os.RemoveAll(dir)
-		latentQuickRun.rep, latentQuickRun.err = runElicit(o, "intervene", []armDef{armTeach, armElicit, armPermuted, armUnrelated}, dir, "test", nil)
+		latentQuickRun.rep, latentQuickRun.err = runElicit(o, "intervene", []experiment.Arm{experiment.ArmTeach, experiment.ArmElicit, experiment.ArmPermuted, experiment.ArmUnrelated}, dir, "test", nil)
 	})
 	if latentQuickRun.err != nil {
 		t.Fatal(latentQuickRun.err)
@@ -148,9 +150,9 @@ func latentQuick(t *testing.T) *elicitReport {
 // that learns nothing (small EDL, no accuracy), an unrelated operation one
 // that pays what random initialization pays.
 func TestInterveneQuickOutcomes(t *testing.T) {
-	o := elicitDefaults(true)
+	o := experiment.Defaults(true)
 	o.Workers = 2
-	rep, err := runElicit(o, "intervene", []armDef{armTeach, armElicit, armPermuted, armUnrelated}, t.TempDir(), "test", nil)
+	rep, err := runElicit(o, "intervene", []experiment.Arm{experiment.ArmTeach, experiment.ArmElicit, experiment.ArmPermuted, experiment.ArmUnrelated}, t.TempDir(), "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +160,7 @@ func TestInterveneQuickOutcomes(t *testing.T) {
 	for _, r := range rep.Ratios {
 		verdicts[r.Arm] = r.Verdict
 	}
-	for arm, want := range map[string]string{armElicit.Name: "partly", armPermuted.Name: "not learned", armUnrelated.Name: "not flipped"} {
+	for arm, want := range map[string]string{experiment.ArmElicit.Name: "partly", experiment.ArmPermuted.Name: "not learned", experiment.ArmUnrelated.Name: "not flipped"} {
 		if !strings.HasPrefix(verdicts[arm], want) {
 			t.Errorf("%s: verdict %q, want %q…", arm, verdicts[arm], want)
 		}
