@@ -240,7 +240,7 @@ func capacityPlots(rep *capReport, dir string) error {
 		var ss []series
 		for _, a := range rep.Arms {
 			for _, c := range a.Curves {
-				s := series{name: a.Arm + " " + c.Adapter.Name, points: true, dashed: a.Arm == experiment.ArmTeach.Name}
+				s := series{name: a.Arm + " " + c.Adapter.Name, key: c.Adapter.Name, points: true, dashed: a.Arm == experiment.ArmTeach.Name}
 				for _, p := range c.Points {
 					v := q.pick(p)
 					if p.Density > 0 && p.EDLRef >= 50 && !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -252,7 +252,7 @@ func capacityPlots(rep *capReport, dir string) error {
 				}
 			}
 			if st := q.star(a); st > 0 {
-				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: true})
+				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: a.Arm == experiment.ArmTeach.Name, reference: true})
 			}
 		}
 		if len(ss) == 0 {
@@ -262,7 +262,6 @@ func capacityPlots(rep *capReport, dir string) error {
 		if err != nil {
 			return err
 		}
-		p.Legend.Top = false
 		p.Y.Min, p.Y.Max = -0.2, q.ymax // ratios outside are clipped (the CSV has them all)
 		if _, err := save(p, dir, q.name); err != nil {
 			return err

@@ -351,9 +351,9 @@ func elicitPlot(rep *elicitReport, dir string) error {
 		if err := json.Unmarshal(b, &cj); err != nil {
 			return fmt.Errorf("edl: %w", err)
 		}
-		per = append(per, statSeries(ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
-		per = append(per, statSeries(ar.Arm.Name+" random-label control", cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
-		cum = append(cum, statSeries(ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
+		per = append(per, statSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
+		per = append(per, statSeries(ar.Arm.Name+" random-label control", ar.Arm.Name, cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
+		cum = append(cum, statSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
 	}
 	for i := range per {
 		per[i].points = false

@@ -290,13 +290,12 @@ func toyHypothesis(o toyOpts) (*toyResult, error) {
 		}
 		p, err := newPlot("hypothesis collapse (m = 64): measured vs analytic", "n (examples, log scale)", "EDL/n (bits/example)", true, []series{
 			{name: "measured (ideal code, mean of 3 seeds)", x: x, y: meas, points: true},
-			{name: "analytic log₂m / n", x: x, y: pred, dashed: true},
+			{name: "analytic log₂m / n", x: x, y: pred, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
 		}
-		p.Y.Scale = plot_LogScale()
-		p.Y.Tick.Marker = plotLogTicks()
+		logY(p)
 		more, err := save(p, o.out, "analytic")
 		if err != nil {
 			return nil, err
@@ -350,7 +349,7 @@ func toyRareInputs(o toyOpts) (*toyResult, error) {
 	if o.out != "" {
 		p, err := newPlot("rare inputs: EDL/n against π (n = "+fmt.Sprint(n)+")", "π (probability of the rare region)", "EDL/n (bits/example)", false, []series{
 			{name: fmt.Sprintf("measured (ideal code, mean of %d seeds)", seeds), x: xs, y: ys, points: true},
-			{name: "analytic π·δ·λ + δ·c/n", x: xs, y: preds, dashed: true},
+			{name: "analytic π·δ·λ + δ·c/n", x: xs, y: preds, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
@@ -434,7 +433,7 @@ func toyCoupon(o toyOpts) (*toyResult, error) {
 	if o.out != "" {
 		p, err := newPlot(fmt.Sprintf("coupon collector (K = %d, %d seeds): EDL/n", keys, seeds), "n (examples, log scale)", "EDL/n (bits/example)", true, []series{
 			{name: "measured (ideal code, mean; band min–max over seeds)", x: x, y: meas, lo: spreadCol(res.Summary, false), hi: spreadCol(res.Summary, true)},
-			{name: "analytic KΔ[1 − (1+u)e^{−u}] / n", x: x, y: cont, dashed: true},
+			{name: "analytic KΔ[1 − (1+u)e^{−u}] / n", x: x, y: cont, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
@@ -449,7 +448,7 @@ func toyCoupon(o toyOpts) (*toyResult, error) {
 		}
 		p, err = newPlot("coupon collector: cumulative EDL (inflection at n ≈ K)", "n (examples)", "EDL (bits)", false, []series{
 			{name: "measured (ideal code, mean)", x: x, y: cm},
-			{name: "analytic KΔ[1 − (1+u)e^{−u}]", x: x, y: cc, dashed: true},
+			{name: "analytic KΔ[1 − (1+u)e^{−u}]", x: x, y: cc, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
@@ -531,10 +530,10 @@ func toyFormat(o toyOpts) (*toyResult, error) {
 		Predicted: fmt.Sprintf("max %.4f at n = %.0f, fall %.0f%%", qv, qn, 100*qd), Criterion: "no bump within n ≤ 150", Pass: !aok && !qok})
 	if o.out != "" {
 		p, err := newPlot("format learning: EDL/n with and without the template scored", "n (examples, log scale)", "EDL/n (bits/example)", true, []series{
-			{name: fmt.Sprintf("template + answers scored (mean of %d seeds)", seeds), x: x, y: mAll, points: true},
-			{name: "  analytic", x: x, y: pAll, dashed: true},
-			{name: "answers only scored", x: x, y: mAns, points: true},
-			{name: "  analytic", x: x, y: pAns, dashed: true},
+			{name: fmt.Sprintf("template + answers scored (mean of %d seeds)", seeds), key: "all", x: x, y: mAll, points: true},
+			{name: "template + answers: analytic", key: "all", x: x, y: pAll, dashed: true},
+			{name: "answers only scored", key: "answers", x: x, y: mAns, points: true},
+			{name: "answers only: analytic", key: "answers", x: x, y: pAns, dashed: true},
 		})
 		if err != nil {
 			return nil, err
