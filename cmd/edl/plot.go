@@ -62,20 +62,24 @@ func newPlot(title, xlabel, ylabel string, logx bool, ss []series) (*plot.Plot, 
 
 // plotSeries adds series to p, with their legend entries.
 func plotSeries(p *plot.Plot, ss []series) error {
-	colours := map[string]color.NRGBA{}
+	keys := map[string]int{}
 	for _, s := range ss {
 		key := s.key
 		if key == "" {
 			key = s.name
 		}
-		c, ok := colours[key]
-		switch {
-		case s.reference:
-			c = color.NRGBA{A: 0xFF}
-		case !ok:
-			c = okabeIto[len(colours)%len(okabeIto)]
-			colours[key] = c
+		k, ok := keys[key]
+		if !ok && !s.reference {
+			k = len(keys)
+			keys[key] = k
 		}
+		c := okabeIto[k%len(okabeIto)]
+		if s.reference {
+			c = color.NRGBA{A: 0xFF}
+		}
+		// Past the palette's seven colours the markers change shape: filled
+		// circle, box, pyramid; hollow (dashed series) ring, square, triangle.
+		shape := k / len(okabeIto) % 3
 		if len(s.lo) == len(s.x) && len(s.hi) == len(s.x) && len(s.x) > 1 {
 			band := c
 			band.A = 45
@@ -103,11 +107,11 @@ func plotSeries(p *plot.Plot, ss []series) error {
 				return err
 			}
 			sc.GlyphStyle.Color = c
-			sc.GlyphStyle.Shape = draw.CircleGlyph{}
-			sc.GlyphStyle.Radius = vg.Points(2)
+			sc.GlyphStyle.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}[shape]
 			if s.dashed {
-				sc.GlyphStyle.Shape = draw.RingGlyph{}
+				sc.GlyphStyle.Shape = []draw.GlyphDrawer{draw.RingGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}}[shape]
 			}
+			sc.GlyphStyle.Radius = vg.Points(2.2)
 			p.Add(sc)
 			p.Legend.Add(s.name, l, sc)
 		} else {
