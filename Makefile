@@ -33,6 +33,7 @@ setup: ## Install the Debian packages the tests need (as root; otherwise print t
 test: setup ## Everything CI checks: setup, generated code, lint, architectures, fuzzing, unit, race and integration tests
 	@$(MAKE) --no-print-directory check-proto lint test-arch fuzz
 	$(GO) test ./...
+	@$(MAKE) --no-print-directory test-race
 
 FUZZTIME ?= 20000x
 
