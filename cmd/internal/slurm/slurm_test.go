@@ -57,7 +57,7 @@ func TestMain(m *testing.M) {
 			i, _ := strconv.Atoi(os.Args[3])
 			_, err = double.RunShard(os.Args[2], i)
 		case "merge":
-			_, err = double.Merge(os.Args[2], os.Args[4], os.Stdout)
+			_, err = double.Merge(os.Args[2], os.Args[4], os.Args[4], os.Stdout)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -40,8 +40,11 @@ type Plan struct {
 	// each shard parses them again to rebuild the configuration, and the
 	// merge turns --plan DIR into --out OUT (OutArgs) to reproduce the
 	// one-machine command line that outputs record.
-	Args   []string `json:"args"`
-	Shards int      `json:"shards"`
+	Args []string `json:"args"`
+	// Cwd is the working directory the plan was made in: shards and the
+	// merge read relative paths in Args (a --data file, a --base) from it.
+	Cwd    string `json:"cwd"`
+	Shards int    `json:"shards"`
 	// Config is the command's whole resolved configuration. A shard checks
 	// that its own parse of Args gives the same bytes, so a changed dataset,
 	// base checkpoint or edl version is refused instead of merged.
@@ -139,7 +142,11 @@ func Create(dir, command string, args []string, config any, jobs []any) (*Dir, e
 	if err != nil {
 		return nil, fmt.Errorf("sweep: config: %w", err)
 	}
-	p := Plan{Format: Format, Command: command, Args: append([]string{}, args...), Shards: len(jobs), Config: cfg}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	p := Plan{Format: Format, Command: command, Args: append([]string{}, args...), Cwd: cwd, Shards: len(jobs), Config: cfg}
 	if p.Shards == 0 {
 		return nil, errors.New("sweep: a plan needs at least one shard")
 	}
@@ -430,9 +437,11 @@ type mergeRecord struct {
 	Files      []string `json:"files"`
 }
 
-// Merge assembles the outputs of the plan in dir into out and records the
-// merge in DIR/merge.json (which engines wait for).
-func (r Registry) Merge(dir, out string, stdout io.Writer) ([]string, error) {
+// Merge assembles the outputs of the plan in dir into the directory
+// outDir and records the merge in DIR/merge.json (which engines wait for).
+// out is the output directory as the user typed it: the merged command
+// line (OutArgs) carries it, as the one-machine run's would.
+func (r Registry) Merge(dir, out, outDir string, stdout io.Writer) ([]string, error) {
 	d, err := Open(dir)
 	if err != nil {
 		return nil, err
@@ -445,13 +454,13 @@ func (r Registry) Merge(dir, out string, stdout io.Writer) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := k.Merge(&d.Plan, OutArgs(d.Plan.Args, out), results, out, stdout)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := filepath.Abs(out)
+	abs, err := filepath.Abs(outDir)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	files, err := k.Merge(&d.Plan, OutArgs(d.Plan.Args, out), results, abs, stdout)
+	if err != nil {
+		return nil, err
 	}
 	b, err := marshal(mergeRecord{PlanSHA256: d.Hash, Out: abs, Files: files})
 	if err != nil {

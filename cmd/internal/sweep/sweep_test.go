@@ -76,7 +76,7 @@ func TestPlanRunMerge(t *testing.T) {
 	if d.Plan.Shards != 5 || len(d.Status().Missing) != 5 {
 		t.Fatalf("fresh plan: %+v, status %+v", d.Plan, d.Status())
 	}
-	if _, err := squares.Merge(dir, filepath.Join(dir, "out"), io.Discard); err == nil || !strings.Contains(err.Error(), "5 missing (0-4)") {
+	if _, err := squares.Merge(dir, "out", filepath.Join(dir, "out"), io.Discard); err == nil || !strings.Contains(err.Error(), "5 missing (0-4)") {
 		t.Fatalf("merge before any shard ran: %v", err)
 	}
 	// Shards in any order.
@@ -96,7 +96,7 @@ func TestPlanRunMerge(t *testing.T) {
 		t.Error("a no-op run changed the result")
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	if _, err := squares.Merge(dir, out, io.Discard); err != nil {
+	if _, err := squares.Merge(dir, out, out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(filepath.Join(out, "sum.txt"))
