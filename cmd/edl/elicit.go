@@ -179,8 +179,7 @@ func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, co
 			return nil, fmt.Errorf("edl: arm %s: %w", a.Name, err)
 		}
 		ar := experiment.ArmResult{Arm: a, Signature: res.Signature, Dir: a.Name}
-		elapsed := time.Since(t0).Seconds()
-		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")", elapsed); err != nil {
+		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")"); err != nil {
 			return nil, err
 		}
 		for i, r := range res.Runs {
