@@ -1,16 +1,18 @@
 package experiment
 
-import "math"
+import "github.com/edlwire/edlwire/shared/detmath"
 
 // The toy models' analytic predictions (EDL.md, "Facts from the theory").
 // Each is the expectation of the ideal code over the task's randomness, for
-// the learner the toy runs: exact, not fitted.
+// the learner the toy runs: exact, not fitted. Like all of shared/, they use
+// detmath's kernels and no fused multiply-add, so a prediction is the same
+// bits on every machine (the tests hold them against math and gonum).
 
 // HypothesisEDL is EDL(n) for every n ≥ 1 of the hypothesis-collapse toy:
 // with m equally likely rules and an exact Bayesian learner the first label
 // costs log₂m bits and identifies the rule; every later label and the test
 // loss cost nothing.
-func HypothesisEDL(m int) float64 { return math.Log2(float64(m)) }
+func HypothesisEDL(m int) float64 { return detmath.Log2(float64(m)) }
 
 // CrispKeyEDL is the expected EDL contribution, in units of Δ, of one key of
 // per-example probability q after n examples, for a learner that pays Δ bits
@@ -19,8 +21,8 @@ func HypothesisEDL(m int) float64 { return math.Log2(float64(m)) }
 // chance it was not (the test term: a share q of test examples still costs
 // Δ): (1 − (1−q)ⁿ) − n·q·(1−q)ⁿ.
 func CrispKeyEDL(q float64, n int64) float64 {
-	pn := math.Pow(1-q, float64(n))
-	return (1 - pn) - float64(n)*q*pn
+	pn := powInt(1-q, n)
+	return (1 - pn) - float64(float64(n)*q*pn)
 }
 
 // LearnedFraction is λ = CrispKeyEDL(q, n)/(n·q) = (1−(1−q)ⁿ)/(nq) − (1−q)ⁿ:
@@ -48,7 +50,7 @@ func RareInputsEDLPerN(pi, q, delta float64, n int64) float64 {
 // E[EDL] ≈ KΔ[1 − (1+u)e^{−u}] with u = n/K.
 func CouponEDL(keys int, delta, n float64) float64 {
 	u := n / float64(keys)
-	return float64(keys) * delta * (1 - (1+u)*math.Exp(-u))
+	return float64(keys) * delta * (1 - float64((1+u)*detmath.Exp(-u)))
 }
 
 // CouponEDLDiscrete is the exact expectation for finite K:
@@ -72,15 +74,15 @@ const (
 func CouponPeak() (u, value float64) {
 	lo, hi := 1.0, 3.0 // e^1 < 3 and e^3 > 13: the root lies between
 	for range 200 {
-		mid := (lo + hi) / 2
-		if math.Exp(mid) < 1+mid+mid*mid {
+		mid := float64((lo + hi) / 2) // the halving is a product: not fused into 1+mid
+		if detmath.Exp(mid) < 1+mid+float64(mid*mid) {
 			lo = mid
 		} else {
 			hi = mid
 		}
 	}
-	u = (lo + hi) / 2
-	return u, u / (1 + u + u*u)
+	u = float64((lo + hi) / 2)
+	return u, u / (1 + u + float64(u*u))
 }
 
 // DirichletBits is the prequential code length (bits) of any sequence with
@@ -88,17 +90,32 @@ func CouponPeak() (u, value float64) {
 // len(counts) classes (α = ½: Krichevsky–Trofimov, α = 1: Laplace): −log₂ of
 // the Dirichlet-multinomial probability
 // Γ(Kα)/Γ(n+Kα) · Π_k Γ(c_k+α)/Γ(α), whatever the order of the labels.
+//
+// It sums the sequential code in a canonical order (each class's labels in
+// turn): Γ(c+α)/Γ(α) = Π_{i<c}(i+α), so no log-gamma is needed.
 func DirichletBits(counts []int64, alpha float64) float64 {
-	lg := func(x float64) float64 { v, _ := math.Lgamma(x); return v }
-	var n int64
-	ln := 0.0
-	for _, c := range counts {
-		n += c
-		ln += lg(float64(c)+alpha) - lg(alpha)
-	}
 	k := float64(len(counts))
-	ln += lg(k*alpha) - lg(float64(n)+k*alpha)
-	return -ln / math.Ln2
+	bits, seen := 0.0, 0.0
+	for _, c := range counts {
+		for i := range c {
+			bits += detmath.Log2(seen+float64(k*alpha)) - detmath.Log2(float64(i)+alpha)
+			seen++
+		}
+	}
+	return bits
+}
+
+// powInt is x^n for n ≥ 0 by binary exponentiation: a fixed sequence of
+// products, the same bits everywhere (math.Pow is not).
+func powInt(x float64, n int64) float64 {
+	r := 1.0
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			r *= x
+		}
+		x *= x
+	}
+	return r
 }
 
 // DirichletKeyEDL is the expected EDL contribution (bits) of one key of
@@ -109,29 +126,31 @@ func DirichletBits(counts []int64, alpha float64) float64 {
 // key's count after i examples is Binomial(i, q), carried forward as its
 // probability mass function (tails below 10⁻¹⁸ dropped).
 func DirichletKeyEDL(q, alpha float64, classes int, nmax int64) []float64 {
-	ell := func(c int) float64 { return -math.Log2((float64(c) + alpha) / (float64(c) + float64(classes)*alpha)) }
+	ell := func(c int) float64 {
+		return -detmath.Log2((float64(c) + alpha) / (float64(c) + float64(float64(classes)*alpha)))
+	}
 	pmf := []float64{1}
 	expect := func() float64 {
 		e := 0.0
 		for c, p := range pmf {
-			e += p * ell(c)
+			e += float64(p * ell(c))
 		}
 		return e
 	}
 	out := make([]float64, nmax+1)
 	mdl := 0.0
 	for i := int64(0); i < nmax; i++ {
-		mdl += q * expect()
+		mdl += float64(q * expect())
 		next := make([]float64, len(pmf)+1)
 		for c, p := range pmf {
-			next[c] += p * (1 - q)
-			next[c+1] += p * q
+			next[c] += float64(p * (1 - q))
+			next[c+1] += float64(p * q)
 		}
 		for len(next) > 1 && next[len(next)-1] < 1e-18 {
 			next = next[:len(next)-1]
 		}
 		pmf = next
-		out[i+1] = mdl - float64(i+1)*q*expect()
+		out[i+1] = mdl - float64(float64(i+1)*q*expect())
 	}
 	return out
 }

@@ -11,9 +11,10 @@
 // The shape of a curve (falling, rising-falling, …) is curve.ShapeOf's and
 // curve.PeakOf's: one definition of a significant rise or fall.
 //
-// What it refuses to do: no I/O, no clock, no goroutines, no plots. The
-// edl command (cmd/edl) reads flags, runs the measurements through
-// shared/curve, hands their numbers here and writes files and figures.
+// What it refuses to do: no I/O, no clock, no goroutines of its own, no
+// plots. The edl command (cmd/edl) reads flags, runs the measurements
+// through shared/curve, hands their numbers here and writes files and
+// figures.
 // Nothing here is on the synchronized path between Alice and Bob, so the
 // closed forms may use the math package freely.
 package experiment

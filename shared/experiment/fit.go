@@ -19,16 +19,16 @@ func Linfit(x, y []float64) (a, b, r2 float64) {
 	mx, my := sx/n, sy/n
 	var sxx, sxy, syy float64
 	for i := range x {
-		sxx += (x[i] - mx) * (x[i] - mx)
-		sxy += (x[i] - mx) * (y[i] - my)
-		syy += (y[i] - my) * (y[i] - my)
+		sxx += float64((x[i] - mx) * (x[i] - mx))
+		sxy += float64((x[i] - mx) * (y[i] - my))
+		syy += float64((y[i] - my) * (y[i] - my))
 	}
 	a = sxy / sxx
-	b = my - a*mx
+	b = my - float64(a*mx)
 	var res float64
 	for i := range x {
-		d := y[i] - (a*x[i] + b)
-		res += d * d
+		d := y[i] - (float64(a*x[i]) + b)
+		res += float64(d * d)
 	}
 	return a, b, 1 - res/syy
 }
@@ -65,7 +65,7 @@ func ParabolaMax(x, y []float64) (float64, float64) {
 		for k := 0; k < 5; k++ {
 			s[k] += p
 			if k < 3 {
-				t[k] += p * y[i]
+				t[k] += float64(p * y[i])
 			}
 			p *= d
 		}
@@ -76,7 +76,7 @@ func ParabolaMax(x, y []float64) (float64, float64) {
 		for j := i + 1; j < 3; j++ {
 			f := A[j][i] / A[i][i]
 			for k := i; k < 4; k++ {
-				A[j][k] -= f * A[i][k]
+				A[j][k] -= float64(f * A[i][k])
 			}
 		}
 	}
@@ -84,7 +84,7 @@ func ParabolaMax(x, y []float64) (float64, float64) {
 	for i := 2; i >= 0; i-- {
 		v := A[i][3]
 		for k := i + 1; k < 3; k++ {
-			v -= A[i][k] * sol[k]
+			v -= float64(A[i][k] * sol[k])
 		}
 		sol[i] = v / A[i][i]
 	}
@@ -93,7 +93,7 @@ func ParabolaMax(x, y []float64) (float64, float64) {
 		return x[best], y[best]
 	}
 	v := -b / (2 * a)
-	return v + m, c + b*v + a*v*v
+	return v + m, c + float64(b*v) + float64(a*v*v)
 }
 
 // Bump looks for the format toy's early bump in v (EDL/n at the points x,
