@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/prequential"
@@ -46,7 +47,6 @@ type elicitReport struct {
 	Grid      []int64                `json:"grid"`
 	Arms      []experiment.ArmResult `json:"arms"`
 	Ratios    []experiment.Ratio     `json:"ratios"` // teaching EDL / arm EDL at matched n (the largest)
-	Seconds   float64                `json:"elapsed_seconds"`
 	BasesNote string                 `json:"bases_note"`
 }
 
@@ -59,31 +59,47 @@ func cmdIntervene(args []string, stdout, stderr io.Writer) int {
 }
 
 func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
-	o, out, err := parseElicitFlags(mode, args, stderr)
+	o, out, plan, err := parseElicitFlags(mode, args, stderr)
 	if err != nil {
 		return 2
 	}
-	arms := []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}
-	if mode == "intervene" {
-		arms = []experiment.Arm{experiment.ArmTeach, experiment.ArmElicit, experiment.ArmPermuted, experiment.ArmUnrelated}
+	arms := elicitArms(mode)
+	if plan != "" {
+		units := (&elicitRun{o: o, arms: arms}).units()
+		jobs := make([]any, len(units))
+		for i, u := range units {
+			jobs[i] = u
+		}
+		return planned(stdout, stderr, plan, mode, args, elicitPlanConfig(mode, o, arms), jobs)
 	}
+	start := time.Now()
 	rep, err := runElicit(o, mode, arms, out, "edl "+mode+" "+strings.Join(args, " "), newProgress(stderr, "edl "+mode).Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprint(stdout, elicitTable(rep))
+	fmt.Fprintf(stdout, "%.1f s\n", time.Since(start).Seconds())
 	return 0
+}
+
+// elicitArms are the arms of edl elicit or edl intervene.
+func elicitArms(mode string) []experiment.Arm {
+	if mode == "intervene" {
+		return []experiment.Arm{experiment.ArmTeach, experiment.ArmElicit, experiment.ArmPermuted, experiment.ArmUnrelated}
+	}
+	return []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}
 }
 
 // parseElicitFlags reads edl elicit's (or intervene's) command line: the
 // target's defaults with exactly the flags given applied over them, and the
 // output directory. Every error is written to stderr (a usage error: exit 2).
-func parseElicitFlags(mode string, args []string, stderr io.Writer) (experiment.Options, string, error) {
+func parseElicitFlags(mode string, args []string, stderr io.Writer) (o experiment.Options, out, plan string, err error) {
 	fs := flag.NewFlagSet("edl "+mode, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "the reduced size the tests run")
-	out := fs.String("out", "", "directory for elicit.json, elicit.csv, the plots and one curve directory per arm (required)")
+	fs.StringVar(&out, "out", "", "directory for elicit.json, elicit.csv, the plots and one curve directory per arm (this or --plan)")
+	fs.StringVar(&plan, "plan", "", "write a sweep plan into this directory instead of running: one shard per coded pass, θ*ₙ run or single-example test (edl submit, edl shard, edl merge)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
 	var ov experiment.Options
 	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair: answers-permuted (a new answer alphabet; the elicitation arm's head is reset) or untagged (the base knows every script when a tag names it; the target leaves the tag out)")
@@ -101,20 +117,20 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (experiment.
 	fs.Int64Var(&ov.Patience, "patience", 0, "θ*ₙ: early-stopping patience in epochs (default 3 when epochs > 0, at most epochs; 0 when epochs is 0)")
 	fs.Int64Var(&ov.Validation, "validation", 0, "θ*ₙ: validation examples (default 1000 when epochs > 0; 0 when epochs is 0)")
 	if err := fs.Parse(args); err != nil {
-		return experiment.Options{}, "", err
+		return experiment.Options{}, "", "", err
 	}
-	fail := func(format string, a ...any) (experiment.Options, string, error) {
+	fail := func(format string, a ...any) (experiment.Options, string, string, error) {
 		err := fmt.Errorf("edl "+mode+": "+format, a...)
 		fmt.Fprintln(stderr, err)
-		return experiment.Options{}, "", err
+		return experiment.Options{}, "", "", err
 	}
-	if fs.NArg() > 0 || *out == "" {
-		return fail("--out DIR is required, no positional arguments")
+	if fs.NArg() > 0 || (out == "") == (plan == "") {
+		return fail("one of --out DIR and --plan DIR is required, no positional arguments")
 	}
-	o, err := optsFor(*target, *quick)
+	o, err = optsFor(*target, *quick)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return experiment.Options{}, "", err
+		return experiment.Options{}, "", "", err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -131,50 +147,166 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (experiment.
 	if err := o.Spec(o.Target, spec.OpAdd).Validate(); err != nil {
 		return fail("%v", err)
 	}
-	return o, *out, nil
+	return o, out, plan, nil
 }
 
-// runElicit pre-trains the bases, measures every arm's curves and its
-// single-example test, and writes everything into dir.
+// runElicit measures every arm's curves and its single-example test and
+// writes everything into dir: units → run → assemble, the bases
+// pre-trained here.
 func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, command string, progress func(done, total int)) (*elicitReport, error) {
-	start := time.Now()
+	e := &elicitRun{o: o, mode: mode, arms: arms, base: pretrainHere(o)}
+	units := e.units()
+	results := make([]elicitUnitResult, len(units))
+	err := runEach(len(units), o.Workers, progress, func(i int) (err error) {
+		results[i], err = e.runUnit(units[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.assemble(results, dir, command)
+}
+
+// elicitRun is edl elicit's or intervene's measurement as units: for each
+// arm, its curve's units (curve.Config.Units: every seed's and control's
+// coded pass and θ*ₙ runs) and each seed's single-example test.
+type elicitRun struct {
+	o    experiment.Options
+	mode string
+	arms []experiment.Arm
+	base pretrainer
+}
+
+// elicitUnit is one unit: arm Arm's curve unit Curve, or else the
+// single-example test of seed Single.
+type elicitUnit struct {
+	Arm    int         `json:"arm"`
+	Curve  *curve.Unit `json:"curve,omitempty"`
+	Single uint64      `json:"single_example_seed,omitempty"`
+}
+
+// elicitUnitResult is a unit's result. Its JSON reads back as the same
+// float64s (encoding/json writes the shortest exact decimal), so stored
+// results assemble into the same files as in-memory ones.
+type elicitUnitResult struct {
+	Curve  *curve.UnitResult `json:"curve,omitempty"`
+	Single *singleResult     `json:"single,omitempty"`
+}
+
+// singleResult is the single-example test (singleExample).
+type singleResult struct {
+	Before float64 `json:"accuracy_before"`
+	After  float64 `json:"accuracy_after"`
+	Loss   float64 `json:"test_loss_bits"`
+}
+
+func (e *elicitRun) grid() []int64   { return curve.LogGrid(e.o.N, e.o.Batch, e.o.GridPoints) }
+func (e *elicitRun) seeds() []uint64 { return seedList(1, e.o.Seeds) }
+
+// units lists the units, arm by arm: the curve's in curve order, then the
+// single-example tests by seed. It needs no base: curve units depend on
+// the grid, seeds and control only.
+func (e *elicitRun) units() []elicitUnit {
+	var out []elicitUnit
+	for ai := range e.arms {
+		cfg := curve.Config{Grid: e.grid(), Seeds: e.seeds(), Control: true}
+		for _, u := range cfg.Units() {
+			out = append(out, elicitUnit{Arm: ai, Curve: &u})
+		}
+		for _, seed := range e.seeds() {
+			out = append(out, elicitUnit{Arm: ai, Single: seed})
+		}
+	}
+	return out
+}
+
+// config is an arm's curve configuration and its base's file (nil for
+// random initialization).
+func (e *elicitRun) config(a experiment.Arm) (curve.Config, []byte, error) {
+	s := e.o.Spec(e.o.Target, spec.OpAdd)
+	var file []byte
+	if a.Base != nil {
+		var err error
+		if file, err = e.base(a.Base); err != nil {
+			return curve.Config{}, nil, err
+		}
+		e.o.FromBase(&s, file, e.o.BaseFile(a.Base))
+	}
+	return curve.Config{Spec: s, Grid: e.grid(), Seeds: e.seeds(), Control: true, Workers: 1, Base: file, KeepLosses: true}, file, nil
+}
+
+func (e *elicitRun) runUnit(u elicitUnit) (elicitUnitResult, error) {
+	if u.Arm < 0 || u.Arm >= len(e.arms) {
+		return elicitUnitResult{}, fmt.Errorf("edl: unit of arm %d: there are %d arms", u.Arm, len(e.arms))
+	}
+	a := e.arms[u.Arm]
+	cfg, file, err := e.config(a)
+	if err != nil {
+		return elicitUnitResult{}, err
+	}
+	if u.Curve != nil {
+		r, err := curve.RunUnit(cfg, *u.Curve)
+		if err != nil {
+			return elicitUnitResult{}, fmt.Errorf("edl: arm %s: %w", a.Name, err)
+		}
+		return elicitUnitResult{Curve: &r}, nil
+	}
+	var r singleResult
+	r.Before, r.After, r.Loss, err = singleExample(cfg.Spec, u.Single, file)
+	if err != nil {
+		return elicitUnitResult{}, fmt.Errorf("edl: arm %s: seed %d: single example: %w", a.Name, u.Single, err)
+	}
+	return elicitUnitResult{Single: &r}, nil
+}
+
+// assemble writes the bases, every arm's curve directory, elicit.json,
+// elicit.csv and the figures into dir from the units' results in units
+// order.
+func (e *elicitRun) assemble(results []elicitUnitResult, dir, command string) (*elicitReport, error) {
+	units := e.units()
+	if len(results) != len(units) {
+		return nil, fmt.Errorf("edl: %d unit results for %d units", len(results), len(units))
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "bases"), 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
+	o, grid := e.o, e.grid()
 	target := o.Spec(o.Target, spec.OpAdd)
-	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
-	rep := &elicitReport{Command: command, Mode: mode, Why: o.Why(), Options: o, Grid: grid,
+	rep := &elicitReport{Command: command, Mode: e.mode, Why: o.Why(), Options: o, Grid: grid,
 		Units:     "bits; *_per_example in bits/example; accuracies are fractions of the test set",
 		Target:    o.Describe(target),
 		BasesNote: fmt.Sprintf("each base: %d examples of its pre-training task from seed %d, one pass then θ* (the pass model), saved under bases/", o.PretrainN, o.BaseSeed)}
-	files := map[string][]byte{}
-	for _, a := range arms {
-		if a.Base == nil || files[o.BaseFile(a.Base)] != nil {
+	for _, a := range e.arms {
+		if a.Base == nil {
 			continue
 		}
-		file, err := o.Pretrain(a.Base)
+		file, err := e.base(a.Base)
 		if err != nil {
 			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, "bases", o.BaseFile(a.Base)), file, 0o644); err != nil {
 			return nil, fmt.Errorf("edl: %w", err)
 		}
-		files[o.BaseFile(a.Base)] = file
 	}
-	for ai, a := range arms {
-		t0 := time.Now()
-		s := target
-		var file []byte
-		if a.Base != nil {
-			file = files[o.BaseFile(a.Base)]
-			o.FromBase(&s, file, o.BaseFile(a.Base))
+	for ai, a := range e.arms {
+		cfg, _, err := e.config(a)
+		if err != nil {
+			return nil, err
 		}
-		seeds := seedList(1, o.Seeds)
-		cfg := curve.Config{Spec: s, Grid: grid, Seeds: seeds, Control: true, Workers: o.Workers, Base: file, KeepLosses: true}
-		if progress != nil {
-			cfg.Progress = func(done, total int) { progress(ai*total+done, len(arms)*total) }
+		var curveResults []curve.UnitResult
+		singles := map[uint64]*singleResult{}
+		for i, u := range units {
+			switch {
+			case u.Arm != ai:
+			case u.Curve != nil && results[i].Curve != nil:
+				curveResults = append(curveResults, *results[i].Curve)
+			case u.Curve == nil && results[i].Single != nil:
+				singles[u.Single] = results[i].Single
+			default:
+				return nil, fmt.Errorf("edl: unit %d's result is not of its kind", i)
+			}
 		}
-		res, err := curve.Measure(cfg)
+		res, err := curve.Assemble(cfg, curveResults)
 		if err != nil {
 			return nil, fmt.Errorf("edl: arm %s: %w", a.Name, err)
 		}
@@ -185,15 +317,12 @@ func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, co
 		for i, r := range res.Runs {
 			rs := experiment.SummarizeRun(r)
 			rs.ControlEDL = res.Controls[i].Points[len(grid)-1].EDLIdeal
-			rs.AccBefore, rs.AccAfter, rs.LossAfterOne, err = singleExample(s, r.Seed, file)
-			if err != nil {
-				return nil, err
-			}
+			one := singles[r.Seed]
+			rs.AccBefore, rs.AccAfter, rs.LossAfterOne = one.Before, one.After, one.Loss
 			rs.AccFinal = r.Points[len(r.Points)-1].TestAccuracy
 			ar.Runs = append(ar.Runs, rs)
 		}
 		ar.Tally()
-		ar.Seconds = time.Since(t0).Seconds()
 		rep.Arms = append(rep.Arms, ar)
 	}
 	var teach *experiment.ArmResult
@@ -208,7 +337,6 @@ func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, co
 		}
 		rep.Ratios = append(rep.Ratios, experiment.Compare(*teach, ar))
 	}
-	rep.Seconds = time.Since(start).Seconds()
 	b, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
@@ -223,6 +351,67 @@ func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, co
 		return nil, err
 	}
 	return rep, nil
+}
+
+// elicitPlanConfig is an elicit or intervene plan's configuration in
+// plan.json: what a shard's own parse of the arguments must reproduce.
+func elicitPlanConfig(mode string, o experiment.Options, arms []experiment.Arm) any {
+	return struct {
+		Mode    string             `json:"mode"`
+		Options experiment.Options `json:"options"`
+		Arms    []experiment.Arm   `json:"arms"`
+	}{mode, o, arms}
+}
+
+// elicitKind runs edl elicit's (mode "elicit") or intervene's units as
+// shards and merges them; the bases come from the plan's cache.
+func elicitKind(mode string) sweep.Kind {
+	parse := func(args []string, stderr io.Writer) (experiment.Options, any, bool) {
+		o, _, _, err := parseElicitFlags(mode, args, stderr)
+		return o, elicitPlanConfig(mode, o, elicitArms(mode)), err == nil
+	}
+	open := func(p *sweep.Plan) (*elicitRun, error) {
+		o, err := replan(p, parse)
+		if err != nil {
+			return nil, err
+		}
+		return &elicitRun{o: o, mode: mode, arms: elicitArms(mode), base: planBase(p, o)}, nil
+	}
+	return sweep.Kind{
+		Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
+			e, err := open(p)
+			if err != nil {
+				return nil, err
+			}
+			var u elicitUnit
+			if err := json.Unmarshal(job, &u); err != nil {
+				return nil, fmt.Errorf("edl: %s shard: %w", mode, err)
+			}
+			r, err := e.runUnit(u)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(r)
+		},
+		Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
+			e, err := open(p)
+			if err != nil {
+				return nil, err
+			}
+			rs := make([]elicitUnitResult, len(results))
+			for i, r := range results {
+				if err := json.Unmarshal(r, &rs[i]); err != nil {
+					return nil, fmt.Errorf("edl: %s shard %d: %w", mode, i, err)
+				}
+			}
+			rep, err := e.assemble(rs, out, "edl "+mode+" "+strings.Join(args, " "))
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprint(stdout, elicitTable(rep))
+			return filesUnder(out)
+		},
+	}
 }
 
 // override sets in o exactly the sizes the command line gave (given, by flag
@@ -385,7 +574,7 @@ func elicitTable(rep *elicitReport) string {
 			fmt.Fprintf(&b, "%-24s %4d %-14s %-14s %8d %10.3f %11.1f %9.4f %10.1f %9.4f %9.4f %9.4f\n", ar.Arm.Name, r.Seed, r.Shape, r.PeakShape, r.PeakN,
 				r.PeakEDLPerN, r.EDL, r.TestLoss, r.ControlEDL, r.AccBefore, r.AccAfter, r.AccFinal)
 		}
-		fmt.Fprintf(&b, "%-24s  signature %s, peak signature %s, mean EDL %.1f bits, mean peak n %.0f (%.1f s)\n", ar.Arm.Name, ar.Signature, ar.PeakShape, ar.MeanEDL, ar.MeanPeakN, ar.Seconds)
+		fmt.Fprintf(&b, "%-24s  signature %s, peak signature %s, mean EDL %.1f bits, mean peak n %.0f\n", ar.Arm.Name, ar.Signature, ar.PeakShape, ar.MeanEDL, ar.MeanPeakN)
 	}
 	for _, r := range rep.Ratios {
 		fmt.Fprintf(&b, "EDL(teaching)/EDL(%s) at n=%d: %.2f (per seed", r.Arm, n, r.Mean)
@@ -394,6 +583,5 @@ func elicitTable(rep *elicitReport) string {
 		}
 		fmt.Fprintf(&b, "): %s\n", r.Verdict)
 	}
-	fmt.Fprintf(&b, "%.1f s\n", rep.Seconds)
 	return b.String()
 }

@@ -13,7 +13,7 @@ import (
 func TestParseElicitFlags(t *testing.T) {
 	parse := func(args ...string) (experiment.Options, error) {
 		t.Helper()
-		o, out, err := parseElicitFlags("elicit", append([]string{"--out", "dir"}, args...), io.Discard)
+		o, out, _, err := parseElicitFlags("elicit", append([]string{"--out", "dir"}, args...), io.Discard)
 		if err == nil && out != "dir" {
 			t.Errorf("%q: out %q", args, out)
 		}
@@ -71,7 +71,7 @@ func TestParseElicitFlags(t *testing.T) {
 			t.Errorf("%q: want an error naming %s, got %v", c.args, c.flag, err)
 		}
 	}
-	if _, _, err := parseElicitFlags("intervene", []string{"--quick"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--out") {
+	if _, _, _, err := parseElicitFlags("intervene", []string{"--quick"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--out") {
 		t.Errorf("no --out: %v", err)
 	}
 }

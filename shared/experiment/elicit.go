@@ -67,7 +67,9 @@ type Options struct {
 	GridPoints                   int
 	Seeds                        int
 	BaseSeed                     uint64 // the pre-training runs' seed (the curves use 1…Seeds)
-	Workers                      int
+	// Workers changes speed, never results: it is not part of the
+	// reports, so a sweep merged elsewhere writes the same bytes.
+	Workers int `json:"-"`
 }
 
 func Defaults(quick bool) Options {
@@ -223,7 +225,6 @@ type ArmResult struct {
 	MeanEDL   float64      `json:"mean_edl_bits"`
 	MeanPeakN float64      `json:"mean_peak_n"`
 	Dir       string       `json:"dir"`
-	Seconds   float64      `json:"elapsed_seconds"`
 }
 
 // Ratio is teaching's EDL over an arm's at the largest n, per seed and

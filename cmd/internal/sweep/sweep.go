@@ -26,6 +26,7 @@ const (
 	ShardsDir  = "shards"
 	ResultsDir = "results"
 	LogsDir    = "logs"
+	CacheDir   = "cache"
 )
 
 // ErrOtherPlan is returned by Write when the directory already holds a
@@ -49,6 +50,10 @@ type Plan struct {
 	// that its own parse of Args gives the same bytes, so a changed dataset,
 	// base checkpoint or edl version is refused instead of merged.
 	Config json.RawMessage `json:"config"`
+	// Dir is the plan directory (set by Create and Open, not stored):
+	// shards of a command whose units share a deterministic input, such as
+	// a pre-trained base, may keep it there once for all (see Kind).
+	Dir string `json:"-"`
 }
 
 // Job is DIR/shards/NNNNNN.json: everything one shard needs besides the
@@ -177,6 +182,7 @@ func Create(dir, command string, args []string, config any, jobs []any) (*Dir, e
 			return nil, fmt.Errorf("sweep: %w", err)
 		}
 	}
+	p.Dir = abs
 	d := &Dir{Path: abs, Plan: p, Hash: hashHex(b)}
 	for i, job := range jobs {
 		raw, err := json.Marshal(job)
@@ -212,6 +218,7 @@ func Open(dir string) (*Dir, error) {
 	if err := json.Unmarshal(b, &d.Plan); err != nil {
 		return nil, fmt.Errorf("sweep: %s: %w", PlanFile, err)
 	}
+	d.Plan.Dir = abs
 	if d.Plan.Format != Format {
 		return nil, fmt.Errorf("sweep: %s has format %d, this edl reads %d", PlanFile, d.Plan.Format, Format)
 	}
@@ -385,13 +392,27 @@ func Ranges(idx []int) string {
 
 // Kind is what a command brings to sweeps.
 type Kind struct {
-	// Shard runs one job of plan p and returns its result (JSON).
+	// Shard runs one job of plan p and returns its result (JSON). Jobs are
+	// self-contained; where several share a deterministic input that is
+	// costly to compute (a pre-trained base), Shard may keep it in
+	// Cache(p) with WriteFile, so the first job to need it computes it
+	// and the others read it. A job's result must not depend on which.
 	Shard func(p *Plan, job json.RawMessage) (json.RawMessage, error)
 	// Merge writes into out exactly what the one-machine command writes
 	// with --out out, from every shard's result in index order, and
 	// returns the files written. args are the plan's arguments with
 	// --plan DIR turned into --out out.
 	Merge func(p *Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error)
+}
+
+// Cache is the directory of plan p's shared inputs (see Kind), created
+// on demand.
+func Cache(p *Plan) (string, error) {
+	dir := filepath.Join(p.Dir, CacheDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("sweep: %w", err)
+	}
+	return dir, nil
 }
 
 // Registry maps command names to their Kind.
