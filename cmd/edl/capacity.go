@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/experiment"
@@ -40,28 +41,40 @@ type capReport struct {
 	Arms     []experiment.CapacityArm `json:"arms"`
 	Ratio    float64                  `json:"p_star_teaching_over_elicitation"`
 	RatioPGR float64                  `json:"p_star_pgr_teaching_over_elicitation"`
-	Seconds  float64                  `json:"elapsed_seconds"`
 }
 
-func cmdCapacity(args []string, stdout, stderr io.Writer) int {
+// capArgs is a parsed edl capacity command line.
+type capArgs struct {
+	o         experiment.Options
+	adapters  []experiment.Adapter
+	lrs       []float64
+	out, plan string
+}
+
+// parseCapacity parses edl capacity's arguments; on failure it has told
+// stderr why and returns the exit code.
+func parseCapacity(args []string, stderr io.Writer) (*capArgs, int) {
 	fs := flag.NewFlagSet("edl capacity", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "the reduced size the tests run")
-	out := fs.String("out", "", "directory for capacity.json, capacity.csv and the plots (required)")
+	out := fs.String("out", "", "directory for capacity.json, capacity.csv and the plots (this or --plan)")
+	plan := fs.String("plan", "", "write a sweep plan into this directory instead of running: one shard per adapter run of an arm (edl submit, edl shard, edl merge)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
 	points := fs.Int("grid-points", 0, "log-grid points (default 8; --quick 5)")
+	n := fs.Int64("n", 0, "target examples, the largest n (default: the target's, as edl elicit)")
+	pretrainN := fs.Int64("pretrain-n", 0, "pre-training examples of the base (default: the target's, as edl elicit)")
 	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair, as edl elicit's --target: answers-permuted or untagged")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return nil, 2
 	}
-	if fs.NArg() > 0 || *out == "" {
-		fmt.Fprintln(stderr, "edl capacity: --out DIR is required, no positional arguments")
-		return 2
+	if fs.NArg() > 0 || (*out == "") == (*plan == "") || *n < 0 || *pretrainN < 0 {
+		fmt.Fprintln(stderr, "edl capacity: one of --out DIR and --plan DIR is required, no positional arguments, sizes positive")
+		return nil, 2
 	}
 	o, err := optsFor(*target, *quick)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return nil, 2
 	}
 	o.Workers, o.Seeds, o.GridPoints = max(1, *workers), 1, 8
 	if *quick {
@@ -70,77 +83,215 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	if *points > 0 {
 		o.GridPoints = *points
 	}
+	if *n > 0 {
+		o.N = *n
+	}
+	if *pretrainN > 0 {
+		o.PretrainN = *pretrainN
+	}
+	if err := o.Spec(o.Target, spec.OpAdd).Validate(); err != nil {
+		fmt.Fprintln(stderr, "edl capacity:", err)
+		return nil, 2
+	}
 	lrs := []float64{o.LR, o.LR / 3, o.LR / 10}
 	if *quick {
 		lrs = []float64{o.LR, o.LR / 4}
 	}
-	rep, err := runCapacity(o, experiment.Adapters(*quick), lrs, *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
+	return &capArgs{o: o, adapters: experiment.Adapters(*quick), lrs: lrs, out: *out, plan: *plan}, 0
+}
+
+func cmdCapacity(args []string, stdout, stderr io.Writer) int {
+	ca, code := parseCapacity(args, stderr)
+	if ca == nil {
+		return code
+	}
+	c := &capRun{o: ca.o, adapters: ca.adapters, lrs: ca.lrs, base: pretrainHere(ca.o)}
+	if ca.plan != "" {
+		units := c.units()
+		jobs := make([]any, len(units))
+		for i, u := range units {
+			jobs[i] = u
+		}
+		return planned(stdout, stderr, ca.plan, "capacity", args, capPlanConfig(ca), jobs)
+	}
+	start := time.Now()
+	rep, err := c.run(ca.out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprint(stdout, capacityTable(rep))
+	fmt.Fprintf(stdout, "%.1f s\n", time.Since(start).Seconds())
 	return 0
 }
 
-func runCapacity(o experiment.Options, adapters []experiment.Adapter, lrs []float64, dir, command string, progress func(done, total int)) (*capReport, error) {
-	start := time.Now()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
+// capRun is edl capacity's measurement as units: one per adapter run of
+// an arm (its learning-rate choice, its curve and, for the reference, the
+// starting model's test loss). An adapter's curve is one unit, not one per
+// θ*ₙ as in edl curve, because its spec depends on the learning rate its
+// own passes choose: splitting it would need a second stage or the choice
+// recomputed in every shard.
+type capRun struct {
+	o        experiment.Options
+	adapters []experiment.Adapter
+	lrs      []float64
+	base     pretrainer
+}
+
+// capUnit is adapter Adapter on arm Arm (indices into capArms and
+// adapters).
+type capUnit struct {
+	Arm     int `json:"arm"`
+	Adapter int `json:"adapter"`
+}
+
+// capUnitResult is an adapter run's result: the rate it trained at, its
+// ideal-code EDL and test loss at each grid point and, for the reference
+// (full fine-tuning), the starting model's test loss L0.
+type capUnitResult struct {
+	LR       float64   `json:"lr"`
+	EDLIdeal []float64 `json:"edl_ideal_bits"`
+	TestLoss []float64 `json:"test_loss_bits"`
+	L0       *float64  `json:"start_test_loss_bits,omitempty"`
+}
+
+// capArms are the arms capacity measures, in report order.
+var capArms = []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}
+
+func (c *capRun) grid() []int64 { return curve.LogGrid(c.o.N, c.o.Batch, c.o.GridPoints) }
+
+// units lists arm by arm, adapter by adapter.
+func (c *capRun) units() []capUnit {
+	var out []capUnit
+	for a := range capArms {
+		for ad := range c.adapters {
+			out = append(out, capUnit{a, ad})
+		}
 	}
-	file, err := o.Pretrain(experiment.BaseCorrect)
+	return out
+}
+
+// spec is an adapter's spec on an arm at the target's rate, with the base
+// it starts from (nil: random initialization).
+func (c *capRun) spec(u capUnit) (spec.Spec, []byte, error) {
+	o, ad := c.o, c.adapters[u.Adapter]
+	s := o.Spec(o.Target, spec.OpAdd)
+	var base []byte
+	if capArms[u.Arm].Base != nil {
+		var err error
+		if base, err = c.base(capArms[u.Arm].Base); err != nil {
+			return s, nil, err
+		}
+		o.FromBase(&s, base, o.BaseFile(capArms[u.Arm].Base))
+	}
+	s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
+	return s, base, nil
+}
+
+func (c *capRun) runUnit(u capUnit) (capUnitResult, error) {
+	if u.Arm < 0 || u.Arm >= len(capArms) || u.Adapter < 0 || u.Adapter >= len(c.adapters) {
+		return capUnitResult{}, fmt.Errorf("edl: capacity unit %+v outside the configuration", u)
+	}
+	arm, ad := capArms[u.Arm], c.adapters[u.Adapter]
+	s, base, err := c.spec(u)
+	if err != nil {
+		return capUnitResult{}, err
+	}
+	if ad.Kind != "" && len(c.lrs) > 1 {
+		// One learning rate does not suit every adapter (large LoRA
+		// ranks diverge at the full model's): each adapter takes the
+		// rate of lrs with the shortest code of its pass (ideal MDL
+		// of the n examples, seed 1), as the papers tune per adapter.
+		if s.LR, err = bestLR(s, base, c.lrs); err != nil {
+			return capUnitResult{}, fmt.Errorf("edl: capacity %s %s: %w", arm.Name, ad.Name, err)
+		}
+	}
+	res, err := curve.Measure(curve.Config{Spec: s, Grid: c.grid(), Seeds: []uint64{1}, Workers: 1, Base: base})
+	if err != nil {
+		return capUnitResult{}, fmt.Errorf("edl: capacity %s %s: %w", arm.Name, ad.Name, err)
+	}
+	r := capUnitResult{LR: s.LR}
+	for _, p := range res.Runs[0].Points {
+		r.EDLIdeal, r.TestLoss = append(r.EDLIdeal, p.EDLIdeal), append(r.TestLoss, p.TestLoss)
+	}
+	if ad.Kind == "" && (arm.Name == experiment.ArmTeach.Name || c.o.Latent()) {
+		// The teaching arm starts from its random initialization's
+		// test loss, not exactly uniform; the untagged target's
+		// elicitation arm from the base's spread over scripts.
+		l0, err := startLoss(s, base)
+		if err != nil {
+			return capUnitResult{}, fmt.Errorf("edl: capacity %s: %w", arm.Name, err)
+		}
+		r.L0 = &l0
+	}
+	return r, nil
+}
+
+// run is the one-machine command: units → run → assemble.
+func (c *capRun) run(dir, command string, progress func(done, total int)) (*capReport, error) {
+	units := c.units()
+	results := make([]capUnitResult, len(units))
+	err := runEach(len(units), c.o.Workers, progress, func(i int) (err error) {
+		results[i], err = c.runUnit(units[i])
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	target := o.Spec(o.Target, spec.OpAdd)
-	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
+	return c.assemble(results, dir, command)
+}
+
+// assemble reads each arm's adapters against its reference (the adapter
+// without Kind, the first) and writes capacity.json, capacity.csv and the
+// plots into dir.
+func (c *capRun) assemble(results []capUnitResult, dir, command string) (*capReport, error) {
+	units := c.units()
+	if len(results) != len(units) {
+		return nil, fmt.Errorf("edl: %d capacity results for %d units", len(results), len(units))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("edl: %w", err)
+	}
+	o, grid := c.o, c.grid()
 	rep := &capReport{Command: command, Options: o, Grid: grid,
 		Units: "bits; density in bits per trainable parameter; capacity and PGR are ratios"}
-	total := 2 * len(adapters)
-	job := 0
-	for _, arm := range []string{experiment.ArmElicit.Name, experiment.ArmTeach.Name} {
-		ca := experiment.CapacityArm{Arm: arm, L0: detmath.Log2(float64(o.P))}
-		var ref curve.Run
-		for _, ad := range adapters {
-			s := target
-			var base []byte
-			if arm == experiment.ArmElicit.Name {
-				base = file
-				o.FromBase(&s, file, o.BaseFile(experiment.BaseCorrect))
+	points := func(r capUnitResult) ([]curve.Point, error) {
+		if len(r.EDLIdeal) != len(grid) || len(r.TestLoss) != len(grid) {
+			return nil, fmt.Errorf("edl: a capacity result has %d points for a grid of %d", len(r.EDLIdeal), len(grid))
+		}
+		ps := make([]curve.Point, len(grid))
+		for k, n := range grid {
+			ps[k] = curve.Point{N: n, EDLIdeal: r.EDLIdeal[k], TestLoss: r.TestLoss[k]}
+		}
+		return ps, nil
+	}
+	for a, arm := range capArms {
+		ca := experiment.CapacityArm{Arm: arm.Name, L0: detmath.Log2(float64(o.P))}
+		var ref []curve.Point
+		for i, u := range units {
+			if u.Arm != a {
+				continue
 			}
-			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
-			if ad.Kind != "" && len(lrs) > 1 {
-				// One learning rate does not suit every adapter (large LoRA
-				// ranks diverge at the full model's): each adapter takes the
-				// rate of lrs with the shortest code of its pass (ideal MDL
-				// of the n examples, seed 1), as the papers tune per adapter.
-				if s.LR, err = bestLR(s, base, lrs, o.Workers); err != nil {
-					return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
-				}
-			}
-			res, err := curve.Measure(curve.Config{Spec: s, Grid: grid, Seeds: []uint64{1}, Workers: o.Workers, Base: base})
+			r, ad := results[i], c.adapters[u.Adapter]
+			s, _, err := c.spec(u)
 			if err != nil {
-				return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
+				return nil, err
 			}
-			job++
-			if progress != nil {
-				progress(job, total)
+			ps, err := points(r)
+			if err != nil {
+				return nil, err
 			}
-			run := res.Runs[0]
 			if ad.Kind == "" {
-				ref, ca.RefParams = run, s.TrainableParams()
-				if arm == experiment.ArmTeach.Name || o.Latent() {
-					// The teaching arm starts from its random initialization's
-					// test loss, not exactly uniform; the untagged target's
-					// elicitation arm from the base's spread over scripts.
-					if ca.L0, err = startLoss(s, base); err != nil {
-						return nil, fmt.Errorf("edl: capacity %s: %w", arm, err)
-					}
+				ref, ca.RefParams = ps, s.TrainableParams()
+				if r.L0 != nil {
+					ca.L0 = *r.L0
 				}
 				continue
 			}
-			cc := experiment.NewCapacityCurve(ad, s.TrainableParams(), s.LR, run.Points, ref.Points, ca.L0)
-			ca.Curves = append(ca.Curves, cc)
+			if ref == nil {
+				return nil, fmt.Errorf("edl: capacity %s: adapter %s before the reference", arm.Name, ad.Name)
+			}
+			ca.Curves = append(ca.Curves, experiment.NewCapacityCurve(ad, s.TrainableParams(), r.LR, ps, ref, ca.L0))
 		}
 		ca.Thresholds()
 		rep.Arms = append(rep.Arms, ca)
@@ -151,7 +302,6 @@ func runCapacity(o experiment.Options, adapters []experiment.Adapter, lrs []floa
 	if len(rep.Arms) == 2 && rep.Arms[0].PStarPGR > 0 {
 		rep.RatioPGR = rep.Arms[1].PStarPGR / rep.Arms[0].PStarPGR
 	}
-	rep.Seconds = time.Since(start).Seconds()
 	b, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
@@ -175,40 +325,85 @@ func runCapacity(o experiment.Options, adapters []experiment.Adapter, lrs []floa
 	return rep, capacityPlots(rep, dir)
 }
 
+// capPlanConfig is a capacity plan's configuration in plan.json.
+func capPlanConfig(ca *capArgs) any {
+	return struct {
+		Options  experiment.Options   `json:"options"`
+		Adapters []experiment.Adapter `json:"adapters"`
+		LRs      []float64            `json:"lrs"`
+	}{ca.o, ca.adapters, ca.lrs}
+}
+
+// capacityKind runs edl capacity's units as shards and merges them; the
+// base comes from the plan's cache.
+var capacityKind = sweep.Kind{
+	Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
+		c, err := openCapacity(p)
+		if err != nil {
+			return nil, err
+		}
+		var u capUnit
+		if err := json.Unmarshal(job, &u); err != nil {
+			return nil, fmt.Errorf("edl: capacity shard: %w", err)
+		}
+		r, err := c.runUnit(u)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(r)
+	},
+	Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
+		c, err := openCapacity(p)
+		if err != nil {
+			return nil, err
+		}
+		rs := make([]capUnitResult, len(results))
+		for i, r := range results {
+			if err := json.Unmarshal(r, &rs[i]); err != nil {
+				return nil, fmt.Errorf("edl: capacity shard %d: %w", i, err)
+			}
+		}
+		rep, err := c.assemble(rs, out, "edl capacity "+strings.Join(args, " "))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprint(stdout, capacityTable(rep))
+		return filesUnder(out)
+	},
+}
+
+func openCapacity(p *sweep.Plan) (*capRun, error) {
+	ca, err := replan(p, func(args []string, stderr io.Writer) (*capArgs, any, bool) {
+		ca, _ := parseCapacity(args, stderr)
+		if ca == nil {
+			return nil, nil, false
+		}
+		return ca, capPlanConfig(ca), true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &capRun{o: ca.o, adapters: ca.adapters, lrs: ca.lrs, base: planBase(p, ca.o)}, nil
+}
+
 // bestLR returns the rate of lrs whose pass over s's n examples (seed 1)
-// has the smallest ideal code length; the passes run at once, up to workers.
-func bestLR(s spec.Spec, base []byte, lrs []float64, workers int) (float64, error) {
+// has the smallest ideal code length. The passes run one after another:
+// the adapter runs around it are the units that run at once.
+func bestLR(s spec.Spec, base []byte, lrs []float64) (float64, error) {
 	bits := make([]float64, len(lrs))
-	errs := make([]error, len(lrs))
-	sem := make(chan struct{}, max(1, workers))
-	done := make(chan struct{})
 	for i, lr := range lrs {
-		go func() {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
-			t := s
-			t.LR = lr
-			sess, _, labels, err := armSession(t, 1, t.N, base)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			for !sess.Done() {
-				if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-					errs[i] = err
-					return
-				}
-			}
-			bits[i] = sess.Accounting().IdealBits
-		}()
-	}
-	for range lrs {
-		<-done
-	}
-	for _, err := range errs {
+		t := s
+		t.LR = lr
+		sess, _, labels, err := armSession(t, 1, t.N, base)
 		if err != nil {
 			return 0, err
 		}
+		for !sess.Done() {
+			if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
+				return 0, err
+			}
+		}
+		bits[i] = sess.Accounting().IdealBits
 	}
 	return experiment.ChooseLR(lrs, bits), nil
 }
@@ -287,6 +482,6 @@ func capacityTable(rep *capReport) string {
 			fmt.Fprintf(&b, "%-12s P*_PGR not established: below %.4g bits/param these fail too: %s\n", a.Arm, a.PGRLo, strings.Join(a.PGRConflict, "; "))
 		}
 	}
-	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; P*_PGR(teaching)/P*_PGR(elicitation) = %.3g; %.1f s\n", rep.Ratio, rep.RatioPGR, rep.Seconds)
+	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; P*_PGR(teaching)/P*_PGR(elicitation) = %.3g\n", rep.Ratio, rep.RatioPGR)
 	return b.String()
 }

@@ -19,7 +19,7 @@ import (
 )
 
 // kinds are the commands that plan sweeps (--plan DIR).
-var kinds = sweep.Registry{"curve": curveKind, "elicit": elicitKind("elicit"), "intervene": elicitKind("intervene")}
+var kinds = sweep.Registry{"curve": curveKind, "elicit": elicitKind("elicit"), "intervene": elicitKind("intervene"), "capacity": capacityKind}
 
 // planned writes a sweep plan and says what to do next.
 func planned(stdout, stderr io.Writer, dir, command string, args []string, config any, jobs []any) int {
