@@ -336,41 +336,14 @@ func capPlanConfig(ca *capArgs) any {
 
 // capacityKind runs edl capacity's units as shards and merges them; the
 // base comes from the plan's cache.
-var capacityKind = sweep.Kind{
-	Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
-		c, err := openCapacity(p)
+var capacityKind = unitKind("capacity", openCapacity, (*capRun).runUnit,
+	func(c *capRun, results []capUnitResult, out, command string) (string, error) {
+		rep, err := c.assemble(results, out, command)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		var u capUnit
-		if err := json.Unmarshal(job, &u); err != nil {
-			return nil, fmt.Errorf("edl: capacity shard: %w", err)
-		}
-		r, err := c.runUnit(u)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(r)
-	},
-	Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
-		c, err := openCapacity(p)
-		if err != nil {
-			return nil, err
-		}
-		rs := make([]capUnitResult, len(results))
-		for i, r := range results {
-			if err := json.Unmarshal(r, &rs[i]); err != nil {
-				return nil, fmt.Errorf("edl: capacity shard %d: %w", i, err)
-			}
-		}
-		rep, err := c.assemble(rs, out, "edl capacity "+strings.Join(args, " "))
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprint(stdout, capacityTable(rep))
-		return filesUnder(out)
-	},
-}
+		return capacityTable(rep), nil
+	})
 
 func openCapacity(p *sweep.Plan) (*capRun, error) {
 	ca, err := replan(p, func(args []string, stderr io.Writer) (*capArgs, any, bool) {

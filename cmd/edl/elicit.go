@@ -377,41 +377,14 @@ func elicitKind(mode string) sweep.Kind {
 		}
 		return &elicitRun{o: o, mode: mode, arms: elicitArms(mode), base: planBase(p, o)}, nil
 	}
-	return sweep.Kind{
-		Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
-			e, err := open(p)
+	return unitKind(mode, open, (*elicitRun).runUnit,
+		func(e *elicitRun, results []elicitUnitResult, out, command string) (string, error) {
+			rep, err := e.assemble(results, out, command)
 			if err != nil {
-				return nil, err
+				return "", err
 			}
-			var u elicitUnit
-			if err := json.Unmarshal(job, &u); err != nil {
-				return nil, fmt.Errorf("edl: %s shard: %w", mode, err)
-			}
-			r, err := e.runUnit(u)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(r)
-		},
-		Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
-			e, err := open(p)
-			if err != nil {
-				return nil, err
-			}
-			rs := make([]elicitUnitResult, len(results))
-			for i, r := range results {
-				if err := json.Unmarshal(r, &rs[i]); err != nil {
-					return nil, fmt.Errorf("edl: %s shard %d: %w", mode, i, err)
-				}
-			}
-			rep, err := e.assemble(rs, out, "edl "+mode+" "+strings.Join(args, " "))
-			if err != nil {
-				return nil, err
-			}
-			fmt.Fprint(stdout, elicitTable(rep))
-			return filesUnder(out)
-		},
-	}
+			return elicitTable(rep), nil
+		})
 }
 
 // override sets in o exactly the sizes the command line gave (given, by flag

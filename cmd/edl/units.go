@@ -17,11 +17,14 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/edlwire/edlwire/cmd/internal/sweep"
@@ -134,4 +137,46 @@ func filesUnder(dir string) ([]string, error) {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
 	return out, nil
+}
+
+// unitKind is the sweep.Kind of a command measured as units of type U
+// with results of type R: open rebuilds the measurement M from a plan, run
+// runs one unit, and assemble writes the outputs into out, returning the
+// table the one-machine command prints.
+func unitKind[M, U, R any](command string, open func(*sweep.Plan) (M, error), run func(M, U) (R, error), assemble func(m M, results []R, out, commandLine string) (string, error)) sweep.Kind {
+	return sweep.Kind{
+		Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
+			m, err := open(p)
+			if err != nil {
+				return nil, err
+			}
+			var u U
+			if err := json.Unmarshal(job, &u); err != nil {
+				return nil, fmt.Errorf("edl: %s shard: %w", command, err)
+			}
+			r, err := run(m, u)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(r)
+		},
+		Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
+			m, err := open(p)
+			if err != nil {
+				return nil, err
+			}
+			rs := make([]R, len(results))
+			for i, r := range results {
+				if err := json.Unmarshal(r, &rs[i]); err != nil {
+					return nil, fmt.Errorf("edl: %s shard %d: %w", command, i, err)
+				}
+			}
+			table, err := assemble(m, rs, out, "edl "+command+" "+strings.Join(args, " "))
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprint(stdout, table)
+			return filesUnder(out)
+		},
+	}
 }
