@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +32,36 @@ func sameDirs(t *testing.T, a, b string) {
 		y, err := os.ReadFile(filepath.Join(b, e.Name()))
 		if err != nil || !bytes.Equal(x, y) {
 			t.Errorf("%s differs (%v)", e.Name(), err)
+		}
+	}
+}
+
+// sameTrees fails unless a and b hold the same files, subdirectories
+// included, with the same bytes.
+func sameTrees(t *testing.T, a, b string) {
+	t.Helper()
+	list := func(root string) map[string][]byte {
+		m := map[string][]byte{}
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			m[rel], err = os.ReadFile(path)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	ma, mb := list(a), list(b)
+	if len(ma) == 0 || len(ma) != len(mb) {
+		t.Fatalf("%s has %d files, %s %d", a, len(ma), b, len(mb))
+	}
+	for name, x := range ma {
+		if y, ok := mb[name]; !ok || !bytes.Equal(x, y) {
+			t.Errorf("%s differs (in %s: %v)", name, b, ok)
 		}
 	}
 }
@@ -81,4 +113,41 @@ func TestCurvePlanShardMerge(t *testing.T) {
 	sameDirs(t, ref, out)
 	// Another configuration in the same directory is refused.
 	edl(t, 1, "curve", "--n", "100", "--plan", plan)
+}
+
+// Reduced edl elicit, intervene and capacity runs, planned, a shuffled
+// half of their shards run here one by one and the rest by edl submit
+// --local --jobs 2 (processes of this test binary), merge into exactly the
+// files of the one-machine run: CSV, JSON, plots, curve directories and
+// bases. The sizes are the smallest that still draw every figure.
+func TestExperimentPlanSubmitMerge(t *testing.T) {
+	t.Setenv("EDL_TEST_AS_EDL", "1") // submit --local runs this binary as edl
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"elicit", []string{"elicit", "--quick", "--seeds", "2", "--grid-points", "3", "--n", "400", "--pretrain-n", "1000"}},
+		{"intervene", []string{"intervene", "--quick", "--seeds", "1", "--grid-points", "3", "--n", "400", "--pretrain-n", "1000"}},
+		{"capacity", []string{"capacity", "--quick", "--grid-points", "4", "--n", "1600", "--pretrain-n", "2000"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			out, ref, plan := filepath.Join(tmp, "out"), filepath.Join(tmp, "ref"), filepath.Join(tmp, "plan")
+			edl(t, 0, append(c.args, "--out", out)...)
+			if err := os.Rename(out, ref); err != nil {
+				t.Fatal(err)
+			}
+			edl(t, 0, append(c.args, "--plan", plan)...)
+			d, err := sweep.Open(plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			order := rand.New(rand.NewPCG(19, uint64(len(c.name)))).Perm(d.Plan.Shards)
+			for _, i := range order[:d.Plan.Shards/2] {
+				edl(t, 0, "shard", plan, strconv.Itoa(i))
+			}
+			edl(t, 0, "submit", plan, "--local", "--jobs", "2", "--out", out)
+			sameTrees(t, ref, out)
+		})
+	}
 }
