@@ -4,7 +4,7 @@
 //
 //	edl run   [spec flags]                         one coded pass, alice's JSON on stdout
 //	edl curve [spec flags] [--seeds 3] [--grid log:25] --out DIR
-//	edl curve ... --plan DIR                       a sweep plan instead: one shard per coded pass or θ*ₙ run
+//	edl curve|elicit|intervene|capacity ... --plan DIR   a sweep plan instead of --out: independent shards
 //	edl submit DIR --slurm [--wait] | --local [--jobs J]   run a plan's missing shards, then merge
 //	edl shard DIR I                                run shard I of a plan (no-op when done)
 //	edl merge DIR --out OUT                        the planned command's outputs, byte for byte
@@ -46,7 +46,7 @@ commands:
           hypothesis, rare-inputs, coupon, format, all)
   demo    the coding argument live: real alice and bob, in a browser page or --terminal
 
-sweeps (curve ... --plan DIR writes a plan of independent shards):
+sweeps (curve, elicit, intervene, capacity ... --plan DIR writes a plan of independent shards):
   submit  edl submit DIR --slurm [--wait] [--partition P --time T ...]: an sbatch array of the
           missing shards and a dependent merge job; --local --jobs J: local processes
   shard   edl shard DIR I: run shard I (a no-op when its result is there)

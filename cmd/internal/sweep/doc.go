@@ -11,6 +11,9 @@
 //	                         (a temporary file in the same directory, synced,
 //	                         then renamed), so a reader sees a whole result or none
 //	DIR/logs/                what the engines (Slurm, local processes) log per shard
+//	DIR/cache/               inputs several shards share and compute the same
+//	                         way (pre-trained bases), written atomically by the
+//	                         first shard that needs one (see Kind)
 //	DIR/merge.json           written by Merge once the outputs are complete
 //
 // A result carries the plan's SHA-256, its shard index and the SHA-256 of its
