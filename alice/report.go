@@ -1,8 +1,13 @@
 package alice
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // Report is Alice's result for one transmission. Field names carry units.
@@ -47,6 +52,57 @@ type Report struct {
 	BobVerified        bool     `json:"bob_verified"`
 	ElapsedSeconds     float64  `json:"elapsed_seconds"`
 	LabelsPerSecond    float64  `json:"labels_per_second"`
+}
+
+// newReport is the part of the report every coded run has, over the wire
+// or not: the figures both sides computed (transmit.Figures), the
+// baselines and the single-pass model's test loss (Alice's alone).
+func newReport(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
+	zbits, err := zstdBits(edl.LabelBytes(train, int(sp.Classes)))
+	if err != nil {
+		return nil, err
+	}
+	specHash := sp.Hash()
+	rep := &Report{
+		Event:              "result",
+		SessionID:          sessionID,
+		SpecHash:           hex.EncodeToString(specHash[:]),
+		N:                  sp.N,
+		Test:               sp.Test,
+		Classes:            sp.Classes,
+		Params:             sp.NumParams(),
+		TrainableParams:    sp.TrainableParams(),
+		Validation:         sp.Validation,
+		PayloadBytes:       f.PayloadBytes,
+		CodedBits:          f.CodedBits(),
+		HeldOutBits:        f.HeldOutBits(),
+		IdealBits:          f.IdealBits,
+		QuantizedIdealBits: f.QuantizedIdealBits,
+		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
+		ZstdBits:           zbits,
+		ThetaEpochs:        f.ThetaEpochs,
+		ThetaBestEpoch:     f.ThetaBestEpoch,
+		Fingerprint:        hex.EncodeToString(f.Final.Fingerprint[:]),
+		LabelsSHA256:       hex.EncodeToString(f.LabelsSHA256[:]),
+		ElapsedSeconds:     elapsed,
+		LabelsPerSecond:    float64(sp.N) / elapsed,
+	}
+	if sp.Test > 0 {
+		loss, e := f.TestLossBits, f.EDLBits
+		rep.TestLossBits, rep.EDLBits = &loss, &e
+		pe := edl.EDL(float64(f.CodedBits()), sp.N, passTestLoss)
+		rep.PassTestLossBits, rep.PassEDLBits = &passTestLoss, &pe
+	}
+	if sp.Score == spec.ScoreAnswers {
+		rep.Score = sp.Score
+		scored := f.ScoredIdealBits
+		rep.ScoredIdealBits = &scored
+		if sp.Test > 0 {
+			loss, e := f.ScoredTestLossBits, f.ScoredEDLBits
+			rep.ScoredTestLossBits, rep.ScoredEDLBits = &loss, &e
+		}
+	}
+	return rep, nil
 }
 
 // ScoredSummary is the readable account of the answers-scored figures

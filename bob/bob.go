@@ -3,7 +3,6 @@ package bob
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -21,12 +20,11 @@ import (
 
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/coder"
-	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // Config is Bob's service configuration.
@@ -70,6 +68,12 @@ type Config struct {
 	// once it stops. Zero means DefaultDrainTimeout.
 	DrainTimeout time.Duration
 }
+
+// Observer watches one transmission as Bob decodes it; Example's bytes are
+// the stream bytes consumed so far. Calls come from the transmission's
+// goroutine and must not block for long, since Bob decodes no further
+// meanwhile. After a resume the replayed examples are told again.
+type Observer = prequential.Observer
 
 // DefaultLimits are Bob's limits unless flags change them.
 func DefaultLimits() spec.Limits {
@@ -219,10 +223,6 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	dec, err := coder.NewDecoder(uint(sp.Precision))
-	if err != nil {
-		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
-	}
 	// The session's resumable state: the bytes received before a break
 	// are replayed below, and Alice sends on from their end.
 	ctx, cancel := context.WithCancel(stream.Context())
@@ -248,46 +248,30 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 		s.cfg.OnWelcome(rep.SessionID, sp)
 	}
 
-	ld := &prequential.LabelDecoder{Dec: dec, Labels: make([]int, 0, sess.Total())}
-	var sc prequential.SymbolCoder = ld
+	rcv, err := transmit.NewReceiver(sess)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
 	var obs Observer
 	if s.cfg.Observe != nil {
 		obs = s.cfg.Observe(rep.SessionID)
 		obs.Start(sp, in)
-		sc = observed{LabelDecoder: ld, obs: obs, dec: dec}
 	}
-	var received int64
-	mdlBytes := int64(-1)
-	flushDue := false
-	// advance decodes every label the buffered bytes allow, sends a
-	// checkpoint at each boundary, and consumes Alice's coder flush at the
-	// end of each phase (the training pass, the validation labels, the test
-	// labels); the pass's bytes through its flush are the MDL.
+	// advance decodes every label the bytes so far allow and sends a
+	// checkpoint at each boundary.
 	advance := func() error {
 		for {
-			if flushDue {
-				err := dec.Flush()
-				if errors.Is(err, coder.ErrNeedInput) {
-					return nil
-				}
-				if err != nil {
-					return status.Errorf(codes.DataLoss, "bob: coder flush after example %d: %v", sess.Index(), err)
-				}
-				flushDue = false
-				if mdlBytes < 0 {
-					mdlBytes = dec.Consumed()
-				}
-				continue
+			ex, ok, err := rcv.Step()
+			if err != nil {
+				return status.Errorf(codes.DataLoss, "bob: example %d: %v", rcv.Index(), err)
 			}
-			if sess.Done() || !dec.Ready() {
+			if !ok {
 				return nil
 			}
-			res, err := sess.Step(sc)
-			if err != nil {
-				return status.Errorf(codes.DataLoss, "bob: example %d: %v", sess.Index(), err)
+			if obs != nil {
+				obs.Example(ex.Index, ex.Label, ex.Freqs, ex.Bytes)
 			}
-			flushDue = res.PhaseEnd
-			if cp := res.Checkpoint; cp != nil {
+			if cp := ex.Checkpoint; cp != nil {
 				rep.Checkpoints++
 				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: &wirepb.Checkpoint{
 					Example: cp.Example, Fingerprint: cp.Fingerprint[:], Transcript: cp.Transcript[:],
@@ -302,8 +286,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	}
 	rep.Resumed = hello.GetResume()
 	if len(stored) > 0 {
-		received = int64(len(stored))
-		if _, err := dec.Write(stored); err != nil {
+		if err := rcv.Write(stored); err != nil {
 			return status.Errorf(codes.DataLoss, "bob: replaying stored bytes: %v", err)
 		}
 		if err := advance(); err != nil {
@@ -317,7 +300,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return status.Errorf(codes.InvalidArgument, "bob: stream closed before finish (after %d examples, %d bytes)", sess.Index(), received)
+			return status.Errorf(codes.InvalidArgument, "bob: stream closed before finish (after %d examples, %d bytes)", rcv.Index(), rcv.Received())
 		}
 		if status.Code(err) == codes.ResourceExhausted {
 			// gRPC has already told Alice; this names the flag in Bob's log.
@@ -333,6 +316,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 		switch m := msg.GetMsg().(type) {
 		case *wirepb.AliceMessage_Segment:
 			seg := m.Segment
+			received := rcv.Received()
 			if seg.GetOffset() != received {
 				return status.Errorf(codes.InvalidArgument, "bob: segment at byte %d, expected byte %d", seg.GetOffset(), received)
 			}
@@ -342,8 +326,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				keep = true
 				return &suspendedError{status.Errorf(codes.DataLoss, "bob: segment at byte %d: crc32c %08x, header says %08x (%s)", received, got, seg.GetCrc32C(), wire.ResendAfterCRC)}
 			}
-			received += int64(len(seg.GetData()))
-			if _, err := dec.Write(seg.GetData()); err != nil {
+			if err := rcv.Write(seg.GetData()); err != nil {
 				return status.Errorf(codes.DataLoss, "bob: %v", err)
 			}
 			if err := s.resume.append(entry, seg.GetData()); err != nil {
@@ -357,7 +340,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return err
 			}
 		case *wirepb.AliceMessage_Finish:
-			return s.finish(stream, m.Finish, sess, dec, ld, received, advance, func() int64 { return mdlBytes }, rep)
+			return s.finish(stream, m.Finish, rcv, advance, rep)
 		case *wirepb.AliceMessage_Abort:
 			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
 		case *wirepb.AliceMessage_Hello:
@@ -428,77 +411,40 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 	return sp, nil
 }
 
-func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, sess *prequential.Session,
-	dec *coder.Decoder, ld *prequential.LabelDecoder, received int64, advance func() error, mdlBytes func() int64, rep *SessionReport) error {
-	if fin.GetPayloadBytes() != received {
-		return status.Errorf(codes.DataLoss, "bob: finish says %d payload bytes, received %d", fin.GetPayloadBytes(), received)
+// finish decodes the rest of the stream, checks Alice's Finish against
+// what Bob decoded, and answers his Summary: his own figures.
+func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, rcv *transmit.Receiver, advance func() error, rep *SessionReport) error {
+	if err := rcv.CloseWrite(fin.GetPayloadBytes()); err != nil {
+		return status.Errorf(codes.DataLoss, "bob: %v", err)
 	}
-	dec.CloseWrite()
 	if err := advance(); err != nil {
 		return err
 	}
+	f, err := rcv.Finish(wire.FinishFrom(fin))
+	if err != nil {
+		return status.Errorf(codes.DataLoss, "bob: %v", err)
+	}
+	sess := rcv.Session()
 	sp := sess.Spec()
-	if !sess.Done() {
-		return status.Errorf(codes.DataLoss, "bob: stream ended after %d of %d examples", sess.Index(), sess.Total())
-	}
-	if err := dec.Finish(); err != nil {
-		return status.Errorf(codes.DataLoss, "bob: end of stream: %v", err)
-	}
-	if fin.GetExamples() != sess.Index() {
-		return status.Errorf(codes.DataLoss, "bob: finish says %d examples, decoded %d", fin.GetExamples(), sess.Index())
-	}
-	final := sess.LastCheckpoint()
-	if !bytes.Equal(fin.GetFingerprint(), final.Fingerprint[:]) {
-		return status.Errorf(codes.DataLoss, "bob: final fingerprint differs at example %d: alice %x, bob %x", sess.Index(), fin.GetFingerprint(), final.Fingerprint[:])
-	}
-	mdl := mdlBytes()
-	if mdl < 0 || fin.GetMdlBytes() != mdl {
-		return status.Errorf(codes.DataLoss, "bob: finish says the training pass took %d bytes, bob counted %d", fin.GetMdlBytes(), mdl)
-	}
-	labelsSum := sha256.Sum256(edl.LabelBytes(ld.Labels[:sp.N], int(sp.Classes)))
-	held := sess.HeldOut()
 	rep.N = sp.N
 	rep.Params, rep.TrainableParams = sp.NumParams(), sp.TrainableParams()
-	rep.PayloadBytes = received
-	rep.CodedBits = 8 * mdl
-	rep.HeldOutBits = 8 * (received - mdl)
-	rep.ThetaEpochs = held.Converged.Epochs
+	rep.PayloadBytes, rep.CodedBits, rep.HeldOutBits = f.PayloadBytes, f.CodedBits(), f.HeldOutBits()
+	rep.ThetaEpochs = f.ThetaEpochs
 	if sp.Test > 0 {
-		loss := held.TestLossBits
-		e := edl.EDL(float64(rep.CodedBits), sp.N, loss)
-		rep.TestLossBits, rep.EDLBits = &loss, &e
+		rep.TestLossBits, rep.EDLBits = &f.TestLossBits, &f.EDLBits
 	}
-	var scoredIdeal, scoredLoss, scoredEDL float64
 	if sp.Score == spec.ScoreAnswers {
-		scoredIdeal = sess.Accounting().ScoredIdealBits
-		rep.Score, rep.ScoredIdealBits = sp.Score, &scoredIdeal
+		rep.Score, rep.ScoredIdealBits = sp.Score, &f.ScoredIdealBits
 		if sp.Test > 0 {
-			scoredLoss = held.TestScoredLossBits
-			scoredEDL = edl.EDL(scoredIdeal, sp.N, scoredLoss)
-			rep.ScoredTestLossBits, rep.ScoredEDLBits = &scoredLoss, &scoredEDL
+			rep.ScoredTestLossBits, rep.ScoredEDLBits = &f.ScoredTestLossBits, &f.ScoredEDLBits
 		}
 	}
-	rep.Fingerprint = hex.EncodeToString(final.Fingerprint[:])
-	rep.LabelsSHA256 = hex.EncodeToString(labelsSum[:])
-	if err := s.writeOutputs(sess, ld.Labels[:sp.N]); err != nil {
+	rep.Fingerprint = hex.EncodeToString(f.Final.Fingerprint[:])
+	rep.LabelsSHA256 = hex.EncodeToString(f.LabelsSHA256[:])
+	if err := s.writeOutputs(sess, rcv.Labels()[:sp.N]); err != nil {
 		return status.Errorf(codes.Internal, "bob: %v", err)
 	}
-	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: &wirepb.Summary{
-		Examples:     sess.Index(),
-		PayloadBytes: rep.PayloadBytes,
-		CodedBits:    rep.CodedBits,
-		Fingerprint:  final.Fingerprint[:],
-		Transcript:   final.Transcript[:],
-		LabelsSha256: labelsSum[:],
-		Checkpoints:  rep.Checkpoints,
-		MdlBytes:     mdl,
-		TestLossBits: held.TestLossBits,
-		ThetaEpochs:  held.Converged.Epochs,
-
-		ScoredIdealBits:    scoredIdeal,
-		ScoredTestLossBits: scoredLoss,
-		ScoredEdlBits:      scoredEDL,
-	}}})
+	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: wire.SummaryOf(f, rep.Checkpoints)}})
 }
 
 func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {

@@ -22,11 +22,11 @@ import (
 	"github.com/edlwire/edlwire/bob"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // bobHarness is one Bob served over an in-memory bufconn listener.
@@ -112,17 +112,17 @@ func codeSpec(t testing.TB, sp spec.Spec) coded {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
+	snd, err := transmit.NewSender(sess, lab)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := prequential.CodeAll(sess, enc, prequential.AllLabels(lab.Train, lab.Valid, lab.Test))
+	fin, err := snd.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := coded{data: all.Stream, checkpoints: all.Checkpoints, mdl: all.MDLBytes}
-	if int64(len(c.data)) != enc.Len() {
-		t.Fatalf("encoder Len %d, bytes %d", enc.Len(), len(c.data))
+	c := coded{data: snd.Stream(), checkpoints: snd.Checkpoints(), mdl: fin.MDLBytes}
+	if int64(len(c.data)) != fin.PayloadBytes {
+		t.Fatalf("finish says %d bytes, stream has %d", fin.PayloadBytes, len(c.data))
 	}
 	if len(c.data) < 200 {
 		t.Fatalf("test spec codes to only %d bytes; the tests need several segments", len(c.data))

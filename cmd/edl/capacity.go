@@ -29,6 +29,7 @@ import (
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // adapterDef is one way of training P parameters ("" adapter: the reference).
@@ -303,11 +304,9 @@ func bestLR(s spec.Spec, base []byte, lrs []float64, workers int) (float64, erro
 				errs[i] = err
 				return
 			}
-			for !sess.Done() {
-				if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-					errs[i] = err
-					return
-				}
+			if err := transmit.Train(sess, labels.Train, t.N); err != nil {
+				errs[i] = err
+				return
 			}
 			bits[i] = sess.Accounting().IdealBits
 		}()

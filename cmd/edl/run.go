@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -76,22 +75,7 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 	if err != nil {
 		return spec.Spec{}, nil, nil, err
 	}
-	build := func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
-		var in *task.Inputs
-		var labels *task.Labels
-		var err error
-		if s.Task == spec.TaskFile {
-			if table == nil {
-				return nil, nil, errors.New("edl: the file task needs --data FILE")
-			}
-			if in, err = task.NewFileInputs(s, table); err == nil {
-				labels, err = task.NewFileLabels(s, table)
-			}
-		} else if in, err = task.NewInputs(s); err == nil {
-			labels, err = task.NewLabels(s, in)
-		}
-		return in, labels, err
-	}
+	build := func(s spec.Spec) (*task.Inputs, *task.Labels, error) { return task.Build(s, table, nil) }
 	return *sf.spec, build, base, nil
 }
 

@@ -1123,6 +1123,12 @@ type Summary struct {
 	ScoredIdealBits    float64 `protobuf:"fixed64,11,opt,name=scored_ideal_bits,json=scoredIdealBits,proto3" json:"scored_ideal_bits,omitempty"`            // Σ over the training pass
 	ScoredTestLossBits float64 `protobuf:"fixed64,12,opt,name=scored_test_loss_bits,json=scoredTestLossBits,proto3" json:"scored_test_loss_bits,omitempty"` // θ*'s mean over the test labels (0 if test = 0)
 	ScoredEdlBits      float64 `protobuf:"fixed64,13,opt,name=scored_edl_bits,json=scoredEdlBits,proto3" json:"scored_edl_bits,omitempty"`                  // scored_ideal_bits − n·scored_test_loss_bits (0 if test = 0)
+	// The rest of Bob's own figures (shared/transmit.Figures), checked by
+	// Alice to the bit like the others.
+	IdealBits          float64 `protobuf:"fixed64,14,opt,name=ideal_bits,json=idealBits,proto3" json:"ideal_bits,omitempty"`                              // Σ −log₂ p(y) over the training pass
+	QuantizedIdealBits float64 `protobuf:"fixed64,15,opt,name=quantized_ideal_bits,json=quantizedIdealBits,proto3" json:"quantized_ideal_bits,omitempty"` // Σ −log₂ (f_y / 2^precision) over the training pass
+	ThetaBestEpoch     int64   `protobuf:"varint,16,opt,name=theta_best_epoch,json=thetaBestEpoch,proto3" json:"theta_best_epoch,omitempty"`              // the epoch θ* holds (0: the pass model)
+	EdlBits            float64 `protobuf:"fixed64,17,opt,name=edl_bits,json=edlBits,proto3" json:"edl_bits,omitempty"`                                    // 8·mdl_bytes − n·test_loss_bits (0 if test = 0)
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -1244,6 +1250,34 @@ func (x *Summary) GetScoredTestLossBits() float64 {
 func (x *Summary) GetScoredEdlBits() float64 {
 	if x != nil {
 		return x.ScoredEdlBits
+	}
+	return 0
+}
+
+func (x *Summary) GetIdealBits() float64 {
+	if x != nil {
+		return x.IdealBits
+	}
+	return 0
+}
+
+func (x *Summary) GetQuantizedIdealBits() float64 {
+	if x != nil {
+		return x.QuantizedIdealBits
+	}
+	return 0
+}
+
+func (x *Summary) GetThetaBestEpoch() int64 {
+	if x != nil {
+		return x.ThetaBestEpoch
+	}
+	return 0
+}
+
+func (x *Summary) GetEdlBits() float64 {
+	if x != nil {
+		return x.EdlBits
 	}
 	return 0
 }
@@ -1371,7 +1405,7 @@ const file_edlwire_proto_rawDesc = "" +
 	"\tmdl_bytes\x18\x05 \x01(\x03R\bmdlBytes\"9\n" +
 	"\x05Abort\x12\x18\n" +
 	"\aexample\x18\x01 \x01(\x03R\aexample\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xdf\x03\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xf5\x04\n" +
 	"\aSummary\x12\x1a\n" +
 	"\bexamples\x18\x01 \x01(\x03R\bexamples\x12#\n" +
 	"\rpayload_bytes\x18\x02 \x01(\x03R\fpayloadBytes\x12\x1d\n" +
@@ -1389,7 +1423,12 @@ const file_edlwire_proto_rawDesc = "" +
 	" \x01(\x03R\vthetaEpochs\x12*\n" +
 	"\x11scored_ideal_bits\x18\v \x01(\x01R\x0fscoredIdealBits\x121\n" +
 	"\x15scored_test_loss_bits\x18\f \x01(\x01R\x12scoredTestLossBits\x12&\n" +
-	"\x0fscored_edl_bits\x18\r \x01(\x01R\rscoredEdlBits2P\n" +
+	"\x0fscored_edl_bits\x18\r \x01(\x01R\rscoredEdlBits\x12\x1d\n" +
+	"\n" +
+	"ideal_bits\x18\x0e \x01(\x01R\tidealBits\x120\n" +
+	"\x14quantized_ideal_bits\x18\x0f \x01(\x01R\x12quantizedIdealBits\x12(\n" +
+	"\x10theta_best_epoch\x18\x10 \x01(\x03R\x0ethetaBestEpoch\x12\x19\n" +
+	"\bedl_bits\x18\x11 \x01(\x01R\aedlBits2P\n" +
 	"\fTransmission\x12@\n" +
 	"\bTransmit\x12\x18.edlwire.v1.AliceMessage\x1a\x16.edlwire.v1.BobMessage(\x010\x01B)Z'github.com/edlwire/edlwire/proto/wirepbb\x06proto3"
 

@@ -1,0 +1,81 @@
+package wire
+
+import (
+	"github.com/edlwire/edlwire/proto/wirepb"
+	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/transmit"
+)
+
+// FinishOf is the Finish message of a Sender's Finish.
+func FinishOf(f transmit.Finish) *wirepb.Finish {
+	return &wirepb.Finish{
+		Examples:     f.Examples,
+		PayloadBytes: f.PayloadBytes,
+		Fingerprint:  f.Final.Fingerprint[:],
+		Transcript:   f.Final.Transcript[:],
+		MdlBytes:     f.MDLBytes,
+	}
+}
+
+// FinishFrom is the Sender's Finish a Finish message declares.
+func FinishFrom(m *wirepb.Finish) transmit.Finish {
+	f := transmit.Finish{Examples: m.GetExamples(), PayloadBytes: m.GetPayloadBytes(), MDLBytes: m.GetMdlBytes()}
+	f.Final.Example = m.GetExamples()
+	copy32(&f.Final.Fingerprint, m.GetFingerprint())
+	copy32(&f.Final.Transcript, m.GetTranscript())
+	return f
+}
+
+// SummaryOf is Bob's Summary message: his figures and the number of
+// checkpoints he reached.
+func SummaryOf(f transmit.Figures, checkpoints int64) *wirepb.Summary {
+	return &wirepb.Summary{
+		Examples:           f.Examples,
+		PayloadBytes:       f.PayloadBytes,
+		CodedBits:          f.CodedBits(),
+		Fingerprint:        f.Final.Fingerprint[:],
+		Transcript:         f.Final.Transcript[:],
+		LabelsSha256:       f.LabelsSHA256[:],
+		Checkpoints:        checkpoints,
+		MdlBytes:           f.MDLBytes,
+		TestLossBits:       f.TestLossBits,
+		ThetaEpochs:        f.ThetaEpochs,
+		ScoredIdealBits:    f.ScoredIdealBits,
+		ScoredTestLossBits: f.ScoredTestLossBits,
+		ScoredEdlBits:      f.ScoredEDLBits,
+		IdealBits:          f.IdealBits,
+		QuantizedIdealBits: f.QuantizedIdealBits,
+		ThetaBestEpoch:     f.ThetaBestEpoch,
+		EdlBits:            f.EDLBits,
+	}
+}
+
+// FiguresFrom reads Bob's figures back from his Summary. A byte field of
+// the wrong length leaves its value zero, so it differs from any real one.
+func FiguresFrom(m *wirepb.Summary) transmit.Figures {
+	f := transmit.Figures{
+		Examples:           m.GetExamples(),
+		PayloadBytes:       m.GetPayloadBytes(),
+		MDLBytes:           m.GetMdlBytes(),
+		IdealBits:          m.GetIdealBits(),
+		QuantizedIdealBits: m.GetQuantizedIdealBits(),
+		TestLossBits:       m.GetTestLossBits(),
+		EDLBits:            m.GetEdlBits(),
+		ScoredIdealBits:    m.GetScoredIdealBits(),
+		ScoredTestLossBits: m.GetScoredTestLossBits(),
+		ScoredEDLBits:      m.GetScoredEdlBits(),
+		ThetaEpochs:        m.GetThetaEpochs(),
+		ThetaBestEpoch:     m.GetThetaBestEpoch(),
+		Final:              prequential.Checkpoint{Example: m.GetExamples()},
+	}
+	copy32(&f.Final.Fingerprint, m.GetFingerprint())
+	copy32(&f.Final.Transcript, m.GetTranscript())
+	copy32(&f.LabelsSHA256, m.GetLabelsSha256())
+	return f
+}
+
+func copy32(dst *[32]byte, b []byte) {
+	if len(b) == 32 {
+		copy(dst[:], b)
+	}
+}
