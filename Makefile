@@ -33,6 +33,7 @@ setup: ## Install the Debian packages the tests need (as root; otherwise print t
 test: setup ## Everything CI checks: setup, generated code, lint, architectures, fuzzing, unit, race and integration tests
 	@$(MAKE) --no-print-directory check-proto lint test-arch fuzz
 	$(GO) test ./...
+	@$(MAKE) --no-print-directory test-race
 
 FUZZTIME ?= 20000x
 
@@ -44,6 +45,18 @@ fuzz: ## Run the coder's fuzz targets (FUZZTIME=20000x) and Bob's message-sequen
 	done
 	@echo "fuzz FuzzBobMessages ($(BOBFUZZTIME))"
 	$(GO) test -run='^$$' -fuzz='^FuzzBobMessages$$' -fuzztime=$(BOBFUZZTIME) ./bob/
+
+FLAKE ?= 3
+RACE_PKGS := ./alice/ ./bob/ ./proto/... ./cmd/internal/... ./integration/
+
+.PHONY: flake
+flake: setup ## The whole suite FLAKE=N times (default 3), packages in parallel, then the race detector over the concurrent packages
+	$(GO) test -count=$(FLAKE) ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+.PHONY: test-race
+test-race: ## The race detector over the concurrent packages (alice, bob, proto, cmd/internal, integration)
+	$(GO) test -race -count=1 $(RACE_PKGS)
 
 .PHONY: test-short
 test-short: ## Unit tests only (no process launching)

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/klauspost/compress/zstd"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -77,6 +78,10 @@ type Config struct {
 	// idle timeout ends only a stuck Alice, never one that is computing.
 	// Zero means HeartbeatEvery.
 	Heartbeat time.Duration
+	// Clock times the heartbeat; nil is the real clock. Tests share a fake
+	// one (clockwork.FakeClock) with Bob's idle timeout, so that a test of
+	// the two decides on the time it advances, not on the machine's speed.
+	Clock clockwork.Clock
 }
 
 // DefaultReconnects is the default Config.Reconnects: with the back-off
@@ -119,6 +124,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.Reconnects == 0 {
 		cfg.Reconnects = DefaultReconnects
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -250,9 +258,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var sent, segments int64 // bytes handed to the current link; segments sent
 	var retransmitted int64  // bytes sent again after breaks
 	var reconnects int64     // links opened after a break
-	lastSend := time.Now()
+	lastSend := cfg.Clock.Now()
 	sendSeg := func(data []byte) error {
-		lastSend = time.Now()
+		lastSend = cfg.Clock.Now()
 		seg := &wirepb.Segment{Offset: sent, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
 		if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
 			return cur.sendErr(ctx, fmt.Sprintf("send segment at byte %d", sent), err)
@@ -341,7 +349,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				return nil, fmt.Errorf("alice: stopped after example %d: %w", ex.Index, err)
 			}
 		}
-		if ex.Index%256 == 0 && time.Since(lastSend) >= cfg.Heartbeat {
+		if ex.Index%256 == 0 && cfg.Clock.Since(lastSend) >= cfg.Heartbeat {
 			// An empty segment: no payload, no change to the stream's
 			// chunking, only a sign of life for Bob's idle timeout.
 			if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
@@ -351,7 +359,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					return nil, err
 				}
 			}
-			lastSend = time.Now()
+			lastSend = cfg.Clock.Now()
 		}
 		if err := flush(false); err != nil {
 			if err := resume(err); err != nil {

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -67,6 +68,10 @@ type Config struct {
 	// DrainTimeout bounds how long Serve lets running transmissions finish
 	// once it stops. Zero means DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// Clock times the idle timeout; nil is the real clock. Tests pass a
+	// fake one (clockwork.FakeClock) so that whether a transmission idles
+	// out depends on the time they advance, not on the machine's speed.
+	Clock clockwork.Clock
 }
 
 // Observer watches one transmission as Bob decodes it; Example's bytes are
@@ -137,6 +142,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
 	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions), resume: newResumeStore(cfg.StateDir, cfg.ResumeTTL)}
 }
 
@@ -158,7 +166,7 @@ func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error)
 		return status.Errorf(codes.ResourceExhausted, "bob: %d transmissions are running, the most he accepts (max-sessions)", s.cfg.MaxSessions)
 	}
 	if s.cfg.IdleTimeout > 0 {
-		stream = idleStream{Transmission_TransmitServer: stream, timeout: s.cfg.IdleTimeout}
+		stream = idleStream{Transmission_TransmitServer: stream, timeout: s.cfg.IdleTimeout, clock: s.cfg.Clock}
 	}
 	rep := SessionReport{Event: "session"}
 	defer func() {
