@@ -335,7 +335,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("alice: %w", err)
 		}
 		if ex.Checkpoint != nil {
-			led.record(*ex.Checkpoint)
+			led.Record(*ex.Checkpoint)
 		}
 		if ex.Index%4096 == 0 {
 			// Bob's failure or a desync ends the pass now, not at the
@@ -401,7 +401,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := verifySummary(sum, mine, int64(len(snd.Checkpoints()))); err != nil {
 		return nil, err
 	}
-	if left := led.unmatched(); left > 0 {
+	if left := led.Unmatched(); left > 0 {
 		return nil, fmt.Errorf("alice: bob's summary came with %d of alice's checkpoints unconfirmed", left)
 	}
 	// Drain to the end of the RPC so its trailers are counted.
@@ -416,7 +416,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.WireBytes = counter.Sent() + counter.Received()
 	rep.TCPBytes = tcpRead.Load() + tcpWritten.Load()
 	rep.Segments = segments
-	rep.CheckpointsMatched = led.matched.Load()
+	rep.CheckpointsMatched = led.Matched()
 	rep.Reconnects, rep.RetransmittedBytes = reconnects, retransmitted
 	rep.BobVerified = true
 	return rep, nil
@@ -516,15 +516,12 @@ func newSessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// errDesync marks a checkpoint mismatch found by the receiver.
-var errDesync = errors.New("alice: bob's model diverged")
-
 // abort tells Bob why Alice stops, then returns err.
 func abort(stream wirepb.Transmission_TransmitClient, err error) error {
 	ex := int64(-1)
-	var d *desyncError
+	var d *transmit.DesyncError
 	if errors.As(err, &d) {
-		ex = d.example
+		ex = d.Example
 	}
 	_ = stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Abort{Abort: &wirepb.Abort{Example: ex, Reason: err.Error()}}})
 	_ = stream.CloseSend()
@@ -579,19 +576,14 @@ func retryable(err error) bool {
 	return errors.As(err, &b)
 }
 
-// desyncError is a checkpoint mismatch at a known example.
-type desyncError struct {
-	example int64
-	detail  string
-}
+// desyncError is a checkpoint mismatch, which gRPC sees as DataLoss.
+type desyncError struct{ *transmit.DesyncError }
 
-func (e *desyncError) Error() string {
-	return fmt.Sprintf("alice: desync at example %d: %s", e.example, e.detail)
-}
-func (e *desyncError) Unwrap() error { return errDesync }
+func (e desyncError) Error() string { return "alice: " + e.DesyncError.Error() }
+func (e desyncError) Unwrap() error { return e.DesyncError }
 
 // GRPCStatus lets status.FromError see a desync as DataLoss.
-func (e *desyncError) GRPCStatus() *status.Status { return status.New(codes.DataLoss, e.Error()) }
+func (e desyncError) GRPCStatus() *status.Status { return status.New(codes.DataLoss, e.Error()) }
 
 // link is one Transmit call; a transmission that resumes after a break
 // has several, one after the other.
@@ -634,59 +626,23 @@ func (l *link) sendErr(ctx context.Context, what string, err error) error {
 	return streamErr(l.stream, what, err)
 }
 
-// ledger holds Alice's checkpoints and which of them Bob has confirmed,
-// across links: after a resume Bob replays the stored bytes and confirms
-// the early checkpoints again, which must then equal the first
-// confirmation and do not count twice.
-type ledger struct {
-	mu        sync.Mutex
-	mine      map[int64]prequential.Checkpoint // not yet confirmed
-	confirmed map[int64]prequential.Checkpoint
-	matched   atomic.Int64
-}
+// ledger is transmit's checkpoint ledger, shared by the links.
+type ledger = transmit.Ledger
 
-func newLedger() *ledger {
-	return &ledger{mine: map[int64]prequential.Checkpoint{}, confirmed: map[int64]prequential.Checkpoint{}}
-}
+func newLedger() *ledger { return transmit.NewLedger() }
 
-func (l *ledger) record(cp prequential.Checkpoint) {
-	l.mu.Lock()
-	l.mine[cp.Example] = cp
-	l.mu.Unlock()
-}
-
-func (l *ledger) check(cp *wirepb.Checkpoint) error {
-	l.mu.Lock()
-	mine, ok := l.mine[cp.GetExample()]
-	again := false
-	if ok {
-		delete(l.mine, cp.GetExample())
-	} else {
-		mine, again = l.confirmed[cp.GetExample()]
+// check compares one of Bob's checkpoints with Alice's.
+func check(led *ledger, m *wirepb.Checkpoint) error {
+	cp, ok := wire.CheckpointFrom(m)
+	err := led.Check(cp)
+	if !ok {
+		err = &transmit.DesyncError{Example: cp.Example, Detail: "bob's checkpoint has hashes of the wrong length"}
 	}
-	l.mu.Unlock()
-	switch {
-	case !ok && !again:
-		return &desyncError{example: cp.GetExample(), detail: "bob reported a checkpoint alice never took"}
-	case !bytes.Equal(cp.GetTranscript(), mine.Transcript[:]):
-		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("transcript %x (bob) != %x (alice)", cp.GetTranscript(), mine.Transcript[:])}
-	case !bytes.Equal(cp.GetFingerprint(), mine.Fingerprint[:]):
-		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("fingerprint %x (bob) != %x (alice)", cp.GetFingerprint(), mine.Fingerprint[:])}
+	var d *transmit.DesyncError
+	if errors.As(err, &d) {
+		return desyncError{d}
 	}
-	if !again {
-		l.mu.Lock()
-		l.confirmed[cp.GetExample()] = mine
-		l.mu.Unlock()
-		l.matched.Add(1)
-	}
-	return nil
-}
-
-// unmatched counts Alice's checkpoints Bob never confirmed.
-func (l *ledger) unmatched() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.mine)
+	return err
 }
 
 // receiver reads Bob's messages of one link on its own goroutine and
@@ -718,7 +674,7 @@ func (r *receiver) run() {
 		}
 		switch m := msg.GetMsg().(type) {
 		case *wirepb.BobMessage_Checkpoint:
-			if err := r.led.check(m.Checkpoint); err != nil {
+			if err := check(r.led, m.Checkpoint); err != nil {
 				r.setErr(err)
 				return
 			}
@@ -787,44 +743,4 @@ func LoadData(path, labelColumn string) (*task.Table, error) {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
 	return t, nil
-}
-
-// UseData points sp at the dataset t: the file task, its name and inputs
-// hash, its feature count as dim. Sizes the user did not set explicitly
-// (explicit reports whether a spec flag was given) follow the file: test is
-// the last fifth of the rows, n the rows before them, classes one more than
-// the largest label.
-func UseData(sp *spec.Spec, t *task.Table, explicit func(flag string) bool) {
-	sp.Task = spec.TaskFile
-	sp.DataName = t.Name
-	sp.DataSHA256 = t.InputsSHA256()
-	sp.Dim = int64(t.Features)
-	if !explicit("test") {
-		sp.Test = int64(t.Rows / 5)
-		if explicit("n") {
-			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N-sp.Validation))
-		}
-	}
-	if !explicit("n") {
-		sp.N = max(1, int64(t.Rows)-sp.Test-sp.Validation)
-	}
-	if !explicit("classes") {
-		sp.Classes = int64(max(2, t.MaxLabel()+1))
-	}
-}
-
-// UseTestData points sp at a separate test file: its name and inputs hash,
-// and all its rows as the test examples; the training file then supplies
-// only the n training (and validation) rows, so unless n was given it is
-// every row of that file. Call it after UseData.
-func UseTestData(sp *spec.Spec, data, test *task.Table, explicit func(flag string) bool) {
-	sp.TestDataName = test.Name
-	sp.TestDataSHA256 = test.InputsSHA256()
-	sp.Test = int64(test.Rows)
-	if !explicit("n") {
-		sp.N = max(1, int64(data.Rows)-sp.Validation)
-	}
-	if !explicit("classes") {
-		sp.Classes = int64(max(2, data.MaxLabel()+1, test.MaxLabel()+1))
-	}
 }

@@ -281,9 +281,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			}
 			if cp := ex.Checkpoint; cp != nil {
 				rep.Checkpoints++
-				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: &wirepb.Checkpoint{
-					Example: cp.Example, Fingerprint: cp.Fingerprint[:], Transcript: cp.Transcript[:],
-				}}}); err != nil {
+				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: wire.CheckpointOf(*cp)}}); err != nil {
 					return err
 				}
 				if obs != nil {

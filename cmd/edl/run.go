@@ -64,7 +64,7 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 		}
 		set := map[string]bool{}
 		sf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		alice.UseData(sf.spec, t, func(name string) bool { return set[name] })
+		task.UseData(sf.spec, t, func(name string) bool { return set[name] })
 		table = t
 		sf.table = t
 	}

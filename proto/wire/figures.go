@@ -74,8 +74,23 @@ func FiguresFrom(m *wirepb.Summary) transmit.Figures {
 	return f
 }
 
-func copy32(dst *[32]byte, b []byte) {
-	if len(b) == 32 {
-		copy(dst[:], b)
+func copy32(dst *[32]byte, b []byte) bool {
+	if len(b) != 32 {
+		return false
 	}
+	copy(dst[:], b)
+	return true
+}
+
+// CheckpointOf is Bob's Checkpoint message.
+func CheckpointOf(cp prequential.Checkpoint) *wirepb.Checkpoint {
+	return &wirepb.Checkpoint{Example: cp.Example, Fingerprint: cp.Fingerprint[:], Transcript: cp.Transcript[:]}
+}
+
+// CheckpointFrom reads a Checkpoint message; ok is false when a hash has
+// the wrong length.
+func CheckpointFrom(m *wirepb.Checkpoint) (cp prequential.Checkpoint, ok bool) {
+	cp.Example = m.GetExample()
+	ok = copy32(&cp.Fingerprint, m.GetFingerprint())
+	return cp, copy32(&cp.Transcript, m.GetTranscript()) && ok
 }

@@ -40,8 +40,7 @@ func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*P
 		return nil, err
 	}
 	var fed int64
-	var matched int64
-	mine := map[int64]prequential.Checkpoint{}
+	led := NewLedger()
 	advance := func() error {
 		if fed < int64(len(snd.Stream())) {
 			if err := rcv.Write(snd.Stream()[fed:]); err != nil {
@@ -55,11 +54,9 @@ func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*P
 				return err
 			}
 			if cp := ex.Checkpoint; cp != nil {
-				if want, ok := mine[cp.Example]; !ok || want != *cp {
-					return fmt.Errorf("transmit: desync at example %d: receiver checkpoint %x, sender %x", cp.Example, cp.Fingerprint, want.Fingerprint)
+				if err := led.Check(*cp); err != nil {
+					return err
 				}
-				delete(mine, cp.Example)
-				matched++
 			}
 		}
 	}
@@ -69,7 +66,7 @@ func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*P
 			return nil, err
 		}
 		if ex.Checkpoint != nil {
-			mine[ex.Checkpoint.Example] = *ex.Checkpoint
+			led.Record(*ex.Checkpoint)
 		}
 		if h.Example != nil {
 			h.Example(ex)
@@ -100,12 +97,12 @@ func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*P
 	if err != nil {
 		return nil, err
 	}
-	if len(mine) > 0 {
-		return nil, fmt.Errorf("transmit: %d of the sender's checkpoints never reached by the receiver", len(mine))
+	if left := led.Unmatched(); left > 0 {
+		return nil, fmt.Errorf("transmit: %d of the sender's checkpoints never reached by the receiver", left)
 	}
 	ours := snd.Figures()
 	if d := ours.Diff(theirs); len(d) > 0 {
 		return nil, errors.New("transmit: the receiver's figures disagree (receiver != sender): " + strings.Join(d, "; "))
 	}
-	return &Piped{Sender: snd, Figures: ours, CheckpointsMatched: matched}, nil
+	return &Piped{Sender: snd, Figures: ours, CheckpointsMatched: led.Matched()}, nil
 }
