@@ -208,7 +208,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
 			ProtocolVersion: wire.ProtocolVersion,
-			Spec:            wire.SpecToProto(sp),
+			SpecCanonical:   sp.Canonical(),
 			SpecHash:        specHash[:],
 			SessionId:       sessionID,
 			Resume:          resume,
@@ -261,7 +261,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	lastSend := cfg.Clock.Now()
 	sendSeg := func(data []byte) error {
 		lastSend = cfg.Clock.Now()
-		seg := &wirepb.Segment{Offset: sent, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
+		seg := &wirepb.Segment{Offset: sent, Data: data, Crc32C: wire.CRC(data)}
 		if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
 			return cur.sendErr(ctx, fmt.Sprintf("send segment at byte %d", sent), err)
 		}
@@ -353,7 +353,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			// An empty segment: no payload, no change to the stream's
 			// chunking, only a sign of life for Bob's idle timeout.
 			if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
-				Offset: sent, Crc32C: wire.CRC(nil), ExamplesEnd: sess.Index(),
+				Offset: sent, Crc32C: wire.CRC(nil),
 			}}}); err != nil {
 				if err := resume(cur.sendErr(ctx, "send heartbeat", err)); err != nil {
 					return nil, err

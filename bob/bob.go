@@ -3,6 +3,7 @@ package bob
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -235,7 +236,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	// are replayed below, and Alice sends on from their end.
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
-	entry, err := s.resume.open(ctx, rep.SessionID, hello.GetSpec(), hello.GetResume(), cancel)
+	entry, err := s.resume.open(ctx, rep.SessionID, hello.GetSpecCanonical(), hello.GetResume(), cancel)
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
@@ -400,16 +401,22 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 	if v := hello.GetProtocolVersion(); v != wire.ProtocolVersion {
 		return spec.Spec{}, status.Errorf(codes.FailedPrecondition, "bob: protocol_version: alice speaks %d, bob speaks %d", v, wire.ProtocolVersion)
 	}
-	sp := wire.SpecFromProto(hello.GetSpec())
+	// The spec travels as its canonical bytes: their hash is the spec's
+	// hash, and spec.Parse refuses anything Canonical would not write.
 	var problems []string
-	if err := sp.Validate(); err != nil {
-		problems = append(problems, err.Error())
+	if h := sha256.Sum256(hello.GetSpecCanonical()); !bytes.Equal(h[:], hello.GetSpecHash()) {
+		problems = append(problems, fmt.Sprintf("spec_hash: alice sent %x, the spec bytes hash to %x", hello.GetSpecHash(), h[:]))
 	}
-	if err := s.cfg.Limits.Check(sp); err != nil {
+	sp, err := spec.Parse(hello.GetSpecCanonical())
+	if err != nil {
 		problems = append(problems, err.Error())
-	}
-	if h := sp.Hash(); !bytes.Equal(h[:], hello.GetSpecHash()) {
-		problems = append(problems, fmt.Sprintf("spec_hash: alice sent %x, bob computes %x from the same fields (different encoding version?)", hello.GetSpecHash(), h[:]))
+	} else {
+		if err := sp.Validate(); err != nil {
+			problems = append(problems, err.Error())
+		}
+		if err := s.cfg.Limits.Check(sp); err != nil {
+			problems = append(problems, err.Error())
+		}
 	}
 	if len(problems) > 0 {
 		return spec.Spec{}, status.Errorf(codes.FailedPrecondition, "bob: cannot accept spec: %s", strings.ReplaceAll(strings.Join(problems, "; "), "\n", "; "))

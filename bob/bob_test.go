@@ -134,13 +134,13 @@ func codeSpec(t testing.TB, sp spec.Spec) coded {
 func helloMsg(sp spec.Spec) *wirepb.AliceMessage {
 	h := sp.Hash()
 	return &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
-		ProtocolVersion: wire.ProtocolVersion, Spec: wire.SpecToProto(sp), SpecHash: h[:], SessionId: "raw",
+		ProtocolVersion: wire.ProtocolVersion, SpecCanonical: sp.Canonical(), SpecHash: h[:], SessionId: "raw",
 	}}}
 }
 
 func segMsg(offset int64, data []byte) *wirepb.AliceMessage {
 	return &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
-		Offset: offset, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: 0,
+		Offset: offset, Data: data, Crc32C: wire.CRC(data),
 	}}}
 }
 
@@ -247,7 +247,7 @@ func TestRawClientValidTransmission(t *testing.T) {
 		}
 	}
 	labelsSum := sha256.Sum256(edl.LabelBytes(c.labels, int(sp.Classes)))
-	if sum.GetExamples() != sp.N || sum.GetPayloadBytes() != int64(len(c.data)) || sum.GetCodedBits() != 8*int64(len(c.data)) ||
+	if sum.GetExamples() != sp.N || sum.GetPayloadBytes() != int64(len(c.data)) || sum.GetMdlBytes() != int64(len(c.data)) ||
 		!bytes.Equal(sum.GetFingerprint(), c.final.Fingerprint[:]) || !bytes.Equal(sum.GetTranscript(), c.final.Transcript[:]) ||
 		!bytes.Equal(sum.GetLabelsSha256(), labelsSum[:]) || sum.GetCheckpoints() != int64(len(c.checkpoints)) {
 		t.Errorf("summary %v disagrees with alice's state", sum)
@@ -338,10 +338,16 @@ func TestInvalidSpecNamesEveryField(t *testing.T) {
 	// The hash is the invalid spec's own: only validation can refuse it.
 	refusedHello(t, h, helloMsg(sp), "classes", "lr", "batch")
 
-	// No spec at all is the zero spec: invalid, not a crash.
+	// No spec at all is refused by name, not a crash; so is one whose
+	// bytes are not the canonical encoding, even under their own hash.
 	m := helloMsg(rawSpec())
-	m.GetHello().Spec = nil
-	refusedHello(t, h, m, "task", "n")
+	m.GetHello().SpecCanonical = nil
+	refusedHello(t, h, m, "spec_hash", "encoding")
+	bad := bytes.Replace(rawSpec().Canonical(), []byte("\nlr="), []byte("\nlr=+"), 1)
+	m = helloMsg(rawSpec())
+	h2 := sha256.Sum256(bad)
+	m.GetHello().SpecCanonical, m.GetHello().SpecHash = bad, h2[:]
+	refusedHello(t, h, m, "lr", "not canonical")
 }
 
 func TestSpecOverLimitsNamesFieldAndFlag(t *testing.T) {

@@ -32,7 +32,6 @@ func SummaryOf(f transmit.Figures, checkpoints int64) *wirepb.Summary {
 	return &wirepb.Summary{
 		Examples:           f.Examples,
 		PayloadBytes:       f.PayloadBytes,
-		CodedBits:          f.CodedBits(),
 		Fingerprint:        f.Final.Fingerprint[:],
 		Transcript:         f.Final.Transcript[:],
 		LabelsSha256:       f.LabelsSHA256[:],
