@@ -243,6 +243,15 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	stream = takeoverStream{Transmission_TransmitServer: stream, ctx: ctx}
 	keep := false
 	defer func() { s.resume.release(rep.SessionID, entry, keep) }()
+	// suspend keeps the state of a transmission whose stream broke, for a
+	// resume; other errors end it.
+	suspend := func(err error) error {
+		if !suspendable(err) {
+			return err
+		}
+		keep = true
+		return &suspendedError{err}
+	}
 	var stored []byte
 	if entry != nil {
 		stored = entry.data
@@ -297,11 +306,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			return status.Errorf(codes.DataLoss, "bob: replaying stored bytes: %v", err)
 		}
 		if err := advance(); err != nil {
-			if suspendable(err) {
-				keep = true
-				return &suspendedError{err}
-			}
-			return err
+			return suspend(err)
 		}
 	}
 	for {
@@ -314,11 +319,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			return status.Errorf(codes.ResourceExhausted, "bob: %s (max-message-bytes)", status.Convert(err).Message())
 		}
 		if err != nil {
-			if suspendable(err) {
-				keep = true
-				return &suspendedError{err}
-			}
-			return err
+			return suspend(err)
 		}
 		switch m := msg.GetMsg().(type) {
 		case *wirepb.AliceMessage_Segment:
@@ -340,11 +341,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return status.Errorf(codes.Internal, "bob: %v", err)
 			}
 			if err := advance(); err != nil {
-				if suspendable(err) {
-					keep = true
-					return &suspendedError{err}
-				}
-				return err
+				return suspend(err)
 			}
 		case *wirepb.AliceMessage_Finish:
 			return s.finish(stream, m.Finish, rcv, advance, rep)

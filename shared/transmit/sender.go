@@ -189,3 +189,6 @@ func (s *Sender) Run() (Finish, error) {
 	}
 	return s.Finish()
 }
+
+// Index is the number of labels coded so far (the next example's index).
+func (s *Sender) Index() int64 { return s.sess.Index() }
