@@ -16,17 +16,20 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
-	"github.com/klauspost/compress/zstd"
 	"google.golang.org/grpc"
 
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 	"github.com/edlwire/edlwire/shared/transmit"
 )
+
+// Report is Alice's result for one transmission (see shared/report).
+type Report = report.Report
 
 // Config is one transmission.
 type Config struct {
@@ -173,7 +176,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := writeOutputs(cfg, sess); err != nil {
 		return nil, err
 	}
-	rep, err := newReport(sp, mine, labels.Train, snd.PassTestLoss(), r.sessionID, time.Since(start).Seconds())
+	rep, err := report.New(sp, mine, labels.Train, snd.PassTestLoss(), r.sessionID, time.Since(start).Seconds())
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +462,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}
-	rep, err := newReport(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), "local", time.Since(start).Seconds())
+	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), "local", time.Since(start).Seconds())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -487,15 +490,6 @@ func verifySummary(sum *wirepb.Summary, mine transmit.Figures, checkpoints int64
 		return fmt.Errorf("alice: bob's summary disagrees (bob != alice): %s", strings.Join(d, "; "))
 	}
 	return nil
-}
-
-func zstdBits(raw []byte) (int64, error) {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		return 0, fmt.Errorf("alice: zstd: %w", err)
-	}
-	defer enc.Close()
-	return 8 * int64(len(enc.EncodeAll(raw, nil))), nil
 }
 
 func newSessionID() string {

@@ -24,6 +24,7 @@ import (
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 	"github.com/edlwire/edlwire/shared/transmit"
@@ -86,36 +87,8 @@ func DefaultLimits() spec.Limits {
 	return spec.Limits{MaxExamples: 50_000_000, MaxClasses: 1 << 16, MaxParams: 50_000_000, MaxDim: 1 << 20}
 }
 
-// SessionReport is Bob's account of one transmission.
-type SessionReport struct {
-	Event           string `json:"event"`
-	SessionID       string `json:"session_id"`
-	SpecHash        string `json:"spec_hash"`
-	N               int64  `json:"n"`
-	Params          int64  `json:"params"`           // the learner's parameters (with an adapter: base plus adapter)
-	TrainableParams int64  `json:"trainable_params"` // those that train (adapters: fewer than params)
-	PayloadBytes    int64  `json:"payload_bytes"`
-	CodedBits       int64  `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
-	HeldOutBits     int64  `json:"heldout_bits"` // validation and test labels' bytes ×8, not part of the MDL
-	Fingerprint     string `json:"fingerprint"`
-	LabelsSHA256    string `json:"labels_sha256"`
-	Checkpoints     int64  `json:"checkpoints"`
-	Resumed         bool   `json:"resumed,omitempty"` // the transmission resumed after a break
-	// TestLossBits and EDLBits are what Bob verified himself: θ*'s mean
-	// test loss on the test labels he decoded, and MDL − n·L_test. Absent
-	// when test = 0.
-	TestLossBits *float64 `json:"test_loss_bits,omitempty"`
-	EDLBits      *float64 `json:"edl_bits,omitempty"`
-	ThetaEpochs  int64    `json:"theta_epochs"`
-	// Score = answers (format task): Bob's own answers-scored figures,
-	// −log₂ p(y | y ∈ S) per label, ideal bits; Alice checks them to the
-	// bit. Absent when the spec scores all (the test ones when test = 0).
-	Score              string   `json:"score,omitempty"`
-	ScoredIdealBits    *float64 `json:"scored_ideal_bits,omitempty"`
-	ScoredTestLossBits *float64 `json:"scored_test_loss_bits,omitempty"`
-	ScoredEDLBits      *float64 `json:"scored_edl_bits,omitempty"`
-	Error              string   `json:"error,omitempty"`
-}
+// SessionReport is Bob's account of one transmission (see shared/report).
+type SessionReport = report.Session
 
 // Server implements the Transmission service.
 type Server struct {
@@ -436,21 +409,7 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 	}
 	sess := rcv.Session()
 	sp := sess.Spec()
-	rep.N = sp.N
-	rep.Params, rep.TrainableParams = sp.NumParams(), sp.TrainableParams()
-	rep.PayloadBytes, rep.CodedBits, rep.HeldOutBits = f.PayloadBytes, f.CodedBits(), f.HeldOutBits()
-	rep.ThetaEpochs = f.ThetaEpochs
-	if sp.Test > 0 {
-		rep.TestLossBits, rep.EDLBits = &f.TestLossBits, &f.EDLBits
-	}
-	if sp.Score == spec.ScoreAnswers {
-		rep.Score, rep.ScoredIdealBits = sp.Score, &f.ScoredIdealBits
-		if sp.Test > 0 {
-			rep.ScoredTestLossBits, rep.ScoredEDLBits = &f.ScoredTestLossBits, &f.ScoredEDLBits
-		}
-	}
-	rep.Fingerprint = hex.EncodeToString(f.Final.Fingerprint[:])
-	rep.LabelsSHA256 = hex.EncodeToString(f.LabelsSHA256[:])
+	rep.Fill(sp, f)
 	if err := s.writeOutputs(sess, rcv.Labels()[:sp.N]); err != nil {
 		return status.Errorf(codes.Internal, "bob: %v", err)
 	}

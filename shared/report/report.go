@@ -1,16 +1,19 @@
-package alice
+package report
 
 import (
 	"encoding/hex"
 	"fmt"
 	"strings"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/transmit"
 )
 
-// Report is Alice's result for one transmission. Field names carry units.
+// Report is the result of one transmission, over the wire (alice) or in
+// memory (edl run). Field names carry units.
 type Report struct {
 	Event              string   `json:"event"`
 	SessionID          string   `json:"session_id"`
@@ -54,10 +57,12 @@ type Report struct {
 	LabelsPerSecond    float64  `json:"labels_per_second"`
 }
 
-// newReport is the part of the report every coded run has, over the wire
-// or not: the figures both sides computed (transmit.Figures), the
-// baselines and the single-pass model's test loss (Alice's alone).
-func newReport(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
+// New is the part of the report every coded run has, over the wire or
+// not: the figures both sides computed (transmit.Figures), the baselines
+// (uniform code, zstd of the raw labels) and the single-pass model's test
+// loss (the sender's alone). elapsed is the run's wall time in seconds,
+// measured by the caller. The transport fields stay zero.
+func New(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
 	zbits, err := zstdBits(edl.LabelBytes(train, int(sp.Classes)))
 	if err != nil {
 		return nil, err
@@ -156,4 +161,15 @@ func (r *Report) Summary() string {
 	fmt.Fprintf(&b, "  sync                %d checkpoints matched, final fingerprint %s… %s\n", r.CheckpointsMatched, r.Fingerprint[:16], verdict)
 	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
 	return b.String()
+}
+
+// zstdBits is 8 × the size of raw compressed by zstd at its best level, on
+// one goroutine (the baseline a general-purpose compressor reaches).
+func zstdBits(raw []byte) (int64, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return 0, fmt.Errorf("report: zstd: %w", err)
+	}
+	defer enc.Close()
+	return 8 * int64(len(enc.EncodeAll(raw, nil))), nil
 }
