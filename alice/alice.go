@@ -462,7 +462,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}
-	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), "local", time.Since(start).Seconds())
+	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), report.LocalSession, time.Since(start).Seconds())
 	if err != nil {
 		return nil, nil, err
 	}

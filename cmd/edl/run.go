@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
@@ -127,31 +126,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !*quiet {
-		fmt.Fprint(stderr, localSummary(rep))
+		fmt.Fprint(stderr, rep.Summary())
 	}
 	if err := json.NewEncoder(stdout).Encode(rep); err != nil {
 		fmt.Fprintln(stderr, "edl:", err)
 		return 1
 	}
 	return 0
-}
-
-// localSummary is the readable account of an in-process run.
-func localSummary(r *alice.Report) string {
-	var b strings.Builder
-	per := func(bits float64) string { return fmt.Sprintf("%8.4f bits/label", bits/float64(max(r.N, 1))) }
-	fmt.Fprintf(&b, "edl run, in process (spec %s…)\n", r.SpecHash[:12])
-	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters\n", r.N, r.Test, r.Classes, r.Params)
-	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, per(float64(r.CodedBits)), r.PayloadBytes)
-	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, per(r.QuantizedIdealBits))
-	fmt.Fprintf(&b, "  ideal (float)       %12.1f bits  %s\n", r.IdealBits, per(r.IdealBits))
-	fmt.Fprintf(&b, "  uniform code        %12.1f bits  %s\n", r.UniformBits, per(r.UniformBits))
-	fmt.Fprintf(&b, "  zstd of raw labels  %12d bits  %s\n", r.ZstdBits, per(float64(r.ZstdBits)))
-	if r.TestLossBits != nil && r.EDLBits != nil {
-		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (θ*, %d held-out examples)\n", *r.TestLossBits, r.Test)
-		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, per(*r.EDLBits))
-	}
-	b.WriteString(r.ScoredSummary())
-	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
-	return b.String()
 }

@@ -12,6 +12,10 @@ import (
 	"github.com/edlwire/edlwire/shared/transmit"
 )
 
+// LocalSession is the session id of a transmission in memory (edl run):
+// its summary has no wire line.
+const LocalSession = "local"
+
 // Report is the result of one transmission, over the wire (alice) or in
 // memory (edl run). Field names carry units.
 type Report struct {
@@ -135,7 +139,12 @@ func (r *Report) Summary() string {
 		}
 		return fmt.Sprintf("%8.4f bits/label", bits/float64(r.N))
 	}
-	fmt.Fprintf(&b, "edlwire transmission %s (spec %s…)\n", r.SessionID, r.SpecHash[:12])
+	local := r.SessionID == LocalSession
+	if local {
+		fmt.Fprintf(&b, "edl run, in process (spec %s…)\n", r.SpecHash[:12])
+	} else {
+		fmt.Fprintf(&b, "edlwire transmission %s (spec %s…)\n", r.SessionID, r.SpecHash[:12])
+	}
 	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters (%d trainable)\n", r.N, r.Test, r.Classes, r.Params, r.TrainableParams)
 	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, perLabel(float64(r.CodedBits)), r.PayloadBytes)
 	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, perLabel(r.QuantizedIdealBits))
@@ -153,7 +162,9 @@ func (r *Report) Summary() string {
 		fmt.Fprintf(&b, "  test loss, EDL      not measured (--test 0)\n")
 	}
 	b.WriteString(r.ScoredSummary())
-	fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
+	if !local {
+		fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
+	}
 	verdict := "NOT verified"
 	if r.BobVerified {
 		verdict = "verified by Bob"
