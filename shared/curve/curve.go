@@ -425,50 +425,17 @@ func Accuracy(m model.Model, x *task.Matrix, labels []int) float64 {
 	return float64(hits) / float64(x.Rows)
 }
 
-// TestLoss is the session model's mean loss in bits over the (scored) rows
-// of x (each −log₂ p(y | y ∈ S) when the session's spec scores answers), summed in row order exactly as edl.TestLossBits sums it, with its
-// standard error σ/√count (σ the sample standard deviation of the
-// per-example loss), and the count. An empty set gives zeros.
+// TestLoss is the session model's edl.TestLoss over the (scored) rows of
+// x, each −log₂ p(y | y ∈ S) when the session's spec scores answers; a
+// probability that gives a NaN or infinite loss is an error here (a curve
+// point cannot average it).
 func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
-	if x.Rows != len(labels) {
-		return 0, 0, 0, fmt.Errorf("curve: %d test inputs, %d labels", x.Rows, len(labels))
+	mean, se, count, err = edl.TestLoss(sess.Model(), x, labels, sess.Answers(), scored)
+	if err == nil && (math.IsNaN(mean) || math.IsInf(mean, 0)) {
+		err = fmt.Errorf("curve: test loss %v", mean)
 	}
-	m := sess.Model()
-	probs := make([]float64, m.NumClasses())
-	losses := make([]float64, 0, x.Rows)
-	sum := 0.0
-	for i := 0; i < x.Rows; i++ {
-		row := x.Row(i)
-		if scored != nil && !scored(row) {
-			continue
-		}
-		m.Probs(probs, row)
-		y := labels[i]
-		if y < 0 || y >= len(probs) {
-			return 0, 0, 0, fmt.Errorf("curve: test label %d of example %d outside [0, %d)", y, i, len(probs))
-		}
-		l := detmath.Log2(probs[y])
-		if answers := sess.Answers(); answers != nil {
-			l = -edl.ConditionalBits(probs, y, answers)
-		}
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return 0, 0, 0, fmt.Errorf("curve: test example %d: probability %v", i, probs[y])
-		}
-		sum -= l
-		losses = append(losses, -l)
-	}
-	count = int64(len(losses))
-	if count == 0 {
-		return 0, 0, 0, nil
-	}
-	mean = sum / float64(count)
-	if count > 1 {
-		ss := 0.0
-		for _, l := range losses {
-			d := l - mean
-			ss += float64(d * d)
-		}
-		se = math.Sqrt(ss / float64(count-1) / float64(count))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("curve: %w", err)
 	}
 	return mean, se, count, nil
 }
