@@ -93,7 +93,7 @@ func main() {
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		alice.UseData(sp, t, func(name string) bool { return set[name] })
+		task.UseData(sp, t, func(name string) bool { return set[name] })
 		table = t
 		if *testData != "" {
 			tt, err := alice.LoadData(*testData, sp.LabelColumn)
@@ -101,7 +101,7 @@ func main() {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(2)
 			}
-			alice.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
+			task.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
 			testTable = tt
 		}
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 type capReport struct {
@@ -371,10 +372,8 @@ func bestLR(s spec.Spec, base []byte, lrs []float64) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
-		for !sess.Done() {
-			if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-				return 0, err
-			}
+		if err := transmit.Train(sess, labels.Train, t.N); err != nil {
+			return 0, err
 		}
 		bits[i] = sess.Accounting().IdealBits
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // optsFor are the defaults of a target.
@@ -427,11 +428,7 @@ func setGiven[T any](given map[string]bool, name string, dst *T, v T) {
 // armSession builds a session of the arm's spec with the given seed and n.
 func armSession(s spec.Spec, seed uint64, n int64, base []byte) (*prequential.Session, *task.Inputs, *task.Labels, error) {
 	s.Seed, s.N = seed, n
-	in, err := task.NewInputs(s)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	labels, err := task.NewLabels(s, in)
+	in, labels, err := task.Build(s, nil, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -460,10 +457,8 @@ func singleExample(s spec.Spec, seed uint64, base []byte) (before, after, loss f
 // thetaStar runs the session's pass over its training labels, then, with
 // epochs in its spec, continues to validation convergence.
 func thetaStar(sess *prequential.Session, labels *task.Labels) error {
-	for !sess.Done() {
-		if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-			return err
-		}
+	if err := transmit.Train(sess, labels.Train, sess.Spec().N); err != nil {
+		return err
 	}
 	if sess.Spec().Epochs == 0 {
 		return nil
@@ -471,11 +466,6 @@ func thetaStar(sess *prequential.Session, labels *task.Labels) error {
 	_, err := sess.Converge(labels.Train, labels.Valid)
 	return err
 }
-
-// replayLabels hands a session the true labels.
-type replayLabels []int
-
-func (r replayLabels) CodeSymbol(i int64, _ []uint32) (int, error) { return r[i], nil }
 
 func writeElicitCSV(rep *elicitReport, path string) error {
 	rows := [][]string{{"arm", "seed", "shape", "peak_shape", "peak_n", "peak_edl_per_example_bits", "first_edl_per_example_bits",
