@@ -494,6 +494,11 @@ func (r *run) resume(cause error) error {
 			l.cancel()
 			return fmt.Errorf("alice: bob resumes at byte %d, alice has produced %d", from, produced)
 		}
+		if from == 0 && r.sent > 0 {
+			// Bob evicted the suspended transmission (his memory budget)
+			// or restarted without --state-dir: the whole stream again.
+			cfg.Log.Warn("bob no longer holds the transmission: sending it again from byte 0", "session", r.sessionID, "bytes", r.sent)
+		}
 		r.retransmitted += max(0, r.sent-from)
 		r.sent, r.cur = from, l
 		return nil
