@@ -74,6 +74,10 @@ type Config struct {
 	// idle timeout ends only a stuck Alice, never one that is computing.
 	// Zero means HeartbeatEvery.
 	Heartbeat time.Duration
+	// MaxMemory is Alice's memory budget in bytes: a spec whose estimate
+	// (spec.MemoryEstimate) exceeds it is refused before anything is
+	// generated. Zero means DefaultMaxMemory; negative means no budget.
+	MaxMemory int64
 	// Clock times the heartbeat; nil is the real clock. Tests share a fake
 	// one (clockwork.FakeClock) with Bob's idle timeout, so that a test of
 	// the two decides on the time it advances, not on the machine's speed.
@@ -87,6 +91,12 @@ const DefaultReconnects = 10
 // HeartbeatEvery is the default Config.Heartbeat: well below Bob's default
 // idle timeout (2 minutes), so a delayed heartbeat still arrives in time.
 const HeartbeatEvery = 15 * time.Second
+
+// DefaultMaxMemory is Alice's default budget: 16 GiB leaves a 24 GiB
+// machine room for Bob and the system when both run on it. A fixed figure,
+// not a share of the machine's memory, so that whether a spec is accepted
+// does not depend on where it runs.
+const DefaultMaxMemory = 16 << 30
 
 // DefaultSegmentBytes keeps gRPC framing (≈ 30 bytes a message) far below
 // 1% of the payload while letting Bob decode as the stream arrives.
@@ -103,27 +113,116 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Spec.Validate(); err != nil {
 		errs = append(errs, err)
+	} else if err := c.checkMemory(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
+// checkMemory refuses a spec whose estimated memory exceeds the budget,
+// before any input is generated: an allocation that does not fit is a fatal
+// runtime error, which no caller could handle.
+func (c *Config) checkMemory() error {
+	budget := c.MaxMemory
+	if budget == 0 {
+		budget = DefaultMaxMemory
+	}
+	if err := (spec.Limits{MaxMemory: budget}).Check(c.Spec); err != nil {
+		return fmt.Errorf("alice: %w", err)
+	}
+	return nil
+}
+
+// CheckLocalMemory refuses a spec whose Local run would exceed budget
+// (0: DefaultMaxMemory; negative: none): the sender's session and the
+// receiver's share the inputs and each hold the rest.
+func CheckLocalMemory(sp spec.Spec, budget int64) error {
+	if budget == 0 {
+		budget = DefaultMaxMemory
+	}
+	if err := (spec.Limits{MaxMemory: budget, Sessions: 2}).Check(sp); err != nil {
+		return fmt.Errorf("alice: %w", err)
+	}
+	return nil
+}
+
 // Run performs one transmission and returns Alice's report.
-func Run(ctx context.Context, cfg Config) (*Report, error) {
+//
+// When ctx ends (the caller's cancellation, a signal; or cfg.Timeout) the
+// error says so and how far she got: the cancellation is hers, and the
+// Canceled status her own gRPC stack reports must not read as Bob's. Pass a
+// context cancelled with a cause (context.WithCancelCause) to name it.
+func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.Timeout,
+			fmt.Errorf("alice: her timeout of %v ran out: %w", cfg.Timeout, context.DeadlineExceeded))
 		defer cancel()
 	}
+	var r *run
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = r.stopped(ctx)
+		}
+	}()
+	return send(ctx, cfg, &r)
+}
+
+// stopped is the error of a run that ctx ended, naming the cause and how far
+// Alice got. r may be nil (stopped before Bob welcomed her).
+func (r *run) stopped(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if r == nil || r.snd == nil {
+		return fmt.Errorf("alice: stopped before coding anything: %w", cause)
+	}
+	return fmt.Errorf("alice: stopped after coding %d of %d examples, %d bytes sent to bob: %w",
+		r.snd.Index(), r.snd.Total(), r.sent, cause)
+}
+
+// send is Run's work once the configuration is checked; it sets *out as
+// soon as the run exists, so Run can say how far it got.
+func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 	start := time.Now()
 	sp := cfg.Spec
-	in, labels, err := buildTask(sp, cfg.Data, cfg.TestData)
+	// The inputs are built while Bob checks the Hello and builds his own:
+	// a refusal (his limits, a spec he cannot build) reaches Alice as soon
+	// as he sends it, not after she has spent minutes generating inputs for
+	// nothing, and an accepted spec costs no extra wait. A refused run
+	// leaves the build to finish in the background, within the budget
+	// Validate checked.
+	built := make(chan builtTask, 1)
+	go func() {
+		in, labels, err := buildTask(sp, cfg.Data, cfg.TestData)
+		built <- builtTask{in, labels, err}
+	}()
+	c, err := dialBob(&cfg)
 	if err != nil {
 		return nil, err
 	}
+	defer c.cc.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &run{cfg: &cfg, ctx: ctx, client: wirepb.NewTransmissionClient(c.cc), sessionID: newSessionID(),
+		specHash: sp.Hash(), led: newLedger()}
+	*out = r
+	if r.cur, _, err = r.openLink(false); err != nil {
+		return nil, err
+	}
+	defer func() { r.cur.cancel() }()
+	var b builtTask
+	select {
+	case b = <-built:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	in, labels := b.in, b.labels
 	sess, err := prequential.NewFromBase(sp, in, cfg.Base, prequential.Options{Workers: cfg.Workers, HeldOut: true})
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
@@ -138,19 +237,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
-	c, err := dialBob(&cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer c.cc.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	r := &run{cfg: &cfg, ctx: ctx, client: wirepb.NewTransmissionClient(c.cc), sessionID: newSessionID(),
-		specHash: sp.Hash(), led: newLedger(), snd: snd, lastSend: cfg.Clock.Now()}
-	if r.cur, _, err = r.openLink(false); err != nil {
-		return nil, err
-	}
-	defer func() { r.cur.cancel() }()
+	r.snd, r.lastSend = snd, cfg.Clock.Now()
 	cfg.Log.Info("welcomed", "bob", cfg.Bob, "session", r.sessionID)
 	if cfg.Observer != nil {
 		cfg.Observer.Start(sp, in)
@@ -407,6 +494,11 @@ func (r *run) resume(cause error) error {
 			l.cancel()
 			return fmt.Errorf("alice: bob resumes at byte %d, alice has produced %d", from, produced)
 		}
+		if from == 0 && r.sent > 0 {
+			// Bob evicted the suspended transmission (his memory budget)
+			// or restarted without --state-dir: the whole stream again.
+			cfg.Log.Warn("bob no longer holds the transmission: sending it again from byte 0", "session", r.sessionID, "bytes", r.sent)
+		}
 		r.retransmitted += max(0, r.sent-from)
 		r.sent, r.cur = from, l
 		return nil
@@ -445,6 +537,12 @@ func writeOutputs(cfg Config, sess *prequential.Session) error {
 func Local(cfg Config) (*Report, *prequential.Session, error) {
 	start := time.Now()
 	sp := cfg.Spec
+	if err := sp.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("alice: %w", err)
+	}
+	if err := CheckLocalMemory(sp, cfg.MaxMemory); err != nil {
+		return nil, nil, err
+	}
 	in, labels, err := buildTask(sp, cfg.Data, cfg.TestData)
 	if err != nil {
 		return nil, nil, err
@@ -468,6 +566,13 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	}
 	rep.CheckpointsMatched, rep.BobVerified = p.CheckpointsMatched, true
 	return rep, a, nil
+}
+
+// builtTask is what buildTask returns, sent from the goroutine that builds.
+type builtTask struct {
+	in     *task.Inputs
+	labels *task.Labels
+	err    error
 }
 
 // buildTask makes the inputs and labels of the spec's task.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,6 +62,18 @@ type Config struct {
 	// Token, if set, is the bearer token every call but health checks must
 	// carry; others end with Unauthenticated.
 	Token []byte
+	// MaxSessionBytes bounds one transmission's estimated memory
+	// (spec.MemoryEstimate: inputs, model, optimizer, decode state and the
+	// bytes kept for resume); a spec past it is refused naming the field.
+	// Zero means DefaultMaxSessionBytes; negative means none.
+	MaxSessionBytes int64
+	// MaxTotalBytes bounds the estimated memory of every running
+	// transmission plus the bytes kept for suspended ones. A transmission
+	// that would pass it first evicts suspended ones, oldest first (their
+	// Alice, on resuming, learns Bob holds nothing and starts again from
+	// byte 0); if that is not enough it ends with ResourceExhausted and the
+	// figures. Zero means DefaultMaxTotalBytes; negative means none.
+	MaxTotalBytes int64
 	// MaxSessions bounds concurrent transmissions; more end with
 	// ResourceExhausted at once. Zero means DefaultMaxSessions.
 	MaxSessions int
@@ -87,6 +100,14 @@ func DefaultLimits() spec.Limits {
 	return spec.Limits{MaxExamples: 50_000_000, MaxClasses: 1 << 16, MaxParams: 50_000_000, MaxDim: 1 << 20}
 }
 
+// Defaults of the memory budgets, for a 24 GiB machine: one transmission
+// may take half of what Bob allows himself in total, and the total leaves
+// room for the system and an Alice on the same machine.
+const (
+	DefaultMaxSessionBytes = 8 << 30
+	DefaultMaxTotalBytes   = 16 << 30
+)
+
 // SessionReport is Bob's account of one transmission (see shared/report).
 type SessionReport = report.Session
 
@@ -97,6 +118,9 @@ type Server struct {
 	sessions atomic.Int64
 	slots    chan struct{} // one token per running transmission
 	resume   *resumeStore
+
+	mu       sync.Mutex
+	reserved int64 // estimated bytes of the running transmissions
 }
 
 // NewServer returns a server with cfg; zero fields take defaults.
@@ -119,6 +143,13 @@ func NewServer(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
+	if cfg.MaxSessionBytes == 0 {
+		cfg.MaxSessionBytes = DefaultMaxSessionBytes
+	}
+	if cfg.MaxTotalBytes == 0 {
+		cfg.MaxTotalBytes = DefaultMaxTotalBytes
+	}
+	cfg.Limits.MaxMemory, cfg.Limits.MemoryFlag = max(cfg.MaxSessionBytes, 0), "max-session-bytes"
 	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions), resume: newResumeStore(cfg.StateDir, cfg.ResumeTTL)}
 }
 
@@ -193,6 +224,12 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	}
 	h := sp.Hash()
 	rep.SpecHash = hex.EncodeToString(h[:])
+	// Reserve the transmission's memory before building anything.
+	est := sp.MemoryEstimate().Total()
+	if err := s.reserve(rep.SessionID, est); err != nil {
+		return err
+	}
+	defer s.unreserve(est)
 	in, err := s.inputs(sp)
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
@@ -326,6 +363,35 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			return status.Errorf(codes.InvalidArgument, "bob: unknown message %T", m)
 		}
 	}
+}
+
+// reserve books est bytes for a transmission against MaxTotalBytes,
+// evicting suspended transmissions oldest first to make room (never the
+// session id itself, which may be resuming).
+func (s *Server) reserve(id string, est int64) error {
+	total := s.cfg.MaxTotalBytes
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if total > 0 {
+		for s.reserved+est+s.resume.suspendedBytes(id) > total {
+			evicted, freed := s.resume.evictOldest(id)
+			if evicted == "" {
+				kept := s.resume.suspendedBytes(id)
+				s.cfg.Log.Warn("transmission refused: memory budget", "need", est, "running", s.reserved, "suspended", kept, "max_total_bytes", total)
+				return status.Errorf(codes.ResourceExhausted, "bob: this transmission needs an estimated %s; running ones hold %s and suspended ones %s of his %s (max-total-bytes)",
+					spec.FormatBytes(est), spec.FormatBytes(s.reserved), spec.FormatBytes(kept), spec.FormatBytes(total))
+			}
+			s.cfg.Log.Warn("suspended transmission evicted for memory", "evicted", evicted, "freed_bytes", freed, "for", id)
+		}
+	}
+	s.reserved += est
+	return nil
+}
+
+func (s *Server) unreserve(est int64) {
+	s.mu.Lock()
+	s.reserved -= est
+	s.mu.Unlock()
 }
 
 // inputs builds the spec's inputs; for the file task from Bob's own copy of

@@ -52,6 +52,12 @@ func startBufBob(t *testing.T, cfg bob.Config) *bobHarness {
 // open starts one Transmit call from a hand-written client.
 func (h *bobHarness) open(t *testing.T) wirepb.Transmission_TransmitClient {
 	t.Helper()
+	return h.openCtx(t, context.Background())
+}
+
+// openCtx is open with a context the test may cancel (Alice vanishing).
+func (h *bobHarness) openCtx(t *testing.T, parent context.Context) wirepb.Transmission_TransmitClient {
+	t.Helper()
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return h.lis.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -59,7 +65,7 @@ func (h *bobHarness) open(t *testing.T) wirepb.Transmission_TransmitClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(parent, 30*time.Second)
 	t.Cleanup(cancel)
 	stream, err := wirepb.NewTransmissionClient(conn).Transmit(ctx)
 	if err != nil {

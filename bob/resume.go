@@ -203,6 +203,48 @@ func (r *resumeStore) release(id string, e *resumeEntry, keep bool) {
 	<-e.busy
 }
 
+// suspendedBytes is what the suspended transmissions (no stream serving
+// them) keep, except id's own: the memory past their running lives.
+func (r *resumeStore) suspendedBytes(except string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int64
+	for id, e := range r.entries {
+		if id != except && len(e.busy) == 0 {
+			n += int64(len(e.spec) + len(e.data))
+		}
+	}
+	return n
+}
+
+// evictOldest forgets the suspended transmission touched longest ago
+// (never except), on disk too, and returns its id and the bytes it kept;
+// "" when there is none. Its Alice, on resuming, is welcomed at byte 0 and
+// sends her stream again.
+func (r *resumeStore) evictOldest(except string) (string, int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var oldest string
+	var at time.Time
+	for id, e := range r.entries {
+		if id == except || len(e.busy) > 0 || e.cancel != nil {
+			continue
+		}
+		// Ties broken by id, so the choice does not depend on map order.
+		if oldest == "" || e.touched.Before(at) || e.touched.Equal(at) && id < oldest {
+			oldest, at = id, e.touched
+		}
+	}
+	if oldest == "" {
+		return "", 0
+	}
+	e := r.entries[oldest]
+	freed := int64(len(e.spec) + len(e.data))
+	r.resetLocked(oldest, e)
+	delete(r.entries, oldest)
+	return oldest, freed
+}
+
 // sweepLocked forgets idle entries older than the TTL, and their files.
 func (r *resumeStore) sweepLocked() {
 	now := time.Now()

@@ -45,6 +45,8 @@ func main() {
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of the final learner (model and optimizer state, tied to the spec) to this file: a --base for later runs")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
+	maxMemory := int64(alice.DefaultMaxMemory)
+	cliusage.BytesVar(fs, &maxMemory, "max-memory", "refuse a spec whose estimated memory exceeds this, before generating anything")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
 	reconnects := fs.Int("reconnects", alice.DefaultReconnects, "resume a broken stream up to this many times (back-off 100 ms to 5 s; -1: never)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
@@ -73,7 +75,7 @@ func main() {
 			{Title: "Transport and security", Flags: append([]string{"bob", "timeout", "reconnects", "segment-bytes"}, tlsFlags...)},
 			{Title: "The spec (what is coded; Bob builds the same)", Flags: append([]string{"data", "test-data", "label-column", "standardize", "shuffle"}, specFlags...)},
 			{Title: "Outputs", Flags: []string{"model-out", "checkpoint-out", "quiet", "events"}},
-			{Title: "Speed and pacing (never change a bit of the result)", Flags: []string{"workers", "pace", "control", "paused"}},
+			{Title: "Speed, pacing and resources (never change a bit of the result)", Flags: []string{"workers", "max-memory", "pace", "control", "paused"}},
 		},
 		Footer: "Prints one JSON line on stdout and a readable summary on stderr.\nExit status: 0 on a verified transmission, 1 on failure, 2 on usage errors.",
 	}
@@ -123,7 +125,7 @@ func main() {
 		}
 	}
 	cfg := alice.Config{Base: base, CheckpointOut: *checkpointOut, Data: table, TestData: testTable, Workers: *workers, TLS: tlsCfg, Token: token,
-		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects,
+		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects, MaxMemory: maxMemory,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if err := cfg.Validate(); err != nil {
@@ -155,8 +157,19 @@ func main() {
 		}
 		cfg.Pace = p.Wait
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// A signal cancels with a cause naming it, so Alice reports the stop as
+	// hers (and how far she got), not as the Canceled status her own gRPC
+	// stack then sees. After the first signal the default handlers return:
+	// a second one ends her at once.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		cancel(fmt.Errorf("alice: received %v: %w", sig, context.Canceled))
+	}()
 	rep, err := alice.Run(ctx, cfg)
 	if ev != nil {
 		if cerr := ev.Close(); cerr != nil {

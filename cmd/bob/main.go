@@ -50,6 +50,9 @@ func main() {
 	fs.Int64Var(&lim.MaxClasses, "max-classes", lim.MaxClasses, "largest number of classes accepted")
 	fs.Int64Var(&lim.MaxParams, "max-params", lim.MaxParams, "largest model (parameters) accepted")
 	fs.Int64Var(&lim.MaxDim, "max-dim", lim.MaxDim, "largest input dimension accepted")
+	maxSessionBytes, maxTotalBytes := int64(bob.DefaultMaxSessionBytes), int64(bob.DefaultMaxTotalBytes)
+	cliusage.BytesVar(fs, &maxSessionBytes, "max-session-bytes", "largest estimated memory of one transmission (inputs, model, decode state, bytes kept for resume)")
+	cliusage.BytesVar(fs, &maxTotalBytes, "max-total-bytes", "most estimated memory of all running transmissions plus suspended ones; past it suspended ones are evicted oldest first, then new ones refused with ResourceExhausted")
 	maxMsg := fs.Int("max-message-bytes", wire.DefaultMaxMessageBytes, "largest gRPC message accepted")
 	maxSessions := fs.Int("max-sessions", bob.DefaultMaxSessions, "most transmissions served at once; more are refused with ResourceExhausted")
 	idle := fs.Duration("idle-timeout", bob.DefaultIdleTimeout, "end a transmission that sends nothing for this long")
@@ -70,7 +73,7 @@ func main() {
 		},
 		Groups: []cliusage.Group{
 			{Title: "Transport and security", Flags: append([]string{"listen", "once", "idle-timeout", "drain-timeout", "max-message-bytes"}, tlsFlags...)},
-			{Title: "Limits (specs past them are refused, naming the field)", Flags: []string{"max-examples", "max-classes", "max-params", "max-dim", "max-sessions"}},
+			{Title: "Limits (specs past them are refused, naming the field)", Flags: []string{"max-examples", "max-classes", "max-params", "max-dim", "max-session-bytes", "max-total-bytes", "max-sessions"}},
 			{Title: "Resume", Flags: []string{"state-dir", "resume-ttl"}},
 			{Title: "Inputs and outputs", Flags: []string{"data-dir", "labels-out", "model-out", "events"}},
 			{Title: "Speed (never changes a bit of the result)", Flags: []string{"workers"}},
@@ -86,6 +89,9 @@ func main() {
 	}
 	if *maxSessions < 1 {
 		usage = append(usage, fmt.Sprintf("--max-sessions must be positive, got %d", *maxSessions))
+	}
+	if maxSessionBytes < 1 || maxTotalBytes < 1 {
+		usage = append(usage, "--max-session-bytes and --max-total-bytes must be positive")
 	}
 	if *idle <= 0 {
 		usage = append(usage, fmt.Sprintf("--idle-timeout must be positive, got %v", *idle))
@@ -120,7 +126,9 @@ func main() {
 		os.Exit(1)
 	}
 	emit(map[string]any{"event": "listening", "addr": lis.Addr().String(),
-		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(token) > 0})
+		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(token) > 0,
+		"max_session_bytes": maxSessionBytes, "max_total_bytes": maxTotalBytes, "max_sessions": *maxSessions,
+		"max_examples": lim.MaxExamples, "max_params": lim.MaxParams})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -130,7 +138,7 @@ func main() {
 	cfg := bob.Config{
 		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Workers: *workers, Log: log,
 		TLS: tlsCfg, Token: token, MaxSessions: *maxSessions, IdleTimeout: *idle, DrainTimeout: *drain,
-		StateDir: *stateDir, ResumeTTL: *resumeTTL,
+		StateDir: *stateDir, ResumeTTL: *resumeTTL, MaxSessionBytes: maxSessionBytes, MaxTotalBytes: maxTotalBytes,
 		OnSession: func(r bob.SessionReport) { emit(r) },
 		OnWelcome: func(id string, sp spec.Spec) {
 			h := sp.Hash()

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/cmd/internal/cliusage"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -81,25 +82,45 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("edl run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	beforeSpec := cliusage.MarkNow(fs)
 	sf := registerSpec(fs)
+	specFlags := beforeSpec.Since(fs)
+	maxMemory := int64(alice.DefaultMaxMemory)
+	cliusage.BytesVar(fs, &maxMemory, "max-memory", "refuse a spec whose estimated memory (alice's and bob's sessions together) exceeds this, before generating anything")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines sharing large layers (changes speed, never results)")
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of θ* (model and optimizer state, tied to the spec) to this file: a --base for later runs")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	help := cliusage.Help{
+		Name:     "edl run",
+		Synopsis: "[spec flags] [output flags]",
+		Summary:  "Codes one experiment in-process, Alice's sender and Bob's receiver joined in memory, and prints Alice's verified report.",
+		Examples: []string{
+			"edl run --n 10000 --classes 10 --dim 16 --seed 1",
+			"edl run --data ../shared/data/digits.csv.gz --model mlp --hidden 64 --shuffle 1 --model-out digits.model",
+		},
+		Groups: []cliusage.Group{
+			{Title: "The spec (what is coded)", Flags: append([]string{"data", "label-column", "standardize", "shuffle"}, specFlags...)},
+			{Title: "Outputs", Flags: []string{"model-out", "checkpoint-out", "quiet"}},
+			{Title: "Speed and resources (never change a bit of the result)", Flags: []string{"workers", "max-memory"}},
+		},
+		Footer: "Prints one JSON line on stdout and a readable summary on stderr.\nExit status: 0 on a verified run, 1 on failure, 2 on usage errors.",
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "edl run: unexpected arguments %q\n", fs.Args())
-		return 2
+	if code, ok := cliusage.Parse(fs, args, help, stdout, stderr); !ok {
+		return code
 	}
 	sp, _, base, err := sf.resolve()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	// Refused here, before anything is generated, as a usage error.
+	if err := alice.CheckLocalMemory(sp, maxMemory); err != nil {
+		fmt.Fprintf(stderr, "edl run: %v\n", err)
+		return 2
+	}
 	prog := newProgress(stderr, "edl run")
-	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base,
+	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base, MaxMemory: maxMemory,
 		Progress: func(done, total int64) { prog.Update(int(done), int(total)) }})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

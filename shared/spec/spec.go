@@ -914,6 +914,13 @@ type Limits struct {
 	MaxClasses  int64
 	MaxParams   int64
 	MaxDim      int64
+	// MaxMemory bounds the spec's estimated memory (MemoryEstimate), in
+	// bytes; MemoryFlag names the setting in messages ("" = max-memory).
+	MaxMemory  int64
+	MemoryFlag string
+	// Sessions is how many sessions of the spec one process holds over
+	// shared inputs (edl run holds Alice's and Bob's: 2); 0 means 1.
+	Sessions int64
 }
 
 // Check reports every limit the spec exceeds, naming the spec field and the limit.
@@ -928,5 +935,12 @@ func (l Limits) Check(s Spec) error {
 	over("classes", s.Classes, l.MaxClasses, "max-classes")
 	over("dim", s.Dim, l.MaxDim, "max-dim")
 	over("params", s.NumParams(), l.MaxParams, "max-params")
+	flag := l.MemoryFlag
+	if flag == "" {
+		flag = "max-memory"
+	}
+	if err := s.checkMemory(l.MaxMemory, max(l.Sessions, 1), flag); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }

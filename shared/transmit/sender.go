@@ -192,3 +192,6 @@ func (s *Sender) Run() (Finish, error) {
 
 // Index is the number of labels coded so far (the next example's index).
 func (s *Sender) Index() int64 { return s.sess.Index() }
+
+// Total is the number of labels the Sender codes: training, validation and test.
+func (s *Sender) Total() int64 { return s.sess.Total() }

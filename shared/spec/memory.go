@@ -1,0 +1,158 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Memory is an upper estimate of the bytes one side (Alice or Bob) holds to
+// run a spec, term by term, each computed from the same sizes the
+// allocations use (task, prequential, model, train, transmit). It exists so
+// that a program can refuse a spec before allocating anything: a Go
+// allocation that cannot be served is a fatal runtime error, not an error
+// value, and debug.SetMemoryLimit does not stop a single huge make. Every
+// term saturates at math.MaxInt64, so a hostile spec cannot wrap the check.
+type Memory struct {
+	Inputs    int64 // (n+validation+test)·dim·8: the input matrices
+	Labels    int64 // (n+validation+test)·8 twice: the labels (Alice's, or Bob's decoded) and the θ* training copy
+	Stream    int64 // (n+validation+test)·precision/8: the coded bytes kept to resend or resume (a label costs at most precision bits)
+	Model     int64 // params·8·3: the parameters, their gradient and the canonical encoding fingerprinted at checkpoints
+	Optimizer int64 // trainable params·8 per state vector (momentum 1, adam 2)
+	Batch     int64 // batch·(2·classes + 3·Σ hidden widths + 3 pointers)·8: the minibatch's per-example buffers
+	Task      int64 // the task's own tables: teacher matrices classes·dim·8, coupon values keys·8, the modular notation classes·8
+}
+
+// terms lists the estimate's terms with what they are made of, in a fixed
+// order, for the total and for messages.
+func (m Memory) terms() []memTerm {
+	return []memTerm{
+		{"inputs", "(n+validation+test)·dim·8", m.Inputs},
+		{"labels", "(n+validation+test)·16", m.Labels},
+		{"stream", "(n+validation+test)·precision/8", m.Stream},
+		{"model", "params·24", m.Model},
+		{"optimizer", "trainable params·8 per state vector", m.Optimizer},
+		{"batch", "batch·(2·classes+3·Σ hidden+3)·8", m.Batch},
+		{"task", "teacher classes·dim·8, keys·8", m.Task},
+	}
+}
+
+type memTerm struct {
+	name, formula string
+	bytes         int64
+}
+
+// Total is the sum of the terms, saturating.
+func (m Memory) Total() int64 {
+	var t int64
+	for _, x := range m.terms() {
+		t = satAdd(t, x.bytes)
+	}
+	return t
+}
+
+// Largest names the term that dominates the estimate and how it is made.
+func (m Memory) Largest() (name, formula string, bytes int64) {
+	var best memTerm
+	for _, x := range m.terms() {
+		if x.bytes > best.bytes {
+			best = x
+		}
+	}
+	return best.name, best.formula, best.bytes
+}
+
+// MemoryEstimate returns the estimate of the bytes one side holds to run the
+// spec. It is meant for specs that Validate accepts, but never panics nor
+// overflows on others.
+func (s Spec) MemoryEstimate() Memory {
+	rows := satAdd(satAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
+	dim, classes := max(s.Dim, 0), max(s.Classes, 0)
+	var m Memory
+	m.Inputs = satMul(satMul(rows, dim), 8)
+	m.Labels = satMul(rows, 16)
+	m.Stream = satMul(rows, max(s.Precision, 8)) / 8
+	params, trainable := max(s.NumParams(), 0), max(s.TrainableParams(), 0)
+	m.Model = satMul(params, 24)
+	switch s.Optimizer {
+	case OptimizerMomentum:
+		m.Optimizer = satMul(trainable, 8)
+	case OptimizerAdam, OptimizerAdamW:
+		m.Optimizer = satMul(trainable, 16)
+	}
+	// Per example of a minibatch: its probabilities (2·classes, the
+	// session's and the model's), activations, deltas and pre-activations of
+	// every hidden layer, and the slice headers that point to them.
+	perExample := satAdd(satMul(classes, 2), 3)
+	sizes := s.DenseSizes()
+	for i := 1; i+1 < len(sizes); i++ {
+		perExample = satAdd(perExample, satMul(max(sizes[i], 0), 3))
+	}
+	if len(sizes) > 0 {
+		perExample = satAdd(perExample, max(sizes[0], 0)) // the input gradient of a tokens model
+	}
+	m.Batch = satMul(satMul(max(s.Batch, 0), perExample), 8)
+	switch s.Task {
+	case TaskSynthetic, TaskRare:
+		m.Task = satMul(satMul(satMul(classes, dim), 8), 2)
+	case TaskCoupon, TaskFormat:
+		m.Task = satMul(max(s.Keys, 0), 8)
+	case TaskModular, TaskHypothesis:
+		m.Task = satMul(classes, 16)
+	}
+	return m
+}
+
+// checkMemory reports an estimate above limit, naming the term that
+// dominates it, the fields it is made of and their values.
+// Sessions beyond the first share the inputs and hold the rest again.
+func (s Spec) checkMemory(limit, sessions int64, flag string) error {
+	m := s.MemoryEstimate()
+	total := satAdd(m.Total(), satMul(sessions-1, m.Total()-m.Inputs))
+	if limit <= 0 || total <= limit {
+		return nil
+	}
+	name, formula, bytes := m.Largest()
+	per := ""
+	if sessions > 1 {
+		per = fmt.Sprintf(" (%d sessions over shared inputs)", sessions)
+	}
+	return fmt.Errorf("spec: memory: an estimated %s%s exceeds the limit %s (%s); most of it is %s, %s = %s with %s",
+		FormatBytes(total), per, FormatBytes(limit), flag, name, formula, FormatBytes(bytes), s.sizeFields())
+}
+
+// sizeFields lists the values of the fields the estimate is made of, the
+// non-zero ones, so a refusal shows which to lower.
+func (s Spec) sizeFields() string {
+	var parts []string
+	add := func(name string, v int64) {
+		if v != 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", name, v))
+		}
+	}
+	add("n", s.N)
+	add("validation", s.Validation)
+	add("test", s.Test)
+	add("dim", s.Dim)
+	add("classes", s.Classes)
+	add("keys", s.Keys)
+	add("batch", s.Batch)
+	add("params", s.NumParams())
+	if len(s.Hidden) > 0 {
+		parts = append(parts, "hidden="+joinInts(s.Hidden))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FormatBytes writes a byte count in binary units, for messages.
+func FormatBytes(b int64) string {
+	const unit = 1024
+	if b < unit {
+		return fmt.Sprintf("%d B", b)
+	}
+	div, exp := int64(unit), 0
+	for n := b / unit; n >= unit && exp < 5; n /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
+}
