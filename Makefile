@@ -96,9 +96,11 @@ lint: ## gofmt, go vet and go mod tidy must be clean
 BENCHTIME ?= 500ms
 
 .PHONY: bench
-bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, coder ns/symbol), then the go benchmarks (BENCHTIME=500ms)
+bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, coder ns/symbol), the go benchmarks (BENCHTIME=500ms), the torch plugin's per-example overhead
 	$(GO) run ./cmd/edlbench
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./shared/...
+	@echo "predictor plugin: digits, batch-32 MLP, through the torch plugin against PyTorch alone (ratio: plugin/alone)"
+	$(GO) test -run='^$$' -bench=TorchPlugin -benchtime=10x ./proto/predictor/
 
 .PHONY: proto
 proto: ## Regenerate proto/wirepb, proto/predictorpb and predictors/torch's Python from the .proto files (needs protoc, python3-grpc-tools)

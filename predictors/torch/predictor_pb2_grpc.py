@@ -67,7 +67,9 @@ class PredictorServicer(object):
     raise NotImplementedError('Method not implemented!')
 
   def Update(self, request, context):
-    """Update learns the labels of the batch last predicted.
+    """Update learns the labels of the batch last predicted, and, when the
+    request carries the next batch, predicts it too: one round trip per
+    batch instead of two.
     """
     context.set_code(grpc.StatusCode.UNIMPLEMENTED)
     context.set_details('Method not implemented!')

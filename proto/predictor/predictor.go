@@ -87,7 +87,12 @@ type Client struct {
 	desc   string
 	failed error // the first failure; every later call returns it
 
-	in, out []byte // reused request and response buffers
+	// pending is the last batch's Update, held back so that it travels
+	// with the next batch's Predict in one round trip (UpdateRequest.next);
+	// any other call sends it first.
+	pending     *predictorpb.UpdateRequest
+	pendingRows int
+	in, upd     []byte // reused input buffers of Predict and of the pending Update
 }
 
 var _ model.External = (*Client)(nil)
@@ -167,7 +172,7 @@ func (c *Client) Close() {
 	}
 }
 
-// call runs one RPC under the call timeout. On any failure the plugin is
+// call runs one RPC under the call timeout; name says which, for messages. On any failure the plugin is
 // killed and the Client marked failed: a plugin that broke the protocol
 // once is not trusted again. first < 0 means the call concerns no example.
 func (c *Client) call(ctx context.Context, name string, first int64, rows int, rpc func(context.Context) error) error {
@@ -223,13 +228,14 @@ func examples(first int64, rows int) string {
 	}
 }
 
-// matrix packs rows of equal length into the wire's little-endian float64.
-func (c *Client) matrix(xs [][]float64) *predictorpb.Matrix {
+// matrix packs rows of equal length into the wire's little-endian float64,
+// reusing *buf.
+func matrix(buf *[]byte, xs [][]float64) *predictorpb.Matrix {
 	cols := 0
 	if len(xs) > 0 {
 		cols = len(xs[0])
 	}
-	b := c.in[:0]
+	b := (*buf)[:0]
 	for _, x := range xs {
 		if len(x) != cols {
 			panic(fmt.Sprintf("predictor: ragged batch: rows of %d and %d", cols, len(x)))
@@ -238,19 +244,36 @@ func (c *Client) matrix(xs [][]float64) *predictorpb.Matrix {
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 		}
 	}
-	c.in = b
+	*buf = b
 	return &predictorpb.Matrix{Rows: int32(len(xs)), Cols: int32(cols), Data: b}
 }
 
-// Predict asks for a batch's distributions and checks every row.
+// Predict asks for a batch's distributions and checks every row. A pending
+// Update goes in the same call.
 func (c *Client) Predict(first int64, probs, xs [][]float64) error {
+	req := &predictorpb.PredictRequest{FirstExample: first, Inputs: matrix(&c.in, xs)}
 	var resp *predictorpb.PredictResponse
-	err := c.call(context.Background(), "Predict", first, len(xs), func(ctx context.Context) (err error) {
-		resp, err = c.rpc.Predict(ctx, &predictorpb.PredictRequest{FirstExample: first, Inputs: c.matrix(xs)})
-		return err
-	})
-	if err != nil {
-		return err
+	if u := c.pending; u != nil {
+		c.pending = nil
+		u.Next = req
+		name := fmt.Sprintf("Update%s with Predict", examples(u.FirstExample, c.pendingRows))
+		err := c.call(context.Background(), name, first, len(xs), func(ctx context.Context) error {
+			r, err := c.rpc.Update(ctx, u)
+			resp = r.GetNext() // nil: the plugin does not predict in Update
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if resp == nil {
+		err := c.call(context.Background(), "Predict", first, len(xs), func(ctx context.Context) (err error) {
+			resp, err = c.rpc.Predict(ctx, req)
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	m := resp.GetProbs()
 	k := c.cfg.Classes
@@ -271,20 +294,42 @@ func (c *Client) Predict(first int64, probs, xs [][]float64) error {
 	return nil
 }
 
-// Update sends a batch's labels.
+// Update queues a batch's labels: they reach the plugin with the next
+// Predict, or before any other call (flush).
 func (c *Client) Update(first int64, xs [][]float64, labels []int) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if c.failed != nil {
+		return c.failed
+	}
 	ls := make([]int32, len(labels))
 	for i, y := range labels {
 		ls[i] = int32(y)
 	}
-	return c.call(context.Background(), "Update", first, len(xs), func(ctx context.Context) error {
-		_, err := c.rpc.Update(ctx, &predictorpb.UpdateRequest{FirstExample: first, Inputs: c.matrix(xs), Labels: ls})
+	c.pending = &predictorpb.UpdateRequest{FirstExample: first, Inputs: matrix(&c.upd, xs), Labels: ls}
+	c.pendingRows = len(xs)
+	return nil
+}
+
+// flush sends a pending Update on its own.
+func (c *Client) flush() error {
+	u := c.pending
+	if u == nil {
+		return nil
+	}
+	c.pending = nil
+	return c.call(context.Background(), "Update", u.FirstExample, c.pendingRows, func(ctx context.Context) error {
+		_, err := c.rpc.Update(ctx, u)
 		return err
 	})
 }
 
 // Fingerprint is the plugin's hash of its state.
 func (c *Client) Fingerprint() ([]byte, error) {
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
 	var resp *predictorpb.FingerprintResponse
 	err := c.call(context.Background(), "Fingerprint", -1, 0, func(ctx context.Context) (err error) {
 		resp, err = c.rpc.Fingerprint(ctx, &predictorpb.FingerprintRequest{})
@@ -301,6 +346,9 @@ func (c *Client) Fingerprint() ([]byte, error) {
 
 // Save returns the plugin's state, which Load restores.
 func (c *Client) Save() ([]byte, error) {
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
 	var resp *predictorpb.SaveResponse
 	err := c.call(context.Background(), "Save", -1, 0, func(ctx context.Context) (err error) {
 		resp, err = c.rpc.Save(ctx, &predictorpb.SaveRequest{})
@@ -314,6 +362,9 @@ func (c *Client) Save() ([]byte, error) {
 
 // Load restores a state from Save.
 func (c *Client) Load(state []byte) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
 	return c.call(context.Background(), "Load", -1, 0, func(ctx context.Context) error {
 		_, err := c.rpc.Load(ctx, &predictorpb.LoadRequest{State: state})
 		return err

@@ -32,7 +32,7 @@ func needTorch(t *testing.T) {
 }
 
 // digits reads the first n rows of UCI digits (../shared/data), inputs and labels.
-func digits(t *testing.T, n int) ([][]float64, []int) {
+func digits(t testing.TB, n int) ([][]float64, []int) {
 	t.Helper()
 	f, err := os.Open("../../../shared/data/digits.csv.gz")
 	if err != nil {

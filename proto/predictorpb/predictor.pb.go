@@ -306,10 +306,14 @@ func (x *PredictResponse) GetProbs() *Matrix {
 }
 
 type UpdateRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	FirstExample  int64                  `protobuf:"varint,1,opt,name=first_example,json=firstExample,proto3" json:"first_example,omitempty"`
-	Inputs        *Matrix                `protobuf:"bytes,2,opt,name=inputs,proto3" json:"inputs,omitempty"`
-	Labels        []int32                `protobuf:"varint,3,rep,packed,name=labels,proto3" json:"labels,omitempty"` // one per row of inputs
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	FirstExample int64                  `protobuf:"varint,1,opt,name=first_example,json=firstExample,proto3" json:"first_example,omitempty"`
+	Inputs       *Matrix                `protobuf:"bytes,2,opt,name=inputs,proto3" json:"inputs,omitempty"`
+	Labels       []int32                `protobuf:"varint,3,rep,packed,name=labels,proto3" json:"labels,omitempty"` // one per row of inputs
+	// The next batch, to predict after the update (optional). A plugin may
+	// ignore it and leave UpdateResponse.next unset: the host then calls
+	// Predict. A plugin that answers must answer exactly what Predict would.
+	Next          *PredictRequest `protobuf:"bytes,4,opt,name=next,proto3" json:"next,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -365,8 +369,16 @@ func (x *UpdateRequest) GetLabels() []int32 {
 	return nil
 }
 
+func (x *UpdateRequest) GetNext() *PredictRequest {
+	if x != nil {
+		return x.Next
+	}
+	return nil
+}
+
 type UpdateResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	Next          *PredictResponse       `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"` // the prediction of UpdateRequest.next, if asked and given
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -399,6 +411,13 @@ func (x *UpdateResponse) ProtoReflect() protoreflect.Message {
 // Deprecated: Use UpdateResponse.ProtoReflect.Descriptor instead.
 func (*UpdateResponse) Descriptor() ([]byte, []int) {
 	return file_predictor_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *UpdateResponse) GetNext() *PredictResponse {
+	if x != nil {
+		return x.Next
+	}
+	return nil
 }
 
 type FingerprintRequest struct {
@@ -661,12 +680,14 @@ const file_predictor_proto_rawDesc = "" +
 	"\rfirst_example\x18\x01 \x01(\x03R\ffirstExample\x124\n" +
 	"\x06inputs\x18\x02 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x06inputs\"E\n" +
 	"\x0fPredictResponse\x122\n" +
-	"\x05probs\x18\x01 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x05probs\"\x82\x01\n" +
+	"\x05probs\x18\x01 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x05probs\"\xbc\x01\n" +
 	"\rUpdateRequest\x12#\n" +
 	"\rfirst_example\x18\x01 \x01(\x03R\ffirstExample\x124\n" +
 	"\x06inputs\x18\x02 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x06inputs\x12\x16\n" +
-	"\x06labels\x18\x03 \x03(\x05R\x06labels\"\x10\n" +
-	"\x0eUpdateResponse\"\x14\n" +
+	"\x06labels\x18\x03 \x03(\x05R\x06labels\x128\n" +
+	"\x04next\x18\x04 \x01(\v2$.edlwire.predictor.v1.PredictRequestR\x04next\"K\n" +
+	"\x0eUpdateResponse\x129\n" +
+	"\x04next\x18\x01 \x01(\v2%.edlwire.predictor.v1.PredictResponseR\x04next\"\x14\n" +
 	"\x12FingerprintRequest\"7\n" +
 	"\x13FingerprintResponse\x12 \n" +
 	"\vfingerprint\x18\x01 \x01(\fR\vfingerprint\"\r\n" +
@@ -716,23 +737,25 @@ var file_predictor_proto_depIdxs = []int32{
 	0,  // 0: edlwire.predictor.v1.PredictRequest.inputs:type_name -> edlwire.predictor.v1.Matrix
 	0,  // 1: edlwire.predictor.v1.PredictResponse.probs:type_name -> edlwire.predictor.v1.Matrix
 	0,  // 2: edlwire.predictor.v1.UpdateRequest.inputs:type_name -> edlwire.predictor.v1.Matrix
-	1,  // 3: edlwire.predictor.v1.Predictor.Init:input_type -> edlwire.predictor.v1.InitRequest
-	3,  // 4: edlwire.predictor.v1.Predictor.Predict:input_type -> edlwire.predictor.v1.PredictRequest
-	5,  // 5: edlwire.predictor.v1.Predictor.Update:input_type -> edlwire.predictor.v1.UpdateRequest
-	7,  // 6: edlwire.predictor.v1.Predictor.Fingerprint:input_type -> edlwire.predictor.v1.FingerprintRequest
-	9,  // 7: edlwire.predictor.v1.Predictor.Save:input_type -> edlwire.predictor.v1.SaveRequest
-	11, // 8: edlwire.predictor.v1.Predictor.Load:input_type -> edlwire.predictor.v1.LoadRequest
-	2,  // 9: edlwire.predictor.v1.Predictor.Init:output_type -> edlwire.predictor.v1.InitResponse
-	4,  // 10: edlwire.predictor.v1.Predictor.Predict:output_type -> edlwire.predictor.v1.PredictResponse
-	6,  // 11: edlwire.predictor.v1.Predictor.Update:output_type -> edlwire.predictor.v1.UpdateResponse
-	8,  // 12: edlwire.predictor.v1.Predictor.Fingerprint:output_type -> edlwire.predictor.v1.FingerprintResponse
-	10, // 13: edlwire.predictor.v1.Predictor.Save:output_type -> edlwire.predictor.v1.SaveResponse
-	12, // 14: edlwire.predictor.v1.Predictor.Load:output_type -> edlwire.predictor.v1.LoadResponse
-	9,  // [9:15] is the sub-list for method output_type
-	3,  // [3:9] is the sub-list for method input_type
-	3,  // [3:3] is the sub-list for extension type_name
-	3,  // [3:3] is the sub-list for extension extendee
-	0,  // [0:3] is the sub-list for field type_name
+	3,  // 3: edlwire.predictor.v1.UpdateRequest.next:type_name -> edlwire.predictor.v1.PredictRequest
+	4,  // 4: edlwire.predictor.v1.UpdateResponse.next:type_name -> edlwire.predictor.v1.PredictResponse
+	1,  // 5: edlwire.predictor.v1.Predictor.Init:input_type -> edlwire.predictor.v1.InitRequest
+	3,  // 6: edlwire.predictor.v1.Predictor.Predict:input_type -> edlwire.predictor.v1.PredictRequest
+	5,  // 7: edlwire.predictor.v1.Predictor.Update:input_type -> edlwire.predictor.v1.UpdateRequest
+	7,  // 8: edlwire.predictor.v1.Predictor.Fingerprint:input_type -> edlwire.predictor.v1.FingerprintRequest
+	9,  // 9: edlwire.predictor.v1.Predictor.Save:input_type -> edlwire.predictor.v1.SaveRequest
+	11, // 10: edlwire.predictor.v1.Predictor.Load:input_type -> edlwire.predictor.v1.LoadRequest
+	2,  // 11: edlwire.predictor.v1.Predictor.Init:output_type -> edlwire.predictor.v1.InitResponse
+	4,  // 12: edlwire.predictor.v1.Predictor.Predict:output_type -> edlwire.predictor.v1.PredictResponse
+	6,  // 13: edlwire.predictor.v1.Predictor.Update:output_type -> edlwire.predictor.v1.UpdateResponse
+	8,  // 14: edlwire.predictor.v1.Predictor.Fingerprint:output_type -> edlwire.predictor.v1.FingerprintResponse
+	10, // 15: edlwire.predictor.v1.Predictor.Save:output_type -> edlwire.predictor.v1.SaveResponse
+	12, // 16: edlwire.predictor.v1.Predictor.Load:output_type -> edlwire.predictor.v1.LoadResponse
+	11, // [11:17] is the sub-list for method output_type
+	5,  // [5:11] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_predictor_proto_init() }

@@ -52,7 +52,9 @@ type PredictorClient interface {
 	// Predict returns p(·|x) for every row of a batch, all with the same
 	// state (the one before the batch's Update).
 	Predict(ctx context.Context, in *PredictRequest, opts ...grpc.CallOption) (*PredictResponse, error)
-	// Update learns the labels of the batch last predicted.
+	// Update learns the labels of the batch last predicted, and, when the
+	// request carries the next batch, predicts it too: one round trip per
+	// batch instead of two.
 	Update(ctx context.Context, in *UpdateRequest, opts ...grpc.CallOption) (*UpdateResponse, error)
 	// Fingerprint is a hash of everything that decides future predictions
 	// (parameters, optimizer state, random state).
@@ -143,7 +145,9 @@ type PredictorServer interface {
 	// Predict returns p(·|x) for every row of a batch, all with the same
 	// state (the one before the batch's Update).
 	Predict(context.Context, *PredictRequest) (*PredictResponse, error)
-	// Update learns the labels of the batch last predicted.
+	// Update learns the labels of the batch last predicted, and, when the
+	// request carries the next batch, predicts it too: one round trip per
+	// batch instead of two.
 	Update(context.Context, *UpdateRequest) (*UpdateResponse, error)
 	// Fingerprint is a hash of everything that decides future predictions
 	// (parameters, optimizer state, random state).
