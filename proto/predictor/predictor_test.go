@@ -31,8 +31,8 @@ func needTorch(t *testing.T) {
 	}
 }
 
-// digits reads the first n rows of UCI digits (../shared/data), inputs and labels.
-func digits(t testing.TB, n int) ([][]float64, []int) {
+// digitsTable reads UCI digits (../shared/data), labels included.
+func digitsTable(t testing.TB) *task.Table {
 	t.Helper()
 	f, err := os.Open("../../../shared/data/digits.csv.gz")
 	if err != nil {
@@ -43,6 +43,13 @@ func digits(t testing.TB, n int) ([][]float64, []int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tab
+}
+
+// digits is the first n rows of UCI digits, inputs and labels.
+func digits(t testing.TB, n int) ([][]float64, []int) {
+	t.Helper()
+	tab := digitsTable(t)
 	n = min(n, tab.Rows)
 	xs := make([][]float64, n)
 	for i := range xs {

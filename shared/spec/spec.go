@@ -99,10 +99,15 @@ const (
 
 	ModelHypothesis = "hypothesis" // exact posterior over h_j(x) = (x + j) mod Classes, j < Hypotheses, noise ModelNoise
 	ModelTable      = "table"      // per-key Dirichlet(Alpha) memorizer over Keys integer keys
+
+	// ModelExternal is a predictor plugin (proto/predictor.proto) that both
+	// sides start themselves; Predictor is its own model description. The
+	// spec's optimizer fields do not apply: the plugin trains itself.
+	ModelExternal = "external"
 )
 
 // Models lists every model name.
-var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable}
+var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal}
 
 // Adapters: which parameters of a gradient-trained model train.
 const (
@@ -173,6 +178,7 @@ type Spec struct {
 	InitScale  float64 // standard deviation for Init == "normal"
 	ModelNoise float64 // hypothesis model: the label noise ε it assumes
 	Alpha      float64 // table model: Dirichlet concentration per class
+	Predictor  string  // external model: the plugin's model description (JSON for predictors/torch), passed to its Init
 
 	// Parameter-efficient training and pre-trained bases (softmax, mlp, tokens).
 	Adapter      string // "" (every parameter trains), lora or sparse
@@ -243,6 +249,16 @@ type field struct {
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func (s Spec) fields() []field {
+	f := s.baseFields()
+	if s.Model == ModelExternal || s.Predictor != "" {
+		// Only when used, so that every other spec keeps its canonical
+		// encoding and hash.
+		f = append(f, field{"predictor", s.Predictor})
+	}
+	return f
+}
+
+func (s Spec) baseFields() []field {
 	return []field{
 		{"task", s.Task},
 		{"seed", strconv.FormatUint(s.Seed, 10)},
@@ -647,7 +663,7 @@ func (s Spec) Validate() error {
 		if s.Activation != ActReLU && s.Activation != ActTanh && s.Activation != ActGELU {
 			bad("activation", "unknown activation %q (known: %s, %s, %s)", s.Activation, ActReLU, ActTanh, ActGELU)
 		}
-	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable:
+	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal:
 		if len(s.Hidden) > 0 {
 			bad("hidden", "only the mlp and tokens models have hidden layers")
 		}
@@ -675,6 +691,14 @@ func (s Spec) Validate() error {
 		if !finite(s.Alpha) || s.Alpha <= 0 {
 			bad("alpha", "must be finite and positive, got %v", s.Alpha)
 		}
+	}
+	if s.Model != ModelExternal && s.Predictor != "" {
+		bad("predictor", "only the external model has a predictor description (model %s)", s.Model)
+	}
+	if s.Model == ModelExternal && s.Epochs > 0 {
+		// θ* would need the plugin to train on past examples again: not in
+		// the plugin protocol (v1), so the pass model is θ*.
+		bad("epochs", "the external model has no further training after the pass (epochs 0)")
 	}
 	if s.Model == ModelTokens {
 		if s.Dim < 1 {
