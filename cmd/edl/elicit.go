@@ -422,8 +422,7 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 			return nil, fmt.Errorf("edl: arm %s: %w", a.Name, err)
 		}
 		ar := armResult{Arm: a, Signature: res.Signature, Dir: a.Name}
-		elapsed := time.Since(t0).Seconds()
-		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")", elapsed); err != nil {
+		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")"); err != nil {
 			return nil, err
 		}
 		peakShapes := map[string]bool{}

@@ -221,60 +221,28 @@ type thetaOut struct {
 	err               error
 }
 
-// Measure runs the configuration and returns the curves.
+// Measure runs the configuration and returns the curves: its units
+// (Config.Units) run on Config.Workers goroutines, then Assemble. It is
+// exactly what running every unit with RunUnit anywhere and assembling
+// their results gives.
 func Measure(cfg Config) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	build := cfg.Build
-	if build == nil {
-		build = func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
-			in, err := task.NewInputs(s)
-			if err != nil {
-				return nil, nil, err
-			}
-			labels, err := task.NewLabels(s, in)
-			return in, labels, err
-		}
+	runs, err := cfg.runs()
+	if err != nil {
+		return nil, err
 	}
-	var runs []runData
-	for _, control := range []bool{false, true} {
-		if control && !cfg.Control {
-			continue
-		}
-		for _, seed := range cfg.Seeds {
-			s := cfg.Spec
-			s.Seed = seed
-			s.RandomLabels = s.RandomLabels || control
-			in, labels, err := build(s)
-			if err != nil {
-				return nil, fmt.Errorf("curve: seed %d: %w", seed, err)
-			}
-			if in.Train.Rows < int(s.N) || len(labels.Train) < int(s.N) || len(labels.Test) != in.Test.Rows || len(labels.Valid) != in.Valid.Rows {
-				return nil, fmt.Errorf("curve: seed %d: inputs and labels do not match the spec", seed)
-			}
-			runs = append(runs, runData{spec: s, base: cfg.Base, in: in, labels: labels})
-		}
-	}
-	nSeeds := len(cfg.Seeds)
-	g := len(cfg.Grid)
-	passes := make([]passOut, len(runs))
-	thetas := make([][]thetaOut, len(runs))
-	for r := range thetas {
-		thetas[r] = make([]thetaOut, g)
-	}
-	// Jobs in a fixed order: each run's pass, then its θ*ₙ runs.
-	per := 1 + g
-	total := len(runs) * per
+	units := cfg.Units()
+	results := make([]UnitResult, len(units))
+	errs := make([]error, len(units))
+	// Each run's data is built once and shared, read only, by its units,
+	// which follow it in Units order.
+	per := 1 + len(cfg.Grid)
 	do := func(j int) {
-		r, k := j/per, j%per
-		rd := &runs[r]
-		if k == 0 {
-			passes[r] = codedPass(rd, cfg.Grid, cfg.Scored, cfg.KeepLosses && r < nSeeds)
-			return
-		}
-		thetas[r][k-1] = thetaStar(rd, cfg.Grid[k-1], cfg.Scored)
+		results[j], errs[j] = cfg.runUnit(&runs[j/per], units[j])
 	}
+	total := len(units)
 	workers := max(1, min(cfg.Workers, total))
 	if workers == 1 {
 		for j := 0; j < total; j++ {
@@ -311,56 +279,12 @@ func Measure(cfg Config) (*Result, error) {
 		}
 		wg.Wait()
 	}
-
-	res := &Result{Spec: cfg.Spec, Grid: append([]int64(nil), cfg.Grid...)}
-	for r, rd := range runs {
-		if err := passes[r].err; err != nil {
-			return nil, fmt.Errorf("curve: seed %d: pass: %w", rd.spec.Seed, err)
-		}
-		h := rd.spec.Hash()
-		run := Run{Seed: rd.spec.Seed, RandomLabels: rd.spec.RandomLabels, SpecHash: fmt.Sprintf("%x", h[:]), Losses: passes[r].losses}
-		for k, n := range cfg.Grid {
-			th := thetas[r][k]
-			if th.err != nil {
-				return nil, fmt.Errorf("curve: seed %d: θ* at n=%d: %w", rd.spec.Seed, n, th.err)
-			}
-			p := Point{
-				N:             n,
-				Scored:        passes[r].scored[k],
-				CodedBits:     passes[r].coded[k],
-				QuantizedBits: passes[r].quant[k],
-				IdealBits:     passes[r].ideal[k],
-				TestLoss:      th.loss,
-				TestAccuracy:  th.accuracy,
-				TestSE:        th.se,
-				ValidBits:     th.valid,
-				Epochs:        th.epochs,
-				BestEpoch:     th.bestEpoch,
-			}
-			nl := float64(float64(p.Scored) * p.TestLoss)
-			p.EDLIdeal = p.IdealBits - nl
-			p.EDL = math.NaN()
-			if cfg.Scored == nil && rd.spec.Score != spec.ScoreAnswers {
-				p.EDL = float64(p.CodedBits) - nl
-			}
-			p.EDLSE = float64(float64(p.Scored) * p.TestSE)
-			run.TestN = th.testN
-			run.Points = append(run.Points, p)
-		}
-		run.Shape = ShapeOf(run.Points)
-		if r < nSeeds {
-			res.Runs = append(res.Runs, run)
-		} else {
-			res.Controls = append(res.Controls, run)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
-	res.Summary = Summarize(res.Runs)
-	res.ControlSummary = Summarize(res.Controls)
-	res.Signature = Classify(res.Runs)
-	if len(res.Controls) > 0 {
-		res.ControlSignature = Classify(res.Controls)
-	}
-	return res, nil
+	return Assemble(cfg, results)
 }
 
 // recorder is the pass's SymbolCoder: it encodes the true label and keeps
