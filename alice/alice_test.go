@@ -22,12 +22,12 @@ import (
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/bob"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // bufBob serves a Bob over bufconn and returns a dialer for alice.Config.Dial
@@ -93,17 +93,17 @@ func referenceRun(t *testing.T, sp spec.Spec) reference {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r reference
-	c, err := prequential.CodeAll(sess, enc, prequential.AllLabels(lab.Train, lab.Valid, lab.Test))
+	snd, err := transmit.NewSender(sess, lab)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.checkpoints = int64(len(c.Checkpoints))
-	r.payload, r.mdl, r.final, r.labels, r.acct = int64(len(c.Stream)), c.MDLBytes, sess.LastCheckpoint(), lab.Train, sess.Accounting()
+	fin, err := snd.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.checkpoints = int64(len(snd.Checkpoints()))
+	r.payload, r.mdl, r.final, r.labels, r.acct = fin.PayloadBytes, fin.MDLBytes, sess.LastCheckpoint(), lab.Train, sess.Accounting()
 	// θ*'s test loss, computed apart from the session's own bookkeeping.
 	if r.testLoss, err = edl.TestLossBits(sess.Model(), &in.Test, lab.Test); err != nil {
 		t.Fatal(err)

@@ -155,7 +155,7 @@ func TestHealthAndReflectionWithToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(names, ","); !strings.Contains(got, "edlwire.v1.Transmission") || !strings.Contains(got, "grpc.health.v1.Health") {
+	if got := strings.Join(names, ","); !strings.Contains(got, "edlwire.v3.Transmission") || !strings.Contains(got, "grpc.health.v1.Health") {
 		t.Errorf("reflection lists %q, want the transmission and health services", got)
 	}
 }

@@ -275,7 +275,7 @@ func TestHealthServing(t *testing.T) {
 	defer conn.Close()
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	for _, svc := range []string{"", "edlwire.v1.Transmission"} {
+	for _, svc := range []string{"", "edlwire.v3.Transmission"} {
 		r, err := healthpb.NewHealthClient(conn).Check(cctx, &healthpb.HealthCheckRequest{Service: svc})
 		if err != nil || r.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			t.Errorf("health of %q: %v, %v; want SERVING", svc, r, err)

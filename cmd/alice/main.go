@@ -60,6 +60,7 @@ func main() {
 	eventsPath := fs.String("events", "", "write one JSON line per coded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
 	paceDelay := fs.Duration("pace", 0, "code at most one example per this long (0: full speed); pausing longer than Bob's --idle-timeout ends the transmission")
 	control := fs.String("control", "", "read pacing commands from this file or pipe, one a line: pause, resume, step, speed DURATION")
+	paused := fs.Bool("paused", false, "start held at the first example, once Bob has welcomed her: --control's step or resume lets her go on")
 	help := cliusage.Help{
 		Name:     "alice",
 		Synopsis: "--bob HOST:PORT [spec flags] [transport flags] [output flags]",
@@ -72,7 +73,7 @@ func main() {
 			{Title: "Transport and security", Flags: append([]string{"bob", "timeout", "reconnects", "segment-bytes"}, tlsFlags...)},
 			{Title: "The spec (what is coded; Bob builds the same)", Flags: append([]string{"data", "test-data", "label-column", "standardize", "shuffle"}, specFlags...)},
 			{Title: "Outputs", Flags: []string{"model-out", "checkpoint-out", "quiet", "events"}},
-			{Title: "Speed and pacing (never change a bit of the result)", Flags: []string{"workers", "pace", "control"}},
+			{Title: "Speed and pacing (never change a bit of the result)", Flags: []string{"workers", "pace", "control", "paused"}},
 		},
 		Footer: "Prints one JSON line on stdout and a readable summary on stderr.\nExit status: 0 on a verified transmission, 1 on failure, 2 on usage errors.",
 	}
@@ -92,7 +93,7 @@ func main() {
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		alice.UseData(sp, t, func(name string) bool { return set[name] })
+		task.UseData(sp, t, func(name string) bool { return set[name] })
 		table = t
 		if *testData != "" {
 			tt, err := alice.LoadData(*testData, sp.LabelColumn)
@@ -100,7 +101,7 @@ func main() {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(2)
 			}
-			alice.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
+			task.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
 			testTable = tt
 		}
 	}
@@ -137,8 +138,12 @@ func main() {
 		}
 		cfg.Observer = ev.Stream("alice", "")
 	}
+	if *paused && *control == "" {
+		fmt.Fprintln(os.Stderr, "alice: --paused needs --control (nothing could resume her)\nalice -h lists the flags")
+		os.Exit(2)
+	}
 	if *paceDelay > 0 || *control != "" {
-		p := pace.New(*paceDelay, false)
+		p := pace.New(*paceDelay, *paused)
 		if *control != "" {
 			f, err := os.Open(*control)
 			if err != nil {

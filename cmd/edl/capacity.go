@@ -10,7 +10,8 @@ package main
 // L₀ the starting model's test loss, and P*_PGR the density between the
 // adapters that recover PGR ≥ 0.95 at the largest n and those that do not.
 // Each adapter trains at the learning rate (of three) whose pass codes
-// shortest.
+// shortest. The rules (thresholds, PGR, the learning-rate choice) are in
+// shared/experiment; here are the flags, the runs, the files and the plots.
 
 import (
 	"encoding/json"
@@ -21,93 +22,26 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
-// adapterDef is one way of training P parameters ("" adapter: the reference).
-type adapterDef struct {
-	Name   string `json:"name"`
-	Kind   string `json:"adapter"`
-	Rank   int64  `json:"rank,omitempty"`
-	Sparse int64  `json:"sparse_params,omitempty"`
-}
-
-// capPoint is one adapter at one n.
-type capPoint struct {
-	N        int64   `json:"n"`
-	EDL      float64 `json:"edl_ideal_bits"`
-	EDLRef   float64 `json:"edl_ref_ideal_bits"`
-	Capacity float64 `json:"capacity"`               // EDL/EDL_ref
-	Density  float64 `json:"density_bits_per_param"` // EDL_ref/P
-	TestLoss float64 `json:"test_loss_bits"`
-	PGR      float64 `json:"pgr"` // 0 when the reference did not lower the test loss
-}
-
-type capCurve struct {
-	Adapter   adapterDef `json:"adapter"`
-	Trainable int64      `json:"trainable_params"`
-	LR        float64    `json:"lr"` // the adapter's learning rate (bestLR)
-	Points    []capPoint `json:"points"`
-	// Threshold is the density at the first grid point (EDL_ref ≥ 50 bits)
-	// where capacity < 0.95; 0 if it never drops.
-	Threshold float64 `json:"threshold_bits_per_param"`
-}
-
-type capArm struct {
-	Arm       string     `json:"arm"`
-	RefParams int64      `json:"reference_trainable_params"`
-	L0        float64    `json:"start_test_loss_bits"`
-	Curves    []capCurve `json:"curves"`
-	// PStar is the median over adapters of their thresholds (those that
-	// drop below 0.95 on the grid); PStarLo/Hi the smallest and largest.
-	PStar   float64 `json:"p_star_bits_per_param"`
-	PStarLo float64 `json:"p_star_min"`
-	PStarHi float64 `json:"p_star_max"`
-	Dropped int     `json:"adapters_that_drop"`
-	// The PGR threshold, from the largest n: adapters whose PGR there is
-	// at least 0.95 "work". PGRLo is the largest density of a working
-	// adapter, PGRHi the smallest density above it of one that does not;
-	// PStarPGR their geometric mean (0 when either is missing, or when
-	// the adapters disagree: one fails at a density below PGRLo, listed
-	// in PGRConflict, and no single threshold separates them).
-	PStarPGR    float64  `json:"p_star_pgr_bits_per_param"`
-	PGRConflict []string `json:"pgr_fails_below_threshold,omitempty"`
-	PGRLo       float64  `json:"pgr_works_up_to"`
-	PGRHi       float64  `json:"pgr_fails_from"`
-}
-
 type capReport struct {
-	Command  string     `json:"command"`
-	Units    string     `json:"units"`
-	Options  elicitOpts `json:"options"`
-	Grid     []int64    `json:"grid"`
-	Arms     []capArm   `json:"arms"`
-	Ratio    float64    `json:"p_star_teaching_over_elicitation"`
-	RatioPGR float64    `json:"p_star_pgr_teaching_over_elicitation"`
-	Seconds  float64    `json:"elapsed_seconds"`
-}
-
-func capacityAdapters(quick bool) []adapterDef {
-	ranks := []int64{1, 2, 4, 8, 16, 32}
-	sparse := []int64{10, 100, 1000}
-	if quick {
-		ranks, sparse = []int64{1, 4}, []int64{100}
-	}
-	out := []adapterDef{{Name: "full"}}
-	for _, r := range ranks {
-		out = append(out, adapterDef{Name: "lora-r" + strconv.FormatInt(r, 10), Kind: spec.AdapterLoRA, Rank: r})
-	}
-	for _, s := range sparse {
-		out = append(out, adapterDef{Name: "sparse-" + strconv.FormatInt(s, 10), Kind: spec.AdapterSparse, Sparse: s})
-	}
-	return out
+	Command  string                   `json:"command"`
+	Units    string                   `json:"units"`
+	Options  experiment.Options       `json:"options"`
+	Grid     []int64                  `json:"grid"`
+	Arms     []experiment.CapacityArm `json:"arms"`
+	Ratio    float64                  `json:"p_star_teaching_over_elicitation"`
+	RatioPGR float64                  `json:"p_star_pgr_teaching_over_elicitation"`
+	Seconds  float64                  `json:"elapsed_seconds"`
 }
 
 func cmdCapacity(args []string, stdout, stderr io.Writer) int {
@@ -141,7 +75,7 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	if *quick {
 		lrs = []float64{o.LR, o.LR / 4}
 	}
-	rep, err := runCapacity(o, capacityAdapters(*quick), lrs, *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
+	rep, err := runCapacity(o, experiment.Adapters(*quick), lrs, *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -150,30 +84,30 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, command string, progress func(done, total int)) (*capReport, error) {
+func runCapacity(o experiment.Options, adapters []experiment.Adapter, lrs []float64, dir, command string, progress func(done, total int)) (*capReport, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
-	file, err := o.pretrain(baseCorrect)
+	file, err := o.Pretrain(experiment.BaseCorrect)
 	if err != nil {
 		return nil, err
 	}
-	target := o.spec(o.Target, spec.OpAdd)
+	target := o.Spec(o.Target, spec.OpAdd)
 	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
 	rep := &capReport{Command: command, Options: o, Grid: grid,
 		Units: "bits; density in bits per trainable parameter; capacity and PGR are ratios"}
 	total := 2 * len(adapters)
 	job := 0
-	for _, arm := range []string{armElicit.Name, armTeach.Name} {
-		ca := capArm{Arm: arm, L0: detmath.Log2(float64(o.P))}
+	for _, arm := range []string{experiment.ArmElicit.Name, experiment.ArmTeach.Name} {
+		ca := experiment.CapacityArm{Arm: arm, L0: detmath.Log2(float64(o.P))}
 		var ref curve.Run
 		for _, ad := range adapters {
 			s := target
 			var base []byte
-			if arm == armElicit.Name {
+			if arm == experiment.ArmElicit.Name {
 				base = file
-				o.fromBase(&s, file, o.baseFile(baseCorrect))
+				o.FromBase(&s, file, o.BaseFile(experiment.BaseCorrect))
 			}
 			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
 			if ad.Kind != "" && len(lrs) > 1 {
@@ -196,7 +130,7 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 			run := res.Runs[0]
 			if ad.Kind == "" {
 				ref, ca.RefParams = run, s.TrainableParams()
-				if arm == armTeach.Name || o.latent() {
+				if arm == experiment.ArmTeach.Name || o.Latent() {
 					// The teaching arm starts from its random initialization's
 					// test loss, not exactly uniform; the untagged target's
 					// elicitation arm from the base's spread over scripts.
@@ -206,53 +140,10 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 				}
 				continue
 			}
-			cc := capCurve{Adapter: ad, Trainable: s.TrainableParams(), LR: s.LR}
-			for k, p := range run.Points {
-				r := ref.Points[k]
-				cp := capPoint{N: p.N, EDL: p.EDLIdeal, EDLRef: r.EDLIdeal, TestLoss: p.TestLoss,
-					Density: r.EDLIdeal / float64(cc.Trainable)}
-				if r.EDLIdeal > 0 {
-					cp.Capacity = p.EDLIdeal / r.EDLIdeal
-				}
-				if gap := ca.L0 - r.TestLoss; gap > 0 {
-					cp.PGR = (ca.L0 - p.TestLoss) / gap
-				}
-				if cc.Threshold == 0 && r.EDLIdeal >= 50 && cp.Capacity < 0.95 {
-					cc.Threshold = cp.Density
-				}
-				cc.Points = append(cc.Points, cp)
-			}
+			cc := experiment.NewCapacityCurve(ad, s.TrainableParams(), s.LR, run.Points, ref.Points, ca.L0)
 			ca.Curves = append(ca.Curves, cc)
 		}
-		var th []float64
-		for _, c := range ca.Curves {
-			if c.Threshold > 0 {
-				th = append(th, c.Threshold)
-			}
-		}
-		ca.Dropped = len(th)
-		if len(th) > 0 {
-			sort.Float64s(th)
-			ca.PStar, ca.PStarLo, ca.PStarHi = th[len(th)/2], th[0], th[len(th)-1]
-		}
-		for _, c := range ca.Curves {
-			if p := c.Points[len(c.Points)-1]; p.PGR >= 0.95 {
-				ca.PGRLo = max(ca.PGRLo, p.Density)
-			}
-		}
-		for _, c := range ca.Curves {
-			if p := c.Points[len(c.Points)-1]; p.PGR < 0.95 && p.Density > ca.PGRLo && (ca.PGRHi == 0 || p.Density < ca.PGRHi) {
-				ca.PGRHi = p.Density
-			}
-		}
-		for _, c := range ca.Curves {
-			if p := c.Points[len(c.Points)-1]; p.PGR < 0.95 && p.Density < ca.PGRLo {
-				ca.PGRConflict = append(ca.PGRConflict, fmt.Sprintf("%s at %.4g bits/param (PGR %.3f)", c.Adapter.Name, p.Density, p.PGR))
-			}
-		}
-		if ca.PGRLo > 0 && ca.PGRHi > 0 && len(ca.PGRConflict) == 0 {
-			ca.PStarPGR = math.Sqrt(ca.PGRLo * ca.PGRHi)
-		}
+		ca.Thresholds()
 		rep.Arms = append(rep.Arms, ca)
 	}
 	if len(rep.Arms) == 2 && rep.Arms[0].PStar > 0 {
@@ -303,11 +194,9 @@ func bestLR(s spec.Spec, base []byte, lrs []float64, workers int) (float64, erro
 				errs[i] = err
 				return
 			}
-			for !sess.Done() {
-				if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-					errs[i] = err
-					return
-				}
+			if err := transmit.Train(sess, labels.Train, t.N); err != nil {
+				errs[i] = err
+				return
 			}
 			bits[i] = sess.Accounting().IdealBits
 		}()
@@ -315,16 +204,12 @@ func bestLR(s spec.Spec, base []byte, lrs []float64, workers int) (float64, erro
 	for range lrs {
 		<-done
 	}
-	best := 0
-	for i := range lrs {
-		if errs[i] != nil {
-			return 0, errs[i]
-		}
-		if bits[i] < bits[best] {
-			best = i
+	for _, err := range errs {
+		if err != nil {
+			return 0, err
 		}
 	}
-	return lrs[best], nil
+	return experiment.ChooseLR(lrs, bits), nil
 }
 
 // startLoss is the test loss of a spec's starting model.
@@ -344,17 +229,17 @@ func startLoss(s spec.Spec, base []byte) (float64, error) {
 func capacityPlots(rep *capReport, dir string) error {
 	for _, q := range []struct {
 		name, label string
-		pick        func(capPoint) float64
-		star        func(capArm) float64
+		pick        func(experiment.CapacityPoint) float64
+		star        func(experiment.CapacityArm) float64
 		ymax        float64
 	}{
-		{"capacity", "capacity EDL/EDL_ref", func(p capPoint) float64 { return p.Capacity }, func(a capArm) float64 { return a.PStar }, 3},
-		{"pgr", "PGR (performance gap recovered)", func(p capPoint) float64 { return p.PGR }, func(a capArm) float64 { return a.PStarPGR }, 1.3},
+		{"capacity", "capacity EDL/EDL_ref", func(p experiment.CapacityPoint) float64 { return p.Capacity }, func(a experiment.CapacityArm) float64 { return a.PStar }, 3},
+		{"pgr", "PGR (performance gap recovered)", func(p experiment.CapacityPoint) float64 { return p.PGR }, func(a experiment.CapacityArm) float64 { return a.PStarPGR }, 1.3},
 	} {
 		var ss []series
 		for _, a := range rep.Arms {
 			for _, c := range a.Curves {
-				s := series{name: a.Arm + " " + c.Adapter.Name, points: true, dashed: a.Arm == armTeach.Name}
+				s := series{name: a.Arm + " " + c.Adapter.Name, key: c.Adapter.Name, points: true, dashed: a.Arm == experiment.ArmTeach.Name}
 				for _, p := range c.Points {
 					v := q.pick(p)
 					if p.Density > 0 && p.EDLRef >= 50 && !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -366,7 +251,7 @@ func capacityPlots(rep *capReport, dir string) error {
 				}
 			}
 			if st := q.star(a); st > 0 {
-				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: true})
+				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: a.Arm == experiment.ArmTeach.Name, reference: true})
 			}
 		}
 		if len(ss) == 0 {
@@ -376,7 +261,6 @@ func capacityPlots(rep *capReport, dir string) error {
 		if err != nil {
 			return err
 		}
-		p.Legend.Top = false
 		p.Y.Min, p.Y.Max = -0.2, q.ymax // ratios outside are clipped (the CSV has them all)
 		if _, err := save(p, dir, q.name); err != nil {
 			return err

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // digitsSpec is an external-model spec over the whole of UCI digits and
@@ -59,28 +59,38 @@ func TestTorchSessions(t *testing.T) {
 	copy(labels, tab.Labels) // file order: the spec does not shuffle
 
 	alice := side(t, s, tab, s.Seed)
-	enc, _ := coder.NewEncoder(uint(s.Precision))
-	coded, err := prequential.CodeAll(alice, enc, labels)
+	snd, err := transmit.NewSender(alice, &task.Labels{Train: labels})
 	if err != nil {
 		t.Fatal(err)
 	}
+	fin, err := snd.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, sent := snd.Stream(), snd.Checkpoints()
 
+	// decode has bob decode Alice's stream as far as it goes.
 	decode := func(bob *prequential.Session) ([]int, []prequential.Checkpoint, error) {
-		dec, _ := coder.NewDecoder(uint(s.Precision))
-		ld := &prequential.LabelDecoder{Dec: dec}
-		dec.Write(coded.Stream)
-		dec.CloseWrite()
+		rcv, err := transmit.NewReceiver(bob)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := rcv.Write(stream); err != nil {
+			return nil, nil, err
+		}
+		if err := rcv.CloseWrite(int64(len(stream))); err != nil {
+			return nil, nil, err
+		}
 		var cps []prequential.Checkpoint
-		for !bob.Done() {
-			r, err := bob.Step(ld)
-			if err != nil {
-				return ld.Labels, cps, err
+		for {
+			ex, ok, err := rcv.Step()
+			if err != nil || !ok {
+				return rcv.Labels(), cps, err
 			}
-			if r.Checkpoint != nil {
-				cps = append(cps, *r.Checkpoint)
+			if ex.Checkpoint != nil {
+				cps = append(cps, *ex.Checkpoint)
 			}
 		}
-		return ld.Labels, cps, nil
 	}
 
 	t.Run("same-seed", func(t *testing.T) {
@@ -94,21 +104,21 @@ func TestTorchSessions(t *testing.T) {
 				t.Fatalf("example %d: decoded %d, sent %d", i, got[i], labels[i])
 			}
 		}
-		if len(cps) != len(coded.Checkpoints) || len(cps) < 5 {
-			t.Fatalf("%d checkpoints on Bob's side, %d on Alice's", len(cps), len(coded.Checkpoints))
+		if len(cps) != len(sent) || len(cps) < 5 {
+			t.Fatalf("%d checkpoints on Bob's side, %d on Alice's", len(cps), len(sent))
 		}
 		for i := range cps {
-			if cps[i] != coded.Checkpoints[i] {
+			if cps[i] != sent[i] {
 				t.Fatalf("checkpoint %d (example %d) differs", i, cps[i].Example)
 			}
 		}
 		ideal := alice.Accounting().IdealBits
-		payload := float64(8 * len(coded.Stream))
+		payload := float64(8 * fin.PayloadBytes)
 		if payload > 1.01*ideal+64 || payload < ideal-64 {
 			t.Fatalf("payload %v bits against Σ−log₂p = %v bits", payload, ideal)
 		}
 		t.Logf("digits n=%d: payload %d bytes, Σ−log₂p %.1f bits (%.3f bits/example; uniform %.0f bits)",
-			s.N, len(coded.Stream), ideal, ideal/float64(s.N), float64(s.N)*math.Log2(10))
+			s.N, fin.PayloadBytes, ideal, ideal/float64(s.N), float64(s.N)*math.Log2(10))
 	})
 
 	t.Run("diverged-seed", func(t *testing.T) {
@@ -117,7 +127,7 @@ func TestTorchSessions(t *testing.T) {
 		if len(cps) == 0 {
 			t.Skip("Bob's decoder failed before his first checkpoint")
 		}
-		if cps[0] == coded.Checkpoints[0] {
+		if cps[0] == sent[0] {
 			t.Fatal("another seed gave the same first checkpoint")
 		}
 		first, err := prequential.FirstDivergence(0, cps[0].Example, func(c int64) (bool, error) {
@@ -137,7 +147,7 @@ func TestTorchSessions(t *testing.T) {
 	})
 }
 
-// A plugin that fails in the middle of a pass fails the session's Step
+// A plugin that fails in the middle of a pass fails the Sender's Step
 // with the call and the example named, and nothing after.
 func TestSessionBadPlugin(t *testing.T) {
 	needTorch(t)
@@ -155,8 +165,11 @@ func TestSessionBadPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, _ := coder.NewEncoder(uint(s.Precision))
-	_, err = prequential.CodeAll(ss, enc, tab.Labels)
+	snd, err := transmit.NewSender(ss, &task.Labels{Train: tab.Labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = snd.Run()
 	if err == nil || !strings.Contains(err.Error(), "Predict of example 32: coder: the probability of class 1 is NaN") {
 		t.Fatalf("error %v", err)
 	}

@@ -7,13 +7,13 @@ import (
 	"math"
 	"sync"
 
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // Config is one curve measurement.
@@ -287,34 +287,6 @@ func Measure(cfg Config) (*Result, error) {
 	return Assemble(cfg, results)
 }
 
-// recorder is the pass's SymbolCoder: it encodes the true label and keeps
-// the quantized code length of the last one.
-type recorder struct {
-	enc       *coder.Encoder
-	labels    []int
-	precision float64
-	lastQuant float64
-}
-
-func (r *recorder) CodeSymbol(i int64, freqs []uint32) (int, error) {
-	y := r.labels[i]
-	if err := r.enc.Encode(freqs, y); err != nil {
-		return 0, fmt.Errorf("curve: encode example %d: %w", i, err)
-	}
-	r.lastQuant = r.precision - detmath.Log2(float64(freqs[y]))
-	return y, nil
-}
-
-// endedLen is the exact length in bytes of the stream e would be if it
-// ended now: a copy of the encoder is finished, e itself goes on. (The
-// copy's final bytes may land in e's spare buffer capacity, which e
-// overwrites later; nobody reads them.)
-func endedLen(e *coder.Encoder) int64 {
-	c := *e
-	c.Finish()
-	return c.Len()
-}
-
 // codedPass codes the first Grid[last] labels once and records the partial
 // sums at every grid point.
 func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool) passOut {
@@ -324,12 +296,12 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 		out.err = err
 		return out
 	}
-	enc, err := coder.NewEncoder(uint(rd.spec.Precision))
+	snd, err := transmit.NewSender(sess, rd.labels)
 	if err != nil {
 		out.err = err
 		return out
 	}
-	rec := &recorder{enc: enc, labels: rd.labels.Train, precision: float64(rd.spec.Precision)}
+	precision := float64(rd.spec.Precision)
 	last := grid[len(grid)-1]
 	if keep {
 		out.losses = make([]float64, last)
@@ -342,11 +314,11 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 		// The figures this pass scores: the whole label, or (score =
 		// answers) its capability part alone.
 		ideal0, quant0 := scoredBits(sess.Accounting(), conditional)
-		if _, err := sess.Step(rec); err != nil {
+		ex, err := snd.Step()
+		if err != nil {
 			out.err = err
 			return out
 		}
-		enc.Take()
 		ideal1, quant1 := scoredBits(sess.Accounting(), conditional)
 		bits := ideal1 - ideal0
 		if keep {
@@ -360,14 +332,14 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 			if conditional {
 				quant += quant1 - quant0
 			} else {
-				quant += rec.lastQuant
+				quant += precision - detmath.Log2(float64(ex.Freqs[ex.Label]))
 			}
 		}
 		if i+1 == grid[k] {
 			if scored == nil {
 				ideal, quant = ideal1, quant1
 			}
-			out.coded = append(out.coded, 8*endedLen(enc))
+			out.coded = append(out.coded, 8*snd.EndedLen())
 			out.ideal = append(out.ideal, ideal)
 			out.quant = append(out.quant, quant)
 			out.scored = append(out.scored, nScored)
@@ -396,23 +368,14 @@ func Pretrain(s spec.Spec, base []byte, in *task.Inputs, labels *task.Labels, wo
 	if err != nil {
 		return nil, err
 	}
-	train := replay(labels.Train)
-	for !sess.Done() {
-		if _, err := sess.Step(train); err != nil {
-			return nil, err
-		}
+	if err := transmit.Train(sess, labels.Train, s.N); err != nil {
+		return nil, err
 	}
 	if _, err := sess.Converge(labels.Train[:s.N], labels.Valid); err != nil {
 		return nil, err
 	}
 	return sess.Save()
 }
-
-// replay is a SymbolCoder that codes nothing: it hands the session the
-// true labels, for the θ*ₙ runs (their code lengths are the pass's).
-type replay []int
-
-func (r replay) CodeSymbol(i int64, _ []uint32) (int, error) { return r[i], nil }
 
 // thetaStar trains a fresh session on the first n examples, turns it into
 // θ*ₙ (Converge) and measures its test loss and standard error.
@@ -423,12 +386,10 @@ func thetaStar(rd *runData, n int64, scored func([]float64) bool) thetaOut {
 		out.err = err
 		return out
 	}
-	labels := replay(rd.labels.Train)
-	for sess.Index() < n {
-		if _, err := sess.Step(labels); err != nil {
-			out.err = err
-			return out
-		}
+	// Their code lengths are the pass's: the labels are learned, not coded.
+	if err := transmit.Train(sess, rd.labels.Train, n); err != nil {
+		out.err = err
+		return out
 	}
 	conv, err := sess.Converge(rd.labels.Train[:n], rd.labels.Valid)
 	if err != nil {
@@ -464,50 +425,17 @@ func Accuracy(m model.Model, x *task.Matrix, labels []int) float64 {
 	return float64(hits) / float64(x.Rows)
 }
 
-// TestLoss is the session model's mean loss in bits over the (scored) rows
-// of x (each −log₂ p(y | y ∈ S) when the session's spec scores answers), summed in row order exactly as edl.TestLossBits sums it, with its
-// standard error σ/√count (σ the sample standard deviation of the
-// per-example loss), and the count. An empty set gives zeros.
+// TestLoss is the session model's edl.TestLoss over the (scored) rows of
+// x, each −log₂ p(y | y ∈ S) when the session's spec scores answers; a
+// probability that gives a NaN or infinite loss is an error here (a curve
+// point cannot average it).
 func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
-	if x.Rows != len(labels) {
-		return 0, 0, 0, fmt.Errorf("curve: %d test inputs, %d labels", x.Rows, len(labels))
+	mean, se, count, err = edl.TestLoss(sess.Model(), x, labels, sess.Answers(), scored)
+	if err == nil && (math.IsNaN(mean) || math.IsInf(mean, 0)) {
+		err = fmt.Errorf("curve: test loss %v", mean)
 	}
-	m := sess.Model()
-	probs := make([]float64, m.NumClasses())
-	losses := make([]float64, 0, x.Rows)
-	sum := 0.0
-	for i := 0; i < x.Rows; i++ {
-		row := x.Row(i)
-		if scored != nil && !scored(row) {
-			continue
-		}
-		m.Probs(probs, row)
-		y := labels[i]
-		if y < 0 || y >= len(probs) {
-			return 0, 0, 0, fmt.Errorf("curve: test label %d of example %d outside [0, %d)", y, i, len(probs))
-		}
-		l := detmath.Log2(probs[y])
-		if answers := sess.Answers(); answers != nil {
-			l = -edl.ConditionalBits(probs, y, answers)
-		}
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return 0, 0, 0, fmt.Errorf("curve: test example %d: probability %v", i, probs[y])
-		}
-		sum -= l
-		losses = append(losses, -l)
-	}
-	count = int64(len(losses))
-	if count == 0 {
-		return 0, 0, 0, nil
-	}
-	mean = sum / float64(count)
-	if count > 1 {
-		ss := 0.0
-		for _, l := range losses {
-			d := l - mean
-			ss += float64(d * d)
-		}
-		se = math.Sqrt(ss / float64(count-1) / float64(count))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("curve: %w", err)
 	}
 	return mean, se, count, nil
 }

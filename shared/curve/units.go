@@ -92,14 +92,7 @@ func (c *Config) Units() []Unit {
 func (c *Config) build(s spec.Spec) (runData, error) {
 	build := c.Build
 	if build == nil {
-		build = func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
-			in, err := task.NewInputs(s)
-			if err != nil {
-				return nil, nil, err
-			}
-			labels, err := task.NewLabels(s, in)
-			return in, labels, err
-		}
+		build = func(s spec.Spec) (*task.Inputs, *task.Labels, error) { return task.Build(s, nil, nil) }
 	}
 	in, labels, err := build(s)
 	if err != nil {
