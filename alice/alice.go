@@ -18,6 +18,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc"
 
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/model"
@@ -41,9 +42,10 @@ type Config struct {
 	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state) is written here
 	Timeout       time.Duration
 	Log           *slog.Logger
-	Data          *task.Table // the dataset of the file task (see LoadData, UseData)
-	TestData      *task.Table // the file task's separate test file, if the spec names one (UseTestData)
-	Workers       int         // goroutines for large layers (speed only; results are identical)
+	Data          *task.Table      // the dataset of the file task (see LoadData, UseData)
+	TestData      *task.Table      // the file task's separate test file, if the spec names one (UseTestData)
+	Workers       int              // goroutines for large layers (speed only; results are identical)
+	Predictor     predictor.Launch // model external: the plugin each session starts (one for Local's each side)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// TLS, if set, secures the connection (RootCAs to verify Bob, and
@@ -104,6 +106,9 @@ func (c *Config) Validate() error {
 	if err := c.Spec.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Predictor.Validate(c.Spec); err != nil {
+		errs = append(errs, fmt.Errorf("alice: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -124,7 +129,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := prequential.NewFromBase(sp, in, cfg.Base, prequential.Options{Workers: cfg.Workers, HeldOut: true})
+	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true}
+	stopPlugin, err := cfg.Predictor.Start(ctx, sp, &opts)
+	defer stopPlugin()
+	if err != nil {
+		return nil, fmt.Errorf("alice: %w", err)
+	}
+	sess, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
@@ -449,14 +460,28 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
-	a, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
-	if err != nil {
-		return nil, nil, fmt.Errorf("alice: %w", err)
+	// Each side its own session, and with model external its own plugin.
+	side := func() (*prequential.Session, func(), error) {
+		opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
+		stop, err := cfg.Predictor.Start(context.Background(), sp, &opts)
+		if err != nil {
+			return nil, stop, fmt.Errorf("alice: %w", err)
+		}
+		s, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
+		if err != nil {
+			return nil, stop, fmt.Errorf("alice: %w", err)
+		}
+		return s, stop, nil
 	}
-	b, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
+	a, stopA, err := side()
+	defer stopA()
 	if err != nil {
-		return nil, nil, fmt.Errorf("alice: %w", err)
+		return nil, nil, err
+	}
+	b, stopB, err := side()
+	defer stopB()
+	if err != nil {
+		return nil, nil, err
 	}
 	p, err := transmit.Pipe(a, b, labels, transmit.PipeHooks{Progress: cfg.Progress})
 	if err != nil {

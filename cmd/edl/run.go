@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
+	"syscall"
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -86,6 +90,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of θ* (model and optimizer state, tied to the spec) to this file: a --base for later runs")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	plugin := predictor.Launch{Stderr: stderr}
+	plugin.RegisterFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -94,12 +100,21 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sp, _, base, err := sf.resolve()
+	if err == nil {
+		err = plugin.Validate(sp)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	if plugin.Path != "" {
+		// An interrupt kills both plugins; the run then fails on their error.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		predictor.KillOnDone(ctx)
+	}
 	prog := newProgress(stderr, "edl run")
-	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base,
+	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base, Predictor: plugin,
 		Progress: func(done, total int64) { prog.Update(int(done), int(total)) }})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -245,8 +245,8 @@ func newExternal(s spec.Spec, in *task.Inputs, opts Options) (*Session, error) {
 	if ext.NumClasses() != int(s.Classes) || ext.InputDim() != int(s.Dim) {
 		return nil, fmt.Errorf("prequential: the external learner takes %d inputs to %d classes, the spec %d to %d", ext.InputDim(), ext.NumClasses(), s.Dim, s.Classes)
 	}
-	if opts.HeldOut || opts.Base != nil {
-		return nil, fmt.Errorf("prequential: the external model codes the pass only (no held-out coding, no base)")
+	if opts.Base != nil || (opts.HeldOut && (s.Test > 0 || s.Validation > 0)) {
+		return nil, fmt.Errorf("prequential: the external model codes the pass only (no held-out examples, no base)")
 	}
 	ss := newSession(s, in, int(s.Classes), opts)
 	ss.ext = ext
