@@ -168,12 +168,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	for !snd.Done() {
 		if err := r.step(); err != nil {
-			return nil, err
+			return nil, diverged(sp, err)
 		}
 	}
 	sum, err := r.finish()
 	if err != nil {
-		return nil, err
+		return nil, diverged(sp, err)
 	}
 	mine := snd.Figures()
 	if err := verifySummary(sum, mine, int64(len(snd.Checkpoints()))); err != nil {
@@ -493,6 +493,17 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	}
 	rep.CheckpointsMatched, rep.BobVerified = p.CheckpointsMatched, true
 	return rep, a, nil
+}
+
+// diverged names a checkpoint mismatch of an external model for what it
+// is: the two plugins (another build, CPU, seed or a non-deterministic
+// op) computed different distributions.
+func diverged(sp spec.Spec, err error) error {
+	var d *transmit.DesyncError
+	if sp.Model != spec.ModelExternal || !errors.As(err, &d) {
+		return err
+	}
+	return fmt.Errorf("alice: predictors diverged at checkpoint %d (example %d): %w", d.Example/sp.CheckpointEvery, d.Example, err)
 }
 
 // buildTask makes the inputs and labels of the spec's task.
