@@ -8,8 +8,12 @@ SHELL       := /bin/bash
 GO       ?= go
 BOBFUZZTIME ?= 3000x
 BIN      := bin
-PROTO_SRC := proto/edlwire.proto
-PROTO_OUT := proto/wirepb
+PROTO_SRC := proto/edlwire.proto proto/predictor.proto
+# Generated from PROTO_SRC and committed: Go for the wire and the predictor
+# plugin protocol, Python for the reference torch plugin.
+PROTO_GEN := proto/wirepb/edlwire.pb.go proto/wirepb/edlwire_grpc.pb.go \
+	proto/predictorpb/predictor.pb.go proto/predictorpb/predictor_grpc.pb.go \
+	predictors/torch/predictor_pb2.py predictors/torch/predictor_pb2_grpc.py
 
 .DEFAULT_GOAL := help
 
@@ -102,20 +106,22 @@ lint: ## gofmt, go vet and go mod tidy must be clean
 BENCHTIME ?= 500ms
 
 .PHONY: bench
-bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, coder ns/symbol), then the go benchmarks (BENCHTIME=500ms)
+bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, coder ns/symbol), the go benchmarks (BENCHTIME=500ms), the torch plugin's per-example overhead
 	$(GO) run ./cmd/edlbench
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./shared/...
+	@echo "predictor plugin: digits, batch-32 MLP, through the torch plugin against PyTorch alone (ratio: plugin/alone)"
+	$(GO) test -run='^$$' -bench=TorchPlugin -benchtime=10x ./proto/predictor/
 
 .PHONY: proto
-proto: ## Regenerate proto/wirepb from proto/edlwire.proto (needs protoc)
-	@./scripts/genproto.sh $(PROTO_OUT)
+proto: ## Regenerate proto/wirepb, proto/predictorpb and predictors/torch's Python from the .proto files (needs protoc, python3-grpc-tools)
+	@./scripts/genproto.sh .
 
 .PHONY: check-proto
 check-proto: ## Fail if the committed generated code differs from a fresh generation
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && ./scripts/genproto.sh $$tmp && \
-	  diff -r $(PROTO_OUT) $$tmp > $$tmp.diff; rc=$$?; \
-	  if [ $$rc -ne 0 ]; then cat $$tmp.diff; rm -f $$tmp.diff; echo "generated code is stale: run make proto"; exit 1; fi; \
-	  rm -f $$tmp.diff; echo "generated code is current"
+	  rc=0; for f in $(PROTO_GEN); do diff $$f $$tmp/$$f > $$tmp/diff || { cat $$tmp/diff; rc=1; }; done; \
+	  if [ $$rc -ne 0 ]; then echo "generated code is stale: run make proto"; exit 1; fi; \
+	  echo "generated code is current"
 
 EXPERIMENTS ?= docs/experiments
 

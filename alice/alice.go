@@ -18,6 +18,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc"
 
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/model"
@@ -41,9 +42,10 @@ type Config struct {
 	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state) is written here
 	Timeout       time.Duration
 	Log           *slog.Logger
-	Data          *task.Table // the dataset of the file task (see LoadData, UseData)
-	TestData      *task.Table // the file task's separate test file, if the spec names one (UseTestData)
-	Workers       int         // goroutines for large layers (speed only; results are identical)
+	Data          *task.Table      // the dataset of the file task (see LoadData, UseData)
+	TestData      *task.Table      // the file task's separate test file, if the spec names one (UseTestData)
+	Workers       int              // goroutines for large layers (speed only; results are identical)
+	Predictor     predictor.Launch // model external: the plugin each session starts (one for Local's each side)
 	// Dial, if set, replaces the TCP dialer (tests use grpc's bufconn).
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// TLS, if set, secures the connection (RootCAs to verify Bob, and
@@ -115,6 +117,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	} else if err := c.checkMemory(); err != nil {
 		errs = append(errs, err)
+	}
+	if err := c.Predictor.Validate(c.Spec); err != nil {
+		errs = append(errs, fmt.Errorf("alice: %w", err))
 	}
 	return errors.Join(errs...)
 }
@@ -223,7 +228,13 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 		return nil, b.err
 	}
 	in, labels := b.in, b.labels
-	sess, err := prequential.NewFromBase(sp, in, cfg.Base, prequential.Options{Workers: cfg.Workers, HeldOut: true})
+	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true}
+	stopPlugin, err := cfg.Predictor.Start(ctx, sp, &opts)
+	defer stopPlugin()
+	if err != nil {
+		return nil, fmt.Errorf("alice: %w", err)
+	}
+	sess, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
@@ -244,12 +255,12 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 	}
 	for !snd.Done() {
 		if err := r.step(); err != nil {
-			return nil, err
+			return nil, diverged(sp, err)
 		}
 	}
 	sum, err := r.finish()
 	if err != nil {
-		return nil, err
+		return nil, diverged(sp, err)
 	}
 	mine := snd.Figures()
 	if err := verifySummary(sum, mine, int64(len(snd.Checkpoints()))); err != nil {
@@ -547,14 +558,28 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
-	a, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
-	if err != nil {
-		return nil, nil, fmt.Errorf("alice: %w", err)
+	// Each side its own session, and with model external its own plugin.
+	side := func() (*prequential.Session, func(), error) {
+		opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
+		stop, err := cfg.Predictor.Start(context.Background(), sp, &opts)
+		if err != nil {
+			return nil, stop, fmt.Errorf("alice: %w", err)
+		}
+		s, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
+		if err != nil {
+			return nil, stop, fmt.Errorf("alice: %w", err)
+		}
+		return s, stop, nil
 	}
-	b, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
+	a, stopA, err := side()
+	defer stopA()
 	if err != nil {
-		return nil, nil, fmt.Errorf("alice: %w", err)
+		return nil, nil, err
+	}
+	b, stopB, err := side()
+	defer stopB()
+	if err != nil {
+		return nil, nil, err
 	}
 	p, err := transmit.Pipe(a, b, labels, transmit.PipeHooks{Progress: cfg.Progress})
 	if err != nil {
@@ -573,6 +598,17 @@ type builtTask struct {
 	in     *task.Inputs
 	labels *task.Labels
 	err    error
+}
+
+// diverged names a checkpoint mismatch of an external model for what it
+// is: the two plugins (another build, CPU, seed or a non-deterministic
+// op) computed different distributions.
+func diverged(sp spec.Spec, err error) error {
+	var d *transmit.DesyncError
+	if sp.Model != spec.ModelExternal || !errors.As(err, &d) {
+		return err
+	}
+	return fmt.Errorf("alice: predictors diverged at checkpoint %d (example %d): %w", d.Example/sp.CheckpointEvery, d.Example, err)
 }
 
 // buildTask makes the inputs and labels of the spec's task.

@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/model"
@@ -46,6 +47,9 @@ type Config struct {
 	// Zero means DefaultResumeTTL.
 	ResumeTTL time.Duration
 	Workers   int // goroutines for large layers per session (speed only)
+	// Predictor starts the plugin of each transmission whose spec's model
+	// is external (one process per transmission, stopped at its end).
+	Predictor predictor.Launch
 	Log       *slog.Logger
 	// OnSession is called after every transmission, successful or not.
 	OnSession func(SessionReport)
@@ -238,7 +242,13 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	sess, err := prequential.NewFromBase(sp, in, base, prequential.Options{Workers: s.cfg.Workers, HeldOut: true})
+	opts := prequential.Options{Workers: s.cfg.Workers, HeldOut: true}
+	stopPlugin, err := s.cfg.Predictor.Start(stream.Context(), sp, &opts)
+	defer stopPlugin()
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
+	sess, err := prequential.NewFromBase(sp, in, base, opts)
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}

@@ -30,6 +30,22 @@ for pair in "${needs[@]}"; do
   [[ " ${missing[*]-} " == *" $2 "* ]] || missing+=("$2")
 done
 
+# Python module -> Debian package, for the reference predictor plugin
+# (predictors/torch) and its generated code (make check-proto). Checked with
+# Debian's own python3, which the plugin's first line names: a python3
+# earlier on PATH (pyenv, a venv) does not see Debian's packages.
+pymods=(
+  "torch python3-torch"
+  "grpc python3-grpcio"
+  "google.protobuf python3-protobuf"
+  "grpc_tools.protoc python3-grpc-tools"
+)
+for pair in "${pymods[@]}"; do
+  set -- $pair
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $1" >/dev/null 2>&1 && continue
+  missing+=("$2")
+done
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

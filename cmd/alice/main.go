@@ -29,6 +29,7 @@ import (
 	"github.com/edlwire/edlwire/cmd/internal/pace"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
 	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/shared/task"
 )
 
@@ -62,6 +63,8 @@ func main() {
 	eventsPath := fs.String("events", "", "write one JSON line per coded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
 	paceDelay := fs.Duration("pace", 0, "code at most one example per this long (0: full speed); pausing longer than Bob's --idle-timeout ends the transmission")
 	control := fs.String("control", "", "read pacing commands from this file or pipe, one a line: pause, resume, step, speed DURATION")
+	plugin := predictor.Launch{Stderr: os.Stderr}
+	plugin.RegisterFlags(fs)
 	paused := fs.Bool("paused", false, "start held at the first example, once Bob has welcomed her: --control's step or resume lets her go on")
 	help := cliusage.Help{
 		Name:     "alice",
@@ -76,6 +79,7 @@ func main() {
 			{Title: "The spec (what is coded; Bob builds the same)", Flags: append([]string{"data", "test-data", "label-column", "standardize", "shuffle"}, specFlags...)},
 			{Title: "Outputs", Flags: []string{"model-out", "checkpoint-out", "quiet", "events"}},
 			{Title: "Speed, pacing and resources (never change a bit of the result)", Flags: []string{"workers", "max-memory", "pace", "control", "paused"}},
+			{Title: "Predictor plugin (model external, with --predictor-spec)", Flags: predictor.Flags},
 		},
 		Footer: "Prints one JSON line on stdout and a readable summary on stderr.\nExit status: 0 on a verified transmission, 1 on failure, 2 on usage errors.",
 	}
@@ -125,7 +129,7 @@ func main() {
 		}
 	}
 	cfg := alice.Config{Base: base, CheckpointOut: *checkpointOut, Data: table, TestData: testTable, Workers: *workers, TLS: tlsCfg, Token: token,
-		Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects, MaxMemory: maxMemory,
+		Predictor: plugin, Bob: *bob, Spec: *sp, SegmentBytes: *seg, ModelOut: *modelOut, Timeout: *timeout, Reconnects: *reconnects, MaxMemory: maxMemory,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if err := cfg.Validate(); err != nil {
@@ -170,6 +174,7 @@ func main() {
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
 		cancel(fmt.Errorf("alice: received %v: %w", sig, context.Canceled))
 	}()
+	predictor.KillOnDone(ctx)
 	rep, err := alice.Run(ctx, cfg)
 	if ev != nil {
 		if cerr := ev.Close(); cerr != nil {

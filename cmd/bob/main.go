@@ -33,6 +33,7 @@ import (
 	"github.com/edlwire/edlwire/cmd/internal/cliusage"
 	"github.com/edlwire/edlwire/cmd/internal/events"
 	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -60,6 +61,8 @@ func main() {
 	stateDir := fs.String("state-dir", "", "keep each running transmission's spec and bytes here, so a Bob restarted after a crash resumes it (default: memory only)")
 	resumeTTL := fs.Duration("resume-ttl", bob.DefaultResumeTTL, "how long a broken transmission is kept for Alice to resume")
 	eventsPath := fs.String("events", "", "write one JSON line per decoded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
+	plugin := predictor.Launch{Stderr: os.Stderr}
+	plugin.RegisterFlags(fs)
 	beforeTLS := cliusage.MarkNow(fs)
 	sec := tlsflag.RegisterServer(fs)
 	tlsFlags := beforeTLS.Since(fs)
@@ -77,6 +80,7 @@ func main() {
 			{Title: "Resume", Flags: []string{"state-dir", "resume-ttl"}},
 			{Title: "Inputs and outputs", Flags: []string{"data-dir", "labels-out", "model-out", "events"}},
 			{Title: "Speed (never changes a bit of the result)", Flags: []string{"workers"}},
+			{Title: "Predictor plugin (model external: one process per transmission)", Flags: predictor.Flags},
 		},
 		Footer: "Prints a JSON line when listening and one per transmission on stdout.\nExit status (with --once): 0 if the transmission was verified, 1 on failure, 2 on usage errors.",
 	}
@@ -135,10 +139,11 @@ func main() {
 	// After the first signal Bob drains; restoring the default handlers
 	// lets a second one end him at once.
 	context.AfterFunc(ctx, stop)
+	predictor.KillOnDone(ctx)
 	cfg := bob.Config{
 		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Workers: *workers, Log: log,
 		TLS: tlsCfg, Token: token, MaxSessions: *maxSessions, IdleTimeout: *idle, DrainTimeout: *drain,
-		StateDir: *stateDir, ResumeTTL: *resumeTTL, MaxSessionBytes: maxSessionBytes, MaxTotalBytes: maxTotalBytes,
+		StateDir: *stateDir, ResumeTTL: *resumeTTL, MaxSessionBytes: maxSessionBytes, MaxTotalBytes: maxTotalBytes, Predictor: plugin,
 		OnSession: func(r bob.SessionReport) { emit(r) },
 		OnWelcome: func(id string, sp spec.Spec) {
 			h := sp.Hash()

@@ -1,17 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
+	"syscall"
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/cliusage"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
+	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -91,6 +95,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of θ* (model and optimizer state, tied to the spec) to this file: a --base for later runs")
 	quiet := fs.Bool("quiet", false, "no readable summary on stderr")
+	plugin := predictor.Launch{Stderr: stderr}
+	plugin.RegisterFlags(fs)
 	help := cliusage.Help{
 		Name:     "edl run",
 		Synopsis: "[spec flags] [output flags]",
@@ -103,6 +109,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			{Title: "The spec (what is coded)", Flags: append([]string{"data", "label-column", "standardize", "shuffle"}, specFlags...)},
 			{Title: "Outputs", Flags: []string{"model-out", "checkpoint-out", "quiet"}},
 			{Title: "Speed and resources (never change a bit of the result)", Flags: []string{"workers", "max-memory"}},
+			{Title: "Predictor plugin (model external, with --predictor-spec)", Flags: predictor.Flags},
 		},
 		Footer: "Prints one JSON line on stdout and a readable summary on stderr.\nExit status: 0 on a verified run, 1 on failure, 2 on usage errors.",
 	}
@@ -110,6 +117,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	sp, _, base, err := sf.resolve()
+	if err == nil {
+		err = plugin.Validate(sp)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -119,8 +129,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edl run: %v\n", err)
 		return 2
 	}
+	if plugin.Path != "" {
+		// An interrupt kills both plugins; the run then fails on their error.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		predictor.KillOnDone(ctx)
+	}
 	prog := newProgress(stderr, "edl run")
-	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base, MaxMemory: maxMemory,
+	rep, sess, err := alice.Local(alice.Config{Spec: sp, Data: sf.table, Workers: *workers, Base: base, MaxMemory: maxMemory, Predictor: plugin,
 		Progress: func(done, total int64) { prog.Update(int(done), int(total)) }})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -6,6 +6,24 @@ import (
 	"slices"
 )
 
+// CheckProbs accepts what Quantize accepts: finite, non-negative
+// probabilities whose sum, in index order, is within 1e-6 of 1. Hosts of
+// external predictors check answers with it, so a bad distribution is
+// refused where it arrives, with the example named, rather than at the coder.
+func CheckProbs(probs []float64) error {
+	sum := 0.0
+	for i, p := range probs {
+		if math.IsNaN(p) || math.IsInf(p, 0) || p < 0 {
+			return fmt.Errorf("coder: the probability of class %d is %v", i, p)
+		}
+		sum += p
+	}
+	if !(math.Abs(sum-1) <= 1e-6) {
+		return fmt.Errorf("coder: the probabilities sum to %v, not 1", sum)
+	}
+	return nil
+}
+
 // Quantize turns probabilities into integer frequencies that sum to
 // exactly 1<<precision, every symbol at least 1. It is the one quantizer
 // of the product: its result is bit-identical on every architecture.
@@ -34,15 +52,8 @@ func Quantize(dst []uint32, probs []float64, precision uint) error {
 	if uint64(k) > T {
 		return fmt.Errorf("coder: quantize: %d symbols cannot each get a frequency at precision %d", k, precision)
 	}
-	sum := 0.0
-	for i, p := range probs {
-		if math.IsNaN(p) || math.IsInf(p, 0) || p < 0 {
-			return fmt.Errorf("coder: quantize: probability %d is %v", i, p)
-		}
-		sum += p
-	}
-	if !(math.Abs(sum-1) <= 1e-6) {
-		return fmt.Errorf("coder: quantize: probabilities sum to %v, not 1", sum)
+	if err := CheckProbs(probs); err != nil {
+		return fmt.Errorf("coder: quantize: %w", err)
 	}
 	tf := float64(T) // exact: a power of two
 	var total uint64

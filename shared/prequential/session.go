@@ -85,6 +85,7 @@ type Session struct {
 	spec      spec.Spec
 	in        *task.Inputs
 	model     model.Model
+	ext       model.External // the learner, when the spec's model is external (model is then nil)
 	opt       train.Optimizer
 	precision uint
 
@@ -116,6 +117,7 @@ type Session struct {
 	endedPhase   Phase
 
 	transcript hash.Hash
+	history    [][32]byte // with Options.KeepTranscript: the transcript after each example
 	scratch    []byte
 	acct       Accounting
 	last       Checkpoint
@@ -149,6 +151,15 @@ type Options struct {
 	// model a spec with a base checkpoint starts from; nil otherwise. See
 	// NewFromBase, which checks it against the spec.
 	Base []byte
+	// External is the learner of a spec whose model is external (a
+	// predictor plugin the caller started, see proto/predictor); the
+	// session predicts, learns and fingerprints through it, and returns its
+	// errors from Next and Apply. Required with that model, refused with any other.
+	External model.External
+	// KeepTranscript keeps the transcript hash after every example (32
+	// bytes each, see TranscriptAt), so that a desync found at a checkpoint
+	// can be located to its first example by bisection (FirstDivergence).
+	KeepTranscript bool
 }
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
@@ -173,6 +184,12 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 	if in.Train.Rows != int(s.N) || in.Train.Cols != int(s.Dim) {
 		return nil, fmt.Errorf("prequential: inputs have %d rows of %d, spec wants n=%d dim=%d", in.Train.Rows, in.Train.Cols, s.N, s.Dim)
 	}
+	if (s.Model == spec.ModelExternal) != (opts.External != nil) {
+		return nil, fmt.Errorf("prequential: model %s: an external learner is needed exactly for model %s", s.Model, spec.ModelExternal)
+	}
+	if opts.External != nil {
+		return newExternal(s, in, opts)
+	}
 	var m model.Model
 	var err error
 	if opts.Base != nil {
@@ -196,14 +213,17 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 	default:
 		return nil, fmt.Errorf("prequential: model %s neither differentiable nor counting", m.Kind())
 	}
-	k := m.NumClasses()
+	ss := newSession(s, in, m.NumClasses(), opts)
+	ss.model, ss.opt, ss.grad = m, opt, make([]float64, ngrad)
+	return ss.start(in, opts)
+}
+
+// newSession is the state common to every learner.
+func newSession(s spec.Spec, in *task.Inputs, k int, opts Options) *Session {
 	ss := &Session{
 		spec:       s,
 		in:         in,
-		model:      m,
-		opt:        opt,
 		precision:  uint(s.Precision),
-		grad:       make([]float64, ngrad),
 		probs:      make([]float64, k),
 		batchY:     make([]int, 0, s.Batch),
 		batchX:     make([][]float64, s.Batch),
@@ -213,6 +233,30 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 		transcript: sha256.New(),
 		scratch:    make([]byte, 0, 16+4*k),
 	}
+	if opts.KeepTranscript {
+		ss.history = make([][32]byte, 0, s.N)
+	}
+	return ss
+}
+
+// newExternal builds a session whose learner is opts.External.
+func newExternal(s spec.Spec, in *task.Inputs, opts Options) (*Session, error) {
+	ext := opts.External
+	if ext.NumClasses() != int(s.Classes) || ext.InputDim() != int(s.Dim) {
+		return nil, fmt.Errorf("prequential: the external learner takes %d inputs to %d classes, the spec %d to %d", ext.InputDim(), ext.NumClasses(), s.Dim, s.Classes)
+	}
+	if opts.Base != nil || (opts.HeldOut && (s.Test > 0 || s.Validation > 0)) {
+		return nil, fmt.Errorf("prequential: the external model codes the pass only (no held-out examples, no base)")
+	}
+	ss := newSession(s, in, int(s.Classes), opts)
+	ss.ext = ext
+	return ss.start(in, opts)
+}
+
+// start takes the first checkpoint (example 0) and the options that need a
+// learner.
+func (ss *Session) start(in *task.Inputs, opts Options) (*Session, error) {
+	s := ss.spec
 	fp, err := ss.Fingerprint()
 	if err != nil {
 		return nil, fmt.Errorf("prequential: %w", err)
@@ -308,7 +352,9 @@ func (s *Session) Next() (Offer, error) {
 	phase := s.phaseOf(i)
 	if !s.offered {
 		if phase == PhasePass {
-			s.predict()
+			if err := s.predict(); err != nil {
+				return Offer{}, err
+			}
 			s.probs = s.batchP[s.batchFill]
 		} else {
 			s.probs = s.heldProbs(i)
@@ -355,6 +401,9 @@ func (s *Session) Apply(label int) error {
 		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
 	}
 	s.record(i, label)
+	if s.history != nil {
+		s.history = append(s.history, s.transcriptSum())
+	}
 
 	s.batchY = append(s.batchY, label)
 	if s.trainY != nil {
@@ -366,7 +415,9 @@ func (s *Session) Apply(label int) error {
 		s.pendingPhase, s.endedPhase = true, PhasePass
 	}
 	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
-		s.learn()
+		if err := s.learn(); err != nil {
+			return err
+		}
 		if IsCheckpoint(s.spec, s.step) {
 			return s.checkpoint()
 		}
@@ -375,19 +426,28 @@ func (s *Session) Apply(label int) error {
 }
 
 // predict runs, once per minibatch, the forward pass of all its examples with
-// the parameters from before the batch's update.
-func (s *Session) predict() {
+// the parameters from before the batch's update. Only an external learner
+// can fail; its failure leaves the batch unpredicted.
+func (s *Session) predict() error {
 	if s.predicted == s.step-int64(s.batchFill) && s.predicted >= 0 {
-		return
+		return nil
 	}
 	start := s.step
 	rows := int(min(s.spec.Batch, s.spec.N-start))
-	k := s.model.NumClasses()
+	k := int(s.spec.Classes)
 	for j := 0; j < rows; j++ {
 		s.batchX[j] = s.in.Train.Row(int(start) + j)
 		if s.batchP[j] == nil {
 			s.batchP[j] = make([]float64, k)
 		}
+	}
+	if s.ext != nil {
+		// One call for the whole batch: a plugin's cost is per call.
+		if err := s.ext.Predict(start, s.batchP[:rows], s.batchX[:rows]); err != nil {
+			return fmt.Errorf("prequential: %w", err)
+		}
+		s.predicted = start
+		return nil
 	}
 	switch m := s.model.(type) {
 	case model.Differentiable:
@@ -399,11 +459,22 @@ func (s *Session) predict() {
 		}
 	}
 	s.predicted = start
+	return nil
 }
 
 // learn applies the completed minibatch: one optimizer step on the summed
-// gradient, or one Observe per example in order.
-func (s *Session) learn() {
+// gradient, one Observe per example in order, or one Update call.
+func (s *Session) learn() error {
+	if s.ext != nil {
+		first := s.step - int64(len(s.batchY))
+		err := s.ext.Update(first, s.batchX[:len(s.batchY)], s.batchY)
+		s.batchY = s.batchY[:0]
+		s.batchFill = 0
+		if err != nil {
+			return fmt.Errorf("prequential: %w", err)
+		}
+		return nil
+	}
 	switch m := s.model.(type) {
 	case model.Differentiable:
 		m.Backward(s.grad, s.batchY)
@@ -418,6 +489,7 @@ func (s *Session) learn() {
 		s.batchY = s.batchY[:0]
 	}
 	s.batchFill = 0
+	return nil
 }
 
 // checkpoint records the checkpoint at the current count, for the next
@@ -432,6 +504,9 @@ func (s *Session) checkpoint() error {
 	return nil
 }
 
+// externalVersion heads an external learner's fingerprint.
+const externalVersion = "edlwire-external-v1\n"
+
 // optStateVersion heads the optimizer state in a stateful learner's fingerprint.
 const optStateVersion = "edlwire-optstate-v1"
 
@@ -440,7 +515,22 @@ const optStateVersion = "edlwire-optstate-v1"
 // optimizer that keeps state (momentum, Adam), the version tag, the state's
 // length and its IEEE-754 bits, little-endian. With a stateless optimizer it
 // is exactly model.Fingerprint, so SGD fingerprints are those of the model.
+//
+// For an external learner it is the SHA-256 of a version tag and the
+// learner's own fingerprint bytes.
 func (s *Session) Fingerprint() ([32]byte, error) {
+	if s.ext != nil {
+		fp, err := s.ext.Fingerprint()
+		if err != nil {
+			return [32]byte{}, err
+		}
+		h := sha256.New()
+		h.Write([]byte(externalVersion))
+		h.Write(fp)
+		var out [32]byte
+		h.Sum(out[:0])
+		return out, nil
+	}
 	b, err := model.Encode(s.model)
 	if err != nil {
 		return [32]byte{}, err

@@ -38,3 +38,29 @@ func TestParseRefusesNonCanonical(t *testing.T) {
 		}
 	}
 }
+
+// The optional predictor field is in the encoding exactly when the spec
+// uses it: an external spec round-trips with it, any other spec is refused
+// with it, an external spec without it is refused.
+func TestParseOptionalPredictor(t *testing.T) {
+	ext := Default()
+	ext.Model, ext.Predictor = ModelExternal, `{"arch":"mlp"}`
+	got, err := Parse(ext.Canonical())
+	if err != nil || got.Predictor != ext.Predictor || got.Hash() != ext.Hash() {
+		t.Fatalf("external round trip: %+v, %v", got.Predictor, err)
+	}
+	empty := ext
+	empty.Predictor = ""
+	if got, err := Parse(empty.Canonical()); err != nil || got.Model != ModelExternal {
+		t.Fatalf("external with an empty predictor: %v", err)
+	}
+	good := string(Default().Canonical())
+	for _, c := range []struct{ name, text, want string }{
+		{"unused", good + "predictor=\n", "encoded only when used"},
+		{"missing", strings.TrimSuffix(string(empty.Canonical()), "predictor=\n"), "lacks predictor"},
+	} {
+		if _, err := Parse([]byte(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+		}
+	}
+}

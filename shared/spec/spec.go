@@ -99,10 +99,15 @@ const (
 
 	ModelHypothesis = "hypothesis" // exact posterior over h_j(x) = (x + j) mod Classes, j < Hypotheses, noise ModelNoise
 	ModelTable      = "table"      // per-key Dirichlet(Alpha) memorizer over Keys integer keys
+
+	// ModelExternal is a predictor plugin (proto/predictor.proto) that both
+	// sides start themselves; Predictor is its own model description. The
+	// spec's optimizer fields do not apply: the plugin trains itself.
+	ModelExternal = "external"
 )
 
 // Models lists every model name.
-var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable}
+var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal}
 
 // Adapters: which parameters of a gradient-trained model train.
 const (
@@ -173,6 +178,7 @@ type Spec struct {
 	InitScale  float64 // standard deviation for Init == "normal"
 	ModelNoise float64 // hypothesis model: the label noise ε it assumes
 	Alpha      float64 // table model: Dirichlet concentration per class
+	Predictor  string  // external model: the plugin's model description (JSON for predictors/torch), passed to its Init
 
 	// Parameter-efficient training and pre-trained bases (softmax, mlp, tokens).
 	Adapter      string // "" (every parameter trains), lora or sparse
@@ -286,7 +292,9 @@ func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // fields lists the canonical encoding's entries, in order, each with a
 // pointer to its value: one table both encodes (Canonical) and decodes
-// (Parse), so a field cannot be added to one and missed by the other.
+// (Parse), so a field cannot be added to one and missed by the other. An
+// optional field is encoded only when its spec uses it (usedOptional), so
+// that every spec without it keeps its canonical encoding and hash.
 func (s *Spec) fields() []field {
 	return []field{
 		{"task", &s.Task},
@@ -342,7 +350,21 @@ func (s *Spec) fields() []field {
 		{"validation", &s.Validation},
 		{"checkpoint_every", &s.CheckpointEvery},
 		{"precision", &s.Precision},
+		{"predictor", &s.Predictor}, // optional
 	}
+}
+
+// optional reports whether the field name is optional: encoded only when
+// its spec uses it.
+func optional(name string) bool { return name == "predictor" }
+
+// encodes reports whether the canonical encoding of s has the field name.
+func (s *Spec) encodes(name string) bool {
+	switch name {
+	case "predictor":
+		return s.Model == ModelExternal || s.Predictor != ""
+	}
+	return true
 }
 
 func joinInts(v []int64) string {
@@ -376,6 +398,9 @@ func (s Spec) Canonical() []byte {
 	b.WriteString(Version)
 	b.WriteByte('\n')
 	for _, f := range s.fields() {
+		if !s.encodes(f.name) {
+			continue
+		}
 		b.WriteString(f.name)
 		b.WriteByte('=')
 		b.WriteString(f.value())
@@ -398,6 +423,9 @@ func Parse(b []byte) (Spec, error) {
 		return Spec{}, fmt.Errorf("spec: encoding %.40q, want %s", line, Version)
 	}
 	for _, f := range s.fields() {
+		if optional(f.name) && !strings.HasPrefix(rest, f.name+"=") {
+			continue
+		}
 		var line string
 		line, rest, ok = strings.Cut(rest, "\n")
 		if !ok {
@@ -416,6 +444,17 @@ func Parse(b []byte) (Spec, error) {
 	}
 	if rest != "" {
 		return Spec{}, fmt.Errorf("spec: %d bytes after the last field", len(rest))
+	}
+	for _, f := range s.fields() {
+		if !optional(f.name) {
+			continue
+		}
+		switch present := strings.Contains(string(b), "\n"+f.name+"="); {
+		case present && !s.encodes(f.name):
+			return Spec{}, fmt.Errorf("spec: %s is encoded only when used (model %s)", f.name, s.Model)
+		case !present && s.encodes(f.name):
+			return Spec{}, fmt.Errorf("spec: encoding lacks %s (model %s)", f.name, s.Model)
+		}
 	}
 	return s, nil
 }
@@ -728,7 +767,7 @@ func (s Spec) Validate() error {
 		if s.Activation != ActReLU && s.Activation != ActTanh && s.Activation != ActGELU {
 			bad("activation", "unknown activation %q (known: %s, %s, %s)", s.Activation, ActReLU, ActTanh, ActGELU)
 		}
-	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable:
+	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal:
 		if len(s.Hidden) > 0 {
 			bad("hidden", "only the mlp and tokens models have hidden layers")
 		}
@@ -756,6 +795,20 @@ func (s Spec) Validate() error {
 		if !finite(s.Alpha) || s.Alpha <= 0 {
 			bad("alpha", "must be finite and positive, got %v", s.Alpha)
 		}
+	}
+	if s.Model != ModelExternal && s.Predictor != "" {
+		bad("predictor", "only the external model has a predictor description (model %s)", s.Model)
+	}
+	if s.Model == ModelExternal && (s.Test > 0 || s.Validation > 0) {
+		// Held-out labels are coded against the model (the verified test
+		// loss): not in the plugin protocol (v1), whose plugin learns from
+		// every example it predicts.
+		bad("test", "the external model codes the pass only (test %d and validation %d, want 0)", s.Test, s.Validation)
+	}
+	if s.Model == ModelExternal && s.Epochs > 0 {
+		// θ* would need the plugin to train on past examples again: not in
+		// the plugin protocol (v1), so the pass model is θ*.
+		bad("epochs", "the external model has no further training after the pass (epochs 0)")
 	}
 	if s.Model == ModelTokens {
 		if s.Dim < 1 {

@@ -335,7 +335,7 @@ func NewFileLabelsTest(s spec.Spec, t, test *Table) (*Labels, error) {
 // hash, its feature count as dim. Sizes the user did not set explicitly
 // (explicit reports whether a spec flag was given) follow the file: test is
 // the last fifth of the rows, n the rows before them, classes one more than
-// the largest label.
+// the largest label (model external: no test rows, every row is coded).
 func UseData(sp *spec.Spec, t *Table, explicit func(flag string) bool) {
 	sp.Task = spec.TaskFile
 	sp.DataName = t.Name
@@ -343,6 +343,9 @@ func UseData(sp *spec.Spec, t *Table, explicit func(flag string) bool) {
 	sp.Dim = int64(t.Features)
 	if !explicit("test") {
 		sp.Test = int64(t.Rows / 5)
+		if sp.Model == spec.ModelExternal {
+			sp.Test = 0 // it codes the pass only: every row
+		}
 		if explicit("n") {
 			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N-sp.Validation))
 		}

@@ -125,7 +125,12 @@ func (s *Sender) drain(ex *Example) error {
 			s.stream = append(s.stream, s.enc.Flush()...)
 			if off.Phase == prequential.PhasePass {
 				s.mdl = int64(len(s.stream))
-				// The pass model's test loss, before θ* replaces it.
+				// The pass model's test loss, before θ* replaces it
+				// (none without test labels, and no built-in model to
+				// ask for the external one).
+				if len(s.labels.Test) == 0 {
+					continue
+				}
 				if s.passTest, err = edl.TestLossBits(s.sess.Model(), &s.sess.Inputs().Test, s.labels.Test); err != nil {
 					return fmt.Errorf("transmit: %w", err)
 				}

@@ -191,7 +191,11 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		if s.Model == spec.ModelTable {
 			def("alpha", &s.Alpha, defaultAlpha)
 		}
+		if s.Model == spec.ModelExternal {
+			defInt("test", &s.Test, 0) // it codes the pass only
+		}
 	})
+	fs.StringVar(&s.Predictor, "predictor-spec", "", "model external: the plugin's own model description, passed to its Init and part of the spec (JSON for the torch plugin)")
 	fs.Func("hidden", "mlp hidden layer widths, comma-separated (e.g. 64 or 512,512)", func(v string) error {
 		h, err := spec.ParseInts(v)
 		s.Hidden = h

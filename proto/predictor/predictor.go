@@ -1,0 +1,386 @@
+package predictor
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os/exec"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	plugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/edlwire/edlwire/proto/predictorpb"
+	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/model"
+)
+
+// Handshake is what host and plugin agree on before anything else: the
+// plugin refuses to run unless it finds the magic cookie in its
+// environment (it was started by edlwire, not by hand).
+var Handshake = plugin.HandshakeConfig{
+	ProtocolVersion:  1,
+	MagicCookieKey:   "EDLWIRE_PREDICTOR_PLUGIN",
+	MagicCookieValue: "predictor-v1",
+}
+
+// pluginName is the one plugin a predictor process serves.
+const pluginName = "predictor"
+
+// Defaults for Config.
+const (
+	DefaultCallTimeout  = 60 * time.Second
+	DefaultStartTimeout = 2 * time.Minute
+)
+
+// Config says which predictor to start and how.
+type Config struct {
+	// Path is the plugin executable.
+	Path string
+	// Args are passed to it.
+	Args []string
+	// Spec is the plugin's own model description, passed to Init as is.
+	Spec []byte
+	// Seed seeds the plugin's every random choice.
+	Seed uint64
+	// InputDim and Classes are the task's; the plugin must answer Classes
+	// probabilities per row.
+	InputDim, Classes int
+	// CallTimeout bounds every call (DefaultCallTimeout if zero).
+	CallTimeout time.Duration
+	// StartTimeout bounds the start and the handshake (DefaultStartTimeout
+	// if zero): importing a large framework takes seconds.
+	StartTimeout time.Duration
+	// Stderr receives the plugin's stderr (discarded if nil).
+	Stderr io.Writer
+}
+
+// Validate checks a Config before anything is started.
+func (c Config) Validate() error {
+	if c.Path == "" {
+		return errors.New("predictor: no plugin path")
+	}
+	if c.InputDim < 1 || c.Classes < 2 {
+		return fmt.Errorf("predictor: input dimension %d and %d classes: want ≥ 1 and ≥ 2", c.InputDim, c.Classes)
+	}
+	if c.CallTimeout < 0 || c.StartTimeout < 0 {
+		return errors.New("predictor: negative timeout")
+	}
+	return nil
+}
+
+// ErrStopped is wrapped by every call after the plugin failed or was closed.
+var ErrStopped = errors.New("predictor: the plugin is stopped")
+
+// Client is a running plugin. It is not safe for concurrent use: the
+// session makes one call at a time.
+type Client struct {
+	cfg    Config
+	plugin *plugin.Client
+	rpc    predictorpb.PredictorClient
+	desc   string
+	failed error // the first failure; every later call returns it
+
+	// pending is the last batch's Update, held back so that it travels
+	// with the next batch's Predict in one round trip (UpdateRequest.next);
+	// any other call sends it first.
+	pending     *predictorpb.UpdateRequest
+	pendingRows int
+	in, upd     []byte // reused input buffers of Predict and of the pending Update
+}
+
+var _ model.External = (*Client)(nil)
+
+// Start launches the plugin, waits for its handshake and calls Init.
+func Start(ctx context.Context, cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.CallTimeout == 0 {
+		cfg.CallTimeout = DefaultCallTimeout
+	}
+	if cfg.StartTimeout == 0 {
+		cfg.StartTimeout = DefaultStartTimeout
+	}
+	stderr := cfg.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	pc := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		Plugins:          plugin.PluginSet{pluginName: &grpcPlugin{}},
+		Cmd:              exec.Command(cfg.Path, cfg.Args...),
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		StartTimeout:     cfg.StartTimeout,
+		Stderr:           stderr,
+		SyncStderr:       stderr,
+		// Managed: plugin.CleanupClients (the mains call it on a signal)
+		// kills every plugin still running.
+		Managed: true,
+		// go-plugin's own log lines (plugin started, exited) are noise at
+		// the product's level; failures reach the caller as errors.
+		Logger: hclog.New(&hclog.LoggerOptions{Name: "predictor", Output: stderr, Level: hclog.Error}),
+	})
+	c := &Client{cfg: cfg, plugin: pc}
+	fail := func(err error) (*Client, error) {
+		pc.Kill()
+		return nil, err
+	}
+	proto, err := pc.Client()
+	if err != nil {
+		return fail(fmt.Errorf("predictor: start %s: %w", cfg.Path, err))
+	}
+	raw, err := proto.Dispense(pluginName)
+	if err != nil {
+		return fail(fmt.Errorf("predictor: %s: %w", cfg.Path, err))
+	}
+	c.rpc = raw.(predictorpb.PredictorClient)
+	var resp *predictorpb.InitResponse
+	err = c.call(ctx, "Init", -1, 0, func(ctx context.Context) (err error) {
+		resp, err = c.rpc.Init(ctx, &predictorpb.InitRequest{
+			Spec: cfg.Spec, Seed: cfg.Seed, InputDim: int32(cfg.InputDim), Classes: int32(cfg.Classes),
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.desc = resp.GetDescription()
+	return c, nil
+}
+
+// Description is the plugin's name for its model.
+func (c *Client) Description() string { return c.desc }
+
+// NumClasses is K.
+func (c *Client) NumClasses() int { return c.cfg.Classes }
+
+// InputDim is the length of an input row.
+func (c *Client) InputDim() int { return c.cfg.InputDim }
+
+// Close stops the plugin process; it is safe to call more than once.
+func (c *Client) Close() {
+	c.plugin.Kill()
+	if c.failed == nil {
+		c.failed = ErrStopped
+	}
+}
+
+// call runs one RPC under the call timeout; name says which, for messages. On any failure the plugin is
+// killed and the Client marked failed: a plugin that broke the protocol
+// once is not trusted again. first < 0 means the call concerns no example.
+func (c *Client) call(ctx context.Context, name string, first int64, rows int, rpc func(context.Context) error) error {
+	if c.failed != nil {
+		return c.failed
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	defer cancel()
+	err := rpc(ctx)
+	if err == nil {
+		return nil
+	}
+	return c.fail(fmt.Errorf("predictor: %s%s: %s", name, examples(first, rows), c.explain(err)))
+}
+
+// fail kills the plugin and remembers err (which wraps ErrStopped).
+func (c *Client) fail(err error) error {
+	c.plugin.Kill()
+	c.failed = fmt.Errorf("%w (%w)", err, ErrStopped)
+	return c.failed
+}
+
+// explain turns a gRPC error into what happened to the plugin.
+func (c *Client) explain(err error) string {
+	st, _ := status.FromError(err)
+	if st.Code() == codes.Unavailable {
+		// A crash reaches the connection before go-plugin has reaped the
+		// process: give it a moment, so the message says which happened.
+		for i := 0; i < 50 && !c.plugin.Exited(); i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	switch {
+	case st.Code() == codes.DeadlineExceeded:
+		return fmt.Sprintf("no answer within %v (the plugin hangs)", c.cfg.CallTimeout)
+	case c.plugin.Exited():
+		return fmt.Sprintf("the plugin process exited (%s)", st.Message())
+	case st.Code() == codes.Unavailable:
+		return fmt.Sprintf("the plugin is unreachable, it probably crashed (%s)", st.Message())
+	default:
+		return fmt.Sprintf("the plugin failed: %s: %s", st.Code(), st.Message())
+	}
+}
+
+func examples(first int64, rows int) string {
+	switch {
+	case first < 0:
+		return ""
+	case rows == 1:
+		return fmt.Sprintf(" of example %d", first)
+	default:
+		return fmt.Sprintf(" of examples %d..%d", first, first+int64(rows)-1)
+	}
+}
+
+// matrix packs rows of equal length into the wire's little-endian float64,
+// reusing *buf.
+func matrix(buf *[]byte, xs [][]float64) *predictorpb.Matrix {
+	cols := 0
+	if len(xs) > 0 {
+		cols = len(xs[0])
+	}
+	b := (*buf)[:0]
+	for _, x := range xs {
+		if len(x) != cols {
+			panic(fmt.Sprintf("predictor: ragged batch: rows of %d and %d", cols, len(x)))
+		}
+		for _, v := range x {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		}
+	}
+	*buf = b
+	return &predictorpb.Matrix{Rows: int32(len(xs)), Cols: int32(cols), Data: b}
+}
+
+// Predict asks for a batch's distributions and checks every row. A pending
+// Update goes in the same call.
+func (c *Client) Predict(first int64, probs, xs [][]float64) error {
+	req := &predictorpb.PredictRequest{FirstExample: first, Inputs: matrix(&c.in, xs)}
+	var resp *predictorpb.PredictResponse
+	if u := c.pending; u != nil {
+		c.pending = nil
+		u.Next = req
+		name := fmt.Sprintf("Update%s with Predict", examples(u.FirstExample, c.pendingRows))
+		err := c.call(context.Background(), name, first, len(xs), func(ctx context.Context) error {
+			r, err := c.rpc.Update(ctx, u)
+			resp = r.GetNext() // nil: the plugin does not predict in Update
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if resp == nil {
+		err := c.call(context.Background(), "Predict", first, len(xs), func(ctx context.Context) (err error) {
+			resp, err = c.rpc.Predict(ctx, req)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	m := resp.GetProbs()
+	k := c.cfg.Classes
+	if int(m.GetRows()) != len(xs) || int(m.GetCols()) != k || len(m.GetData()) != 8*len(xs)*k {
+		return c.fail(fmt.Errorf("predictor: Predict%s: the plugin answered %d×%d probabilities in %d bytes, want %d×%d (one row per example, one column per class)",
+			examples(first, len(xs)), m.GetRows(), m.GetCols(), len(m.GetData()), len(xs), k))
+	}
+	data := m.GetData()
+	for b := range xs {
+		row := probs[b][:k]
+		for j := range row {
+			row[j] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*(b*k+j):]))
+		}
+		if err := coder.CheckProbs(row); err != nil {
+			return c.fail(fmt.Errorf("predictor: Predict of example %d: %w", first+int64(b), err))
+		}
+	}
+	return nil
+}
+
+// Update queues a batch's labels: they reach the plugin with the next
+// Predict, or before any other call (flush).
+func (c *Client) Update(first int64, xs [][]float64, labels []int) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if c.failed != nil {
+		return c.failed
+	}
+	ls := make([]int32, len(labels))
+	for i, y := range labels {
+		ls[i] = int32(y)
+	}
+	c.pending = &predictorpb.UpdateRequest{FirstExample: first, Inputs: matrix(&c.upd, xs), Labels: ls}
+	c.pendingRows = len(xs)
+	return nil
+}
+
+// flush sends a pending Update on its own.
+func (c *Client) flush() error {
+	u := c.pending
+	if u == nil {
+		return nil
+	}
+	c.pending = nil
+	return c.call(context.Background(), "Update", u.FirstExample, c.pendingRows, func(ctx context.Context) error {
+		_, err := c.rpc.Update(ctx, u)
+		return err
+	})
+}
+
+// Fingerprint is the plugin's hash of its state.
+func (c *Client) Fingerprint() ([]byte, error) {
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
+	var resp *predictorpb.FingerprintResponse
+	err := c.call(context.Background(), "Fingerprint", -1, 0, func(ctx context.Context) (err error) {
+		resp, err = c.rpc.Fingerprint(ctx, &predictorpb.FingerprintRequest{})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.GetFingerprint()) == 0 {
+		return nil, c.fail(errors.New("predictor: Fingerprint: the plugin answered an empty fingerprint"))
+	}
+	return resp.GetFingerprint(), nil
+}
+
+// Save returns the plugin's state, which Load restores.
+func (c *Client) Save() ([]byte, error) {
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
+	var resp *predictorpb.SaveResponse
+	err := c.call(context.Background(), "Save", -1, 0, func(ctx context.Context) (err error) {
+		resp, err = c.rpc.Save(ctx, &predictorpb.SaveRequest{})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp.GetState(), nil
+}
+
+// Load restores a state from Save.
+func (c *Client) Load(state []byte) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	return c.call(context.Background(), "Load", -1, 0, func(ctx context.Context) error {
+		_, err := c.rpc.Load(ctx, &predictorpb.LoadRequest{State: state})
+		return err
+	})
+}
+
+// grpcPlugin is the host half of go-plugin's GRPCPlugin: it only dispenses
+// a client; edlwire never serves a predictor itself.
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+}
+
+func (grpcPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error {
+	return errors.New("predictor: edlwire hosts predictors, it does not serve one")
+}
+
+func (grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, cc *grpc.ClientConn) (any, error) {
+	return predictorpb.NewPredictorClient(cc), nil
+}
