@@ -50,7 +50,7 @@ test-short: ## Unit tests only (no process launching)
 	$(GO) test -short ./...
 
 .PHONY: test-arch
-test-arch: test-arm64 test-v3 test-fma-off test-gomaxprocs ## The determinism contract: shared/ under arm64, GOAMD64=v3, no FMA, GOMAXPROCS 1 and 2
+test-arch: test-arm64 test-v3 test-fma-off test-gomaxprocs test-noasm ## The determinism contract: shared/ under arm64, GOAMD64=v3, no FMA, GOMAXPROCS 1 and 2, pure Go (noasm)
 
 .PHONY: test-arm64
 test-arm64: ## shared/ tests built for arm64, run under qemu-aarch64-static (qemu-user-static)
@@ -64,6 +64,10 @@ test-v3: ## shared/ tests built with GOAMD64=v3 (the compiler may fuse FMA)
 .PHONY: test-fma-off
 test-fma-off: ## shared/ tests with the CPU's FMA hidden from run-time dispatch (amd64, GOAMD64<v3)
 	GOAMD64=v1 GODEBUG=cpu.fma=off $(GO) test ./shared/...
+
+.PHONY: test-noasm
+test-noasm: ## shared/ tests with the assembly kernels compiled out (-tags noasm: the pure-Go fallback must give the same goldens)
+	$(GO) test -tags noasm ./shared/...
 
 .PHONY: test-gomaxprocs
 test-gomaxprocs: ## shared/ tests with GOMAXPROCS=1 and 2 (-count=1: the test cache ignores GOMAXPROCS)
