@@ -87,6 +87,17 @@ bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, c
 	$(GO) run ./cmd/edlbench
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./shared/...
 
+PYTHON ?= /usr/bin/python3
+PEERROUNDS ?= 5
+
+.PHONY: bench-peer
+bench-peer: ## edlwire against PyTorch (Debian's python3-torch, installed if missing and root) on the same passes, interleaved PEERROUNDS=5 times; not a test
+	@$(PYTHON) -c 'import torch' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y python3-torch libopenblas0-pthread || { apt-get update && apt-get install -y python3-torch libopenblas0-pthread; }; \
+	  else echo "bench-peer needs PyTorch for $(PYTHON): apt-get install python3-torch (as root)"; exit 1; fi; }
+	$(GO) build -o $(BIN)/ ./cmd/edlbench
+	$(PYTHON) scripts/bench_peer.py --edlbench $(BIN)/edlbench --rounds $(PEERROUNDS)
+
 .PHONY: proto
 proto: ## Regenerate proto/wirepb from proto/edlwire.proto (needs protoc)
 	@./scripts/genproto.sh $(PROTO_OUT)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -283,19 +284,49 @@ func (m *MLP) forwardRange(l, lo, hi int) {
 	if hidden && m.pre != nil {
 		pre = m.pre[l+1][:B]
 	}
+	relu := m.act != spec.ActTanh && m.act != spec.ActGELU
 	for b := range B {
-		v := out[b][lo:hi]
-		for o, c := range bias[lo:hi] {
-			z := v[o] + c
+		v, c := out[b][lo:hi], bias[lo:hi]
+		c = c[:len(v)]
+		for o := range v {
+			v[o] += c[o]
+		}
+		switch {
+		case !hidden:
+		case relu:
+			for o, z := range v {
+				v[o] = reluOf(z)
+			}
+		default:
 			if pre != nil {
-				pre[b][lo+o] = z
+				copy(pre[b][lo:hi], v)
 			}
-			if hidden {
-				z = m.activate(z)
+			for o, z := range v {
+				v[o] = m.activate(z)
 			}
-			v[o] = z
 		}
 	}
+}
+
+// reluOf is z if z > 0, else +0 (NaN included), without a branch: the
+// sign of a hidden unit is as good as random, so a branch mispredicts half
+// the time.
+func reluOf(z float64) float64 {
+	bits, r := math.Float64bits(z), uint64(0)
+	if bits-1 < 0x7ff0000000000000 { // 0 < z <= +Inf
+		r = bits
+	}
+	return math.Float64frombits(r)
+}
+
+// reluSlope is relu's derivative written in terms of its output a: 1 if
+// a > 0, else 0, without a branch.
+func reluSlope(a float64) float64 {
+	r := uint64(0)
+	if math.Float64bits(a)-1 < 0x7ff0000000000000 {
+		r = 0x3ff0000000000000 // 1.0
+	}
+	return math.Float64frombits(r)
 }
 
 func (m *MLP) activate(z float64) float64 {
@@ -363,18 +394,23 @@ func (m *MLP) gradRange(l, lo, hi int) {
 	gW := m.grad[m.wOff[l] : m.wOff[l]+nout*nin]
 	gb := m.grad[m.bOff[l] : m.bOff[l]+nout]
 	for o := lo; o < hi; o++ {
+		// The list is compacted without a branch (a slot is kept when
+		// δ != 0), then the bias sums it in example order.
 		alpha, xs := m.gAlpha[o*B:(o+1)*B], m.gX[o*B:(o+1)*B]
 		k := 0
-		for b := range B {
+		for b, x := range in {
 			d := dl[b][o]
-			if d == 0 {
-				continue
+			alpha[k], xs[k] = d, x
+			if d != 0 {
+				k++
 			}
-			gb[o] += d
-			alpha[k], xs[k] = d, in[b]
-			k++
 		}
 		m.gCnt[o] = k
+		acc := gb[o]
+		for _, d := range alpha[:k] {
+			acc += d
+		}
+		gb[o] = acc
 	}
 	for i0 := 0; i0 < nin; i0 += gradIn {
 		i1 := min(i0+gradIn, nin)
@@ -402,11 +438,10 @@ func (m *MLP) listBackprop(l int) {
 			if o%bpOut == 0 {
 				cut[o/bpOut] = k
 			}
-			if d == 0 {
-				continue
+			alpha[k], rows[k] = d, W[o*nin:(o+1)*nin:(o+1)*nin]
+			if d != 0 {
+				k++
 			}
-			alpha[k], rows[k] = d, W[o*nin:(o+1)*nin]
-			k++
 		}
 		cut[blocks] = k
 	}
@@ -454,8 +489,16 @@ func (m *MLP) backpropRange(l, lo, hi int) {
 		}
 		return
 	}
+	relu := m.act != spec.ActTanh
 	for b := 0; b < B; b++ {
 		dp, a := prev[b][lo:hi], in[b][lo:hi]
+		a = a[:len(dp)]
+		if relu {
+			for i := range dp {
+				dp[i] = float64(dp[i] * reluSlope(a[i]))
+			}
+			continue
+		}
 		for i := range dp {
 			dp[i] = float64(dp[i] * m.derivative(a[i]))
 		}
