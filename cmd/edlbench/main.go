@@ -42,6 +42,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -61,6 +62,8 @@ func main() {
 	only := flag.String("only", "", "run one section: accounting, pass, peer or coder (default: all but peer)")
 	minTime := flag.Duration("time", 400*time.Millisecond, "minimum duration of one timed run")
 	repeat := flag.Int("repeat", 3, "timed runs per figure; the best is reported")
+	peerShape := flag.String("shape", "", "peer section: only the shapes whose name contains this, e.g. mlp64-512")
+	peerWorkers := flag.String("workers", "1,2", "peer section: worker counts")
 	flag.Var(&digitsCfg.hidden, "digits-hidden", "digits run: mlp hidden widths, e.g. 64 or 128,64")
 	flag.Float64Var(&digitsCfg.lr, "digits-lr", digitsCfg.lr, "digits run: SGD learning rate")
 	flag.Int64Var(&digitsCfg.batch, "digits-batch", digitsCfg.batch, "digits run: minibatch size")
@@ -78,7 +81,17 @@ func main() {
 	}{
 		{"accounting", func() error { return accounting(*data) }},
 		{"pass", func() error { return passes(t) }},
-		{"peer", func() error { return peer(t) }},
+		{"peer", func() error {
+			var ws []int
+			for _, f := range strings.Split(*peerWorkers, ",") {
+				w, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil || w < 1 {
+					return fmt.Errorf("-workers %q: want a list of positive integers", *peerWorkers)
+				}
+				ws = append(ws, w)
+			}
+			return peer(t, *peerShape, ws)
+		}},
 		// Short runs, more of them: the best of many catches a quiet moment
 		// on a shared machine.
 		{"coder", func() error { return coderSpeed(timer{min: t.min / 2, repeat: 2 * t.repeat}) }},

@@ -21,22 +21,25 @@ type peerResult struct {
 	ExamplesPerSec float64 `json:"examples_per_s"`
 }
 
-// peer times every pass shape on 1 and 2 workers and prints one JSON line
-// each. It is one round of make bench-peer's interleaved comparison; the
+// peer times every pass shape whose name contains only (all for "") on
+// each worker count and prints one JSON line each. It is one round of make bench-peer's interleaved comparison; the
 // human-readable table is the driver's.
-func peer(t timer) error {
+func peer(t timer, only string, workers []int) error {
 	enc := json.NewEncoder(os.Stdout)
 	for _, sh := range passShapes {
+		name := strings.NewReplacer("→", "-", ", ", "/", " ", "").Replace(sh.name)
+		if only != "" && !strings.Contains(name, only) {
+			continue
+		}
 		sp, in, lab, err := passSpec(sh)
 		if err != nil {
 			return err
 		}
-		for w := 1; w <= 2; w++ {
+		for _, w := range workers {
 			rate, err := passRate(t, sp, in, lab, w)
 			if err != nil {
 				return err
 			}
-			name := strings.NewReplacer("→", "-", ", ", "/", " ", "").Replace(sh.name)
 			if err := enc.Encode(peerResult{name, sp.Dim, sp.Hidden, sp.Classes, sp.Batch, sp.N, sp.LR, sp.InitScale, w, rate}); err != nil {
 				return err
 			}

@@ -1,5 +1,7 @@
 package detmath
 
+import "math"
+
 // Batched kernels: many dot products or many scaled additions in one call,
 // for the matrix-shaped work of a layer over a minibatch. Each output
 // element gets exactly the operations, in exactly the order, of the
@@ -100,18 +102,44 @@ func axpyNGo(dst, alpha []float64, x [][]float64, at int) {
 
 // SubScaledQuotient sets dst[i] -= float64(lr*(g[i]/d)) for every i: plain
 // SGD's update with the division by the batch size done element by element,
-// as train.SGD has always done it. It panics with "detmath: length
-// mismatch" if len(dst) != len(g).
+// as train.SGD has always done it. When d is a power of two whose
+// reciprocal is a normal number, g[i]/d is computed as g[i]*(1/d), which is
+// the same correctly rounded value of the same real number, bit for bit,
+// and several times cheaper. It panics with "detmath: length mismatch" if
+// len(dst) != len(g).
 func SubScaledQuotient(dst []float64, lr float64, g []float64, d float64) {
 	if len(dst) != len(g) {
 		panic("detmath: length mismatch")
 	}
+	r, exact := exactReciprocal(d)
 	if useAVX2 && len(dst) >= 4 {
 		n4 := len(dst) &^ 3
-		subScaledQuotientAVX2(&dst[0], n4, lr, &g[0], d)
+		if exact {
+			subScaledProductAVX2(&dst[0], n4, lr, &g[0], r)
+		} else {
+			subScaledQuotientAVX2(&dst[0], n4, lr, &g[0], d)
+		}
 		dst, g = dst[n4:], g[n4:]
+	}
+	g = g[:len(dst)]
+	if exact {
+		for i := range dst {
+			dst[i] -= float64(lr * float64(g[i]*r))
+		}
+		return
 	}
 	for i := range dst {
 		dst[i] -= float64(lr * (g[i] / d))
 	}
+}
+
+// exactReciprocal returns 1/d and whether x/d == x*(1/d) for every x: true
+// when d and 1/d are both normal powers of two (then 1/d is exact, and
+// both sides round the same real number once).
+func exactReciprocal(d float64) (float64, bool) {
+	const mant = 1<<52 - 1
+	r := 1 / d
+	bd, br := math.Float64bits(d), math.Float64bits(r)
+	normal := func(b uint64) bool { return (b>>52)&0x7ff-1 < 0x7fe }
+	return r, bd&mant == 0 && br&mant == 0 && normal(bd) && normal(br)
 }

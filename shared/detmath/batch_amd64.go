@@ -33,6 +33,12 @@ func axpyNAVX2(dst *float64, n int, alpha *float64, x *[]float64, k, at int)
 //go:noescape
 func subScaledQuotientAVX2(dst *float64, n int, lr float64, grad *float64, d float64)
 
+// subScaledProductAVX2 sets dst[i] -= lr*(g[i]*r) over the first n
+// elements (n a multiple of 4).
+//
+//go:noescape
+func subScaledProductAVX2(dst *float64, n int, lr float64, grad *float64, r float64)
+
 // dotsAVX2 is Dots with the assembly tiles: 2 rows of a by 4 of b at a
 // time (eight independent 4-lane accumulators), columns of b left over by
 // 4 rows at a time, rows left over by repeating the last one.

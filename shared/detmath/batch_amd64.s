@@ -327,3 +327,31 @@ loopsgd:
 donesgd:
 	VZEROUPPER
 	RET
+
+// func subScaledProductAVX2(dst *float64, n int, lr float64, grad *float64, r float64)
+TEXT ·subScaledProductAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         n+8(FP), R8
+	MOVSD        lr+16(FP), X14
+	VBROADCASTSD X14, Y14
+	MOVQ         grad+24(FP), SI
+	MOVSD        r+32(FP), X15
+	VBROADCASTSD X15, Y15
+	SHLQ         $3, R8
+	XORQ         R10, R10
+
+loopsgdr:
+	CMPQ    R10, R8
+	JGE     donesgdr
+	VMOVUPD (SI)(R10*1), Y0
+	VMULPD  Y15, Y0, Y0      // g * r, the same bits as g / d
+	VMULPD  Y0, Y14, Y0      // lr * (g * r)
+	VMOVUPD (DI)(R10*1), Y1
+	VSUBPD  Y0, Y1, Y1       // dst - lr*(g*r)
+	VMOVUPD Y1, (DI)(R10*1)
+	ADDQ    $32, R10
+	JMP     loopsgdr
+
+donesgdr:
+	VZEROUPPER
+	RET

@@ -17,3 +17,7 @@ func axpyNAVX2(dst *float64, n int, alpha *float64, x *[]float64, k, at int) {
 func subScaledQuotientAVX2(dst *float64, n int, lr float64, grad *float64, d float64) {
 	panic("detmath: no assembly kernels in this build")
 }
+
+func subScaledProductAVX2(dst *float64, n int, lr float64, grad *float64, r float64) {
+	panic("detmath: no assembly kernels in this build")
+}

@@ -139,6 +139,9 @@ func TestBatchSubScaledQuotient(t *testing.T) {
 			special := trial%2 == 1
 			dst, g := hostileVec(r, n, special), hostileVec(r, n, special)
 			lr, d := hostile(r, false), float64(1+r.IntN(64))
+			if trial >= 2 {
+				d = math.Ldexp(1, r.IntN(2100)-1050) // powers of two, subnormal and infinite reciprocals included
+			}
 			want := append([]float64(nil), dst...)
 			for i := range want {
 				want[i] -= float64(lr * (g[i] / d))
@@ -149,6 +152,18 @@ func TestBatchSubScaledQuotient(t *testing.T) {
 					t.Fatalf("n=%d: element %d: %v, want %v", n, i, dst[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+func TestExactReciprocal(t *testing.T) {
+	for _, c := range []struct {
+		d     float64
+		exact bool
+	}{{1, true}, {32, true}, {0.25, true}, {-64, true}, {3, false}, {0x1p1022, true}, {0x1p1023, false}, {0x1p-1022, true},
+		{0x1p-1023, false}, {0x1p-1074, false}, {0, false}, {math.Inf(1), false}, {math.NaN(), false}} {
+		if r, ok := exactReciprocal(c.d); ok != c.exact || (ok && r*c.d != 1) {
+			t.Errorf("exactReciprocal(%v) = %v, %v; want exact %v", c.d, r, ok, c.exact)
 		}
 	}
 }

@@ -189,41 +189,51 @@ func (m *MLP) grow(b int) {
 	m.batch = b
 }
 
-// Jobs that parallel splits by index range.
+// Jobs that parallel splits across workers.
 const (
 	jobForward  = iota // units of layer l: pre-activations and activations
-	jobGrad            // units of layer l: weight and bias gradients
-	jobBackprop        // units of layer l's input: back-propagated δ
+	jobGrad            // units of layer l: weight and bias gradients (layer 0 without inputGrad)
+	jobBackward        // the weight gradients of a share of layer l's units, then the δ of a share of its inputs
 )
 
-// parallel runs job over [0, n) split into contiguous ranges, one per
-// worker, when the job is large enough to pay for the goroutines. The
-// results never depend on the split: each index has its own outputs and a
-// fixed order of operations. No closure is built, so nothing is allocated
-// on the sequential path.
-func (m *MLP) parallel(n, costPerIndex, job, l int) {
-	w := min(m.workers, n)
-	if w <= 1 || n*costPerIndex < 1<<17 {
-		m.run(job, l, 0, n, nil)
+// parallelMin is the number of multiply-adds below which a job runs on the
+// calling goroutine alone: smaller jobs take less time than waking a
+// second worker.
+const parallelMin = 1 << 18
+
+// parallel runs job for layer l on up to m.workers goroutines, worker k of
+// w taking the k-th of w contiguous shares of the job's index ranges, when
+// the job (macs multiply-adds) is large enough to pay for the goroutines.
+// The results never depend on the split: each index has its own outputs
+// and a fixed order of operations. A backward job needs no barrier
+// between its two parts: the weight gradients and the back-propagated δ
+// both only read layer l's δ and write disjoint outputs. No closure is
+// built, so nothing is allocated on the sequential path.
+func (m *MLP) parallel(macs, job, l int) {
+	w := m.workers
+	if w <= 1 || macs < parallelMin {
+		m.run(job, l, 0, 1, nil)
 		return
 	}
 	var wg sync.WaitGroup
 	wg.Add(w - 1)
 	for k := 1; k < w; k++ {
-		go m.run(job, l, k*n/w, (k+1)*n/w, &wg)
+		go m.run(job, l, k, w, &wg)
 	}
-	m.run(job, l, 0, n/w, nil)
+	m.run(job, l, 0, w, nil)
 	wg.Wait()
 }
 
-func (m *MLP) run(job, l, lo, hi int, wg *sync.WaitGroup) {
+func (m *MLP) run(job, l, k, w int, wg *sync.WaitGroup) {
+	nin, nout := m.sizes[l], m.sizes[l+1]
 	switch job {
 	case jobForward:
-		m.forwardRange(l, lo, hi)
+		m.forwardRange(l, k*nout/w, (k+1)*nout/w)
 	case jobGrad:
-		m.gradRange(l, lo, hi)
-	case jobBackprop:
-		m.backpropRange(l, lo, hi)
+		m.gradRange(l, k*nout/w, (k+1)*nout/w)
+	case jobBackward:
+		m.gradRange(l, k*nout/w, (k+1)*nout/w)
+		m.backpropRange(l, k*nin/w, (k+1)*nin/w)
 	}
 	if wg != nil {
 		wg.Done()
@@ -257,7 +267,7 @@ func (m *MLP) Forward(probs, xs [][]float64) {
 	}
 	m.cur = B
 	for l := 0; l < m.layers(); l++ {
-		m.parallel(m.sizes[l+1], B*m.sizes[l], jobForward, l)
+		m.parallel(B*m.sizes[l]*m.sizes[l+1], jobForward, l)
 	}
 	for b := 0; b < B; b++ {
 		detmath.Softmax(probs[b], probs[b])
@@ -366,10 +376,12 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 	}
 	m.cur, m.grad = B, grad
 	for l := L - 1; l >= 0; l-- {
-		m.parallel(m.sizes[l+1], B*m.sizes[l], jobGrad, l)
+		macs := B * m.sizes[l] * m.sizes[l+1]
 		if l > 0 || m.inputGrad {
 			m.listBackprop(l)
-			m.parallel(m.sizes[l], B*m.sizes[l+1], jobBackprop, l)
+			m.parallel(2*macs, jobBackward, l)
+		} else {
+			m.parallel(macs, jobGrad, l)
 		}
 	}
 	m.grad = nil

@@ -105,6 +105,9 @@ func TestMLPMatchesNaiveOrder(t *testing.T) {
 		sizes = append(sizes, 2+r.IntN(11))
 		B := 1 + r.IntN(33)
 		workers := 1 + trial%2
+		if trial < 3 { // large enough for the split across workers (parallelMin)
+			sizes, B, workers = []int{67, 200, 130, 9}, 33, 2+trial%2
+		}
 		name := fmt.Sprintf("%v/%s/batch=%d/workers=%d", sizes, act, B, workers)
 		m := NewMLP(sizes, act)
 		m.inputGrad = trial%4 == 3
