@@ -30,9 +30,9 @@ import sys
 import time
 
 
-def torch_rate(torch, sh, threads, min_time):
-    """Examples/s of one PyTorch pass on shape sh (best of repeated passes
-    lasting at least min_time in total; model building not timed)."""
+def torch_rate(torch, sh, threads, passes):
+    """Examples/s of one PyTorch pass on shape sh: the best of passes passes
+    after a warm-up one; building the model is not timed."""
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     sizes = [sh["dim"], *sh["hidden"], sh["classes"]]
@@ -62,12 +62,11 @@ def torch_rate(torch, sh, threads, min_time):
             opt.step()
 
     one_pass()  # warm-up
-    best, spent = float("inf"), 0.0
-    while spent < min_time or best == float("inf"):
+    best = float("inf")
+    for _ in range(passes):
         t0 = time.perf_counter()
         one_pass()
-        dt = time.perf_counter() - t0
-        best, spent = min(best, dt), spent + dt
+        best = min(best, time.perf_counter() - t0)
     return n / best
 
 
@@ -81,11 +80,11 @@ def blas_library():
         return "unknown"
 
 
-def torch_worker(shapes_json, threads, min_time):
+def torch_worker(shapes_json, threads, passes):
     """Child process: time every shape on threads threads, one JSON line each."""
     import torch
     for sh in json.loads(shapes_json):
-        rate = torch_rate(torch, sh, threads, min_time)
+        rate = torch_rate(torch, sh, threads, passes)
         print(json.dumps({"shape": sh["shape"], "threads": threads, "examples_per_s": rate,
                           "torch": torch.__version__, "blas": blas_library()}), flush=True)
 
@@ -94,12 +93,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--edlbench", default="bin/edlbench")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--time", type=float, default=0.5, help="seconds of timed passes per figure and round")
+    ap.add_argument("--passes", type=int, default=5, help="timed passes per figure and round (the best counts)")
     ap.add_argument("--torch-worker", metavar="SHAPES_JSON", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
-        return torch_worker(args.torch_worker, args.threads, args.time)
+        return torch_worker(args.torch_worker, args.threads, args.passes)
     if subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode != 0:
         sys.exit("bench_peer: PyTorch is not installed for %s (Debian: apt-get install python3-torch)" % sys.executable)
 
@@ -107,7 +106,8 @@ def main():
     peer = {}   # (shape, threads) -> [examples/s per round]
     shapes = {}
     for r in range(args.rounds):
-        out = subprocess.run([args.edlbench, "-only", "peer", "-repeat", "1", "-time", "%dms" % (args.time * 1000)],
+        # -time 1ms: each timed run is a single pass; the best of -repeat.
+        out = subprocess.run([args.edlbench, "-only", "peer", "-repeat", str(args.passes), "-time", "1ms"],
                              check=True, capture_output=True, text=True).stdout
         for line in out.splitlines():
             if not line.startswith("{"):
@@ -118,7 +118,7 @@ def main():
         for threads in (1, 2):
             env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
             out = subprocess.run([sys.executable, __file__, "--torch-worker", json.dumps(list(shapes.values())),
-                                  "--threads", str(threads), "--time", str(args.time)],
+                                  "--threads", str(threads), "--passes", str(args.passes)],
                                  check=True, capture_output=True, text=True, env=env).stdout
             for line in out.splitlines():
                 res = json.loads(line)
@@ -128,7 +128,8 @@ def main():
 
     med = lambda v: statistics.median(v)
     print("edlwire vs %s; float64, one prequential pass per shape;" % about)
-    print("examples/s, median of %d interleaved rounds (edlwire workers w, PyTorch threads t)" % args.rounds)
+    print("examples/s of the best of %d passes per round, median of %d interleaved rounds"
+          " (edlwire workers w, PyTorch threads t)" % (args.passes, args.rounds))
     head = "%-28s %10s %10s %10s %10s %8s" % ("shape", "edl w=1", "edl w=2", "torch t=1", "torch t=2", "ratio")
     print(head)
     print("-" * len(head))

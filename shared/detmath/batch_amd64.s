@@ -33,6 +33,25 @@ GLOBL tailmask<>(SB), RODATA|NOPTR, $128
 // unchanged: a lane starts at +0 and so is never -0), then each output is
 // (l0+l1)+(l2+l3) by VHADDPD and one VADDPD.
 
+// STEP2x4 adds the products of Y8 (a0) and Y9 (a1) with b to acc0, acc1.
+#define STEP2x4(b, acc0, acc1) \
+	VMULPD b, Y8, Y11; \
+	VMULPD b, Y9, Y12; \
+	VADDPD Y11, acc0, acc0; \
+	VADDPD Y12, acc1, acc1
+
+// STEP4x1 adds the product of Y8 (b) with a to acc.
+#define STEP4x1(a, acc) \
+	VMULPD a, Y8, Y11; \
+	VADDPD Y11, acc, acc
+
+// COMBINE2 stores (l0+l1)+(l2+l3) of accA and of accB at off(R9), off+8(R9).
+#define COMBINE2(accA, accB, off) \
+	VHADDPD      accB, accA, Y8; \
+	VEXTRACTF128 $1, Y8, X9; \
+	VADDPD       X9, X8, X8; \
+	VMOVUPD      X8, off(R9)
+
 // func dot2x4(a0, a1, b0, b1, b2, b3 *float64, n int, out *[8]float64)
 TEXT ·dot2x4(SB), NOSPLIT, $0-64
 	MOVQ a0+0(FP), AX
@@ -63,25 +82,13 @@ loop2x4:
 	VMOVUPD (AX)(R10*1), Y8
 	VMOVUPD (BX)(R10*1), Y9
 	VMOVUPD (CX)(R10*1), Y10
-	VMULPD  Y10, Y8, Y11
-	VMULPD  Y10, Y9, Y12
-	VADDPD  Y11, Y0, Y0
-	VADDPD  Y12, Y4, Y4
-	VMOVUPD (DX)(R10*1), Y10
-	VMULPD  Y10, Y8, Y13
-	VMULPD  Y10, Y9, Y14
-	VADDPD  Y13, Y1, Y1
-	VADDPD  Y14, Y5, Y5
+	STEP2x4(Y10, Y0, Y4)
+	VMOVUPD (DX)(R10*1), Y13
+	STEP2x4(Y13, Y1, Y5)
 	VMOVUPD (SI)(R10*1), Y10
-	VMULPD  Y10, Y8, Y11
-	VMULPD  Y10, Y9, Y12
-	VADDPD  Y11, Y2, Y2
-	VADDPD  Y12, Y6, Y6
-	VMOVUPD (DI)(R10*1), Y10
-	VMULPD  Y10, Y8, Y13
-	VMULPD  Y10, Y9, Y14
-	VADDPD  Y13, Y3, Y3
-	VADDPD  Y14, Y7, Y7
+	STEP2x4(Y10, Y2, Y6)
+	VMOVUPD (DI)(R10*1), Y13
+	STEP2x4(Y13, Y3, Y7)
 	ADDQ    $32, R10
 	JMP     loop2x4
 
@@ -94,43 +101,19 @@ tail2x4:
 	VMASKMOVPD (AX)(R10*1), Y15, Y8
 	VMASKMOVPD (BX)(R10*1), Y15, Y9
 	VMASKMOVPD (CX)(R10*1), Y15, Y10
-	VMULPD     Y10, Y8, Y11
-	VMULPD     Y10, Y9, Y12
-	VADDPD     Y11, Y0, Y0
-	VADDPD     Y12, Y4, Y4
+	STEP2x4(Y10, Y0, Y4)
 	VMASKMOVPD (DX)(R10*1), Y15, Y10
-	VMULPD     Y10, Y8, Y13
-	VMULPD     Y10, Y9, Y14
-	VADDPD     Y13, Y1, Y1
-	VADDPD     Y14, Y5, Y5
+	STEP2x4(Y10, Y1, Y5)
 	VMASKMOVPD (SI)(R10*1), Y15, Y10
-	VMULPD     Y10, Y8, Y11
-	VMULPD     Y10, Y9, Y12
-	VADDPD     Y11, Y2, Y2
-	VADDPD     Y12, Y6, Y6
+	STEP2x4(Y10, Y2, Y6)
 	VMASKMOVPD (DI)(R10*1), Y15, Y10
-	VMULPD     Y10, Y8, Y13
-	VMULPD     Y10, Y9, Y14
-	VADDPD     Y13, Y3, Y3
-	VADDPD     Y14, Y7, Y7
+	STEP2x4(Y10, Y3, Y7)
 
 combine2x4:
-	VHADDPD      Y1, Y0, Y8     // l0+l1, m0+m1, l2+l3, m2+m3
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD       X9, X8, X8
-	VMOVUPD      X8, 0(R9)
-	VHADDPD      Y3, Y2, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD       X9, X8, X8
-	VMOVUPD      X8, 16(R9)
-	VHADDPD      Y5, Y4, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD       X9, X8, X8
-	VMOVUPD      X8, 32(R9)
-	VHADDPD      Y7, Y6, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD       X9, X8, X8
-	VMOVUPD      X8, 48(R9)
+	COMBINE2(Y0, Y1, 0)
+	COMBINE2(Y2, Y3, 16)
+	COMBINE2(Y4, Y5, 32)
+	COMBINE2(Y6, Y7, 48)
 	VZEROUPPER
 	RET
 
@@ -157,14 +140,10 @@ loop4x1:
 	CMPQ    R10, R8
 	JGE     tail4x1
 	VMOVUPD (SI)(R10*1), Y8
-	VMULPD  (AX)(R10*1), Y8, Y9
-	VMULPD  (BX)(R10*1), Y8, Y10
-	VMULPD  (CX)(R10*1), Y8, Y11
-	VMULPD  (DX)(R10*1), Y8, Y12
-	VADDPD  Y9, Y0, Y0
-	VADDPD  Y10, Y1, Y1
-	VADDPD  Y11, Y2, Y2
-	VADDPD  Y12, Y3, Y3
+	STEP4x1((AX)(R10*1), Y0)
+	STEP4x1((BX)(R10*1), Y1)
+	STEP4x1((CX)(R10*1), Y2)
+	STEP4x1((DX)(R10*1), Y3)
 	ADDQ    $32, R10
 	JMP     loop4x1
 
@@ -176,27 +155,17 @@ tail4x1:
 	VMOVUPD    (R13)(R12*1), Y15
 	VMASKMOVPD (SI)(R10*1), Y15, Y8
 	VMASKMOVPD (AX)(R10*1), Y15, Y9
-	VMASKMOVPD (BX)(R10*1), Y15, Y10
-	VMASKMOVPD (CX)(R10*1), Y15, Y11
-	VMASKMOVPD (DX)(R10*1), Y15, Y12
-	VMULPD     Y8, Y9, Y9
-	VMULPD     Y8, Y10, Y10
-	VMULPD     Y8, Y11, Y11
-	VMULPD     Y8, Y12, Y12
-	VADDPD     Y9, Y0, Y0
-	VADDPD     Y10, Y1, Y1
-	VADDPD     Y11, Y2, Y2
-	VADDPD     Y12, Y3, Y3
+	STEP4x1(Y9, Y0)
+	VMASKMOVPD (BX)(R10*1), Y15, Y9
+	STEP4x1(Y9, Y1)
+	VMASKMOVPD (CX)(R10*1), Y15, Y9
+	STEP4x1(Y9, Y2)
+	VMASKMOVPD (DX)(R10*1), Y15, Y9
+	STEP4x1(Y9, Y3)
 
 combine4x1:
-	VHADDPD      Y1, Y0, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD       X9, X8, X8
-	VMOVUPD      X8, 0(R9)
-	VHADDPD      Y3, Y2, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD       X9, X8, X8
-	VMOVUPD      X8, 16(R9)
+	COMBINE2(Y0, Y1, 0)
+	COMBINE2(Y2, Y3, 16)
 	VZEROUPPER
 	RET
 
