@@ -41,18 +41,20 @@ func subScaledProductAVX2(dst *float64, n int, lr float64, grad *float64, r floa
 
 // dotsAVX2 is Dots with the assembly tiles: 2 rows of a by 4 of b at a
 // time (eight independent 4-lane accumulators), columns of b left over by
-// 4 rows at a time, rows left over by repeating the last one.
+// 4 rows at a time, rows left over by repeating the last one. Rows are the
+// outer loop: a layer's weights (a) are read once per call while the
+// batch's inputs (b), the smaller set, are reread from cache.
 func dotsAVX2(dst [][]float64, at int, a, b [][]float64, n int) {
 	var o8 [8]float64
 	var o4 [4]float64
 	last := len(a) - 1
 	nb4 := len(b) &^ 3
-	for j := 0; j < nb4; j += 4 {
-		d0, d1, d2, d3 := dst[j][at:], dst[j+1][at:], dst[j+2][at:], dst[j+3][at:]
-		p0, p1, p2, p3 := &b[j][0], &b[j+1][0], &b[j+2][0], &b[j+3][0]
-		for i := 0; i < len(a); i += 2 {
-			i1 := min(i+1, last)
-			dot2x4(&a[i][0], &a[i1][0], p0, p1, p2, p3, n, &o8)
+	for i := 0; i < len(a); i += 2 {
+		i1 := min(i+1, last)
+		p, q := &a[i][0], &a[i1][0]
+		for j := 0; j < nb4; j += 4 {
+			dot2x4(p, q, &b[j][0], &b[j+1][0], &b[j+2][0], &b[j+3][0], n, &o8)
+			d0, d1, d2, d3 := dst[j][at:], dst[j+1][at:], dst[j+2][at:], dst[j+3][at:]
 			d0[i], d1[i], d2[i], d3[i] = o8[0], o8[1], o8[2], o8[3]
 			d0[i1], d1[i1], d2[i1], d3[i1] = o8[4], o8[5], o8[6], o8[7]
 		}

@@ -269,58 +269,37 @@ doneaxpy:
 	VZEROUPPER
 	RET
 
-// func subScaledQuotientAVX2(dst *float64, n int, lr float64, grad *float64, d float64)
-TEXT ·subScaledQuotientAVX2(SB), NOSPLIT, $0-40
-	MOVQ         dst+0(FP), DI
-	MOVQ         n+8(FP), R8
-	MOVSD        lr+16(FP), X14
-	VBROADCASTSD X14, Y14
-	MOVQ         grad+24(FP), SI
-	MOVSD        d+32(FP), X15
-	VBROADCASTSD X15, Y15
-	SHLQ         $3, R8
-	XORQ         R10, R10
-
-loopsgd:
-	CMPQ    R10, R8
-	JGE     donesgd
-	VMOVUPD (SI)(R10*1), Y0
-	VDIVPD  Y15, Y0, Y0      // g / d
-	VMULPD  Y0, Y14, Y0      // lr * (g / d)
-	VMOVUPD (DI)(R10*1), Y1
-	VSUBPD  Y0, Y1, Y1       // dst - lr*(g/d)
-	VMOVUPD Y1, (DI)(R10*1)
-	ADDQ    $32, R10
-	JMP     loopsgd
-
-donesgd:
-	VZEROUPPER
+// SGDKERNEL(name, op, v) is dst[i] -= lr*(g[i] op v) over the first n
+// elements (n a multiple of 4): op is VDIVPD (g / d) or VMULPD (g * r,
+// the same bits when r = 1/d exactly).
+#define SGDKERNEL(name, op, v) \
+TEXT name(SB), NOSPLIT, $0-40; \
+	MOVQ         dst+0(FP), DI; \
+	MOVQ         n+8(FP), R8; \
+	MOVSD        lr+16(FP), X14; \
+	VBROADCASTSD X14, Y14; \
+	MOVQ         grad+24(FP), SI; \
+	MOVSD        v+32(FP), X15; \
+	VBROADCASTSD X15, Y15; \
+	SHLQ         $3, R8; \
+	XORQ         R10, R10; \
+loop:; \
+	CMPQ    R10, R8; \
+	JGE     done; \
+	VMOVUPD (SI)(R10*1), Y0; \
+	op      Y15, Y0, Y0; \
+	VMULPD  Y0, Y14, Y0; \
+	VMOVUPD (DI)(R10*1), Y1; \
+	VSUBPD  Y0, Y1, Y1; \
+	VMOVUPD Y1, (DI)(R10*1); \
+	ADDQ    $32, R10; \
+	JMP     loop; \
+done:; \
+	VZEROUPPER; \
 	RET
+
+// func subScaledQuotientAVX2(dst *float64, n int, lr float64, grad *float64, d float64)
+SGDKERNEL(·subScaledQuotientAVX2, VDIVPD, d)
 
 // func subScaledProductAVX2(dst *float64, n int, lr float64, grad *float64, r float64)
-TEXT ·subScaledProductAVX2(SB), NOSPLIT, $0-40
-	MOVQ         dst+0(FP), DI
-	MOVQ         n+8(FP), R8
-	MOVSD        lr+16(FP), X14
-	VBROADCASTSD X14, Y14
-	MOVQ         grad+24(FP), SI
-	MOVSD        r+32(FP), X15
-	VBROADCASTSD X15, Y15
-	SHLQ         $3, R8
-	XORQ         R10, R10
-
-loopsgdr:
-	CMPQ    R10, R8
-	JGE     donesgdr
-	VMOVUPD (SI)(R10*1), Y0
-	VMULPD  Y15, Y0, Y0      // g * r, the same bits as g / d
-	VMULPD  Y0, Y14, Y0      // lr * (g * r)
-	VMOVUPD (DI)(R10*1), Y1
-	VSUBPD  Y0, Y1, Y1       // dst - lr*(g*r)
-	VMOVUPD Y1, (DI)(R10*1)
-	ADDQ    $32, R10
-	JMP     loopsgdr
-
-donesgdr:
-	VZEROUPPER
-	RET
+SGDKERNEL(·subScaledProductAVX2, VMULPD, r)

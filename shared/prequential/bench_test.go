@@ -113,3 +113,51 @@ func BenchmarkCoreScaling(b *testing.B) {
 		b.ReportMetric(one/two, "speedup")
 	})
 }
+
+// BenchmarkCoreScalingSIMD is BenchmarkCoreScaling for the AVX2 kernels
+// (detmath.Dots on independent data, in cache): the ceiling for the
+// workers=2 speedup of the vectorized passes. Where the two processors
+// share one core's floating-point units, or are busy with other work, it
+// stays near 1.
+func BenchmarkCoreScalingSIMD(b *testing.B) {
+	mk := func() ([][]float64, [][]float64, [][]float64) {
+		a, x, d := make([][]float64, 64), make([][]float64, 8), make([][]float64, 8)
+		for i := range a {
+			a[i] = make([]float64, 512)
+			for j := range a[i] {
+				a[i][j] = float64(j%7) * 0.25
+			}
+		}
+		for j := range x {
+			x[j], d[j] = make([]float64, 512), make([]float64, 64)
+			for i := range x[j] {
+				x[j][i] = float64(i%5) * 0.5
+			}
+		}
+		return a, x, d
+	}
+	a1, x1, d1 := mk()
+	a2, x2, d2 := mk()
+	work := func(a, x, d [][]float64) {
+		for range 200 {
+			detmath.Dots(d, 0, a, x)
+		}
+	}
+	var one float64
+	b.Run("goroutines=1", func(b *testing.B) {
+		for b.Loop() {
+			work(a1, x1, d1)
+			work(a2, x2, d2)
+		}
+		one = b.Elapsed().Seconds() / float64(b.N)
+	})
+	b.Run("goroutines=2", func(b *testing.B) {
+		for b.Loop() {
+			done := make(chan bool)
+			go func() { work(a2, x2, d2); done <- true }()
+			work(a1, x1, d1)
+			<-done
+		}
+		b.ReportMetric(one/(b.Elapsed().Seconds()/float64(b.N)), "speedup")
+	})
+}
