@@ -106,7 +106,7 @@ func TestMLPMatchesNaiveOrder(t *testing.T) {
 		B := 1 + r.IntN(33)
 		workers := 1 + trial%2
 		if trial < 3 { // large enough for the split across workers (parallelMin)
-			sizes, B, workers = []int{67, 200, 130, 9}, 33, 2+trial%2
+			sizes, B, workers = []int{130, 300, 200, 9}, 33, 2+trial%2
 		}
 		name := fmt.Sprintf("%v/%s/batch=%d/workers=%d", sizes, act, B, workers)
 		m := NewMLP(sizes, act)
