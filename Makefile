@@ -33,6 +33,7 @@ setup: ## Install the Debian packages the tests need (as root; otherwise print t
 test: setup ## Everything CI checks: setup, generated code, lint, architectures, fuzzing, unit, race and integration tests
 	@$(MAKE) --no-print-directory check-proto lint test-arch fuzz
 	$(GO) test ./...
+	@$(MAKE) --no-print-directory test-race
 
 FUZZTIME ?= 20000x
 
@@ -44,6 +45,28 @@ fuzz: ## Run the coder's fuzz targets (FUZZTIME=20000x) and Bob's message-sequen
 	done
 	@echo "fuzz FuzzBobMessages ($(BOBFUZZTIME))"
 	$(GO) test -run='^$$' -fuzz='^FuzzBobMessages$$' -fuzztime=$(BOBFUZZTIME) ./bob/
+
+FLAKE ?= 3
+RACE_PKGS := ./alice/ ./bob/ ./proto/... ./cmd/internal/... ./integration/
+
+# Each round is its own go test run (not -count=N in one binary, whose one
+# 10-minute timeout the later rounds would run out of); rounds go on after a
+# failure, and the summary counts them.
+.PHONY: flake
+flake: setup ## The whole suite FLAKE=N times (default 3), packages in parallel, then the race detector over the concurrent packages
+	@failed=0; start=$$(date +%s); \
+	for i in $$(seq $(FLAKE)); do \
+	  echo "== flake round $$i of $(FLAKE)"; \
+	  $(GO) test -count=1 ./... || { failed=$$((failed+1)); echo "== round $$i FAILED"; }; \
+	done; \
+	echo "== race detector"; \
+	$(GO) test -race -count=1 $(RACE_PKGS) || { failed=$$((failed+1)); echo "== race run FAILED"; }; \
+	echo "== flake: $(FLAKE) rounds and the race run, $$failed failed, $$(( $$(date +%s)-start )) s"; \
+	[ $$failed -eq 0 ]
+
+.PHONY: test-race
+test-race: ## The race detector over the concurrent packages (alice, bob, proto, cmd/internal, integration)
+	$(GO) test -race -count=1 $(RACE_PKGS)
 
 .PHONY: test-short
 test-short: ## Unit tests only (no process launching)

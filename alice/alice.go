@@ -4,38 +4,32 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
 
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/coder"
-	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
+
+// Report is Alice's result for one transmission (see shared/report).
+type Report = report.Report
 
 // Config is one transmission.
 type Config struct {
@@ -80,6 +74,10 @@ type Config struct {
 	// idle timeout ends only a stuck Alice, never one that is computing.
 	// Zero means HeartbeatEvery.
 	Heartbeat time.Duration
+	// Clock times the heartbeat; nil is the real clock. Tests share a fake
+	// one (clockwork.FakeClock) with Bob's idle timeout, so that a test of
+	// the two decides on the time it advances, not on the machine's speed.
+	Clock clockwork.Clock
 }
 
 // DefaultReconnects is the default Config.Reconnects: with the back-off
@@ -111,18 +109,7 @@ func (c *Config) Validate() error {
 
 // Run performs one transmission and returns Alice's report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	if cfg.SegmentBytes == 0 {
-		cfg.SegmentBytes = DefaultSegmentBytes
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Heartbeat <= 0 {
-		cfg.Heartbeat = HeartbeatEvery
-	}
-	if cfg.Reconnects == 0 {
-		cfg.Reconnects = DefaultReconnects
-	}
+	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -141,382 +128,320 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
+	// The Sender codes every label — the training labels, then the
+	// validation labels (against the pass model) and the test labels
+	// (against θ*), which Bob learns only so and from which he verifies
+	// θ*, the test loss and the EDL himself. It keeps every byte produced
+	// (the stream is the MDL: small), so that after a break the bytes Bob
+	// lacks can be sent again.
+	snd, err := transmit.NewSender(sess, labels)
 	if err != nil {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
-
-	var counter wire.ByteCounter
-	var tcpRead, tcpWritten atomic.Int64
-	dial := cfg.Dial
-	if dial == nil {
-		dial = func(ctx context.Context, addr string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-		}
-	}
-	// The counting conn wraps the raw connection, under gRPC's TLS, so
-	// tcp_bytes includes the TLS handshake and record overhead.
-	dialer := func(ctx context.Context, addr string) (net.Conn, error) {
-		c, err := dial(ctx, addr)
-		if err != nil {
-			return nil, err
-		}
-		setUserTimeout(c)
-		return wire.CountingConn{Conn: c, Read64: &tcpRead, Written64: &tcpWritten}, nil
-	}
-	creds := insecure.NewCredentials()
-	if cfg.TLS != nil {
-		creds = credentials.NewTLS(cfg.TLS)
-	}
-	opts := []grpc.DialOption{
-		grpc.WithTransportCredentials(creds),
-		grpc.WithContextDialer(dialer),
-		grpc.WithStatsHandler(&counter),
-		grpc.WithKeepaliveParams(wire.ClientKeepalive()),
-		grpc.WithDefaultCallOptions(
-			grpc.MaxCallRecvMsgSize(wire.DefaultMaxMessageBytes),
-			grpc.MaxCallSendMsgSize(wire.DefaultMaxMessageBytes)),
-	}
-	if len(cfg.Token) > 0 {
-		opts = append(opts, grpc.WithPerRPCCredentials(bearer{token: string(cfg.Token), requireTLS: cfg.TLS != nil}))
-	}
-	if cfg.Interceptor != nil {
-		opts = append(opts, grpc.WithStreamInterceptor(cfg.Interceptor))
-	}
-	conn, err := grpc.NewClient("passthrough:///"+cfg.Bob, opts...)
+	c, err := dialBob(&cfg)
 	if err != nil {
-		return nil, fmt.Errorf("alice: connect to bob at %s: %w", cfg.Bob, err)
+		return nil, err
 	}
-	defer conn.Close()
-
+	defer c.cc.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sessionID := newSessionID()
-	specHash := sp.Hash()
-	client := wirepb.NewTransmissionClient(conn)
-	led := newLedger()
-
-	// openLink starts one Transmit call: Hello (resume after a break),
-	// Welcome, and the goroutine that checks Bob's checkpoints.
-	openLink := func(resume bool) (*link, int64, error) {
-		lctx, lcancel := context.WithCancel(ctx)
-		stream, err := client.Transmit(lctx)
-		if err != nil {
-			lcancel()
-			return nil, 0, cfg.explain(bobErr(fmt.Sprintf("open stream to bob at %s", cfg.Bob), err))
-		}
-		if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
-			ProtocolVersion: wire.ProtocolVersion,
-			Spec:            wire.SpecToProto(sp),
-			SpecHash:        specHash[:],
-			SessionId:       sessionID,
-			Resume:          resume,
-		}}}); err != nil {
-			lcancel()
-			return nil, 0, cfg.explain(streamErr(stream, "send hello", err))
-		}
-		first, err := stream.Recv()
-		if err != nil {
-			lcancel()
-			return nil, 0, cfg.explain(bobErr("hello refused", err))
-		}
-		w := first.GetWelcome()
-		if w == nil {
-			lcancel()
-			return nil, 0, fmt.Errorf("alice: bob answered hello with %T, want welcome", first.GetMsg())
-		}
-		if !bytes.Equal(w.GetSpecHash(), specHash[:]) {
-			lcancel()
-			return nil, 0, fmt.Errorf("alice: bob built spec hash %x, want %x", w.GetSpecHash(), specHash[:])
-		}
-		l := &link{stream: stream, cancel: lcancel, rx: newReceiver(stream, led)}
-		go l.rx.run()
-		return l, w.GetResumeOffset(), nil
+	r := &run{cfg: &cfg, ctx: ctx, client: wirepb.NewTransmissionClient(c.cc), sessionID: newSessionID(),
+		specHash: sp.Hash(), led: newLedger(), snd: snd, lastSend: cfg.Clock.Now()}
+	if r.cur, _, err = r.openLink(false); err != nil {
+		return nil, err
 	}
-	cur, _, err := openLink(false)
+	defer func() { r.cur.cancel() }()
+	cfg.Log.Info("welcomed", "bob", cfg.Bob, "session", r.sessionID)
+	if cfg.Observer != nil {
+		cfg.Observer.Start(sp, in)
+	}
+	for !snd.Done() {
+		if err := r.step(); err != nil {
+			return nil, err
+		}
+	}
+	sum, err := r.finish()
 	if err != nil {
 		return nil, err
 	}
-	defer func() { cur.cancel() }()
-	cfg.Log.Info("welcomed", "bob", cfg.Bob, "session", sessionID)
-
-	// The coded pass: one Session step per example; every byte produced is
-	// kept (the stream is the MDL: small) so that after a break the bytes
-	// Bob lacks can be sent again. Segments leave as soon as SegmentBytes
-	// of final bytes have accumulated.
-	// After the training labels come the validation labels (coded against
-	// the pass model) and the test labels (against θ*): Bob learns them
-	// only so, and verifies θ*, the test loss and the EDL himself.
-	le := &prequential.LabelEncoder{Enc: enc, Labels: prequential.AllLabels(labels.Train, labels.Valid, labels.Test)}
-	var sc prequential.SymbolCoder = le
-	var watched *observed
-	if cfg.Observer != nil {
-		cfg.Observer.Start(sp, in)
-		watched = &observed{LabelEncoder: le}
-		sc = watched
-	}
-	mdlBytes := int64(-1)
-	var passTestLoss float64
-	var all []byte           // every byte produced so far
-	var sent, segments int64 // bytes handed to the current link; segments sent
-	var retransmitted int64  // bytes sent again after breaks
-	var reconnects int64     // links opened after a break
-	lastSend := time.Now()
-	sendSeg := func(data []byte) error {
-		lastSend = time.Now()
-		seg := &wirepb.Segment{Offset: sent, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: sess.Index()}
-		if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
-			return cur.sendErr(ctx, fmt.Sprintf("send segment at byte %d", sent), err)
-		}
-		sent += int64(len(data))
-		segments++
-		return nil
-	}
-	// flush sends the produced bytes not yet sent: whole segments only,
-	// or everything when final.
-	flush := func(final bool) error {
-		for int64(len(all))-sent >= int64(cfg.SegmentBytes) || (final && int64(len(all)) > sent) {
-			n := min(int64(len(all))-sent, int64(cfg.SegmentBytes))
-			if err := sendSeg(all[sent : sent+n : sent+n]); err != nil {
-				return err
-			}
-			if err := cur.rx.failed(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// resume handles a failure: a break of the stream (Bob unreachable,
-	// restarted, idle, or the network) is resumed on a new link, with
-	// back-off, from the bytes Bob says he holds; anything else (a refusal,
-	// corruption, a desync) ends the transmission, telling Bob why.
-	resume := func(cause error) error {
-		if !retryable(cause) || ctx.Err() != nil || cfg.Reconnects < 0 {
-			return abort(cur.stream, cause)
-		}
-		cur.cancel()
-		<-cur.rx.done
-		backoff := 100 * time.Millisecond
-		for {
-			if reconnects >= int64(cfg.Reconnects) {
-				return fmt.Errorf("alice: gave up after %d reconnects: %w", reconnects, cause)
-			}
-			reconnects++
-			cfg.Log.Warn("stream broken, resuming", "session", sessionID, "attempt", reconnects, "after", backoff, "cause", cause)
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
-				return fmt.Errorf("alice: stopped while resuming: %w (after %v)", ctx.Err(), cause)
-			}
-			backoff = min(2*backoff, 5*time.Second)
-			l, from, err := openLink(true)
-			if err != nil {
-				if retryable(err) {
-					cause = err
-					continue
-				}
-				return err
-			}
-			if from < 0 || from > int64(len(all)) {
-				l.cancel()
-				return fmt.Errorf("alice: bob resumes at byte %d, alice has produced %d", from, len(all))
-			}
-			retransmitted += max(0, sent-from)
-			sent, cur = from, l
-			return nil
-		}
-	}
-	for !sess.Done() {
-		if cfg.Pace != nil {
-			if err := cfg.Pace(ctx, sess.Index()); err != nil {
-				return nil, fmt.Errorf("alice: stopped before example %d: %w", sess.Index(), err)
-			}
-		}
-		res, err := sess.Step(sc)
-		if err != nil {
-			return nil, fmt.Errorf("alice: %w", err)
-		}
-		if res.Checkpoint != nil {
-			led.record(*res.Checkpoint)
-		}
-		if res.Index%4096 == 0 {
-			// Bob's failure or a desync ends the pass now, not at the
-			// next segment, which may be far off on a well-learned task.
-			if err := cur.rx.failed(); err != nil {
-				if err := resume(err); err != nil {
-					return nil, err
-				}
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("alice: stopped after example %d: %w", res.Index, err)
-			}
-		}
-		if res.Index%256 == 0 && time.Since(lastSend) >= cfg.Heartbeat {
-			// An empty segment: no payload, no change to the stream's
-			// chunking, only a sign of life for Bob's idle timeout.
-			if err := cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
-				Offset: sent, Crc32C: wire.CRC(nil), ExamplesEnd: sess.Index(),
-			}}}); err != nil {
-				if err := resume(cur.sendErr(ctx, "send heartbeat", err)); err != nil {
-					return nil, err
-				}
-			}
-			lastSend = time.Now()
-		}
-		all = append(all, enc.Take()...)
-		if res.PhaseEnd {
-			// The coder flush ends the phase's bytes exactly, so the pass's
-			// bytes alone are the MDL.
-			all = append(all, enc.Flush()...)
-			if mdlBytes < 0 {
-				mdlBytes = enc.Len()
-				// The pass model's test loss, before θ* replaces it.
-				if passTestLoss, err = edl.TestLossBits(sess.Model(), &in.Test, labels.Test); err != nil {
-					return nil, fmt.Errorf("alice: %w", err)
-				}
-			}
-		}
-		if err := flush(false); err != nil {
-			if err := resume(err); err != nil {
-				return nil, err
-			}
-		}
-		if watched != nil {
-			cfg.Observer.Example(res.Index, res.Label, watched.freqs, enc.Len())
-			if res.Checkpoint != nil {
-				cfg.Observer.Checkpoint(*res.Checkpoint)
-			}
-		}
-	}
-	all = append(all, enc.Finish()...)
-	final := sess.LastCheckpoint()
-	payload := enc.Len()
-	// Send the rest and Finish, and wait for Bob's Summary; a break
-	// anywhere in this resumes and starts the step again.
-	var sum *wirepb.Summary
-	for sum == nil {
-		err := flush(true)
-		if err == nil {
-			if err = cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Finish{Finish: &wirepb.Finish{
-				Examples:     sess.Index(),
-				PayloadBytes: payload,
-				Fingerprint:  final.Fingerprint[:],
-				Transcript:   final.Transcript[:],
-				MdlBytes:     mdlBytes,
-			}}}); err != nil {
-				err = cur.sendErr(ctx, "send finish", err)
-			}
-		}
-		if err == nil {
-			sum, err = cur.rx.wait(ctx)
-		}
-		if err != nil {
-			if err := resume(err); err != nil {
-				return nil, err
-			}
-		}
-	}
-	_ = cur.stream.CloseSend()
-	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
-	labelsSum := sha256.Sum256(labelBytes)
-	held := sess.HeldOut()
-	if err := verifySummary(sum, sp, sess.Accounting(), held, sess.Index(), payload, mdlBytes, final, labelsSum); err != nil {
+	mine := snd.Figures()
+	if err := verifySummary(sum, mine, int64(len(snd.Checkpoints()))); err != nil {
 		return nil, err
 	}
-	if left := led.unmatched(); left > 0 {
+	if left := r.led.Unmatched(); left > 0 {
 		return nil, fmt.Errorf("alice: bob's summary came with %d of alice's checkpoints unconfirmed", left)
 	}
 	// Drain to the end of the RPC so its trailers are counted.
-	cur.rx.drain()
-	elapsed := time.Since(start).Seconds()
-
-	zbits, err := zstdBits(labelBytes)
+	r.cur.rx.drain()
+	if err := writeOutputs(cfg, sess); err != nil {
+		return nil, err
+	}
+	rep, err := report.New(sp, mine, labels.Train, snd.PassTestLoss(), r.sessionID, time.Since(start).Seconds())
 	if err != nil {
 		return nil, err
 	}
+	rep.WireBytes = c.counter.Sent() + c.counter.Received()
+	rep.TCPBytes = c.tcpRead.Load() + c.tcpWritten.Load()
+	rep.Segments = r.segments
+	rep.CheckpointsMatched = r.led.Matched()
+	rep.Reconnects, rep.RetransmittedBytes = r.reconnects, r.retransmitted
+	rep.BobVerified = true
+	return rep, nil
+}
+
+// setDefaults fills the zero fields that have defaults.
+func (c *Config) setDefaults() {
+	if c.SegmentBytes == 0 {
+		c.SegmentBytes = DefaultSegmentBytes
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Heartbeat <= 0 {
+		c.Heartbeat = HeartbeatEvery
+	}
+	if c.Reconnects == 0 {
+		c.Reconnects = DefaultReconnects
+	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+}
+
+// run is one transmission over the wire: the Sender's stream, the link
+// that carries it now (a resume replaces it), and what the report counts.
+type run struct {
+	cfg       *Config
+	ctx       context.Context
+	client    wirepb.TransmissionClient
+	sessionID string
+	specHash  [32]byte
+	led       *ledger
+	snd       *transmit.Sender
+	cur       *link
+
+	sent          int64 // bytes handed to the current link
+	segments      int64 // segments sent
+	retransmitted int64 // bytes sent again after breaks
+	reconnects    int64 // links opened after a break
+	lastSend      time.Time
+}
+
+// openLink starts one Transmit call: Hello (resume after a break),
+// Welcome, and the goroutine that checks Bob's checkpoints. It returns
+// the bytes Bob holds.
+func (r *run) openLink(resume bool) (*link, int64, error) {
+	cfg := r.cfg
+	lctx, lcancel := context.WithCancel(r.ctx)
+	stream, err := r.client.Transmit(lctx)
+	if err != nil {
+		lcancel()
+		return nil, 0, cfg.explain(bobErr(fmt.Sprintf("open stream to bob at %s", cfg.Bob), err))
+	}
+	if err := stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
+		ProtocolVersion: wire.ProtocolVersion,
+		SpecCanonical:   cfg.Spec.Canonical(),
+		SpecHash:        r.specHash[:],
+		SessionId:       r.sessionID,
+		Resume:          resume,
+	}}}); err != nil {
+		lcancel()
+		return nil, 0, cfg.explain(streamErr(stream, "send hello", err))
+	}
+	first, err := stream.Recv()
+	if err != nil {
+		lcancel()
+		return nil, 0, cfg.explain(bobErr("hello refused", err))
+	}
+	w := first.GetWelcome()
+	if w == nil {
+		lcancel()
+		return nil, 0, fmt.Errorf("alice: bob answered hello with %T, want welcome", first.GetMsg())
+	}
+	if !bytes.Equal(w.GetSpecHash(), r.specHash[:]) {
+		lcancel()
+		return nil, 0, fmt.Errorf("alice: bob built spec hash %x, want %x", w.GetSpecHash(), r.specHash[:])
+	}
+	l := &link{stream: stream, cancel: lcancel, rx: newReceiver(stream, r.led)}
+	go l.rx.run()
+	return l, w.GetResumeOffset(), nil
+}
+
+// step codes one example, records its checkpoint, keeps Bob's idle
+// timeout fed and sends the segments that are full.
+func (r *run) step() error {
+	cfg, cur := r.cfg, r.cur
+	if cfg.Pace != nil {
+		if err := cfg.Pace(r.ctx, r.snd.Index()); err != nil {
+			return fmt.Errorf("alice: stopped before example %d: %w", r.snd.Index(), err)
+		}
+	}
+	ex, err := r.snd.Step()
+	if err != nil {
+		return fmt.Errorf("alice: %w", err)
+	}
+	if ex.Checkpoint != nil {
+		r.led.Record(*ex.Checkpoint)
+	}
+	if ex.Index%4096 == 0 {
+		// Bob's failure or a desync ends the pass now, not at the next
+		// segment, which may be far off on a well-learned task.
+		if err := cur.rx.failed(); err != nil {
+			if err := r.resume(err); err != nil {
+				return err
+			}
+		}
+		if err := r.ctx.Err(); err != nil {
+			return fmt.Errorf("alice: stopped after example %d: %w", ex.Index, err)
+		}
+	}
+	if ex.Index%256 == 0 && cfg.Clock.Since(r.lastSend) >= cfg.Heartbeat {
+		// An empty segment: no payload, no change to the stream's
+		// chunking, only a sign of life for Bob's idle timeout.
+		if err := r.cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
+			Offset: r.sent, Crc32C: wire.CRC(nil),
+		}}}); err != nil {
+			if err := r.resume(r.cur.sendErr(r.ctx, "send heartbeat", err)); err != nil {
+				return err
+			}
+		}
+		r.lastSend = cfg.Clock.Now()
+	}
+	if err := r.flush(false); err != nil {
+		if err := r.resume(err); err != nil {
+			return err
+		}
+	}
+	if cfg.Observer != nil {
+		cfg.Observer.Example(ex.Index, ex.Label, ex.Freqs, ex.Bytes)
+		if ex.Checkpoint != nil {
+			cfg.Observer.Checkpoint(*ex.Checkpoint)
+		}
+	}
+	return nil
+}
+
+// flush sends the produced bytes not yet sent: whole segments only, or
+// everything when final. Segments leave as soon as SegmentBytes of final
+// bytes have accumulated.
+func (r *run) flush(final bool) error {
+	all, size := r.snd.Stream(), int64(r.cfg.SegmentBytes)
+	for int64(len(all))-r.sent >= size || (final && int64(len(all)) > r.sent) {
+		n := min(int64(len(all))-r.sent, size)
+		data := all[r.sent : r.sent+n : r.sent+n]
+		r.lastSend = r.cfg.Clock.Now()
+		seg := &wirepb.Segment{Offset: r.sent, Data: data, Crc32C: wire.CRC(data)}
+		if err := r.cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: seg}}); err != nil {
+			return r.cur.sendErr(r.ctx, fmt.Sprintf("send segment at byte %d", r.sent), err)
+		}
+		r.sent += n
+		r.segments++
+		if err := r.cur.rx.failed(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish ends the stream: the rest of the bytes, Finish, and Bob's
+// Summary; a break anywhere in this resumes and starts it again.
+func (r *run) finish() (*wirepb.Summary, error) {
+	fin, err := r.snd.Finish()
+	if err != nil {
+		return nil, fmt.Errorf("alice: %w", err)
+	}
+	var sum *wirepb.Summary
+	for sum == nil {
+		err := r.flush(true)
+		if err == nil {
+			if err = r.cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Finish{Finish: wire.FinishOf(fin)}}); err != nil {
+				err = r.cur.sendErr(r.ctx, "send finish", err)
+			}
+		}
+		if err == nil {
+			sum, err = r.cur.rx.wait(r.ctx)
+		}
+		if err != nil {
+			if err := r.resume(err); err != nil {
+				return nil, err
+			}
+		}
+	}
+	_ = r.cur.stream.CloseSend()
+	return sum, nil
+}
+
+// resume handles a failure: a break of the stream (Bob unreachable,
+// restarted, idle, or the network) is resumed on a new link, with back-off,
+// from the bytes Bob says he holds; anything else (a refusal, corruption, a
+// desync) ends the transmission, telling Bob why.
+func (r *run) resume(cause error) error {
+	cfg := r.cfg
+	if !retryable(cause) || r.ctx.Err() != nil || cfg.Reconnects < 0 {
+		return abort(r.cur.stream, cause)
+	}
+	r.cur.cancel()
+	<-r.cur.rx.done
+	backoff := 100 * time.Millisecond
+	for {
+		if r.reconnects >= int64(cfg.Reconnects) {
+			return fmt.Errorf("alice: gave up after %d reconnects: %w", r.reconnects, cause)
+		}
+		r.reconnects++
+		cfg.Log.Warn("stream broken, resuming", "session", r.sessionID, "attempt", r.reconnects, "after", backoff, "cause", cause)
+		select {
+		case <-time.After(backoff):
+		case <-r.ctx.Done():
+			return fmt.Errorf("alice: stopped while resuming: %w (after %v)", r.ctx.Err(), cause)
+		}
+		backoff = min(2*backoff, 5*time.Second)
+		l, from, err := r.openLink(true)
+		if err != nil {
+			if retryable(err) {
+				cause = err
+				continue
+			}
+			return err
+		}
+		if produced := int64(len(r.snd.Stream())); from < 0 || from > produced {
+			l.cancel()
+			return fmt.Errorf("alice: bob resumes at byte %d, alice has produced %d", from, produced)
+		}
+		r.retransmitted += max(0, r.sent-from)
+		r.sent, r.cur = from, l
+		return nil
+	}
+}
+
+// writeOutputs writes the files the configuration asks for: the final
+// learner's checkpoint and its canonical parameters.
+func writeOutputs(cfg Config, sess *prequential.Session) error {
 	if cfg.CheckpointOut != "" {
 		b, err := sess.Save()
 		if err != nil {
-			return nil, fmt.Errorf("alice: %w", err)
+			return fmt.Errorf("alice: %w", err)
 		}
 		if err := os.WriteFile(cfg.CheckpointOut, b, 0o644); err != nil {
-			return nil, fmt.Errorf("alice: write checkpoint: %w", err)
+			return fmt.Errorf("alice: write checkpoint: %w", err)
 		}
 	}
 	if cfg.ModelOut != "" {
 		b, err := model.Encode(sess.Model())
 		if err != nil {
-			return nil, fmt.Errorf("alice: %w", err)
+			return fmt.Errorf("alice: %w", err)
 		}
 		if err := os.WriteFile(cfg.ModelOut, b, 0o644); err != nil {
-			return nil, fmt.Errorf("alice: write model: %w", err)
+			return fmt.Errorf("alice: write model: %w", err)
 		}
 	}
-	rep := newReport(sp, sess, labelsSum, zbits, payload, mdlBytes, passTestLoss, sessionID, elapsed)
-	rep.WireBytes = counter.Sent() + counter.Received()
-	rep.TCPBytes = tcpRead.Load() + tcpWritten.Load()
-	rep.Segments = segments
-	rep.CheckpointsMatched = led.matched.Load()
-	rep.Reconnects, rep.RetransmittedBytes = reconnects, retransmitted
-	rep.BobVerified = true
-	return rep, nil
+	return nil
 }
 
-// newReport is the part of the report every coded run has, over the wire
-// or not: sizes, the accounting of the pass, θ* and the EDLs.
-func newReport(sp spec.Spec, sess *prequential.Session, labelsSum [32]byte, zbits, payload, mdlBytes int64, passTestLoss float64, sessionID string, elapsed float64) *Report {
-	specHash := sp.Hash()
-	final := sess.LastCheckpoint()
-	held := sess.HeldOut()
-	acct := sess.Accounting()
-	coded := 8 * mdlBytes
-	rep := &Report{
-		Event:              "result",
-		SessionID:          sessionID,
-		SpecHash:           hex.EncodeToString(specHash[:]),
-		N:                  sp.N,
-		Test:               sp.Test,
-		Classes:            sp.Classes,
-		Params:             sp.NumParams(),
-		TrainableParams:    sp.TrainableParams(),
-		Validation:         sp.Validation,
-		PayloadBytes:       payload,
-		CodedBits:          coded,
-		HeldOutBits:        8 * (payload - mdlBytes),
-		IdealBits:          acct.IdealBits,
-		QuantizedIdealBits: acct.QuantizedIdealBits,
-		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
-		ZstdBits:           zbits,
-		Fingerprint:        hex.EncodeToString(final.Fingerprint[:]),
-		LabelsSHA256:       hex.EncodeToString(labelsSum[:]),
-		ElapsedSeconds:     elapsed,
-		LabelsPerSecond:    float64(sp.N) / elapsed,
-	}
-	rep.ThetaEpochs, rep.ThetaBestEpoch = held.Converged.Epochs, held.Converged.BestEpoch
-	if sp.Test > 0 {
-		testLoss := held.TestLossBits
-		e := edl.EDL(float64(coded), sp.N, testLoss)
-		rep.TestLossBits, rep.EDLBits = &testLoss, &e
-		pe := edl.EDL(float64(coded), sp.N, passTestLoss)
-		rep.PassTestLossBits, rep.PassEDLBits = &passTestLoss, &pe
-	}
-	if sp.Score == spec.ScoreAnswers {
-		rep.Score = sp.Score
-		scored := acct.ScoredIdealBits
-		rep.ScoredIdealBits = &scored
-		if sp.Test > 0 {
-			loss := held.TestScoredLossBits
-			e := edl.EDL(scored, sp.N, loss)
-			rep.ScoredTestLossBits, rep.ScoredEDLBits = &loss, &e
-		}
-	}
-	return rep
-}
-
-// Local is a transmission without Bob: the same session, coded stream,
-// θ* and report as Run, computed in this process (edl run). The wire fields
-// stay zero and bob_verified false. It returns the report and the session,
-// whose model is θ*.
+// Local is a transmission without the network (edl run): Alice's Sender
+// and Bob's Receiver, each with its own session, joined in memory
+// (transmit.Pipe), so the report is verified as a wire run's is: every
+// checkpoint matched and Bob's figures equal to the bit. The wire fields
+// stay zero. It returns the report and Alice's session, whose model is θ*.
 func Local(cfg Config) (*Report, *prequential.Session, error) {
 	start := time.Now()
 	sp := cfg.Spec
@@ -524,380 +449,53 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := prequential.NewFromBase(sp, in, cfg.Base, prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true})
+	opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
+	a, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
+	b, err := prequential.NewFromBase(sp, in, cfg.Base, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}
-	var passTestLoss float64
-	coded, err := prequential.CodeAllWith(sess, enc, prequential.AllLabels(labels.Train, labels.Valid, labels.Test), prequential.Hooks{
-		AtPassEnd: func() (err error) {
-			passTestLoss, err = edl.TestLossBits(sess.Model(), &in.Test, labels.Test)
-			return err
-		},
-		Progress: cfg.Progress,
-	})
+	p, err := transmit.Pipe(a, b, labels, transmit.PipeHooks{Progress: cfg.Progress})
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}
-	elapsed := time.Since(start).Seconds()
-	labelBytes := edl.LabelBytes(labels.Train, int(sp.Classes))
-	zbits, err := zstdBits(labelBytes)
+	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), report.LocalSession, time.Since(start).Seconds())
 	if err != nil {
 		return nil, nil, err
 	}
-	rep := newReport(sp, sess, sha256.Sum256(labelBytes), zbits, int64(len(coded.Stream)), coded.MDLBytes, passTestLoss, "local", elapsed)
-	return rep, sess, nil
+	rep.CheckpointsMatched, rep.BobVerified = p.CheckpointsMatched, true
+	return rep, a, nil
 }
 
 // buildTask makes the inputs and labels of the spec's task.
 func buildTask(sp spec.Spec, data, test *task.Table) (*task.Inputs, *task.Labels, error) {
-	var (
-		in     *task.Inputs
-		labels *task.Labels
-		err    error
-	)
-	if sp.Task == spec.TaskFile {
-		if data == nil {
-			return nil, nil, errors.New("alice: the file task needs --data FILE")
-		}
-		if sp.TestDataName != "" && test == nil {
-			return nil, nil, errors.New("alice: the spec names a test file: give --test-data FILE")
-		}
-		if in, err = task.NewFileInputsTest(sp, data, test); err == nil {
-			labels, err = task.NewFileLabelsTest(sp, data, test)
-		}
-	} else if in, err = task.NewInputs(sp); err == nil {
-		labels, err = task.NewLabels(sp, in)
-	}
+	in, labels, err := task.Build(sp, data, test)
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}
 	return in, labels, nil
 }
 
-func verifySummary(sum *wirepb.Summary, sp spec.Spec, acct prequential.Accounting, held prequential.HeldOut, n, payload, mdl int64, final prequential.Checkpoint, labels [32]byte) error {
-	var errs []error
-	if sum.GetMdlBytes() != mdl {
-		errs = append(errs, fmt.Errorf("training pass bytes (MDL) %d != %d", sum.GetMdlBytes(), mdl))
+// verifySummary compares Bob's figures with Alice's, field by field and
+// to the bit, and his count of checkpoints with hers.
+func verifySummary(sum *wirepb.Summary, mine transmit.Figures, checkpoints int64) error {
+	d := mine.Diff(wire.FiguresFrom(sum))
+	if sum.GetCheckpoints() != checkpoints {
+		d = append(d, fmt.Sprintf("checkpoints %d != %d", sum.GetCheckpoints(), checkpoints))
 	}
-	// Bob's test loss is his own arithmetic on the labels he decoded: equal
-	// bits, not a tolerance.
-	if got, want := sum.GetTestLossBits(), held.TestLossBits; math.Float64bits(got) != math.Float64bits(want) {
-		errs = append(errs, fmt.Errorf("test loss %v != %v bits", got, want))
-	}
-	// The answers-scored figures (zero when the spec scores all): Bob's own
-	// arithmetic too, equal to the bit.
-	scoredEDL := 0.0
-	if sp.Score == spec.ScoreAnswers && sp.Test > 0 {
-		scoredEDL = edl.EDL(acct.ScoredIdealBits, sp.N, held.TestScoredLossBits)
-	}
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
-		{"scored ideal bits", sum.GetScoredIdealBits(), acct.ScoredIdealBits},
-		{"scored test loss", sum.GetScoredTestLossBits(), held.TestScoredLossBits},
-		{"scored EDL", sum.GetScoredEdlBits(), scoredEDL},
-	} {
-		if math.Float64bits(c.got) != math.Float64bits(c.want) {
-			errs = append(errs, fmt.Errorf("%s %v != %v bits", c.name, c.got, c.want))
-		}
-	}
-	if sum.GetThetaEpochs() != held.Converged.Epochs {
-		errs = append(errs, fmt.Errorf("θ* epochs %d != %d", sum.GetThetaEpochs(), held.Converged.Epochs))
-	}
-	if sum.GetExamples() != n {
-		errs = append(errs, fmt.Errorf("examples %d != %d", sum.GetExamples(), n))
-	}
-	if sum.GetPayloadBytes() != payload {
-		errs = append(errs, fmt.Errorf("payload bytes %d != %d", sum.GetPayloadBytes(), payload))
-	}
-	if !bytes.Equal(sum.GetFingerprint(), final.Fingerprint[:]) {
-		errs = append(errs, fmt.Errorf("fingerprint %x != %x", sum.GetFingerprint(), final.Fingerprint[:]))
-	}
-	if !bytes.Equal(sum.GetLabelsSha256(), labels[:]) {
-		errs = append(errs, fmt.Errorf("labels sha256 %x != %x", sum.GetLabelsSha256(), labels[:]))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("alice: bob's summary disagrees (bob != alice): %w", errors.Join(errs...))
+	if len(d) > 0 {
+		return fmt.Errorf("alice: bob's summary disagrees (bob != alice): %s", strings.Join(d, "; "))
 	}
 	return nil
-}
-
-func zstdBits(raw []byte) (int64, error) {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		return 0, fmt.Errorf("alice: zstd: %w", err)
-	}
-	defer enc.Close()
-	return 8 * int64(len(enc.EncodeAll(raw, nil))), nil
 }
 
 func newSessionID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// errDesync marks a checkpoint mismatch found by the receiver.
-var errDesync = errors.New("alice: bob's model diverged")
-
-// abort tells Bob why Alice stops, then returns err.
-func abort(stream wirepb.Transmission_TransmitClient, err error) error {
-	ex := int64(-1)
-	var d *desyncError
-	if errors.As(err, &d) {
-		ex = d.example
-	}
-	_ = stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Abort{Abort: &wirepb.Abort{Example: ex, Reason: err.Error()}}})
-	_ = stream.CloseSend()
-	return err
-}
-
-// streamErr turns a failed Send into the error that explains it: gRPC
-// reports io.EOF on Send and the real status on Recv. It reads the stream,
-// so it is only for a stream no receiver reads yet (the Hello); on a link,
-// use link.sendErr.
-func streamErr(stream wirepb.Transmission_TransmitClient, what string, err error) error {
-	if errors.Is(err, io.EOF) {
-		if _, rerr := stream.Recv(); rerr != nil {
-			return bobErr(what, rerr)
-		}
-	}
-	return bobErr(what, err)
-}
-
-func bobErr(what string, err error) error {
-	if st, ok := status.FromError(err); ok {
-		switch st.Code() {
-		case codes.Unavailable:
-			return &breakError{fmt.Errorf("alice: %s: bob is unreachable or went away: %s", what, st.Message())}
-		case codes.DeadlineExceeded:
-			return &breakError{fmt.Errorf("alice: %s: timed out: %s", what, st.Message())}
-		case codes.Aborted, codes.Canceled:
-			return &breakError{fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())}
-		case codes.DataLoss:
-			if strings.HasSuffix(st.Message(), "("+wire.ResendAfterCRC+")") {
-				return &breakError{fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())}
-			}
-		}
-		if st.Code() == codes.ResourceExhausted && strings.Contains(st.Message(), "larger than max") {
-			return fmt.Errorf("alice: %s: bob says %s: %s (bob's --max-message-bytes, or alice's --segment-bytes)", what, st.Code(), st.Message())
-		}
-		return fmt.Errorf("alice: %s: bob says %s: %s", what, st.Code(), st.Message())
-	}
-	return fmt.Errorf("alice: %s: %w", what, err)
-}
-
-// breakError marks a broken stream, as opposed to a refusal: the
-// transmission can resume on a new link.
-type breakError struct{ err error }
-
-func (e *breakError) Error() string { return e.err.Error() }
-func (e *breakError) Unwrap() error { return e.err }
-
-// retryable reports whether err is a break that a resume can repair.
-func retryable(err error) bool {
-	var b *breakError
-	return errors.As(err, &b)
-}
-
-// desyncError is a checkpoint mismatch at a known example.
-type desyncError struct {
-	example int64
-	detail  string
-}
-
-func (e *desyncError) Error() string {
-	return fmt.Sprintf("alice: desync at example %d: %s", e.example, e.detail)
-}
-func (e *desyncError) Unwrap() error { return errDesync }
-
-// GRPCStatus lets status.FromError see a desync as DataLoss.
-func (e *desyncError) GRPCStatus() *status.Status { return status.New(codes.DataLoss, e.Error()) }
-
-// link is one Transmit call; a transmission that resumes after a break
-// has several, one after the other.
-type link struct {
-	stream wirepb.Transmission_TransmitClient
-	cancel context.CancelFunc
-	rx     *receiver
-}
-
-// sendErr turns a failed Send on the link into the error that explains it.
-// gRPC reports io.EOF on Send when Bob has ended the stream, and Bob's
-// status (say DataLoss for a corrupted segment, which a resume repairs) on
-// Recv. The receiver is the stream's only reader: gRPC forbids RecvMsg
-// from two goroutines, and a second reader would take one of Bob's
-// checkpoints instead of the status, turning a resumable break into a
-// bare EOF. So the status is the receiver's to fetch: by the time Send
-// returns io.EOF the stream is done, and the receiver's Recv returns.
-func (l *link) sendErr(ctx context.Context, what string, err error) error {
-	if !errors.Is(err, io.EOF) {
-		return bobErr(what, err)
-	}
-	select {
-	case <-l.rx.done:
-	case <-ctx.Done():
-		return fmt.Errorf("alice: %s: %w (stopped waiting for bob's status: %w)", what, err, ctx.Err())
-	}
-	l.rx.mu.Lock()
-	recvErr, rxErr := l.rx.recvErr, l.rx.err
-	l.rx.mu.Unlock()
-	switch {
-	case recvErr != nil:
-		return bobErr(what, recvErr)
-	case rxErr != nil:
-		// The receiver stopped on its own finding (a desync): that is the
-		// cause, whatever Bob's status says.
-		return rxErr
-	}
-	// The receiver ended on Bob's Summary and reads no more: the status
-	// is this goroutine's to fetch.
-	return streamErr(l.stream, what, err)
-}
-
-// ledger holds Alice's checkpoints and which of them Bob has confirmed,
-// across links: after a resume Bob replays the stored bytes and confirms
-// the early checkpoints again, which must then equal the first
-// confirmation and do not count twice.
-type ledger struct {
-	mu        sync.Mutex
-	mine      map[int64]prequential.Checkpoint // not yet confirmed
-	confirmed map[int64]prequential.Checkpoint
-	matched   atomic.Int64
-}
-
-func newLedger() *ledger {
-	return &ledger{mine: map[int64]prequential.Checkpoint{}, confirmed: map[int64]prequential.Checkpoint{}}
-}
-
-func (l *ledger) record(cp prequential.Checkpoint) {
-	l.mu.Lock()
-	l.mine[cp.Example] = cp
-	l.mu.Unlock()
-}
-
-func (l *ledger) check(cp *wirepb.Checkpoint) error {
-	l.mu.Lock()
-	mine, ok := l.mine[cp.GetExample()]
-	again := false
-	if ok {
-		delete(l.mine, cp.GetExample())
-	} else {
-		mine, again = l.confirmed[cp.GetExample()]
-	}
-	l.mu.Unlock()
-	switch {
-	case !ok && !again:
-		return &desyncError{example: cp.GetExample(), detail: "bob reported a checkpoint alice never took"}
-	case !bytes.Equal(cp.GetTranscript(), mine.Transcript[:]):
-		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("transcript %x (bob) != %x (alice)", cp.GetTranscript(), mine.Transcript[:])}
-	case !bytes.Equal(cp.GetFingerprint(), mine.Fingerprint[:]):
-		return &desyncError{example: cp.GetExample(), detail: fmt.Sprintf("fingerprint %x (bob) != %x (alice)", cp.GetFingerprint(), mine.Fingerprint[:])}
-	}
-	if !again {
-		l.mu.Lock()
-		l.confirmed[cp.GetExample()] = mine
-		l.mu.Unlock()
-		l.matched.Add(1)
-	}
-	return nil
-}
-
-// unmatched counts Alice's checkpoints Bob never confirmed.
-func (l *ledger) unmatched() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.mine)
-}
-
-// receiver reads Bob's messages of one link on its own goroutine and
-// checks his checkpoints against the ledger.
-type receiver struct {
-	stream  wirepb.Transmission_TransmitClient
-	led     *ledger
-	mu      sync.Mutex
-	err     error // why the receiver stopped, explained
-	recvErr error // Recv's own error (the RPC status), if Recv ended it
-	summary *wirepb.Summary
-	done    chan struct{}
-}
-
-func newReceiver(s wirepb.Transmission_TransmitClient, led *ledger) *receiver {
-	return &receiver{stream: s, led: led, done: make(chan struct{})}
-}
-
-func (r *receiver) run() {
-	defer close(r.done)
-	for {
-		msg, err := r.stream.Recv()
-		if err != nil {
-			r.mu.Lock()
-			r.recvErr = err
-			r.mu.Unlock()
-			r.setErr(bobErr("receive", err))
-			return
-		}
-		switch m := msg.GetMsg().(type) {
-		case *wirepb.BobMessage_Checkpoint:
-			if err := r.led.check(m.Checkpoint); err != nil {
-				r.setErr(err)
-				return
-			}
-		case *wirepb.BobMessage_Summary:
-			r.mu.Lock()
-			r.summary = m.Summary
-			r.mu.Unlock()
-			return
-		default:
-			r.setErr(fmt.Errorf("alice: unexpected message %T from bob", m))
-			return
-		}
-	}
-}
-
-func (r *receiver) setErr(err error) {
-	r.mu.Lock()
-	if r.err == nil {
-		r.err = err
-	}
-	r.mu.Unlock()
-}
-
-// failed returns the receiver's error, if any, without waiting.
-func (r *receiver) failed() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.err
-}
-
-// wait blocks until Bob's Summary or an error.
-func (r *receiver) wait(ctx context.Context) (*wirepb.Summary, error) {
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("alice: waiting for bob's summary: %w", ctx.Err())
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.err != nil {
-		return nil, r.err
-	}
-	return r.summary, nil
-}
-
-// drain reads to the end of the RPC (Bob's trailers).
-func (r *receiver) drain() {
-	for {
-		if _, err := r.stream.Recv(); err != nil {
-			return
-		}
-	}
 }
 
 // LoadData reads a labelled dataset for the file task: CSV or JSON Lines,
@@ -914,44 +512,4 @@ func LoadData(path, labelColumn string) (*task.Table, error) {
 		return nil, fmt.Errorf("alice: %w", err)
 	}
 	return t, nil
-}
-
-// UseData points sp at the dataset t: the file task, its name and inputs
-// hash, its feature count as dim. Sizes the user did not set explicitly
-// (explicit reports whether a spec flag was given) follow the file: test is
-// the last fifth of the rows, n the rows before them, classes one more than
-// the largest label.
-func UseData(sp *spec.Spec, t *task.Table, explicit func(flag string) bool) {
-	sp.Task = spec.TaskFile
-	sp.DataName = t.Name
-	sp.DataSHA256 = t.InputsSHA256()
-	sp.Dim = int64(t.Features)
-	if !explicit("test") {
-		sp.Test = int64(t.Rows / 5)
-		if explicit("n") {
-			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N-sp.Validation))
-		}
-	}
-	if !explicit("n") {
-		sp.N = max(1, int64(t.Rows)-sp.Test-sp.Validation)
-	}
-	if !explicit("classes") {
-		sp.Classes = int64(max(2, t.MaxLabel()+1))
-	}
-}
-
-// UseTestData points sp at a separate test file: its name and inputs hash,
-// and all its rows as the test examples; the training file then supplies
-// only the n training (and validation) rows, so unless n was given it is
-// every row of that file. Call it after UseData.
-func UseTestData(sp *spec.Spec, data, test *task.Table, explicit func(flag string) bool) {
-	sp.TestDataName = test.Name
-	sp.TestDataSHA256 = test.InputsSHA256()
-	sp.Test = int64(test.Rows)
-	if !explicit("n") {
-		sp.N = max(1, int64(data.Rows)-sp.Validation)
-	}
-	if !explicit("classes") {
-		sp.Classes = int64(max(2, data.MaxLabel()+1, test.MaxLabel()+1))
-	}
 }

@@ -1,14 +1,15 @@
-// Package alice is the sending side: a gRPC client that drives the shared
-// prequential Session with an encoder and streams the coded bytes to Bob.
+// Package alice is the sending side: a gRPC client adapter around a
+// transmit.Sender, which codes the labels; alice streams its bytes to Bob.
 //
-// Alice holds the labels. She sends Hello with the spec and its hash, waits
-// for Welcome, then codes every training label and sends the bytes in
-// segments as they become final, never waiting for Bob mid-stream. A
-// receiving goroutine compares each of Bob's checkpoint fingerprints with
-// the one she recorded at the same example; the first mismatch aborts the
-// transmission with DataLoss naming the example. After Finish she checks
-// Bob's Summary against her own final state, computes the test loss of the
-// final model on held-out data and reports MDL and EDL.
+// Alice holds the labels. She sends Hello with the spec's canonical bytes
+// and their hash, waits for Welcome, then steps the Sender and sends the
+// bytes in segments as they become final, never waiting for Bob
+// mid-stream. A receiving goroutine checks each of Bob's checkpoints
+// against the ledger of hers (transmit.Ledger); the first mismatch aborts
+// the transmission with DataLoss naming the example. After Finish she
+// compares Bob's figures in his Summary with her own, field by field and
+// to the bit (transmit.Figures.Diff), and reports (shared/report). A
+// broken stream is resumed on a new link from the bytes Bob holds.
 //
 // Only this goroutine sends on the stream; only the receiver receives.
 //

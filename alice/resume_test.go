@@ -17,6 +17,7 @@ import (
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/proto/wire/wiretest"
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -95,19 +96,34 @@ func TestResumeAfterConnectionCut(t *testing.T) {
 }
 
 // Alice pauses past Bob's idle timeout without heartbeats: Bob suspends the
-// transmission instead of ending it, and Alice resumes it.
+// transmission instead of ending it, and Alice resumes it. The pause is on a
+// fake clock shared by the two, advanced once past the timeout when Bob
+// waits for her first segment, so there is exactly one break to resume.
 func TestResumeAfterIdleTimeout(t *testing.T) {
 	sp := aliceSpec()
-	sp.N, sp.Model, sp.Hidden, sp.CheckpointEvery = 150000, spec.ModelMLP, []int64{32}, 1<<20
-	dial, reports := bufBob(t, bob.Config{Limits: bob.DefaultLimits(), IdleTimeout: 100 * time.Millisecond})
+	sp.N, sp.Model, sp.Hidden, sp.CheckpointEvery = 20000, spec.ModelMLP, []int64{32}, 1<<20
+	const idle = 100 * time.Millisecond
+	clock := wiretest.NewClock()
+	dial, reports := bufBob(t, bob.Config{Limits: bob.DefaultLimits(), IdleTimeout: idle, Clock: clock})
+	pace := func(ctx context.Context, next int64) error {
+		if next != 256 {
+			return nil
+		}
+		// The hello's receive and the next one's: Bob waits for a segment.
+		if err := clock.WaitArmed(ctx, 2); err != nil {
+			return err
+		}
+		clock.Advance(idle)
+		return nil
+	}
 	rep, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: sp, SegmentBytes: 1 << 20, Timeout: time.Minute,
-		Dial: dial, Heartbeat: time.Hour})
+		Dial: dial, Heartbeat: time.Hour, Clock: clock, Pace: pace})
 	if err != nil {
 		t.Fatalf("alice.Run: %v", err)
 	}
 	b := waitReport(t, reports)
-	if rep.Reconnects < 1 {
-		t.Errorf("no reconnect: the pass took too little time to idle out Bob (make the spec bigger)")
+	if rep.Reconnects != 1 {
+		t.Errorf("%d reconnects, want 1: one pause past the idle timeout", rep.Reconnects)
 	}
 	checkLikeUninterrupted(t, sp, rep, b)
 }

@@ -60,7 +60,7 @@ func TestSendEOFTakesBobsStatusFromTheReceiver(t *testing.T) {
 	led := newLedger()
 	cp := prequential.Checkpoint{Example: 64}
 	cp.Fingerprint[0], cp.Transcript[0] = 1, 2
-	led.record(cp)
+	led.Record(cp)
 	s := &endedStream{
 		gate:   make(chan struct{}),
 		second: make(chan struct{}),
@@ -100,7 +100,7 @@ func TestSendEOFTakesBobsStatusFromTheReceiver(t *testing.T) {
 			t.Errorf("error %v does not say %q", err, want)
 		}
 	}
-	if got := led.matched.Load(); got != 1 {
+	if got := led.Matched(); got != 1 {
 		t.Errorf("%d checkpoints confirmed, want 1: bob's checkpoint went to the wrong reader", got)
 	}
 }

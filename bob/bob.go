@@ -16,17 +16,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/coder"
-	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // Config is Bob's service configuration.
@@ -69,43 +70,25 @@ type Config struct {
 	// DrainTimeout bounds how long Serve lets running transmissions finish
 	// once it stops. Zero means DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// Clock times the idle timeout; nil is the real clock. Tests pass a
+	// fake one (clockwork.FakeClock) so that whether a transmission idles
+	// out depends on the time they advance, not on the machine's speed.
+	Clock clockwork.Clock
 }
+
+// Observer watches one transmission as Bob decodes it; Example's bytes are
+// the stream bytes consumed so far. Calls come from the transmission's
+// goroutine and must not block for long, since Bob decodes no further
+// meanwhile. After a resume the replayed examples are told again.
+type Observer = prequential.Observer
 
 // DefaultLimits are Bob's limits unless flags change them.
 func DefaultLimits() spec.Limits {
 	return spec.Limits{MaxExamples: 50_000_000, MaxClasses: 1 << 16, MaxParams: 50_000_000, MaxDim: 1 << 20}
 }
 
-// SessionReport is Bob's account of one transmission.
-type SessionReport struct {
-	Event           string `json:"event"`
-	SessionID       string `json:"session_id"`
-	SpecHash        string `json:"spec_hash"`
-	N               int64  `json:"n"`
-	Params          int64  `json:"params"`           // the learner's parameters (with an adapter: base plus adapter)
-	TrainableParams int64  `json:"trainable_params"` // those that train (adapters: fewer than params)
-	PayloadBytes    int64  `json:"payload_bytes"`
-	CodedBits       int64  `json:"coded_bits"`   // the training pass's bytes ×8: the verified MDL
-	HeldOutBits     int64  `json:"heldout_bits"` // validation and test labels' bytes ×8, not part of the MDL
-	Fingerprint     string `json:"fingerprint"`
-	LabelsSHA256    string `json:"labels_sha256"`
-	Checkpoints     int64  `json:"checkpoints"`
-	Resumed         bool   `json:"resumed,omitempty"` // the transmission resumed after a break
-	// TestLossBits and EDLBits are what Bob verified himself: θ*'s mean
-	// test loss on the test labels he decoded, and MDL − n·L_test. Absent
-	// when test = 0.
-	TestLossBits *float64 `json:"test_loss_bits,omitempty"`
-	EDLBits      *float64 `json:"edl_bits,omitempty"`
-	ThetaEpochs  int64    `json:"theta_epochs"`
-	// Score = answers (format task): Bob's own answers-scored figures,
-	// −log₂ p(y | y ∈ S) per label, ideal bits; Alice checks them to the
-	// bit. Absent when the spec scores all (the test ones when test = 0).
-	Score              string   `json:"score,omitempty"`
-	ScoredIdealBits    *float64 `json:"scored_ideal_bits,omitempty"`
-	ScoredTestLossBits *float64 `json:"scored_test_loss_bits,omitempty"`
-	ScoredEDLBits      *float64 `json:"scored_edl_bits,omitempty"`
-	Error              string   `json:"error,omitempty"`
-}
+// SessionReport is Bob's account of one transmission (see shared/report).
+type SessionReport = report.Session
 
 // Server implements the Transmission service.
 type Server struct {
@@ -133,6 +116,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
 	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions), resume: newResumeStore(cfg.StateDir, cfg.ResumeTTL)}
 }
 
@@ -154,7 +140,7 @@ func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error)
 		return status.Errorf(codes.ResourceExhausted, "bob: %d transmissions are running, the most he accepts (max-sessions)", s.cfg.MaxSessions)
 	}
 	if s.cfg.IdleTimeout > 0 {
-		stream = idleStream{Transmission_TransmitServer: stream, timeout: s.cfg.IdleTimeout}
+		stream = idleStream{Transmission_TransmitServer: stream, timeout: s.cfg.IdleTimeout, clock: s.cfg.Clock}
 	}
 	rep := SessionReport{Event: "session"}
 	defer func() {
@@ -219,21 +205,26 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	dec, err := coder.NewDecoder(uint(sp.Precision))
-	if err != nil {
-		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
-	}
 	// The session's resumable state: the bytes received before a break
 	// are replayed below, and Alice sends on from their end.
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
-	entry, err := s.resume.open(ctx, rep.SessionID, hello.GetSpec(), hello.GetResume(), cancel)
+	entry, err := s.resume.open(ctx, rep.SessionID, hello.GetSpecCanonical(), hello.GetResume(), cancel)
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
 	stream = takeoverStream{Transmission_TransmitServer: stream, ctx: ctx}
 	keep := false
 	defer func() { s.resume.release(rep.SessionID, entry, keep) }()
+	// suspend keeps the state of a transmission whose stream broke, for a
+	// resume; other errors end it.
+	suspend := func(err error) error {
+		if !suspendable(err) {
+			return err
+		}
+		keep = true
+		return &suspendedError{err}
+	}
 	var stored []byte
 	if entry != nil {
 		stored = entry.data
@@ -248,50 +239,32 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 		s.cfg.OnWelcome(rep.SessionID, sp)
 	}
 
-	ld := &prequential.LabelDecoder{Dec: dec, Labels: make([]int, 0, sess.Total())}
-	var sc prequential.SymbolCoder = ld
+	rcv, err := transmit.NewReceiver(sess)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
+	}
 	var obs Observer
 	if s.cfg.Observe != nil {
 		obs = s.cfg.Observe(rep.SessionID)
 		obs.Start(sp, in)
-		sc = observed{LabelDecoder: ld, obs: obs, dec: dec}
 	}
-	var received int64
-	mdlBytes := int64(-1)
-	flushDue := false
-	// advance decodes every label the buffered bytes allow, sends a
-	// checkpoint at each boundary, and consumes Alice's coder flush at the
-	// end of each phase (the training pass, the validation labels, the test
-	// labels); the pass's bytes through its flush are the MDL.
+	// advance decodes every label the bytes so far allow and sends a
+	// checkpoint at each boundary.
 	advance := func() error {
 		for {
-			if flushDue {
-				err := dec.Flush()
-				if errors.Is(err, coder.ErrNeedInput) {
-					return nil
-				}
-				if err != nil {
-					return status.Errorf(codes.DataLoss, "bob: coder flush after example %d: %v", sess.Index(), err)
-				}
-				flushDue = false
-				if mdlBytes < 0 {
-					mdlBytes = dec.Consumed()
-				}
-				continue
+			ex, ok, err := rcv.Step()
+			if err != nil {
+				return status.Errorf(codes.DataLoss, "bob: example %d: %v", rcv.Index(), err)
 			}
-			if sess.Done() || !dec.Ready() {
+			if !ok {
 				return nil
 			}
-			res, err := sess.Step(sc)
-			if err != nil {
-				return status.Errorf(codes.DataLoss, "bob: example %d: %v", sess.Index(), err)
+			if obs != nil {
+				obs.Example(ex.Index, ex.Label, ex.Freqs, ex.Bytes)
 			}
-			flushDue = res.PhaseEnd
-			if cp := res.Checkpoint; cp != nil {
+			if cp := ex.Checkpoint; cp != nil {
 				rep.Checkpoints++
-				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: &wirepb.Checkpoint{
-					Example: cp.Example, Fingerprint: cp.Fingerprint[:], Transcript: cp.Transcript[:],
-				}}}); err != nil {
+				if err := stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: wire.CheckpointOf(*cp)}}); err != nil {
 					return err
 				}
 				if obs != nil {
@@ -302,37 +275,29 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	}
 	rep.Resumed = hello.GetResume()
 	if len(stored) > 0 {
-		received = int64(len(stored))
-		if _, err := dec.Write(stored); err != nil {
+		if err := rcv.Write(stored); err != nil {
 			return status.Errorf(codes.DataLoss, "bob: replaying stored bytes: %v", err)
 		}
 		if err := advance(); err != nil {
-			if suspendable(err) {
-				keep = true
-				return &suspendedError{err}
-			}
-			return err
+			return suspend(err)
 		}
 	}
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return status.Errorf(codes.InvalidArgument, "bob: stream closed before finish (after %d examples, %d bytes)", sess.Index(), received)
+			return status.Errorf(codes.InvalidArgument, "bob: stream closed before finish (after %d examples, %d bytes)", rcv.Index(), rcv.Received())
 		}
 		if status.Code(err) == codes.ResourceExhausted {
 			// gRPC has already told Alice; this names the flag in Bob's log.
 			return status.Errorf(codes.ResourceExhausted, "bob: %s (max-message-bytes)", status.Convert(err).Message())
 		}
 		if err != nil {
-			if suspendable(err) {
-				keep = true
-				return &suspendedError{err}
-			}
-			return err
+			return suspend(err)
 		}
 		switch m := msg.GetMsg().(type) {
 		case *wirepb.AliceMessage_Segment:
 			seg := m.Segment
+			received := rcv.Received()
 			if seg.GetOffset() != received {
 				return status.Errorf(codes.InvalidArgument, "bob: segment at byte %d, expected byte %d", seg.GetOffset(), received)
 			}
@@ -342,22 +307,17 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				keep = true
 				return &suspendedError{status.Errorf(codes.DataLoss, "bob: segment at byte %d: crc32c %08x, header says %08x (%s)", received, got, seg.GetCrc32C(), wire.ResendAfterCRC)}
 			}
-			received += int64(len(seg.GetData()))
-			if _, err := dec.Write(seg.GetData()); err != nil {
+			if err := rcv.Write(seg.GetData()); err != nil {
 				return status.Errorf(codes.DataLoss, "bob: %v", err)
 			}
 			if err := s.resume.append(entry, seg.GetData()); err != nil {
 				return status.Errorf(codes.Internal, "bob: %v", err)
 			}
 			if err := advance(); err != nil {
-				if suspendable(err) {
-					keep = true
-					return &suspendedError{err}
-				}
-				return err
+				return suspend(err)
 			}
 		case *wirepb.AliceMessage_Finish:
-			return s.finish(stream, m.Finish, sess, dec, ld, received, advance, func() int64 { return mdlBytes }, rep)
+			return s.finish(stream, m.Finish, rcv, advance, rep)
 		case *wirepb.AliceMessage_Abort:
 			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
 		case *wirepb.AliceMessage_Hello:
@@ -411,16 +371,22 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 	if v := hello.GetProtocolVersion(); v != wire.ProtocolVersion {
 		return spec.Spec{}, status.Errorf(codes.FailedPrecondition, "bob: protocol_version: alice speaks %d, bob speaks %d", v, wire.ProtocolVersion)
 	}
-	sp := wire.SpecFromProto(hello.GetSpec())
+	// The spec travels as its canonical bytes: their hash is the spec's
+	// hash, and spec.Parse refuses anything Canonical would not write.
 	var problems []string
-	if err := sp.Validate(); err != nil {
-		problems = append(problems, err.Error())
+	if h := sha256.Sum256(hello.GetSpecCanonical()); !bytes.Equal(h[:], hello.GetSpecHash()) {
+		problems = append(problems, fmt.Sprintf("spec_hash: alice sent %x, the spec bytes hash to %x", hello.GetSpecHash(), h[:]))
 	}
-	if err := s.cfg.Limits.Check(sp); err != nil {
+	sp, err := spec.Parse(hello.GetSpecCanonical())
+	if err != nil {
 		problems = append(problems, err.Error())
-	}
-	if h := sp.Hash(); !bytes.Equal(h[:], hello.GetSpecHash()) {
-		problems = append(problems, fmt.Sprintf("spec_hash: alice sent %x, bob computes %x from the same fields (different encoding version?)", hello.GetSpecHash(), h[:]))
+	} else {
+		if err := sp.Validate(); err != nil {
+			problems = append(problems, err.Error())
+		}
+		if err := s.cfg.Limits.Check(sp); err != nil {
+			problems = append(problems, err.Error())
+		}
 	}
 	if len(problems) > 0 {
 		return spec.Spec{}, status.Errorf(codes.FailedPrecondition, "bob: cannot accept spec: %s", strings.ReplaceAll(strings.Join(problems, "; "), "\n", "; "))
@@ -428,77 +394,26 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 	return sp, nil
 }
 
-func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, sess *prequential.Session,
-	dec *coder.Decoder, ld *prequential.LabelDecoder, received int64, advance func() error, mdlBytes func() int64, rep *SessionReport) error {
-	if fin.GetPayloadBytes() != received {
-		return status.Errorf(codes.DataLoss, "bob: finish says %d payload bytes, received %d", fin.GetPayloadBytes(), received)
+// finish decodes the rest of the stream, checks Alice's Finish against
+// what Bob decoded, and answers his Summary: his own figures.
+func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, rcv *transmit.Receiver, advance func() error, rep *SessionReport) error {
+	if err := rcv.CloseWrite(fin.GetPayloadBytes()); err != nil {
+		return status.Errorf(codes.DataLoss, "bob: %v", err)
 	}
-	dec.CloseWrite()
 	if err := advance(); err != nil {
 		return err
 	}
+	f, err := rcv.Finish(wire.FinishFrom(fin))
+	if err != nil {
+		return status.Errorf(codes.DataLoss, "bob: %v", err)
+	}
+	sess := rcv.Session()
 	sp := sess.Spec()
-	if !sess.Done() {
-		return status.Errorf(codes.DataLoss, "bob: stream ended after %d of %d examples", sess.Index(), sess.Total())
-	}
-	if err := dec.Finish(); err != nil {
-		return status.Errorf(codes.DataLoss, "bob: end of stream: %v", err)
-	}
-	if fin.GetExamples() != sess.Index() {
-		return status.Errorf(codes.DataLoss, "bob: finish says %d examples, decoded %d", fin.GetExamples(), sess.Index())
-	}
-	final := sess.LastCheckpoint()
-	if !bytes.Equal(fin.GetFingerprint(), final.Fingerprint[:]) {
-		return status.Errorf(codes.DataLoss, "bob: final fingerprint differs at example %d: alice %x, bob %x", sess.Index(), fin.GetFingerprint(), final.Fingerprint[:])
-	}
-	mdl := mdlBytes()
-	if mdl < 0 || fin.GetMdlBytes() != mdl {
-		return status.Errorf(codes.DataLoss, "bob: finish says the training pass took %d bytes, bob counted %d", fin.GetMdlBytes(), mdl)
-	}
-	labelsSum := sha256.Sum256(edl.LabelBytes(ld.Labels[:sp.N], int(sp.Classes)))
-	held := sess.HeldOut()
-	rep.N = sp.N
-	rep.Params, rep.TrainableParams = sp.NumParams(), sp.TrainableParams()
-	rep.PayloadBytes = received
-	rep.CodedBits = 8 * mdl
-	rep.HeldOutBits = 8 * (received - mdl)
-	rep.ThetaEpochs = held.Converged.Epochs
-	if sp.Test > 0 {
-		loss := held.TestLossBits
-		e := edl.EDL(float64(rep.CodedBits), sp.N, loss)
-		rep.TestLossBits, rep.EDLBits = &loss, &e
-	}
-	var scoredIdeal, scoredLoss, scoredEDL float64
-	if sp.Score == spec.ScoreAnswers {
-		scoredIdeal = sess.Accounting().ScoredIdealBits
-		rep.Score, rep.ScoredIdealBits = sp.Score, &scoredIdeal
-		if sp.Test > 0 {
-			scoredLoss = held.TestScoredLossBits
-			scoredEDL = edl.EDL(scoredIdeal, sp.N, scoredLoss)
-			rep.ScoredTestLossBits, rep.ScoredEDLBits = &scoredLoss, &scoredEDL
-		}
-	}
-	rep.Fingerprint = hex.EncodeToString(final.Fingerprint[:])
-	rep.LabelsSHA256 = hex.EncodeToString(labelsSum[:])
-	if err := s.writeOutputs(sess, ld.Labels[:sp.N]); err != nil {
+	rep.Fill(sp, f)
+	if err := s.writeOutputs(sess, rcv.Labels()[:sp.N]); err != nil {
 		return status.Errorf(codes.Internal, "bob: %v", err)
 	}
-	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: &wirepb.Summary{
-		Examples:     sess.Index(),
-		PayloadBytes: rep.PayloadBytes,
-		CodedBits:    rep.CodedBits,
-		Fingerprint:  final.Fingerprint[:],
-		Transcript:   final.Transcript[:],
-		LabelsSha256: labelsSum[:],
-		Checkpoints:  rep.Checkpoints,
-		MdlBytes:     mdl,
-		TestLossBits: held.TestLossBits,
-		ThetaEpochs:  held.Converged.Epochs,
-
-		ScoredIdealBits:    scoredIdeal,
-		ScoredTestLossBits: scoredLoss,
-		ScoredEdlBits:      scoredEDL,
-	}}})
+	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: wire.SummaryOf(f, rep.Checkpoints)}})
 }
 
 func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {

@@ -22,11 +22,11 @@ import (
 	"github.com/edlwire/edlwire/bob"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // bobHarness is one Bob served over an in-memory bufconn listener.
@@ -112,17 +112,17 @@ func codeSpec(t testing.TB, sp spec.Spec) coded {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
+	snd, err := transmit.NewSender(sess, lab)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := prequential.CodeAll(sess, enc, prequential.AllLabels(lab.Train, lab.Valid, lab.Test))
+	fin, err := snd.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := coded{data: all.Stream, checkpoints: all.Checkpoints, mdl: all.MDLBytes}
-	if int64(len(c.data)) != enc.Len() {
-		t.Fatalf("encoder Len %d, bytes %d", enc.Len(), len(c.data))
+	c := coded{data: snd.Stream(), checkpoints: snd.Checkpoints(), mdl: fin.MDLBytes}
+	if int64(len(c.data)) != fin.PayloadBytes {
+		t.Fatalf("finish says %d bytes, stream has %d", fin.PayloadBytes, len(c.data))
 	}
 	if len(c.data) < 200 {
 		t.Fatalf("test spec codes to only %d bytes; the tests need several segments", len(c.data))
@@ -134,13 +134,13 @@ func codeSpec(t testing.TB, sp spec.Spec) coded {
 func helloMsg(sp spec.Spec) *wirepb.AliceMessage {
 	h := sp.Hash()
 	return &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Hello{Hello: &wirepb.Hello{
-		ProtocolVersion: wire.ProtocolVersion, Spec: wire.SpecToProto(sp), SpecHash: h[:], SessionId: "raw",
+		ProtocolVersion: wire.ProtocolVersion, SpecCanonical: sp.Canonical(), SpecHash: h[:], SessionId: "raw",
 	}}}
 }
 
 func segMsg(offset int64, data []byte) *wirepb.AliceMessage {
 	return &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
-		Offset: offset, Data: data, Crc32C: wire.CRC(data), ExamplesEnd: 0,
+		Offset: offset, Data: data, Crc32C: wire.CRC(data),
 	}}}
 }
 
@@ -247,7 +247,7 @@ func TestRawClientValidTransmission(t *testing.T) {
 		}
 	}
 	labelsSum := sha256.Sum256(edl.LabelBytes(c.labels, int(sp.Classes)))
-	if sum.GetExamples() != sp.N || sum.GetPayloadBytes() != int64(len(c.data)) || sum.GetCodedBits() != 8*int64(len(c.data)) ||
+	if sum.GetExamples() != sp.N || sum.GetPayloadBytes() != int64(len(c.data)) || sum.GetMdlBytes() != int64(len(c.data)) ||
 		!bytes.Equal(sum.GetFingerprint(), c.final.Fingerprint[:]) || !bytes.Equal(sum.GetTranscript(), c.final.Transcript[:]) ||
 		!bytes.Equal(sum.GetLabelsSha256(), labelsSum[:]) || sum.GetCheckpoints() != int64(len(c.checkpoints)) {
 		t.Errorf("summary %v disagrees with alice's state", sum)
@@ -338,10 +338,16 @@ func TestInvalidSpecNamesEveryField(t *testing.T) {
 	// The hash is the invalid spec's own: only validation can refuse it.
 	refusedHello(t, h, helloMsg(sp), "classes", "lr", "batch")
 
-	// No spec at all is the zero spec: invalid, not a crash.
+	// No spec at all is refused by name, not a crash; so is one whose
+	// bytes are not the canonical encoding, even under their own hash.
 	m := helloMsg(rawSpec())
-	m.GetHello().Spec = nil
-	refusedHello(t, h, m, "task", "n")
+	m.GetHello().SpecCanonical = nil
+	refusedHello(t, h, m, "spec_hash", "encoding")
+	bad := bytes.Replace(rawSpec().Canonical(), []byte("\nlr="), []byte("\nlr=+"), 1)
+	m = helloMsg(rawSpec())
+	h2 := sha256.Sum256(bad)
+	m.GetHello().SpecCanonical, m.GetHello().SpecHash = bad, h2[:]
+	refusedHello(t, h, m, "lr", "not canonical")
 }
 
 func TestSpecOverLimitsNamesFieldAndFlag(t *testing.T) {

@@ -1,8 +1,9 @@
-// Package bob is the receiving side: a gRPC server that, for each
-// transmission, builds the model, inputs and trainer from the spec Alice
-// sends (within limits he enforces), decodes every label from the coded
-// stream by driving the shared prequential Session with a decoder, and
-// proves he stayed in sync by sending his fingerprint at every checkpoint.
+// Package bob is the receiving side: a gRPC server adapter around a
+// transmit.Receiver. For each transmission he parses the spec from the
+// canonical bytes Alice sends (within limits he enforces), builds the
+// session, feeds the Receiver the segments as they arrive (and, on a
+// resume, the bytes he held, replayed), sends each checkpoint it reaches,
+// and answers Finish with his own figures (transmit.Figures).
 //
 // Bob never sees a label except by decoding it: he builds inputs only
 // (task.NewInputs), never task.NewLabels.

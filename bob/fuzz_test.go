@@ -81,9 +81,12 @@ func FuzzBobMessages(f *testing.F) {
 				m.GetHello().SessionId = "fuzz"
 				m.GetHello().Resume = b&0x0f == 6
 			case 1:
+				// Another spec's bytes under this spec's hash.
+				other := sp
+				other.Classes += arg - 8
+				other.LR *= float64(arg)
 				m = helloMsg(sp)
-				m.GetHello().Spec.Classes += arg - 8
-				m.GetHello().Spec.Lr *= float64(arg)
+				m.GetHello().SpecCanonical = other.Canonical()
 			case 2:
 				n := 64 + arg*16
 				data := c.data[min(off, int64(len(c.data))):min(off+n, int64(len(c.data)))]

@@ -3,6 +3,7 @@ package bob
 import (
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -30,6 +31,7 @@ const (
 type idleStream struct {
 	wirepb.Transmission_TransmitServer
 	timeout time.Duration
+	clock   clockwork.Clock
 }
 
 type recvResult struct {
@@ -46,12 +48,12 @@ func (s idleStream) Recv() (*wirepb.AliceMessage, error) {
 		m, err := s.Transmission_TransmitServer.Recv()
 		ch <- recvResult{m, err}
 	}()
-	t := time.NewTimer(s.timeout)
+	t := s.clock.NewTimer(s.timeout)
 	defer t.Stop()
 	select {
 	case r := <-ch:
 		return r.msg, r.err
-	case <-t.C:
+	case <-t.Chan():
 		return nil, status.Errorf(codes.DeadlineExceeded, "bob: nothing received from alice for %v (idle-timeout)", s.timeout)
 	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/edlwire/edlwire/proto/wirepb"
 )
@@ -45,7 +44,7 @@ type resumeStore struct {
 }
 
 type resumeEntry struct {
-	spec    []byte // the Hello's wirepb.Spec, marshalled
+	spec    []byte // the Hello's spec, canonical encoding
 	data    []byte // payload bytes received so far
 	touched time.Time
 	file    *os.File // append-only copy of data under dir, or nil
@@ -85,13 +84,9 @@ func (r *resumeStore) paths(id string) (specPath, dataPath string) {
 // Hello whose id a running stream holds gets nil: that transmission runs
 // but cannot be resumed (ids are 64-bit random, so this is a client that
 // reuses them). The caller must release a non-nil entry.
-func (r *resumeStore) open(ctx context.Context, id string, specMsg *wirepb.Spec, resume bool, cancel context.CancelFunc) (*resumeEntry, error) {
+func (r *resumeStore) open(ctx context.Context, id string, specBytes []byte, resume bool, cancel context.CancelFunc) (*resumeEntry, error) {
 	if !validID(id) {
 		return nil, fmt.Errorf("session_id %q: want 1 to 64 letters, digits, '-' or '_'", id)
-	}
-	specBytes, err := proto.MarshalOptions{Deterministic: true}.Marshal(specMsg)
-	if err != nil {
-		return nil, err
 	}
 	r.mu.Lock()
 	r.sweepLocked()

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/proto/wire/wiretest"
 	"github.com/edlwire/edlwire/proto/wirepb"
 )
 
@@ -154,7 +155,7 @@ func TestHealthAndReflectionWithToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(names, ","); !strings.Contains(got, "edlwire.v1.Transmission") || !strings.Contains(got, "grpc.health.v1.Health") {
+	if got := strings.Join(names, ","); !strings.Contains(got, "edlwire.v3.Transmission") || !strings.Contains(got, "grpc.health.v1.Health") {
 		t.Errorf("reflection lists %q, want the transmission and health services", got)
 	}
 }
@@ -179,37 +180,60 @@ func TestMaxSessions(t *testing.T) {
 	welcome(t, b.stream(t), rawSpec())
 }
 
+// The idle timeout runs on a fake clock that the test advances only once
+// Bob has armed the timer of the receive it is about (wiretest.Clock counts
+// them): the verdicts depend on the time advanced, never on how fast this
+// machine runs the handler.
 func TestIdleTimeout(t *testing.T) {
 	const idle = 300 * time.Millisecond
-	b := serveBob(t, bob.Config{IdleTimeout: idle, MaxSessions: 1})
-	check := func(t *testing.T, s wirepb.Transmission_TransmitClient) {
+	clock := wiretest.NewClock()
+	b := serveBob(t, bob.Config{IdleTimeout: idle, MaxSessions: 1, Clock: clock})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// armedFor waits until Bob has armed the idle timer of receive number
+	// n+1 counted from base: he has taken n messages and waits for more.
+	armedFor := func(t *testing.T, base, n int64) {
 		t.Helper()
-		start := time.Now()
+		if err := clock.WaitArmed(ctx, base+n+1); err != nil {
+			t.Fatalf("bob never waited for message %d: %v", n+1, err)
+		}
+	}
+	idlesOut := func(t *testing.T, s wirepb.Transmission_TransmitClient) {
+		t.Helper()
+		clock.Advance(idle)
 		st := ended(s)
 		if st.Code() != codes.DeadlineExceeded || !strings.Contains(st.Message(), "idle-timeout") {
 			t.Fatalf("idle stream ended with %v, want DeadlineExceeded naming idle-timeout", st)
 		}
-		if d := time.Since(start); d > idle+3*time.Second {
-			t.Errorf("idle stream ended after %v, idle-timeout is %v", d, idle)
-		}
 	}
-	t.Run("before hello", func(t *testing.T) { check(t, b.stream(t)) })
+	t.Run("before hello", func(t *testing.T) {
+		base := clock.Armed()
+		s := b.stream(t)
+		armedFor(t, base, 0)
+		idlesOut(t, s)
+	})
 	t.Run("after welcome", func(t *testing.T) {
+		base := clock.Armed()
 		s := b.stream(t)
 		welcome(t, s, rawSpec())
-		check(t, s)
+		armedFor(t, base, 1)
+		idlesOut(t, s)
 	})
 	t.Run("heartbeats keep it alive", func(t *testing.T) {
+		base := clock.Armed()
 		s := b.stream(t)
 		welcome(t, s, rawSpec())
-		// Empty segments every idle/6 for 3 idle periods: alive throughout.
-		for range 18 {
-			time.Sleep(idle / 6)
+		// An empty segment one nanosecond before every timeout, for six
+		// idle periods: alive throughout.
+		for i := range int64(6) {
+			armedFor(t, base, 1+i)
+			clock.Advance(idle - time.Nanosecond)
 			if err := s.Send(segMsg(0, nil)); err != nil {
-				t.Fatalf("heartbeat refused: %v (%v)", err, ended(s))
+				t.Fatalf("heartbeat %d refused: %v (%v)", i, err, ended(s))
 			}
 		}
-		check(t, s) // and idle once they stop
+		armedFor(t, base, 7)
+		idlesOut(t, s) // and idle once they stop
 	})
 }
 

@@ -25,7 +25,7 @@ import (
 // first transmission's error, if any; otherwise nil.
 //
 // Besides the Transmission service Bob registers the standard health
-// service (grpc.health.v1, SERVING for "" and "edlwire.v1.Transmission"),
+// service (grpc.health.v1, SERVING for "" and "edlwire.v3.Transmission"),
 // which needs no token, and server reflection, which does when a token is
 // set.
 func Serve(ctx context.Context, lis net.Listener, cfg Config, once bool) error {

@@ -163,14 +163,45 @@ func TestRefusedSpecNamesTheField(t *testing.T) {
 func TestBobKilledMidStream(t *testing.T) {
 	ctx := testContext(t)
 	bob := startBob(t)
+	dir := t.TempDir()
+	events, control := filepath.Join(dir, "alice.events"), filepath.Join(dir, "alice.control")
+	if err := syscall.Mkfifo(control, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan aliceResult, 1)
 	go func() {
 		// Bob never comes back: Alice resumes twice, then gives up.
-		done <- runAlice(ctx, t, append([]string{"--bob", bob.addr, "--reconnects", "2"}, specArgs("n", "2000000", "test", "0", "dim", "8", "classes", "4")...)...)
+		done <- runAlice(ctx, t, append([]string{"--bob", bob.addr, "--reconnects", "2", "--events", events, "--control", control, "--paused"},
+			specArgs("n", "2000000", "test", "0", "dim", "8", "classes", "4")...)...)
 	}()
-	bob.next(t, "welcome", 60*time.Second)
-	time.Sleep(200 * time.Millisecond)
+	// Alice starts held at her first example; one step codes it. Once its
+	// line is in her events she is past the hello and mid-stream, held
+	// again: Bob is killed then, and only then does she go on. Whatever
+	// the machine's speed, the kill lands mid-stream.
+	ctl, err := os.OpenFile(control, os.O_WRONLY, 0) // blocks until alice opens it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	if _, err := ctl.WriteString("step\n"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if b, _ := os.ReadFile(events); bytes.Contains(b, []byte(`"event":"example"`)) {
+			break
+		}
+		select {
+		case res := <-done:
+			t.Fatalf("alice ended (exit %d) before coding a label: %s", res.exitCode, res.stderr)
+		case <-ctx.Done():
+			t.Fatal("alice coded no label")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 	if err := bob.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ctl.WriteString("resume\n"); err != nil {
 		t.Fatal(err)
 	}
 	killed := time.Now()

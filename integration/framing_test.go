@@ -57,7 +57,7 @@ func TestFramingFigures(t *testing.T) {
 			payload, segs := int64(num(t, r, "payload_bytes")), int64(num(t, r, "segments"))
 			wireB, tcpB := int64(num(t, r, "wire_bytes")), int64(num(t, r, "tcp_bytes"))
 			examples := int64(num(t, r, "n") + num(t, r, "validation") + num(t, r, "test"))
-			seg := segmentFraming(payload, segs, examples)
+			seg := segmentFraming(payload, segs)
 			cps := int64(num(t, r, "checkpoints_matched"))
 			cp := cps * (5 + int64(proto.Size(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Checkpoint{Checkpoint: &wirepb.Checkpoint{
 				Example: int64(num(t, r, "n")), Fingerprint: make([]byte, 32), Transcript: make([]byte, 32)}}})))
@@ -79,7 +79,7 @@ func TestFramingFigures(t *testing.T) {
 // segmentFraming is the bytes Segment messages add to the payload they
 // carry: gRPC's 5-byte prefix and the protobuf fields, for segs segments
 // of at most the default 16 KiB cutting payload bytes in order.
-func segmentFraming(payload, segs, examples int64) int64 {
+func segmentFraming(payload, segs int64) int64 {
 	if segs == 0 {
 		return 0
 	}
@@ -91,7 +91,7 @@ func segmentFraming(payload, segs, examples int64) int64 {
 	for off := int64(0); off < payload; off += size {
 		n := min(size, payload-off)
 		m := &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
-			Offset: off, Data: make([]byte, n), Crc32C: 1, ExamplesEnd: examples * (off + n) / payload}}}
+			Offset: off, Data: make([]byte, n), Crc32C: 1}}}
 		total += 5 + int64(proto.Size(m)) - n
 	}
 	return total

@@ -188,7 +188,6 @@ func TestSecurityRefusals(t *testing.T) {
 			[]string{"bob may be serving TLS", "--tls-ca"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
 			res := runAlice(ctx, t, append(append([]string{"--bob", b.addr}, tc.args...), smallSpec...)...)
 			if res.exitCode != 1 {
 				t.Fatalf("alice exited %d, want 1:\n%s", res.exitCode, res.stderr)
@@ -198,8 +197,9 @@ func TestSecurityRefusals(t *testing.T) {
 					t.Errorf("alice's error does not mention %q:\n%s", w, res.stderr)
 				}
 			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("refusal took %v", d)
+			// Refused at once: a refusal is not a break to resume from.
+			if strings.Contains(res.stderr, "resuming") {
+				t.Errorf("alice retried a refusal:\n%s", res.stderr)
 			}
 		})
 	}
@@ -275,7 +275,7 @@ func TestHealthServing(t *testing.T) {
 	defer conn.Close()
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	for _, svc := range []string{"", "edlwire.v1.Transmission"} {
+	for _, svc := range []string{"", "edlwire.v3.Transmission"} {
 		r, err := healthpb.NewHealthClient(conn).Check(cctx, &healthpb.HealthCheckRequest{Service: svc})
 		if err != nil || r.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			t.Errorf("health of %q: %v, %v; want SERVING", svc, r, err)

@@ -16,13 +16,17 @@ needs=(
   "tc iproute2"
   "iptables iptables"                   # packet loss where the kernel lacks sch_netem
   "chromium chromium"                   # the teaching demo's browser test (cmd/internal/demo)
+  "slurmctld slurm-wlm"                 # a one-node Slurm for the sweep tests (cmd/internal/slurm/slurmtest)
+  "slurmd slurm-wlm"
+  "sbatch slurm-wlm"
+  "munged munge"
 )
 
 missing=()
 for pair in "${needs[@]}"; do
   set -- $pair
   command -v "$1" >/dev/null 2>&1 && continue
-  # iproute2 gives both ip and tc: list each package once
+  # one package gives several programs (iproute2: ip, tc): list it once
   [[ " ${missing[*]-} " == *" $2 "* ]] || missing+=("$2")
 done
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/edlwire/edlwire/alice"
+	"github.com/edlwire/edlwire/cmd/internal/cliusage"
 	"github.com/edlwire/edlwire/cmd/internal/events"
 	"github.com/edlwire/edlwire/cmd/internal/pace"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
@@ -33,9 +34,13 @@ import (
 
 func main() {
 	fs := flag.NewFlagSet("alice", flag.ContinueOnError)
-	bob := fs.String("bob", "", "Bob's address HOST:PORT (required)")
+	bob := fs.String("bob", "", "Bob's address `HOST:PORT` (required)")
+	beforeSpec := cliusage.MarkNow(fs)
 	sp := specflag.Register(fs)
+	specFlags := beforeSpec.Since(fs)
+	beforeTLS := cliusage.MarkNow(fs)
 	sec := tlsflag.RegisterClient(fs)
+	tlsFlags := beforeTLS.Since(fs)
 	seg := fs.Int("segment-bytes", alice.DefaultSegmentBytes, "coded bytes per segment message")
 	modelOut := fs.String("model-out", "", "write the final canonical model parameters to this file")
 	checkpointOut := fs.String("checkpoint-out", "", "write a checkpoint of the final learner (model and optimizer state, tied to the spec) to this file: a --base for later runs")
@@ -55,12 +60,25 @@ func main() {
 	eventsPath := fs.String("events", "", "write one JSON line per coded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
 	paceDelay := fs.Duration("pace", 0, "code at most one example per this long (0: full speed); pausing longer than Bob's --idle-timeout ends the transmission")
 	control := fs.String("control", "", "read pacing commands from this file or pipe, one a line: pause, resume, step, speed DURATION")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
+	paused := fs.Bool("paused", false, "start held at the first example, once Bob has welcomed her: --control's step or resume lets her go on")
+	help := cliusage.Help{
+		Name:     "alice",
+		Synopsis: "--bob HOST:PORT [spec flags] [transport flags] [output flags]",
+		Summary:  "Codes the labels of an experiment against the shared model and streams the bytes to Bob, who decodes them and proves it by matching her model's fingerprints.",
+		Examples: []string{
+			"alice --bob 127.0.0.1:7878 --n 10000 --classes 10 --dim 16 --seed 1 --model-out alice.model",
+			"alice --bob 127.0.0.1:7878 --data ../shared/data/digits.csv.gz --model softmax --shuffle 1",
+		},
+		Groups: []cliusage.Group{
+			{Title: "Transport and security", Flags: append([]string{"bob", "timeout", "reconnects", "segment-bytes"}, tlsFlags...)},
+			{Title: "The spec (what is coded; Bob builds the same)", Flags: append([]string{"data", "test-data", "label-column", "standardize", "shuffle"}, specFlags...)},
+			{Title: "Outputs", Flags: []string{"model-out", "checkpoint-out", "quiet", "events"}},
+			{Title: "Speed and pacing (never change a bit of the result)", Flags: []string{"workers", "pace", "control", "paused"}},
+		},
+		Footer: "Prints one JSON line on stdout and a readable summary on stderr.\nExit status: 0 on a verified transmission, 1 on failure, 2 on usage errors.",
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "alice: unexpected arguments %q\n", fs.Args())
-		os.Exit(2)
+	if code, ok := cliusage.Parse(fs, os.Args[1:], help, os.Stdout, os.Stderr); !ok {
+		os.Exit(code)
 	}
 	var table, testTable *task.Table
 	if *testData != "" && *data == "" {
@@ -75,7 +93,7 @@ func main() {
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		alice.UseData(sp, t, func(name string) bool { return set[name] })
+		task.UseData(sp, t, func(name string) bool { return set[name] })
 		table = t
 		if *testData != "" {
 			tt, err := alice.LoadData(*testData, sp.LabelColumn)
@@ -83,7 +101,7 @@ func main() {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(2)
 			}
-			alice.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
+			task.UseTestData(sp, t, tt, func(name string) bool { return set[name] })
 			testTable = tt
 		}
 	}
@@ -120,8 +138,12 @@ func main() {
 		}
 		cfg.Observer = ev.Stream("alice", "")
 	}
+	if *paused && *control == "" {
+		fmt.Fprintln(os.Stderr, "alice: --paused needs --control (nothing could resume her)\nalice -h lists the flags")
+		os.Exit(2)
+	}
 	if *paceDelay > 0 || *control != "" {
-		p := pace.New(*paceDelay, false)
+		p := pace.New(*paceDelay, *paused)
 		if *control != "" {
 			f, err := os.Open(*control)
 			if err != nil {

@@ -30,6 +30,7 @@ import (
 	"syscall"
 
 	"github.com/edlwire/edlwire/bob"
+	"github.com/edlwire/edlwire/cmd/internal/cliusage"
 	"github.com/edlwire/edlwire/cmd/internal/events"
 	"github.com/edlwire/edlwire/cmd/internal/tlsflag"
 	"github.com/edlwire/edlwire/proto/wire"
@@ -56,13 +57,28 @@ func main() {
 	stateDir := fs.String("state-dir", "", "keep each running transmission's spec and bytes here, so a Bob restarted after a crash resumes it (default: memory only)")
 	resumeTTL := fs.Duration("resume-ttl", bob.DefaultResumeTTL, "how long a broken transmission is kept for Alice to resume")
 	eventsPath := fs.String("events", "", "write one JSON line per decoded label and checkpoint here (a pipe such as /dev/fd/3 works): the teaching demo's live view")
+	beforeTLS := cliusage.MarkNow(fs)
 	sec := tlsflag.RegisterServer(fs)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
+	tlsFlags := beforeTLS.Since(fs)
+	help := cliusage.Help{
+		Name:     "bob",
+		Synopsis: "[--listen HOST:PORT] [transport flags] [limits] [output flags]",
+		Summary:  "Serves Alice's transmissions: decodes every label with the model they share, applies the same updates, and answers each checkpoint with his fingerprint.",
+		Examples: []string{
+			"bob --listen 127.0.0.1:7878 --labels-out labels.txt --model-out bob.model",
+			"bob --listen 10.0.0.2:7878 --tls-cert certs/bob.pem --tls-key certs/bob.key --tls-ca certs/ca.pem --token-file certs/token",
+		},
+		Groups: []cliusage.Group{
+			{Title: "Transport and security", Flags: append([]string{"listen", "once", "idle-timeout", "drain-timeout", "max-message-bytes"}, tlsFlags...)},
+			{Title: "Limits (specs past them are refused, naming the field)", Flags: []string{"max-examples", "max-classes", "max-params", "max-dim", "max-sessions"}},
+			{Title: "Resume", Flags: []string{"state-dir", "resume-ttl"}},
+			{Title: "Inputs and outputs", Flags: []string{"data-dir", "labels-out", "model-out", "events"}},
+			{Title: "Speed (never changes a bit of the result)", Flags: []string{"workers"}},
+		},
+		Footer: "Prints a JSON line when listening and one per transmission on stdout.\nExit status (with --once): 0 if the transmission was verified, 1 on failure, 2 on usage errors.",
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "bob: unexpected arguments %q\n", fs.Args())
-		os.Exit(2)
+	if code, ok := cliusage.Parse(fs, os.Args[1:], help, os.Stdout, os.Stderr); !ok {
+		os.Exit(code)
 	}
 	var usage []string
 	if *maxMsg < 1 {

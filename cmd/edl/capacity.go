@@ -10,7 +10,8 @@ package main
 // L₀ the starting model's test loss, and P*_PGR the density between the
 // adapters that recover PGR ≥ 0.95 at the largest n and those that do not.
 // Each adapter trains at the learning rate (of three) whose pass codes
-// shortest.
+// shortest. The rules (thresholds, PGR, the learning-rate choice) are in
+// shared/experiment; here are the flags, the runs, the files and the plots.
 
 import (
 	"encoding/json"
@@ -21,114 +22,60 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
-// adapterDef is one way of training P parameters ("" adapter: the reference).
-type adapterDef struct {
-	Name   string `json:"name"`
-	Kind   string `json:"adapter"`
-	Rank   int64  `json:"rank,omitempty"`
-	Sparse int64  `json:"sparse_params,omitempty"`
-}
-
-// capPoint is one adapter at one n.
-type capPoint struct {
-	N        int64   `json:"n"`
-	EDL      float64 `json:"edl_ideal_bits"`
-	EDLRef   float64 `json:"edl_ref_ideal_bits"`
-	Capacity float64 `json:"capacity"`               // EDL/EDL_ref
-	Density  float64 `json:"density_bits_per_param"` // EDL_ref/P
-	TestLoss float64 `json:"test_loss_bits"`
-	PGR      float64 `json:"pgr"` // 0 when the reference did not lower the test loss
-}
-
-type capCurve struct {
-	Adapter   adapterDef `json:"adapter"`
-	Trainable int64      `json:"trainable_params"`
-	LR        float64    `json:"lr"` // the adapter's learning rate (bestLR)
-	Points    []capPoint `json:"points"`
-	// Threshold is the density at the first grid point (EDL_ref ≥ 50 bits)
-	// where capacity < 0.95; 0 if it never drops.
-	Threshold float64 `json:"threshold_bits_per_param"`
-}
-
-type capArm struct {
-	Arm       string     `json:"arm"`
-	RefParams int64      `json:"reference_trainable_params"`
-	L0        float64    `json:"start_test_loss_bits"`
-	Curves    []capCurve `json:"curves"`
-	// PStar is the median over adapters of their thresholds (those that
-	// drop below 0.95 on the grid); PStarLo/Hi the smallest and largest.
-	PStar   float64 `json:"p_star_bits_per_param"`
-	PStarLo float64 `json:"p_star_min"`
-	PStarHi float64 `json:"p_star_max"`
-	Dropped int     `json:"adapters_that_drop"`
-	// The PGR threshold, from the largest n: adapters whose PGR there is
-	// at least 0.95 "work". PGRLo is the largest density of a working
-	// adapter, PGRHi the smallest density above it of one that does not;
-	// PStarPGR their geometric mean (0 when either is missing, or when
-	// the adapters disagree: one fails at a density below PGRLo, listed
-	// in PGRConflict, and no single threshold separates them).
-	PStarPGR    float64  `json:"p_star_pgr_bits_per_param"`
-	PGRConflict []string `json:"pgr_fails_below_threshold,omitempty"`
-	PGRLo       float64  `json:"pgr_works_up_to"`
-	PGRHi       float64  `json:"pgr_fails_from"`
-}
-
 type capReport struct {
-	Command  string     `json:"command"`
-	Units    string     `json:"units"`
-	Options  elicitOpts `json:"options"`
-	Grid     []int64    `json:"grid"`
-	Arms     []capArm   `json:"arms"`
-	Ratio    float64    `json:"p_star_teaching_over_elicitation"`
-	RatioPGR float64    `json:"p_star_pgr_teaching_over_elicitation"`
-	Seconds  float64    `json:"elapsed_seconds"`
+	Command  string                   `json:"command"`
+	Units    string                   `json:"units"`
+	Options  experiment.Options       `json:"options"`
+	Grid     []int64                  `json:"grid"`
+	Arms     []experiment.CapacityArm `json:"arms"`
+	Ratio    float64                  `json:"p_star_teaching_over_elicitation"`
+	RatioPGR float64                  `json:"p_star_pgr_teaching_over_elicitation"`
 }
 
-func capacityAdapters(quick bool) []adapterDef {
-	ranks := []int64{1, 2, 4, 8, 16, 32}
-	sparse := []int64{10, 100, 1000}
-	if quick {
-		ranks, sparse = []int64{1, 4}, []int64{100}
-	}
-	out := []adapterDef{{Name: "full"}}
-	for _, r := range ranks {
-		out = append(out, adapterDef{Name: "lora-r" + strconv.FormatInt(r, 10), Kind: spec.AdapterLoRA, Rank: r})
-	}
-	for _, s := range sparse {
-		out = append(out, adapterDef{Name: "sparse-" + strconv.FormatInt(s, 10), Kind: spec.AdapterSparse, Sparse: s})
-	}
-	return out
+// capArgs is a parsed edl capacity command line.
+type capArgs struct {
+	o         experiment.Options
+	adapters  []experiment.Adapter
+	lrs       []float64
+	out, plan string
 }
 
-func cmdCapacity(args []string, stdout, stderr io.Writer) int {
+// parseCapacity parses edl capacity's arguments; on failure it has told
+// stderr why and returns the exit code.
+func parseCapacity(args []string, stderr io.Writer) (*capArgs, int) {
 	fs := flag.NewFlagSet("edl capacity", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "the reduced size the tests run")
-	out := fs.String("out", "", "directory for capacity.json, capacity.csv and the plots (required)")
+	out := fs.String("out", "", "directory for capacity.json, capacity.csv and the plots (this or --plan)")
+	plan := fs.String("plan", "", "write a sweep plan into this directory instead of running: one shard per adapter run of an arm (edl submit, edl shard, edl merge)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
 	points := fs.Int("grid-points", 0, "log-grid points (default 8; --quick 5)")
+	n := fs.Int64("n", 0, "target examples, the largest n (default: the target's, as edl elicit)")
+	pretrainN := fs.Int64("pretrain-n", 0, "pre-training examples of the base (default: the target's, as edl elicit)")
 	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair, as edl elicit's --target: answers-permuted or untagged")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return nil, 2
 	}
-	if fs.NArg() > 0 || *out == "" {
-		fmt.Fprintln(stderr, "edl capacity: --out DIR is required, no positional arguments")
-		return 2
+	if fs.NArg() > 0 || (*out == "") == (*plan == "") || *n < 0 || *pretrainN < 0 {
+		fmt.Fprintln(stderr, "edl capacity: one of --out DIR and --plan DIR is required, no positional arguments, sizes positive")
+		return nil, 2
 	}
 	o, err := optsFor(*target, *quick)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return nil, 2
 	}
 	o.Workers, o.Seeds, o.GridPoints = max(1, *workers), 1, 8
 	if *quick {
@@ -137,122 +84,217 @@ func cmdCapacity(args []string, stdout, stderr io.Writer) int {
 	if *points > 0 {
 		o.GridPoints = *points
 	}
+	if *n > 0 {
+		o.N = *n
+	}
+	if *pretrainN > 0 {
+		o.PretrainN = *pretrainN
+	}
+	if err := o.Spec(o.Target, spec.OpAdd).Validate(); err != nil {
+		fmt.Fprintln(stderr, "edl capacity:", err)
+		return nil, 2
+	}
 	lrs := []float64{o.LR, o.LR / 3, o.LR / 10}
 	if *quick {
 		lrs = []float64{o.LR, o.LR / 4}
 	}
-	rep, err := runCapacity(o, capacityAdapters(*quick), lrs, *out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
+	return &capArgs{o: o, adapters: experiment.Adapters(*quick), lrs: lrs, out: *out, plan: *plan}, 0
+}
+
+func cmdCapacity(args []string, stdout, stderr io.Writer) int {
+	ca, code := parseCapacity(args, stderr)
+	if ca == nil {
+		return code
+	}
+	c := &capRun{o: ca.o, adapters: ca.adapters, lrs: ca.lrs, base: pretrainHere(ca.o)}
+	if ca.plan != "" {
+		units := c.units()
+		jobs := make([]any, len(units))
+		for i, u := range units {
+			jobs[i] = u
+		}
+		return planned(stdout, stderr, ca.plan, "capacity", args, capPlanConfig(ca), jobs)
+	}
+	start := time.Now()
+	rep, err := c.run(ca.out, "edl capacity "+strings.Join(args, " "), newProgress(stderr, "edl capacity").Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprint(stdout, capacityTable(rep))
+	fmt.Fprintf(stdout, "%.1f s\n", time.Since(start).Seconds())
 	return 0
 }
 
-func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, command string, progress func(done, total int)) (*capReport, error) {
-	start := time.Now()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
+// capRun is edl capacity's measurement as units: one per adapter run of
+// an arm (its learning-rate choice, its curve and, for the reference, the
+// starting model's test loss). An adapter's curve is one unit, not one per
+// θ*ₙ as in edl curve, because its spec depends on the learning rate its
+// own passes choose: splitting it would need a second stage or the choice
+// recomputed in every shard.
+type capRun struct {
+	o        experiment.Options
+	adapters []experiment.Adapter
+	lrs      []float64
+	base     pretrainer
+}
+
+// capUnit is adapter Adapter on arm Arm (indices into capArms and
+// adapters).
+type capUnit struct {
+	Arm     int `json:"arm"`
+	Adapter int `json:"adapter"`
+}
+
+// capUnitResult is an adapter run's result: the rate it trained at, its
+// ideal-code EDL and test loss at each grid point and, for the reference
+// (full fine-tuning), the starting model's test loss L0.
+type capUnitResult struct {
+	LR       float64   `json:"lr"`
+	EDLIdeal []float64 `json:"edl_ideal_bits"`
+	TestLoss []float64 `json:"test_loss_bits"`
+	L0       *float64  `json:"start_test_loss_bits,omitempty"`
+}
+
+// capArms are the arms capacity measures, in report order.
+var capArms = []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}
+
+func (c *capRun) grid() []int64 { return curve.LogGrid(c.o.N, c.o.Batch, c.o.GridPoints) }
+
+// units lists arm by arm, adapter by adapter.
+func (c *capRun) units() []capUnit {
+	var out []capUnit
+	for a := range capArms {
+		for ad := range c.adapters {
+			out = append(out, capUnit{a, ad})
+		}
 	}
-	file, err := o.pretrain(baseCorrect)
+	return out
+}
+
+// spec is an adapter's spec on an arm at the target's rate, with the base
+// it starts from (nil: random initialization).
+func (c *capRun) spec(u capUnit) (spec.Spec, []byte, error) {
+	o, ad := c.o, c.adapters[u.Adapter]
+	s := o.Spec(o.Target, spec.OpAdd)
+	var base []byte
+	if capArms[u.Arm].Base != nil {
+		var err error
+		if base, err = c.base(capArms[u.Arm].Base); err != nil {
+			return s, nil, err
+		}
+		o.FromBase(&s, base, o.BaseFile(capArms[u.Arm].Base))
+	}
+	s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
+	return s, base, nil
+}
+
+func (c *capRun) runUnit(u capUnit) (capUnitResult, error) {
+	if u.Arm < 0 || u.Arm >= len(capArms) || u.Adapter < 0 || u.Adapter >= len(c.adapters) {
+		return capUnitResult{}, fmt.Errorf("edl: capacity unit %+v outside the configuration", u)
+	}
+	arm, ad := capArms[u.Arm], c.adapters[u.Adapter]
+	s, base, err := c.spec(u)
+	if err != nil {
+		return capUnitResult{}, err
+	}
+	if ad.Kind != "" && len(c.lrs) > 1 {
+		// One learning rate does not suit every adapter (large LoRA
+		// ranks diverge at the full model's): each adapter takes the
+		// rate of lrs with the shortest code of its pass (ideal MDL
+		// of the n examples, seed 1), as the papers tune per adapter.
+		if s.LR, err = bestLR(s, base, c.lrs); err != nil {
+			return capUnitResult{}, fmt.Errorf("edl: capacity %s %s: %w", arm.Name, ad.Name, err)
+		}
+	}
+	res, err := curve.Measure(curve.Config{Spec: s, Grid: c.grid(), Seeds: []uint64{1}, Workers: 1, Base: base})
+	if err != nil {
+		return capUnitResult{}, fmt.Errorf("edl: capacity %s %s: %w", arm.Name, ad.Name, err)
+	}
+	r := capUnitResult{LR: s.LR}
+	for _, p := range res.Runs[0].Points {
+		r.EDLIdeal, r.TestLoss = append(r.EDLIdeal, p.EDLIdeal), append(r.TestLoss, p.TestLoss)
+	}
+	if ad.Kind == "" && (arm.Name == experiment.ArmTeach.Name || c.o.Latent()) {
+		// The teaching arm starts from its random initialization's
+		// test loss, not exactly uniform; the untagged target's
+		// elicitation arm from the base's spread over scripts.
+		l0, err := startLoss(s, base)
+		if err != nil {
+			return capUnitResult{}, fmt.Errorf("edl: capacity %s: %w", arm.Name, err)
+		}
+		r.L0 = &l0
+	}
+	return r, nil
+}
+
+// run is the one-machine command: units → run → assemble.
+func (c *capRun) run(dir, command string, progress func(done, total int)) (*capReport, error) {
+	units := c.units()
+	results := make([]capUnitResult, len(units))
+	err := runEach(len(units), c.o.Workers, progress, func(i int) (err error) {
+		results[i], err = c.runUnit(units[i])
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	target := o.spec(o.Target, spec.OpAdd)
-	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
+	return c.assemble(results, dir, command)
+}
+
+// assemble reads each arm's adapters against its reference (the adapter
+// without Kind, the first) and writes capacity.json, capacity.csv and the
+// plots into dir.
+func (c *capRun) assemble(results []capUnitResult, dir, command string) (*capReport, error) {
+	units := c.units()
+	if len(results) != len(units) {
+		return nil, fmt.Errorf("edl: %d capacity results for %d units", len(results), len(units))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("edl: %w", err)
+	}
+	o, grid := c.o, c.grid()
 	rep := &capReport{Command: command, Options: o, Grid: grid,
 		Units: "bits; density in bits per trainable parameter; capacity and PGR are ratios"}
-	total := 2 * len(adapters)
-	job := 0
-	for _, arm := range []string{armElicit.Name, armTeach.Name} {
-		ca := capArm{Arm: arm, L0: detmath.Log2(float64(o.P))}
-		var ref curve.Run
-		for _, ad := range adapters {
-			s := target
-			var base []byte
-			if arm == armElicit.Name {
-				base = file
-				o.fromBase(&s, file, o.baseFile(baseCorrect))
+	points := func(r capUnitResult) ([]curve.Point, error) {
+		if len(r.EDLIdeal) != len(grid) || len(r.TestLoss) != len(grid) {
+			return nil, fmt.Errorf("edl: a capacity result has %d points for a grid of %d", len(r.EDLIdeal), len(grid))
+		}
+		ps := make([]curve.Point, len(grid))
+		for k, n := range grid {
+			ps[k] = curve.Point{N: n, EDLIdeal: r.EDLIdeal[k], TestLoss: r.TestLoss[k]}
+		}
+		return ps, nil
+	}
+	for a, arm := range capArms {
+		ca := experiment.CapacityArm{Arm: arm.Name, L0: detmath.Log2(float64(o.P))}
+		var ref []curve.Point
+		for i, u := range units {
+			if u.Arm != a {
+				continue
 			}
-			s.Adapter, s.Rank, s.SparseParams = ad.Kind, ad.Rank, ad.Sparse
-			if ad.Kind != "" && len(lrs) > 1 {
-				// One learning rate does not suit every adapter (large LoRA
-				// ranks diverge at the full model's): each adapter takes the
-				// rate of lrs with the shortest code of its pass (ideal MDL
-				// of the n examples, seed 1), as the papers tune per adapter.
-				if s.LR, err = bestLR(s, base, lrs, o.Workers); err != nil {
-					return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
-				}
-			}
-			res, err := curve.Measure(curve.Config{Spec: s, Grid: grid, Seeds: []uint64{1}, Workers: o.Workers, Base: base})
+			r, ad := results[i], c.adapters[u.Adapter]
+			s, _, err := c.spec(u)
 			if err != nil {
-				return nil, fmt.Errorf("edl: capacity %s %s: %w", arm, ad.Name, err)
+				return nil, err
 			}
-			job++
-			if progress != nil {
-				progress(job, total)
+			ps, err := points(r)
+			if err != nil {
+				return nil, err
 			}
-			run := res.Runs[0]
 			if ad.Kind == "" {
-				ref, ca.RefParams = run, s.TrainableParams()
-				if arm == armTeach.Name || o.latent() {
-					// The teaching arm starts from its random initialization's
-					// test loss, not exactly uniform; the untagged target's
-					// elicitation arm from the base's spread over scripts.
-					if ca.L0, err = startLoss(s, base); err != nil {
-						return nil, fmt.Errorf("edl: capacity %s: %w", arm, err)
-					}
+				ref, ca.RefParams = ps, s.TrainableParams()
+				if r.L0 != nil {
+					ca.L0 = *r.L0
 				}
 				continue
 			}
-			cc := capCurve{Adapter: ad, Trainable: s.TrainableParams(), LR: s.LR}
-			for k, p := range run.Points {
-				r := ref.Points[k]
-				cp := capPoint{N: p.N, EDL: p.EDLIdeal, EDLRef: r.EDLIdeal, TestLoss: p.TestLoss,
-					Density: r.EDLIdeal / float64(cc.Trainable)}
-				if r.EDLIdeal > 0 {
-					cp.Capacity = p.EDLIdeal / r.EDLIdeal
-				}
-				if gap := ca.L0 - r.TestLoss; gap > 0 {
-					cp.PGR = (ca.L0 - p.TestLoss) / gap
-				}
-				if cc.Threshold == 0 && r.EDLIdeal >= 50 && cp.Capacity < 0.95 {
-					cc.Threshold = cp.Density
-				}
-				cc.Points = append(cc.Points, cp)
+			if ref == nil {
+				return nil, fmt.Errorf("edl: capacity %s: adapter %s before the reference", arm.Name, ad.Name)
 			}
-			ca.Curves = append(ca.Curves, cc)
+			ca.Curves = append(ca.Curves, experiment.NewCapacityCurve(ad, s.TrainableParams(), r.LR, ps, ref, ca.L0))
 		}
-		var th []float64
-		for _, c := range ca.Curves {
-			if c.Threshold > 0 {
-				th = append(th, c.Threshold)
-			}
-		}
-		ca.Dropped = len(th)
-		if len(th) > 0 {
-			sort.Float64s(th)
-			ca.PStar, ca.PStarLo, ca.PStarHi = th[len(th)/2], th[0], th[len(th)-1]
-		}
-		for _, c := range ca.Curves {
-			if p := c.Points[len(c.Points)-1]; p.PGR >= 0.95 {
-				ca.PGRLo = max(ca.PGRLo, p.Density)
-			}
-		}
-		for _, c := range ca.Curves {
-			if p := c.Points[len(c.Points)-1]; p.PGR < 0.95 && p.Density > ca.PGRLo && (ca.PGRHi == 0 || p.Density < ca.PGRHi) {
-				ca.PGRHi = p.Density
-			}
-		}
-		for _, c := range ca.Curves {
-			if p := c.Points[len(c.Points)-1]; p.PGR < 0.95 && p.Density < ca.PGRLo {
-				ca.PGRConflict = append(ca.PGRConflict, fmt.Sprintf("%s at %.4g bits/param (PGR %.3f)", c.Adapter.Name, p.Density, p.PGR))
-			}
-		}
-		if ca.PGRLo > 0 && ca.PGRHi > 0 && len(ca.PGRConflict) == 0 {
-			ca.PStarPGR = math.Sqrt(ca.PGRLo * ca.PGRHi)
-		}
+		ca.Thresholds()
 		rep.Arms = append(rep.Arms, ca)
 	}
 	if len(rep.Arms) == 2 && rep.Arms[0].PStar > 0 {
@@ -261,7 +303,6 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 	if len(rep.Arms) == 2 && rep.Arms[0].PStarPGR > 0 {
 		rep.RatioPGR = rep.Arms[1].PStarPGR / rep.Arms[0].PStarPGR
 	}
-	rep.Seconds = time.Since(start).Seconds()
 	b, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
@@ -285,46 +326,58 @@ func runCapacity(o elicitOpts, adapters []adapterDef, lrs []float64, dir, comman
 	return rep, capacityPlots(rep, dir)
 }
 
+// capPlanConfig is a capacity plan's configuration in plan.json.
+func capPlanConfig(ca *capArgs) any {
+	return struct {
+		Options  experiment.Options   `json:"options"`
+		Adapters []experiment.Adapter `json:"adapters"`
+		LRs      []float64            `json:"lrs"`
+	}{ca.o, ca.adapters, ca.lrs}
+}
+
+// capacityKind runs edl capacity's units as shards and merges them; the
+// base comes from the plan's cache.
+var capacityKind = unitKind("capacity", openCapacity, (*capRun).runUnit,
+	func(c *capRun, results []capUnitResult, out, command string) (string, error) {
+		rep, err := c.assemble(results, out, command)
+		if err != nil {
+			return "", err
+		}
+		return capacityTable(rep), nil
+	})
+
+func openCapacity(p *sweep.Plan) (*capRun, error) {
+	ca, err := replan(p, func(args []string, stderr io.Writer) (*capArgs, any, bool) {
+		ca, _ := parseCapacity(args, stderr)
+		if ca == nil {
+			return nil, nil, false
+		}
+		return ca, capPlanConfig(ca), true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &capRun{o: ca.o, adapters: ca.adapters, lrs: ca.lrs, base: planBase(p, ca.o)}, nil
+}
+
 // bestLR returns the rate of lrs whose pass over s's n examples (seed 1)
-// has the smallest ideal code length; the passes run at once, up to workers.
-func bestLR(s spec.Spec, base []byte, lrs []float64, workers int) (float64, error) {
+// has the smallest ideal code length. The passes run one after another:
+// the adapter runs around it are the units that run at once.
+func bestLR(s spec.Spec, base []byte, lrs []float64) (float64, error) {
 	bits := make([]float64, len(lrs))
-	errs := make([]error, len(lrs))
-	sem := make(chan struct{}, max(1, workers))
-	done := make(chan struct{})
 	for i, lr := range lrs {
-		go func() {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
-			t := s
-			t.LR = lr
-			sess, _, labels, err := armSession(t, 1, t.N, base)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			for !sess.Done() {
-				if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-					errs[i] = err
-					return
-				}
-			}
-			bits[i] = sess.Accounting().IdealBits
-		}()
-	}
-	for range lrs {
-		<-done
-	}
-	best := 0
-	for i := range lrs {
-		if errs[i] != nil {
-			return 0, errs[i]
+		t := s
+		t.LR = lr
+		sess, _, labels, err := armSession(t, 1, t.N, base)
+		if err != nil {
+			return 0, err
 		}
-		if bits[i] < bits[best] {
-			best = i
+		if err := transmit.Train(sess, labels.Train, t.N); err != nil {
+			return 0, err
 		}
+		bits[i] = sess.Accounting().IdealBits
 	}
-	return lrs[best], nil
+	return experiment.ChooseLR(lrs, bits), nil
 }
 
 // startLoss is the test loss of a spec's starting model.
@@ -344,17 +397,17 @@ func startLoss(s spec.Spec, base []byte) (float64, error) {
 func capacityPlots(rep *capReport, dir string) error {
 	for _, q := range []struct {
 		name, label string
-		pick        func(capPoint) float64
-		star        func(capArm) float64
+		pick        func(experiment.CapacityPoint) float64
+		star        func(experiment.CapacityArm) float64
 		ymax        float64
 	}{
-		{"capacity", "capacity EDL/EDL_ref", func(p capPoint) float64 { return p.Capacity }, func(a capArm) float64 { return a.PStar }, 3},
-		{"pgr", "PGR (performance gap recovered)", func(p capPoint) float64 { return p.PGR }, func(a capArm) float64 { return a.PStarPGR }, 1.3},
+		{"capacity", "capacity EDL/EDL_ref", func(p experiment.CapacityPoint) float64 { return p.Capacity }, func(a experiment.CapacityArm) float64 { return a.PStar }, 3},
+		{"pgr", "PGR (performance gap recovered)", func(p experiment.CapacityPoint) float64 { return p.PGR }, func(a experiment.CapacityArm) float64 { return a.PStarPGR }, 1.3},
 	} {
 		var ss []series
 		for _, a := range rep.Arms {
 			for _, c := range a.Curves {
-				s := series{name: a.Arm + " " + c.Adapter.Name, points: true, dashed: a.Arm == armTeach.Name}
+				s := series{name: a.Arm + " " + c.Adapter.Name, key: c.Adapter.Name, points: true, dashed: a.Arm == experiment.ArmTeach.Name}
 				for _, p := range c.Points {
 					v := q.pick(p)
 					if p.Density > 0 && p.EDLRef >= 50 && !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -366,7 +419,7 @@ func capacityPlots(rep *capReport, dir string) error {
 				}
 			}
 			if st := q.star(a); st > 0 {
-				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: true})
+				ss = append(ss, series{name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), x: []float64{st, st}, y: []float64{0, 1.2}, dashed: a.Arm == experiment.ArmTeach.Name, reference: true})
 			}
 		}
 		if len(ss) == 0 {
@@ -376,7 +429,6 @@ func capacityPlots(rep *capReport, dir string) error {
 		if err != nil {
 			return err
 		}
-		p.Legend.Top = false
 		p.Y.Min, p.Y.Max = -0.2, q.ymax // ratios outside are clipped (the CSV has them all)
 		if _, err := save(p, dir, q.name); err != nil {
 			return err
@@ -402,6 +454,6 @@ func capacityTable(rep *capReport) string {
 			fmt.Fprintf(&b, "%-12s P*_PGR not established: below %.4g bits/param these fail too: %s\n", a.Arm, a.PGRLo, strings.Join(a.PGRConflict, "; "))
 		}
 	}
-	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; P*_PGR(teaching)/P*_PGR(elicitation) = %.3g; %.1f s\n", rep.Ratio, rep.RatioPGR, rep.Seconds)
+	fmt.Fprintf(&b, "P*(teaching)/P*(elicitation) = %.3g; P*_PGR(teaching)/P*_PGR(elicitation) = %.3g\n", rep.Ratio, rep.RatioPGR)
 	return b.String()
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -43,38 +46,65 @@ func seedList(first uint64, k int) []uint64 {
 	return out
 }
 
-func cmdCurve(args []string, stdout, stderr io.Writer) int {
+// curveArgs is a parsed edl curve command line.
+type curveArgs struct {
+	cfg       curve.Config
+	out, plan string
+}
+
+// parseCurve parses edl curve's arguments into a validated configuration;
+// on failure it has told stderr why and returns the exit code.
+func parseCurve(args []string, stderr io.Writer) (*curveArgs, int) {
 	fs := flag.NewFlagSet("edl curve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sf := registerSpec(fs)
 	seeds := fs.Int("seeds", 3, "number of seeds: --seed, --seed+1, …")
 	grid := fs.String("grid", "log:25", "prefix sizes n: log:K (K log-spaced points up to --n) or a list 10,100,1000 (multiples of --batch)")
-	out := fs.String("out", "", "directory for curve.csv, summary.csv, curve.json and the plots (required)")
+	out := fs.String("out", "", "directory for curve.csv, summary.csv, curve.json and the plots (this or --plan)")
+	plan := fs.String("plan", "", "write a sweep plan into this directory instead of running: one shard per coded pass or θ*ₙ run (edl submit, edl shard, edl merge)")
 	control := fs.Bool("control", true, "run the random-label control beside every seed")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "θ* runs at once (changes speed, never results)")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return nil, 2
 	}
-	if fs.NArg() > 0 || *out == "" || *seeds < 1 {
-		fmt.Fprintln(stderr, "edl curve: --out DIR is required, --seeds at least 1, no positional arguments")
-		return 2
+	if fs.NArg() > 0 || (*out == "") == (*plan == "") || *seeds < 1 {
+		fmt.Fprintln(stderr, "edl curve: one of --out DIR and --plan DIR is required, --seeds at least 1, no positional arguments")
+		return nil, 2
 	}
 	sp, build, base, err := sf.resolve()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return nil, 2
 	}
 	g, err := parseGrid(*grid, sp.N, sp.Batch)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return nil, 2
 	}
 	cfg := curve.Config{Spec: sp, Grid: g, Base: base, Seeds: seedList(sp.Seed, *seeds), Control: *control, Workers: *workers,
-		Build: build, KeepLosses: true, Progress: newProgress(stderr, "edl curve").Update}
+		Build: build, KeepLosses: true}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return nil, 2
 	}
+	return &curveArgs{cfg: cfg, out: *out, plan: *plan}, 0
+}
+
+func cmdCurve(args []string, stdout, stderr io.Writer) int {
+	ca, code := parseCurve(args, stderr)
+	if ca == nil {
+		return code
+	}
+	if ca.plan != "" {
+		units := ca.cfg.Units()
+		jobs := make([]any, len(units))
+		for i, u := range units {
+			jobs[i] = u
+		}
+		return planned(stdout, stderr, ca.plan, "curve", args, curvePlanConfig(ca.cfg), jobs)
+	}
+	cfg := ca.cfg
+	cfg.Progress = newProgress(stderr, "edl curve").Update
 	start := time.Now()
 	res, err := curve.Measure(cfg)
 	if err != nil {
@@ -82,7 +112,7 @@ func cmdCurve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	elapsed := time.Since(start).Seconds()
-	files, err := writeCurve(res, *out, "edl curve "+strings.Join(args, " "), elapsed)
+	files, err := writeCurve(res, ca.out, "edl curve "+strings.Join(args, " "))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -90,6 +120,73 @@ func cmdCurve(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprint(stdout, curveTable(res))
 	fmt.Fprintf(stdout, "signature %s (control: %s); %.1f s; wrote %s\n", res.Signature, res.ControlSignature, elapsed, strings.Join(files, ", "))
 	return 0
+}
+
+// curvePlanConfig is a curve plan's configuration in plan.json: what a
+// shard's own parse of the arguments must reproduce.
+func curvePlanConfig(c curve.Config) any {
+	h := c.Spec.Hash()
+	b := sha256.Sum256(c.Base)
+	return struct {
+		Spec       string   `json:"spec"`
+		SpecHash   string   `json:"spec_hash"`
+		BaseSHA256 string   `json:"base_file_sha256"`
+		Grid       []int64  `json:"grid"`
+		Seeds      []uint64 `json:"seeds"`
+		Control    bool     `json:"control"`
+		KeepLosses bool     `json:"keep_losses"`
+	}{string(c.Spec.Canonical()), hex.EncodeToString(h[:]), hex.EncodeToString(b[:]), c.Grid, c.Seeds, c.Control, c.KeepLosses}
+}
+
+// curveKind runs edl curve's units as shards and merges them.
+var curveKind = sweep.Kind{
+	Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
+		cfg, err := replan(p, parseCurveConfig)
+		if err != nil {
+			return nil, err
+		}
+		var u curve.Unit
+		if err := json.Unmarshal(job, &u); err != nil {
+			return nil, fmt.Errorf("edl: curve shard: %w", err)
+		}
+		r, err := curve.RunUnit(cfg, u)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(r)
+	},
+	Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
+		cfg, err := replan(p, parseCurveConfig)
+		if err != nil {
+			return nil, err
+		}
+		units := make([]curve.UnitResult, len(results))
+		for i, r := range results {
+			if err := json.Unmarshal(r, &units[i]); err != nil {
+				return nil, fmt.Errorf("edl: curve shard %d: %w", i, err)
+			}
+		}
+		res, err := curve.Assemble(cfg, units)
+		if err != nil {
+			return nil, err
+		}
+		files, err := writeCurve(res, out, "edl curve "+strings.Join(args, " "))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprint(stdout, curveTable(res))
+		fmt.Fprintf(stdout, "signature %s (control: %s); wrote %s\n", res.Signature, res.ControlSignature, strings.Join(files, ", "))
+		return files, nil
+	},
+}
+
+// parseCurveConfig is parseCurve for a plan's arguments.
+func parseCurveConfig(args []string, stderr io.Writer) (curve.Config, any, bool) {
+	ca, _ := parseCurve(args, stderr)
+	if ca == nil {
+		return curve.Config{}, nil, false
+	}
+	return ca.cfg, curvePlanConfig(ca.cfg), true
 }
 
 // curveJSON is curve.json: the spec, the curves and their summary.
@@ -105,7 +202,6 @@ type curveJSON struct {
 	Controls         []curve.Run       `json:"controls,omitempty"`
 	Summary          []curve.Stat      `json:"summary"`
 	ControlSummary   []curve.Stat      `json:"control_summary,omitempty"`
-	ElapsedSeconds   float64           `json:"elapsed_seconds"`
 }
 
 // specMap is the canonical spec as name → value.
@@ -130,7 +226,10 @@ func cell(v float64) string {
 
 // writeCurve writes curve.csv (every run and grid point), summary.csv
 // (spread over seeds), curve.json and the plots into dir.
-func writeCurve(res *curve.Result, dir, command string, elapsed float64) ([]string, error) {
+//
+// Nothing in them depends on the clock or the machine (no elapsed time: it
+// is printed on stdout), so a merged sweep writes the very same bytes.
+func writeCurve(res *curve.Result, dir, command string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
@@ -202,7 +301,7 @@ func writeCurve(res *curve.Result, dir, command string, elapsed float64) ([]stri
 	j := curveJSON{Command: command, Spec: specMap(res.Spec), SpecHash: fmt.Sprintf("%x", h[:]),
 		Units: "bits; *_per_example in bits/example; test_loss in bits/example; seeds replace spec.seed",
 		Grid:  res.Grid, Signature: res.Signature, ControlSignature: res.ControlSignature,
-		Runs: res.Runs, Controls: res.Controls, Summary: res.Summary, ControlSummary: res.ControlSummary, ElapsedSeconds: elapsed}
+		Runs: res.Runs, Controls: res.Controls, Summary: res.Summary, ControlSummary: res.ControlSummary}
 	b, err := json.MarshalIndent(j, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("edl: %w", err)

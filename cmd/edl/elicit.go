@@ -1,36 +1,9 @@
 package main
 
 // edl elicit and edl intervene: elicitation versus teaching on one target
-// task, and the causal intervention (EDL.md, "Elicitation versus teaching").
-//
-// Why this task pair is genuine. The SKILL is modular addition mod p: the
-// table (a, b) → a + b mod p, p² entries that a network must be shown
-// entry by entry when it starts from nothing. The NOTATION is the alphabet
-// the answer is written in. Notation A writes the number itself (task
-// modular, notation onehot); notation B writes it through a fixed
-// permutation σ of the p answer symbols (notation answers-permuted: same
-// inputs, label σ(a + b)), σ a function of p only, never of the seed. The
-// two share the skill exactly (B's labels are a bijection of A's), and
-// differ only in the notation: no label of B is correct under A except by
-// σ's fixed points. In an MLP the hidden layers compute the skill and the
-// output layer writes it in a notation, so the elicitation arm is a body
-// pre-trained on A with its output layer reset to zero (reset_head: it
-// starts at the uniform distribution, exactly where the teaching arm
-// starts) and fine-tuned on B: it has to learn σ, log₂ p! bits, through a
-// p×hidden head. The teaching arm is the same architecture from random
-// initialization, fine-tuned on B with the same hyperparameters: it has to
-// learn the whole table.
-//
-// Changing the INPUT notation instead does not transfer with SGD on these
-// small nets (measured: fine-tuning a pre-trained body on inputs in a
-// second alphabet learns no faster than from scratch), which is why the
-// notation change sits on the answer side.
-//
-// The intervention controls pre-train the teaching arm's model (then reset
-// its head, like the elicitation arm) on (1) the skill in notation A with
-// correct labels, (2) the same inputs and answer alphabet with random
-// labels (format only: no skill), (3) an unrelated operation (mul mod p)
-// in notation A.
+// task, and the causal intervention. The design (the task pair, its arms
+// and bases, the verdicts) is in shared/experiment; here are the flags,
+// the runs, the files and the figures.
 
 import (
 	"encoding/json"
@@ -44,253 +17,38 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edlwire/edlwire/shared/checkpoint"
+	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
-	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
-
-// elicitOpts sizes the experiment.
-type elicitOpts struct {
-	// Target names the task pair: answers-permuted (notation A onehot,
-	// notation B the answers through σ; the elicitation arm's head is reset)
-	// or untagged (pre-training on the skill in Scripts scripts named by a
-	// tag, the target the same prompts without the tag, answered in the
-	// last script; the elicitation arm keeps its head).
-	Target    string
-	P, Hidden int64   // modulus, hidden width
-	Layers    int     // hidden layers of that width
-	Scripts   int64   // untagged target: the scripts (tagged notation's Notations)
-	LR        float64 // adam, both arms and the pre-training
-	Batch     int64
-	N         int64 // target examples (the curves' largest n)
-	// Epochs, Patience and Validation make θ*ₙ the protocol's: trained on
-	// the n examples to validation convergence (0 epochs: θ*ₙ is the model
-	// after the pass).
-	Epochs, Patience, Validation int64
-	PretrainN                    int64 // pre-training examples
-	Test                         int64
-	GridPoints                   int
-	Seeds                        int
-	BaseSeed                     uint64 // the pre-training runs' seed (the curves use 1…Seeds)
-	Workers                      int
-}
-
-func elicitDefaults(quick bool) elicitOpts {
-	if quick {
-		return elicitOpts{Target: spec.NotationAnswersPermuted, P: 23, Hidden: 64, Layers: 1, LR: 0.02, Batch: 8, N: 6000, PretrainN: 12000, Test: 1000, GridPoints: 9, Seeds: 3, BaseSeed: 100}
-	}
-	return elicitOpts{Target: spec.NotationAnswersPermuted, P: 59, Hidden: 160, Layers: 1, LR: 0.015, Batch: 8, N: 50000, PretrainN: 60000, Test: 2000, GridPoints: 14, Seeds: 3, BaseSeed: 100}
-}
-
-// θ*ₙ's early stopping wherever it trains past the pass: patience in
-// epochs and validation examples.
-const thetaPatience, thetaValidation = 3, 1000
-
-// latentDefaults size the untagged target: two hidden layers of 64 (one
-// layer, or wider ones, learn the script from a few examples far less
-// well), a smaller rate (Adam at 0.015 diverges once the target is learned)
-// and the protocol's θ*ₙ, trained to validation convergence.
-func latentDefaults(quick bool) elicitOpts {
-	o := elicitOpts{Target: spec.NotationUntagged, P: 23, Hidden: 64, Layers: 2, Scripts: 4, LR: 0.005, Batch: 8, N: 20000,
-		Epochs: 20, Patience: thetaPatience, Validation: thetaValidation, PretrainN: 60000, Test: 2000, GridPoints: 12, Seeds: 3, BaseSeed: 100}
-	if quick {
-		o.N, o.Test, o.GridPoints = 3000, 1000, 8
-	}
-	return o
-}
 
 // optsFor are the defaults of a target.
-func optsFor(target string, quick bool) (elicitOpts, error) {
+func optsFor(target string, quick bool) (experiment.Options, error) {
 	switch target {
 	case spec.NotationAnswersPermuted:
-		return elicitDefaults(quick), nil
+		return experiment.Defaults(quick), nil
 	case spec.NotationUntagged:
-		return latentDefaults(quick), nil
+		return experiment.LatentDefaults(quick), nil
 	}
-	return elicitOpts{}, fmt.Errorf("edl: --target %q: known targets are %s and %s", target, spec.NotationAnswersPermuted, spec.NotationUntagged)
-}
-
-// latent reports whether the target is the untagged one.
-func (o elicitOpts) latent() bool { return o.Target == spec.NotationUntagged }
-
-// baseNotation is the notation the bases pre-train in.
-func (o elicitOpts) baseNotation() string {
-	if o.latent() {
-		return spec.NotationTagged
-	}
-	return spec.NotationOneHot
-}
-
-// baseFile is a base's checkpoint file name: its operation, its notation,
-// and whether its labels are random, e.g. add-onehot.ckpt.
-func (o elicitOpts) baseFile(b *baseDef) string {
-	name := b.Op + "-" + o.baseNotation()
-	if b.RandomLabels {
-		name += "-random-labels"
-	}
-	return name + ".ckpt"
-}
-
-// baseSpec is a base's pre-training: its task in the base notation, the
-// model after one pass over PretrainN examples (no epochs).
-func (o elicitOpts) baseSpec(b *baseDef) spec.Spec {
-	bs := o.spec(o.baseNotation(), b.Op)
-	bs.N, bs.Seed, bs.RandomLabels = o.PretrainN, o.BaseSeed, b.RandomLabels
-	bs.Epochs, bs.Patience, bs.Validation = 0, 0, 0
-	return bs
-}
-
-// pretrain builds a base: its pre-training task's examples, then one pass
-// (curve.Pretrain), as a checkpoint file.
-func (o elicitOpts) pretrain(b *baseDef) ([]byte, error) {
-	bs := o.baseSpec(b)
-	in, err := task.NewInputs(bs)
-	if err != nil {
-		return nil, err
-	}
-	labels, err := task.NewLabels(bs, in)
-	if err != nil {
-		return nil, err
-	}
-	file, err := curve.Pretrain(bs, nil, in, labels, o.Workers)
-	if err != nil {
-		return nil, fmt.Errorf("edl: pre-train %s: %w", o.baseFile(b), err)
-	}
-	return file, nil
-}
-
-// fromBase sets a target spec to start from a base: the answers-permuted
-// target resets the base's head (a new answer notation), the untagged one
-// keeps it (its scripts are the base's own).
-func (o elicitOpts) fromBase(s *spec.Spec, file []byte, name string) {
-	s.Base, s.BaseName, s.ResetHead = checkpoint.Hash(file), name, !o.latent()
-}
-
-// spec is the experiment's spec on the modular task in a notation.
-func (o elicitOpts) spec(notation, op string) spec.Spec {
-	s := spec.Default()
-	s.Task, s.Classes, s.Dim, s.Op, s.Notation = spec.TaskModular, o.P, 2*o.P, op, notation
-	if spec.TaggedNotation(notation) {
-		s.Classes, s.Dim, s.Notations = o.Scripts*o.P, 2*o.P+o.Scripts, o.Scripts
-	}
-	s.Model, s.Activation, s.Init, s.InitScale = spec.ModelMLP, spec.ActReLU, spec.InitNormal, 0.1
-	for range max(1, o.Layers) {
-		s.Hidden = append(s.Hidden, o.Hidden)
-	}
-	s.Optimizer, s.LR, s.Beta1, s.Beta2, s.AdamEps = spec.OptimizerAdam, o.LR, 0.9, 0.999, 1e-8
-	s.Batch, s.N, s.Test = o.Batch, o.N, o.Test
-	s.Epochs, s.Patience, s.Validation = o.Epochs, o.Patience, o.Validation
-	return s
-}
-
-// baseDef is a pre-training: the operation, notation A, and whether its
-// labels are random (format only).
-type baseDef struct {
-	Name         string `json:"name"`
-	Op           string `json:"op"`
-	RandomLabels bool   `json:"random_labels"`
-}
-
-// armDef is one arm: the target (answers-permuted addition) from a base
-// with its head reset, or from random initialization (Base nil).
-type armDef struct {
-	Name string   `json:"name"`
-	What string   `json:"what"`
-	Base *baseDef `json:"base,omitempty"`
-}
-
-var (
-	baseCorrect   = &baseDef{Name: "add", Op: spec.OpAdd}
-	basePermuted  = &baseDef{Name: "add-random-labels", Op: spec.OpAdd, RandomLabels: true}
-	baseUnrelated = &baseDef{Name: "mul", Op: spec.OpMul}
-
-	armElicit    = armDef{Name: "elicitation", What: "pre-trained on a+b mod p in the base notation (onehot; untagged target: tagged scripts), fine-tuned on the target (answers-permuted: head reset first)", Base: baseCorrect}
-	armTeach     = armDef{Name: "teaching", What: "same architecture from random initialization, trained on the target"}
-	armPermuted  = armDef{Name: "pretrain-random-labels", What: "pre-trained on the base notation's inputs and answer alphabet with random labels (format only)", Base: basePermuted}
-	armUnrelated = armDef{Name: "pretrain-unrelated-op", What: "pre-trained on a·b mod p (unrelated operation) in the base notation", Base: baseUnrelated}
-)
-
-// runSummary is one seed of one arm.
-type runSummary struct {
-	Seed          uint64  `json:"seed"`
-	Shape         string  `json:"shape"`      // curve.ShapeOf (steps beyond 2 standard errors of the test term)
-	PeakShape     string  `json:"peak_shape"` // falling: the peak is the first grid point; rising-falling: an interior peak
-	PeakN         int64   `json:"peak_n"`
-	PeakEDLPerN   float64 `json:"peak_edl_per_example_bits"`
-	FirstEDLPerN  float64 `json:"first_edl_per_example_bits"`
-	EDL           float64 `json:"edl_bits"`       // at the largest n (coded)
-	EDLIdeal      float64 `json:"edl_ideal_bits"` // at the largest n (ideal code)
-	TestLoss      float64 `json:"test_loss_bits"` // θ*ₙ at the largest n
-	ControlEDL    float64 `json:"control_edl_bits"`
-	AccBefore     float64 `json:"single_example_accuracy_before"` // test accuracy of the starting model
-	AccAfter      float64 `json:"single_example_accuracy_after"`  // after training on exactly one example
-	LossAfterOne  float64 `json:"single_example_test_loss_bits"`
-	AccFinal      float64 `json:"final_accuracy"` // θ*ₙ at the largest n
-	ElapsedSecond float64 `json:"-"`
-}
-
-// armResult is one arm's measurement.
-type armResult struct {
-	Arm       armDef       `json:"arm"`
-	Signature curve.Regime `json:"signature"`
-	PeakShape string       `json:"peak_signature"` // the runs' peak shape when they all agree, else undetermined
-	Runs      []runSummary `json:"runs"`
-	MeanEDL   float64      `json:"mean_edl_bits"`
-	MeanPeakN float64      `json:"mean_peak_n"`
-	Dir       string       `json:"dir"`
-	Seconds   float64      `json:"elapsed_seconds"`
+	return experiment.Options{}, fmt.Errorf("edl: --target %q: known targets are %s and %s", target, spec.NotationAnswersPermuted, spec.NotationUntagged)
 }
 
 // elicitReport is elicit.json.
 type elicitReport struct {
-	Command   string      `json:"command"`
-	Mode      string      `json:"mode"`
-	Why       string      `json:"why"`
-	Units     string      `json:"units"`
-	Options   elicitOpts  `json:"options"`
-	Target    string      `json:"target"`
-	Grid      []int64     `json:"grid"`
-	Arms      []armResult `json:"arms"`
-	Ratios    []ratio     `json:"ratios"` // teaching EDL / arm EDL at matched n (the largest)
-	Seconds   float64     `json:"elapsed_seconds"`
-	BasesNote string      `json:"bases_note"`
-}
-
-type ratio struct {
-	Arm     string    `json:"arm"`
-	PerSeed []float64 `json:"per_seed"`
-	Mean    float64   `json:"ratio_of_means"`
-	Verdict string    `json:"verdict"`
-}
-
-// why is the report's account of the task pair.
-func (o elicitOpts) why() string {
-	if o.latent() {
-		return fmt.Sprintf("skill: a+b mod p written in %d scripts (script t writes y as t·p+y). Base notation (tagged): a one-hot tag names the script; one prompt in %d shows no tag and is answered in a script drawn uniformly. "+
-			"Target (untagged): no tag, every answer in the last script. The pre-trained model writes the target's answers already when the tag names that script and spreads over the %d scripts without it: "+
-			"about log₂%d = %.0f bits point to the capability. The elicitation arm fine-tunes that model (head kept), the teaching arm the same architecture from random initialization.",
-			o.Scripts, o.Scripts+1, o.Scripts, o.Scripts, detmath.Log2(float64(o.Scripts)))
-	}
-	return "skill: a+b mod p; notation A: the answer itself, notation B: the answer through a fixed permutation σ of the p symbols (answers-permuted, σ independent of the seed). " +
-		"The hidden layers hold the skill, the output layer the notation: the elicitation arm keeps a body pre-trained on A and resets its output layer to zero (uniform start), the teaching arm starts from random initialization."
-}
-
-// describe names the target task and model in one line.
-func (o elicitOpts) describe(t spec.Spec) string {
-	layers := make([]string, 0, len(t.Hidden)+2)
-	layers = append(layers, strconv.FormatInt(t.Dim, 10))
-	for _, h := range t.Hidden {
-		layers = append(layers, strconv.FormatInt(h, 10))
-	}
-	layers = append(layers, strconv.FormatInt(t.Classes, 10))
-	what := "onehot inputs, answers σ(a+b)"
-	if o.latent() {
-		what = fmt.Sprintf("onehot a, b, no tag; answers in script %d of %d", o.Scripts-1, o.Scripts)
-	}
-	return fmt.Sprintf("modular a+b mod %d, notation %s (%s), mlp %s relu, adam lr %g, batch %d", o.P, o.Target, what, strings.Join(layers, "-"), o.LR, o.Batch)
+	Command   string                 `json:"command"`
+	Mode      string                 `json:"mode"`
+	Why       string                 `json:"why"`
+	Units     string                 `json:"units"`
+	Options   experiment.Options     `json:"options"`
+	Target    string                 `json:"target"`
+	Grid      []int64                `json:"grid"`
+	Arms      []experiment.ArmResult `json:"arms"`
+	Ratios    []experiment.Ratio     `json:"ratios"` // teaching EDL / arm EDL at matched n (the largest)
+	BasesNote string                 `json:"bases_note"`
 }
 
 func cmdElicit(args []string, stdout, stderr io.Writer) int {
@@ -302,33 +60,49 @@ func cmdIntervene(args []string, stdout, stderr io.Writer) int {
 }
 
 func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
-	o, out, err := parseElicitFlags(mode, args, stderr)
+	o, out, plan, err := parseElicitFlags(mode, args, stderr)
 	if err != nil {
 		return 2
 	}
-	arms := []armDef{armElicit, armTeach}
-	if mode == "intervene" {
-		arms = []armDef{armTeach, armElicit, armPermuted, armUnrelated}
+	arms := elicitArms(mode)
+	if plan != "" {
+		units := (&elicitRun{o: o, arms: arms}).units()
+		jobs := make([]any, len(units))
+		for i, u := range units {
+			jobs[i] = u
+		}
+		return planned(stdout, stderr, plan, mode, args, elicitPlanConfig(mode, o, arms), jobs)
 	}
+	start := time.Now()
 	rep, err := runElicit(o, mode, arms, out, "edl "+mode+" "+strings.Join(args, " "), newProgress(stderr, "edl "+mode).Update)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprint(stdout, elicitTable(rep))
+	fmt.Fprintf(stdout, "%.1f s\n", time.Since(start).Seconds())
 	return 0
+}
+
+// elicitArms are the arms of edl elicit or edl intervene.
+func elicitArms(mode string) []experiment.Arm {
+	if mode == "intervene" {
+		return []experiment.Arm{experiment.ArmTeach, experiment.ArmElicit, experiment.ArmPermuted, experiment.ArmUnrelated}
+	}
+	return []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}
 }
 
 // parseElicitFlags reads edl elicit's (or intervene's) command line: the
 // target's defaults with exactly the flags given applied over them, and the
 // output directory. Every error is written to stderr (a usage error: exit 2).
-func parseElicitFlags(mode string, args []string, stderr io.Writer) (elicitOpts, string, error) {
+func parseElicitFlags(mode string, args []string, stderr io.Writer) (o experiment.Options, out, plan string, err error) {
 	fs := flag.NewFlagSet("edl "+mode, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "the reduced size the tests run")
-	out := fs.String("out", "", "directory for elicit.json, elicit.csv, the plots and one curve directory per arm (required)")
+	fs.StringVar(&out, "out", "", "directory for elicit.json, elicit.csv, the plots and one curve directory per arm (this or --plan)")
+	fs.StringVar(&plan, "plan", "", "write a sweep plan into this directory instead of running: one shard per coded pass, θ*ₙ run or single-example test (edl submit, edl shard, edl merge)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "jobs at once (changes speed, never results)")
-	var ov elicitOpts
+	var ov experiment.Options
 	target := fs.String("target", spec.NotationAnswersPermuted, "the task pair: answers-permuted (a new answer alphabet; the elicitation arm's head is reset) or untagged (the base knows every script when a tag names it; the target leaves the tag out)")
 	fs.IntVar(&ov.Seeds, "seeds", 0, "seeds per arm (default 3)")
 	fs.Int64Var(&ov.P, "p", 0, "modulus p (default 59, untagged 23; --quick 23)")
@@ -344,20 +118,20 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (elicitOpts,
 	fs.Int64Var(&ov.Patience, "patience", 0, "θ*ₙ: early-stopping patience in epochs (default 3 when epochs > 0, at most epochs; 0 when epochs is 0)")
 	fs.Int64Var(&ov.Validation, "validation", 0, "θ*ₙ: validation examples (default 1000 when epochs > 0; 0 when epochs is 0)")
 	if err := fs.Parse(args); err != nil {
-		return elicitOpts{}, "", err
+		return experiment.Options{}, "", "", err
 	}
-	fail := func(format string, a ...any) (elicitOpts, string, error) {
+	fail := func(format string, a ...any) (experiment.Options, string, string, error) {
 		err := fmt.Errorf("edl "+mode+": "+format, a...)
 		fmt.Fprintln(stderr, err)
-		return elicitOpts{}, "", err
+		return experiment.Options{}, "", "", err
 	}
-	if fs.NArg() > 0 || *out == "" {
-		return fail("--out DIR is required, no positional arguments")
+	if fs.NArg() > 0 || (out == "") == (plan == "") {
+		return fail("one of --out DIR and --plan DIR is required, no positional arguments")
 	}
-	o, err := optsFor(*target, *quick)
+	o, err = optsFor(*target, *quick)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return elicitOpts{}, "", err
+		return experiment.Options{}, "", "", err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -366,122 +140,204 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (elicitOpts,
 			return fail("--%s must be positive, got %s", name, fs.Lookup(name).Value)
 		}
 	}
-	if given["scripts"] && !o.latent() {
+	if given["scripts"] && !o.Latent() {
 		return fail("--scripts: only the %s target has scripts (target %s)", spec.NotationUntagged, o.Target)
 	}
-	o.override(ov, given)
+	override(&o, ov, given)
 	o.Workers = max(1, *workers)
-	if err := o.spec(o.Target, spec.OpAdd).Validate(); err != nil {
+	if err := o.Spec(o.Target, spec.OpAdd).Validate(); err != nil {
 		return fail("%v", err)
 	}
-	return o, *out, nil
+	return o, out, plan, nil
 }
 
-// runElicit pre-trains the bases, measures every arm's curves and its
-// single-example test, and writes everything into dir.
-func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, progress func(done, total int)) (*elicitReport, error) {
-	start := time.Now()
+// runElicit measures every arm's curves and its single-example test and
+// writes everything into dir: units → run → assemble, the bases
+// pre-trained here.
+func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, command string, progress func(done, total int)) (*elicitReport, error) {
+	e := &elicitRun{o: o, mode: mode, arms: arms, base: pretrainHere(o)}
+	units := e.units()
+	results := make([]elicitUnitResult, len(units))
+	err := runEach(len(units), o.Workers, progress, func(i int) (err error) {
+		results[i], err = e.runUnit(units[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.assemble(results, dir, command)
+}
+
+// elicitRun is edl elicit's or intervene's measurement as units: for each
+// arm, its curve's units (curve.Config.Units: every seed's and control's
+// coded pass and θ*ₙ runs) and each seed's single-example test.
+type elicitRun struct {
+	o    experiment.Options
+	mode string
+	arms []experiment.Arm
+	base pretrainer
+}
+
+// elicitUnit is one unit: arm Arm's curve unit Curve, or else the
+// single-example test of seed Single.
+type elicitUnit struct {
+	Arm    int         `json:"arm"`
+	Curve  *curve.Unit `json:"curve,omitempty"`
+	Single uint64      `json:"single_example_seed,omitempty"`
+}
+
+// elicitUnitResult is a unit's result. Its JSON reads back as the same
+// float64s (encoding/json writes the shortest exact decimal), so stored
+// results assemble into the same files as in-memory ones.
+type elicitUnitResult struct {
+	Curve  *curve.UnitResult `json:"curve,omitempty"`
+	Single *singleResult     `json:"single,omitempty"`
+}
+
+// singleResult is the single-example test (singleExample).
+type singleResult struct {
+	Before float64 `json:"accuracy_before"`
+	After  float64 `json:"accuracy_after"`
+	Loss   float64 `json:"test_loss_bits"`
+}
+
+func (e *elicitRun) grid() []int64   { return curve.LogGrid(e.o.N, e.o.Batch, e.o.GridPoints) }
+func (e *elicitRun) seeds() []uint64 { return seedList(1, e.o.Seeds) }
+
+// units lists the units, arm by arm: the curve's in curve order, then the
+// single-example tests by seed. It needs no base: curve units depend on
+// the grid, seeds and control only.
+func (e *elicitRun) units() []elicitUnit {
+	var out []elicitUnit
+	for ai := range e.arms {
+		cfg := curve.Config{Grid: e.grid(), Seeds: e.seeds(), Control: true}
+		for _, u := range cfg.Units() {
+			out = append(out, elicitUnit{Arm: ai, Curve: &u})
+		}
+		for _, seed := range e.seeds() {
+			out = append(out, elicitUnit{Arm: ai, Single: seed})
+		}
+	}
+	return out
+}
+
+// config is an arm's curve configuration and its base's file (nil for
+// random initialization).
+func (e *elicitRun) config(a experiment.Arm) (curve.Config, []byte, error) {
+	s := e.o.Spec(e.o.Target, spec.OpAdd)
+	var file []byte
+	if a.Base != nil {
+		var err error
+		if file, err = e.base(a.Base); err != nil {
+			return curve.Config{}, nil, err
+		}
+		e.o.FromBase(&s, file, e.o.BaseFile(a.Base))
+	}
+	return curve.Config{Spec: s, Grid: e.grid(), Seeds: e.seeds(), Control: true, Workers: 1, Base: file, KeepLosses: true}, file, nil
+}
+
+func (e *elicitRun) runUnit(u elicitUnit) (elicitUnitResult, error) {
+	if u.Arm < 0 || u.Arm >= len(e.arms) {
+		return elicitUnitResult{}, fmt.Errorf("edl: unit of arm %d: there are %d arms", u.Arm, len(e.arms))
+	}
+	a := e.arms[u.Arm]
+	cfg, file, err := e.config(a)
+	if err != nil {
+		return elicitUnitResult{}, err
+	}
+	if u.Curve != nil {
+		r, err := curve.RunUnit(cfg, *u.Curve)
+		if err != nil {
+			return elicitUnitResult{}, fmt.Errorf("edl: arm %s: %w", a.Name, err)
+		}
+		return elicitUnitResult{Curve: &r}, nil
+	}
+	var r singleResult
+	r.Before, r.After, r.Loss, err = singleExample(cfg.Spec, u.Single, file)
+	if err != nil {
+		return elicitUnitResult{}, fmt.Errorf("edl: arm %s: seed %d: single example: %w", a.Name, u.Single, err)
+	}
+	return elicitUnitResult{Single: &r}, nil
+}
+
+// assemble writes the bases, every arm's curve directory, elicit.json,
+// elicit.csv and the figures into dir from the units' results in units
+// order.
+func (e *elicitRun) assemble(results []elicitUnitResult, dir, command string) (*elicitReport, error) {
+	units := e.units()
+	if len(results) != len(units) {
+		return nil, fmt.Errorf("edl: %d unit results for %d units", len(results), len(units))
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "bases"), 0o755); err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
-	target := o.spec(o.Target, spec.OpAdd)
-	grid := curve.LogGrid(o.N, o.Batch, o.GridPoints)
-	rep := &elicitReport{Command: command, Mode: mode, Why: o.why(), Options: o, Grid: grid,
+	o, grid := e.o, e.grid()
+	target := o.Spec(o.Target, spec.OpAdd)
+	rep := &elicitReport{Command: command, Mode: e.mode, Why: o.Why(), Options: o, Grid: grid,
 		Units:     "bits; *_per_example in bits/example; accuracies are fractions of the test set",
-		Target:    o.describe(target),
+		Target:    o.Describe(target),
 		BasesNote: fmt.Sprintf("each base: %d examples of its pre-training task from seed %d, one pass then θ* (the pass model), saved under bases/", o.PretrainN, o.BaseSeed)}
-	files := map[string][]byte{}
-	for _, a := range arms {
-		if a.Base == nil || files[o.baseFile(a.Base)] != nil {
+	for _, a := range e.arms {
+		if a.Base == nil {
 			continue
 		}
-		file, err := o.pretrain(a.Base)
+		file, err := e.base(a.Base)
 		if err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "bases", o.baseFile(a.Base)), file, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "bases", o.BaseFile(a.Base)), file, 0o644); err != nil {
 			return nil, fmt.Errorf("edl: %w", err)
 		}
-		files[o.baseFile(a.Base)] = file
 	}
-	for ai, a := range arms {
-		t0 := time.Now()
-		s := target
-		var file []byte
-		if a.Base != nil {
-			file = files[o.baseFile(a.Base)]
-			o.fromBase(&s, file, o.baseFile(a.Base))
+	for ai, a := range e.arms {
+		cfg, _, err := e.config(a)
+		if err != nil {
+			return nil, err
 		}
-		seeds := seedList(1, o.Seeds)
-		cfg := curve.Config{Spec: s, Grid: grid, Seeds: seeds, Control: true, Workers: o.Workers, Base: file, KeepLosses: true}
-		if progress != nil {
-			cfg.Progress = func(done, total int) { progress(ai*total+done, len(arms)*total) }
+		var curveResults []curve.UnitResult
+		singles := map[uint64]*singleResult{}
+		for i, u := range units {
+			switch {
+			case u.Arm != ai:
+			case u.Curve != nil && results[i].Curve != nil:
+				curveResults = append(curveResults, *results[i].Curve)
+			case u.Curve == nil && results[i].Single != nil:
+				singles[u.Single] = results[i].Single
+			default:
+				return nil, fmt.Errorf("edl: unit %d's result is not of its kind", i)
+			}
 		}
-		res, err := curve.Measure(cfg)
+		res, err := curve.Assemble(cfg, curveResults)
 		if err != nil {
 			return nil, fmt.Errorf("edl: arm %s: %w", a.Name, err)
 		}
-		ar := armResult{Arm: a, Signature: res.Signature, Dir: a.Name}
-		elapsed := time.Since(t0).Seconds()
-		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")", elapsed); err != nil {
+		ar := experiment.ArmResult{Arm: a, Signature: res.Signature, Dir: a.Name}
+		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")"); err != nil {
 			return nil, err
 		}
-		peakShapes := map[string]bool{}
 		for i, r := range res.Runs {
-			rs := summarizeRun(r)
+			rs := experiment.SummarizeRun(r)
 			rs.ControlEDL = res.Controls[i].Points[len(grid)-1].EDLIdeal
-			rs.AccBefore, rs.AccAfter, rs.LossAfterOne, err = singleExample(s, r.Seed, file)
-			if err != nil {
-				return nil, err
-			}
+			one := singles[r.Seed]
+			rs.AccBefore, rs.AccAfter, rs.LossAfterOne = one.Before, one.After, one.Loss
 			rs.AccFinal = r.Points[len(r.Points)-1].TestAccuracy
-			peakShapes[rs.PeakShape] = true
 			ar.Runs = append(ar.Runs, rs)
-			ar.MeanEDL += rs.EDL / float64(len(res.Runs))
-			ar.MeanPeakN += float64(rs.PeakN) / float64(len(res.Runs))
 		}
-		ar.PeakShape = string(curve.Undetermined)
-		if len(peakShapes) == 1 {
-			for k := range peakShapes {
-				ar.PeakShape = k
-			}
-		}
-		ar.Seconds = time.Since(t0).Seconds()
+		ar.Tally()
 		rep.Arms = append(rep.Arms, ar)
 	}
-	var teach *armResult
+	var teach *experiment.ArmResult
 	for i := range rep.Arms {
-		if rep.Arms[i].Arm.Name == armTeach.Name {
+		if rep.Arms[i].Arm.Name == experiment.ArmTeach.Name {
 			teach = &rep.Arms[i]
 		}
 	}
 	for _, ar := range rep.Arms {
-		if teach == nil || ar.Arm.Name == armTeach.Name {
+		if teach == nil || ar.Arm.Name == experiment.ArmTeach.Name {
 			continue
 		}
-		r := ratio{Arm: ar.Arm.Name, Mean: teach.MeanEDL / ar.MeanEDL}
-		for i := range ar.Runs {
-			r.PerSeed = append(r.PerSeed, teach.Runs[i].EDL/ar.Runs[i].EDL)
-		}
-		learned := true
-		for _, rs := range ar.Runs {
-			learned = learned && rs.AccFinal >= 0.5
-		}
-		switch {
-		case !learned:
-			// A small EDL with nothing learned is not elicitation: the
-			// model was told nothing it generalizes.
-			r.Verdict = "not learned: test accuracy below 0.5 at the largest n in some seed, so the small EDL is no elicitation"
-		case allAtLeast(r.PerSeed, 10):
-			r.Verdict = "flipped: learned, with EDL at least 10× below teaching in every seed"
-		case allAtLeast(r.PerSeed, 3):
-			r.Verdict = "partly: learned, with EDL 3–10× below teaching in every seed"
-		default:
-			r.Verdict = "not flipped: EDL within 3× of teaching"
-		}
-		rep.Ratios = append(rep.Ratios, r)
+		rep.Ratios = append(rep.Ratios, experiment.Compare(*teach, ar))
 	}
-	rep.Seconds = time.Since(start).Seconds()
 	b, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("edl: %w", err)
@@ -498,12 +354,46 @@ func runElicit(o elicitOpts, mode string, arms []armDef, dir, command string, pr
 	return rep, nil
 }
 
-// override takes exactly the sizes the command line gave (given, by flag
+// elicitPlanConfig is an elicit or intervene plan's configuration in
+// plan.json: what a shard's own parse of the arguments must reproduce.
+func elicitPlanConfig(mode string, o experiment.Options, arms []experiment.Arm) any {
+	return struct {
+		Mode    string             `json:"mode"`
+		Options experiment.Options `json:"options"`
+		Arms    []experiment.Arm   `json:"arms"`
+	}{mode, o, arms}
+}
+
+// elicitKind runs edl elicit's (mode "elicit") or intervene's units as
+// shards and merges them; the bases come from the plan's cache.
+func elicitKind(mode string) sweep.Kind {
+	parse := func(args []string, stderr io.Writer) (experiment.Options, any, bool) {
+		o, _, _, err := parseElicitFlags(mode, args, stderr)
+		return o, elicitPlanConfig(mode, o, elicitArms(mode)), err == nil
+	}
+	open := func(p *sweep.Plan) (*elicitRun, error) {
+		o, err := replan(p, parse)
+		if err != nil {
+			return nil, err
+		}
+		return &elicitRun{o: o, mode: mode, arms: elicitArms(mode), base: planBase(p, o)}, nil
+	}
+	return unitKind(mode, open, (*elicitRun).runUnit,
+		func(e *elicitRun, results []elicitUnitResult, out, command string) (string, error) {
+			rep, err := e.assemble(results, out, command)
+			if err != nil {
+				return "", err
+			}
+			return elicitTable(rep), nil
+		})
+}
+
+// override sets in o exactly the sizes the command line gave (given, by flag
 // name; zero included). Epochs given bring their early stopping unless
 // --patience and --validation are given too: none with 0 epochs, else the
-// target's (patience at most epochs), or thetaPatience and thetaValidation
+// target's (patience at most epochs), or experiment.ThetaPatience and experiment.ThetaValidation
 // where the target's defaults have none.
-func (o *elicitOpts) override(ov elicitOpts, given map[string]bool) {
+func override(o *experiment.Options, ov experiment.Options, given map[string]bool) {
 	setGiven(given, "seeds", &o.Seeds, ov.Seeds)
 	setGiven(given, "p", &o.P, ov.P)
 	setGiven(given, "hidden", &o.Hidden, ov.Hidden)
@@ -520,7 +410,7 @@ func (o *elicitOpts) override(ov elicitOpts, given map[string]bool) {
 		case o.Epochs == 0:
 			o.Patience, o.Validation = 0, 0
 		case o.Validation == 0: // the target's defaults stop at the pass
-			o.Patience, o.Validation = thetaPatience, thetaValidation
+			o.Patience, o.Validation = experiment.ThetaPatience, experiment.ThetaValidation
 		}
 		o.Patience = min(o.Patience, o.Epochs)
 	}
@@ -535,56 +425,10 @@ func setGiven[T any](given map[string]bool, name string, dst *T, v T) {
 	}
 }
 
-func allAtLeast(v []float64, x float64) bool {
-	for _, r := range v {
-		if !(r >= x) {
-			return false
-		}
-	}
-	return len(v) > 0
-}
-
-// summarizeRun reads one run's curve: shapes, peak, the values at the
-// largest n.
-func summarizeRun(r curve.Run) runSummary {
-	pts := r.Points
-	last := pts[len(pts)-1]
-	rs := runSummary{Seed: r.Seed, Shape: string(r.Shape), EDL: last.EDL, EDLIdeal: last.EDLIdeal, TestLoss: last.TestLoss,
-		FirstEDLPerN: pts[0].PerN(pts[0].EDLIdeal)}
-	peak := 0
-	for k, p := range pts {
-		if p.PerN(p.EDLIdeal) > pts[peak].PerN(pts[peak].EDLIdeal) {
-			peak = k
-		}
-	}
-	rs.PeakN, rs.PeakEDLPerN = pts[peak].N, pts[peak].PerN(pts[peak].EDLIdeal)
-	// The peak shape: is the maximum of EDL/n at the first grid point
-	// (falling), inside the grid and clearly above both ends (rising-
-	// falling), or at the end (rising)? "Clearly": by more than 0.05
-	// bits/example and twice the test term's standard error there.
-	tol := func(k int) float64 { return max(0.05, 2*pts[k].PerN(pts[k].EDLSE)) }
-	switch {
-	case peak == 0 || rs.PeakEDLPerN-rs.FirstEDLPerN <= tol(peak):
-		rs.PeakShape = string(curve.ShapeFalling)
-		if last.PerN(last.EDLIdeal) >= rs.FirstEDLPerN-tol(0) {
-			rs.PeakShape = string(curve.ShapeFlat)
-		}
-	case peak == len(pts)-1 || rs.PeakEDLPerN-last.PerN(last.EDLIdeal) <= tol(peak):
-		rs.PeakShape = string(curve.ShapeRising)
-	default:
-		rs.PeakShape = string(curve.ShapeRisingFalling)
-	}
-	return rs
-}
-
 // armSession builds a session of the arm's spec with the given seed and n.
 func armSession(s spec.Spec, seed uint64, n int64, base []byte) (*prequential.Session, *task.Inputs, *task.Labels, error) {
 	s.Seed, s.N = seed, n
-	in, err := task.NewInputs(s)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	labels, err := task.NewLabels(s, in)
+	in, labels, err := task.Build(s, nil, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -613,10 +457,8 @@ func singleExample(s spec.Spec, seed uint64, base []byte) (before, after, loss f
 // thetaStar runs the session's pass over its training labels, then, with
 // epochs in its spec, continues to validation convergence.
 func thetaStar(sess *prequential.Session, labels *task.Labels) error {
-	for !sess.Done() {
-		if _, err := sess.Step(replayLabels(labels.Train)); err != nil {
-			return err
-		}
+	if err := transmit.Train(sess, labels.Train, sess.Spec().N); err != nil {
+		return err
 	}
 	if sess.Spec().Epochs == 0 {
 		return nil
@@ -624,11 +466,6 @@ func thetaStar(sess *prequential.Session, labels *task.Labels) error {
 	_, err := sess.Converge(labels.Train, labels.Valid)
 	return err
 }
-
-// replayLabels hands a session the true labels.
-type replayLabels []int
-
-func (r replayLabels) CodeSymbol(i int64, _ []uint32) (int, error) { return r[i], nil }
 
 func writeElicitCSV(rep *elicitReport, path string) error {
 	rows := [][]string{{"arm", "seed", "shape", "peak_shape", "peak_n", "peak_edl_per_example_bits", "first_edl_per_example_bits",
@@ -665,9 +502,9 @@ func elicitPlot(rep *elicitReport, dir string) error {
 		if err := json.Unmarshal(b, &cj); err != nil {
 			return fmt.Errorf("edl: %w", err)
 		}
-		per = append(per, statSeries(ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
-		per = append(per, statSeries(ar.Arm.Name+" random-label control", cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
-		cum = append(cum, statSeries(ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
+		per = append(per, statSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
+		per = append(per, statSeries(ar.Arm.Name+" random-label control", ar.Arm.Name, cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
+		cum = append(cum, statSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
 	}
 	for i := range per {
 		per[i].points = false
@@ -700,7 +537,7 @@ func elicitTable(rep *elicitReport) string {
 			fmt.Fprintf(&b, "%-24s %4d %-14s %-14s %8d %10.3f %11.1f %9.4f %10.1f %9.4f %9.4f %9.4f\n", ar.Arm.Name, r.Seed, r.Shape, r.PeakShape, r.PeakN,
 				r.PeakEDLPerN, r.EDL, r.TestLoss, r.ControlEDL, r.AccBefore, r.AccAfter, r.AccFinal)
 		}
-		fmt.Fprintf(&b, "%-24s  signature %s, peak signature %s, mean EDL %.1f bits, mean peak n %.0f (%.1f s)\n", ar.Arm.Name, ar.Signature, ar.PeakShape, ar.MeanEDL, ar.MeanPeakN, ar.Seconds)
+		fmt.Fprintf(&b, "%-24s  signature %s, peak signature %s, mean EDL %.1f bits, mean peak n %.0f\n", ar.Arm.Name, ar.Signature, ar.PeakShape, ar.MeanEDL, ar.MeanPeakN)
 	}
 	for _, r := range rep.Ratios {
 		fmt.Fprintf(&b, "EDL(teaching)/EDL(%s) at n=%d: %.2f (per seed", r.Arm, n, r.Mean)
@@ -709,6 +546,5 @@ func elicitTable(rep *elicitReport) string {
 		}
 		fmt.Fprintf(&b, "): %s\n", r.Verdict)
 	}
-	fmt.Fprintf(&b, "%.1f s\n", rep.Seconds)
 	return b.String()
 }

@@ -4,14 +4,16 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/edlwire/edlwire/shared/experiment"
 )
 
 // edl elicit applies exactly the flags given, zero included, over the
 // target's defaults; the early stopping follows --epochs unless given.
 func TestParseElicitFlags(t *testing.T) {
-	parse := func(args ...string) (elicitOpts, error) {
+	parse := func(args ...string) (experiment.Options, error) {
 		t.Helper()
-		o, out, err := parseElicitFlags("elicit", append([]string{"--out", "dir"}, args...), io.Discard)
+		o, out, _, err := parseElicitFlags("elicit", append([]string{"--out", "dir"}, args...), io.Discard)
 		if err == nil && out != "dir" {
 			t.Errorf("%q: out %q", args, out)
 		}
@@ -23,11 +25,11 @@ func TestParseElicitFlags(t *testing.T) {
 			q = []string{"--quick"}
 		}
 		o, err := parse(q...)
-		if want := elicitDefaults(quick); err != nil || o.Workers < 1 || o.withWorkers(0) != want {
+		if want := experiment.Defaults(quick); err != nil || o.Workers < 1 || withWorkers(o, 0) != want {
 			t.Errorf("quick %v: no flags give %+v, %v; want %+v", quick, o, err, want)
 		}
 		o, err = parse(append(q, "--target", "untagged")...)
-		if want := latentDefaults(quick); err != nil || o.withWorkers(0) != want {
+		if want := experiment.LatentDefaults(quick); err != nil || withWorkers(o, 0) != want {
 			t.Errorf("quick %v: untagged gives %+v, %v; want %+v", quick, o, err, want)
 		}
 	}
@@ -69,13 +71,13 @@ func TestParseElicitFlags(t *testing.T) {
 			t.Errorf("%q: want an error naming %s, got %v", c.args, c.flag, err)
 		}
 	}
-	if _, _, err := parseElicitFlags("intervene", []string{"--quick"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--out") {
+	if _, _, _, err := parseElicitFlags("intervene", []string{"--quick"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--out") {
 		t.Errorf("no --out: %v", err)
 	}
 }
 
 // withWorkers is o with the given worker count, to compare options.
-func (o elicitOpts) withWorkers(w int) elicitOpts {
+func withWorkers(o experiment.Options, w int) experiment.Options {
 	o.Workers = w
 	return o
 }

@@ -4,6 +4,10 @@
 //
 //	edl run   [spec flags]                         one coded pass, alice's JSON on stdout
 //	edl curve [spec flags] [--seeds 3] [--grid log:25] --out DIR
+//	edl curve|elicit|intervene|capacity ... --plan DIR   a sweep plan instead of --out: independent shards
+//	edl submit DIR --slurm [--wait] | --local [--jobs J]   run a plan's missing shards, then merge
+//	edl shard DIR I                                run shard I of a plan (no-op when done)
+//	edl merge DIR --out OUT                        the planned command's outputs, byte for byte
 //	edl toy   NAME [--quick] [--out DIR]           NAME: random-labels, hypothesis, rare-inputs, coupon, format, all
 //	edl demo  [--scene NAME] [--terminal]          the teaching demo: real alice and bob, live in a browser or the terminal
 //	edl pretrain [spec flags] --out FILE           train a base checkpoint (pass, then θ*)
@@ -42,6 +46,12 @@ commands:
           hypothesis, rare-inputs, coupon, format, all)
   demo    the coding argument live: real alice and bob, in a browser page or --terminal
 
+sweeps (curve, elicit, intervene, capacity ... --plan DIR writes a plan of independent shards):
+  submit  edl submit DIR --slurm [--wait] [--partition P --time T ...]: an sbatch array of the
+          missing shards and a dependent merge job; --local --jobs J: local processes
+  shard   edl shard DIR I: run shard I (a no-op when its result is there)
+  merge   edl merge DIR --out OUT: exactly the files the planned command writes with --out OUT
+
 "edl COMMAND -h" lists a command's flags.
 `
 
@@ -68,6 +78,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdIntervene(args[1:], stdout, stderr)
 	case "capacity":
 		return cmdCapacity(args[1:], stdout, stderr)
+	case "shard":
+		return cmdShard(args[1:], stdout, stderr)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
+	case "submit":
+		return cmdSubmit(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

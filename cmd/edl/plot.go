@@ -3,11 +3,15 @@ package main
 import (
 	"fmt"
 	"image/color"
+	"io"
+	"math"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -15,45 +19,73 @@ import (
 )
 
 // series is one curve of a plot: a line, optionally with a shaded band
-// (lo..hi) and point markers.
+// (lo..hi) and point markers. Series with the same key share a colour (an
+// arm and its random-label control; a measurement and its prediction), so
+// a reader pairs them by colour and tells them apart by the dash; an empty
+// key means the name. reference draws the series in black (an analytic
+// prediction or a threshold, not a measurement).
 type series struct {
-	name   string
-	x, y   []float64
-	lo, hi []float64 // optional band
-	dashed bool
-	points bool
+	name      string
+	key       string
+	x, y      []float64
+	lo, hi    []float64 // optional band
+	dashed    bool
+	points    bool
+	reference bool
 }
 
-// newPlot draws series on one plot; the axes' labels carry the units.
+// okabeIto is the Okabe–Ito palette (as the teaching demo uses), safe for
+// the common colour-vision deficiencies, in the order colours are handed
+// out: blue, orange, bluish green, vermillion, reddish purple, sky blue,
+// yellow. Black is kept for references.
+var okabeIto = []color.NRGBA{
+	{0x00, 0x72, 0xB2, 0xFF}, {0xE6, 0x9F, 0x00, 0xFF}, {0x00, 0x9E, 0x73, 0xFF}, {0xD5, 0x5E, 0x00, 0xFF},
+	{0xCC, 0x79, 0xA7, 0xFF}, {0x56, 0xB4, 0xE9, 0xFF}, {0xF0, 0xE4, 0x42, 0xFF},
+}
+
+// newPlot draws series on one plot; the axes' labels carry the units. The
+// legend goes beside the data, never over it (save draws it).
 func newPlot(title, xlabel, ylabel string, logx bool, ss []series) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
-	p.Legend.Top = true
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
 	if logx {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks{}
 	}
 	p.Add(plotter.NewGrid())
-	for i, s := range ss {
-		c := plotutil.Color(i)
+	return p, plotSeries(p, ss)
+}
+
+// plotSeries adds series to p, with their legend entries.
+func plotSeries(p *plot.Plot, ss []series) error {
+	keys := map[string]int{}
+	for _, s := range ss {
+		key := s.key
+		if key == "" {
+			key = s.name
+		}
+		k, ok := keys[key]
+		if !ok && !s.reference {
+			k = len(keys)
+			keys[key] = k
+		}
+		c := okabeIto[k%len(okabeIto)]
+		if s.reference {
+			c = color.NRGBA{A: 0xFF}
+		}
+		// Past the palette's seven colours the markers change shape: filled
+		// circle, box, pyramid; hollow (dashed series) ring, square, triangle.
+		shape := k / len(okabeIto) % 3
 		if len(s.lo) == len(s.x) && len(s.hi) == len(s.x) && len(s.x) > 1 {
-			var ring plotter.XYs
-			for k := range s.x {
-				ring = append(ring, plotter.XY{X: s.x[k], Y: s.hi[k]})
+			band := c
+			band.A = 45
+			if err := fill(p, s.x, s.lo, s.hi, band, ""); err != nil {
+				return err
 			}
-			for k := len(s.x) - 1; k >= 0; k-- {
-				ring = append(ring, plotter.XY{X: s.x[k], Y: s.lo[k]})
-			}
-			poly, err := plotter.NewPolygon(ring)
-			if err != nil {
-				return nil, err
-			}
-			r, g, b, _ := c.RGBA()
-			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 50}
-			poly.LineStyle.Width = 0
-			p.Add(poly)
 		}
 		xys := make(plotter.XYs, len(s.x))
 		for k := range s.x {
@@ -61,7 +93,7 @@ func newPlot(title, xlabel, ylabel string, logx bool, ss []series) (*plot.Plot, 
 		}
 		l, err := plotter.NewLine(xys)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		l.Color = c
 		l.Width = vg.Points(1.5)
@@ -72,31 +104,141 @@ func newPlot(title, xlabel, ylabel string, logx bool, ss []series) (*plot.Plot, 
 		if s.points {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			sc.GlyphStyle.Color = c
-			sc.GlyphStyle.Shape = draw.CircleGlyph{}
-			sc.GlyphStyle.Radius = vg.Points(2)
+			sc.GlyphStyle.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}[shape]
+			if s.dashed {
+				sc.GlyphStyle.Shape = []draw.GlyphDrawer{draw.RingGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}}[shape]
+			}
+			sc.GlyphStyle.Radius = vg.Points(2.2)
 			p.Add(sc)
 			p.Legend.Add(s.name, l, sc)
 		} else {
 			p.Legend.Add(s.name, l)
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // save writes p as DIR/NAME.png and DIR/NAME.svg and returns the paths.
+// The data take a 16 × 10 cm panel; the legend, if any, a column to its
+// right, as wide as its longest entry.
 func save(p *plot.Plot, dir, name string) ([]string, error) {
+	leg := p.Legend
+	p.Legend = plot.NewLegend() // empty: p.Draw would put it over the data
+	defer func() { p.Legend = leg }()
+	leg.Top, leg.Left = true, true
+	leg.TextStyle.Font.Size = vg.Points(9)
+	leg.Padding = vg.Points(2)
+	const panelW, h = 16 * vg.Centimeter, 10 * vg.Centimeter
+	var legW vg.Length
+	if r := leg.Rectangle(draw.Canvas{}); r.Max.X > r.Min.X {
+		legW = r.Max.X - r.Min.X + vg.Points(12)
+	}
 	var out []string
 	for _, ext := range []string{"png", "svg"} {
 		path := filepath.Join(dir, name+"."+ext)
-		if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, path); err != nil {
+		c, err := draw.NewFormattedCanvas(panelW+legW, h, ext)
+		if err != nil {
 			return nil, fmt.Errorf("edl: plot %s: %w", path, err)
+		}
+		dc := draw.New(c)
+		p.Draw(draw.Crop(dc, 0, -legW, 0, 0))
+		// The legend's top at the data's: below the title.
+		top := -p.Title.TextStyle.Height(p.Title.Text) - p.Title.Padding - vg.Points(6)
+		leg.Draw(draw.Crop(dc, panelW+vg.Points(6), 0, 0, top))
+		if err := writeFile(path, c); err != nil {
+			return nil, err
 		}
 		out = append(out, path)
 	}
 	return out, nil
+}
+
+// writeFile writes what w writes to path.
+func writeFile(path string, w io.WriterTo) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("edl: %w", err)
+	}
+	if _, err := w.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("edl: plot %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// niceTicks labels a linear axis at steps of 1, 2 or 5 × 10^k, about five
+// of them, with as few decimals as the step needs (0.5, not 0.50; 12.5
+// never appears as a step's multiple of 2.5), and unlabelled minor ticks
+// between.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: tickLabel(lo, 0)}}
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	decimals := max(0, int(-math.Floor(math.Log10(step)+1e-9)))
+	var ticks []plot.Tick
+	for k := math.Ceil(lo / step); k*step <= hi+step*1e-9; k++ {
+		v := k * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: tickLabel(v, decimals)})
+		if minor := v + step/2; minor <= hi {
+			ticks = append(ticks, plot.Tick{Value: minor})
+		}
+	}
+	if first := math.Ceil(lo/step)*step - step/2; first >= lo {
+		ticks = append(ticks, plot.Tick{Value: first})
+	}
+	return ticks
+}
+
+// logTicks labels a log axis at the powers of ten, and at 2 and 5 times
+// them when the axis spans less than three decades; the other multiples
+// are minor ticks.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if lo <= 0 || hi <= lo {
+		return plot.LogTicks{Prec: -1}.Ticks(max(lo, 1e-300), max(hi, 1e-300))
+	}
+	first, last := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	few := last-first <= 3
+	var ticks []plot.Tick
+	for d := first; d <= last; d++ {
+		p := math.Pow(10, d)
+		for i := 1; i < 10; i++ {
+			v := float64(i) * p
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if i == 1 || few && (i == 2 || i == 5) {
+				t.Label = tickLabel(v, max(0, int(-d)))
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// tickLabel formats v with the given decimals, and never as "-0".
+func tickLabel(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Trim(s, "-0.") == "" {
+		return strings.TrimPrefix(s, "-")
+	}
+	return s
 }
 
 // smooth is the centred moving average of v over window w.
@@ -114,8 +256,9 @@ func smooth(v []float64, w int) []float64 {
 }
 
 // statSeries is the mean of one quantity over the seeds, with its min–max band.
-func statSeries(name string, stats []curve.Stat, pick func(curve.Stat) curve.Spread, dashed bool) series {
-	s := series{name: name, dashed: dashed, points: true}
+// Its key pairs it with others of the same colour (an arm and its control).
+func statSeries(name, key string, stats []curve.Stat, pick func(curve.Stat) curve.Spread, dashed bool) series {
+	s := series{name: name, key: key, dashed: dashed, points: true}
 	for _, st := range stats {
 		sp := pick(st)
 		s.x = append(s.x, float64(st.N))
@@ -154,31 +297,38 @@ func curvePlots(res *curve.Result, dir, title string) ([]string, error) {
 		for i := range ltest {
 			ltest[i] = last.TestLoss
 		}
-		p, err := newPlot(fmt.Sprintf("%s: prequential loss, seed %d", title, r.Seed), "example i", "loss (bits/example)", false, []series{
-			{name: fmt.Sprintf("prequential loss (moving mean over %d)", w), x: x, y: y},
-			{name: fmt.Sprintf("L_test(θ*) = %.4f bits/example", last.TestLoss), x: x, y: ltest, dashed: true},
-		})
+		p, err := newPlot(fmt.Sprintf("%s: prequential loss, seed %d", title, r.Seed), "example i", "loss (bits/example)", false, nil)
 		if err == nil {
-			shade(p, x, ltest, y, "EDL area: "+fmt.Sprintf("%.0f bits (ideal code)", last.EDLIdeal))
+			p.Y.Min = 0 // a loss in bits: the area down to L_test reads against zero
+			// The area first, so that the lines stay on top of it.
+			area := okabeIto[1]
+			area.A = 90
+			err = fill(p, x, ltest, y, area, fmt.Sprintf("EDL area: %.0f bits (ideal code)", last.EDLIdeal))
+		}
+		if err == nil {
+			err = plotSeries(p, []series{
+				{name: fmt.Sprintf("prequential loss (moving mean over %d)", w), x: x, y: y},
+				{name: fmt.Sprintf("L_test(θ*) = %.4f bits/example", last.TestLoss), x: x, y: ltest, dashed: true, reference: true},
+			})
 		}
 		if err := add(p, err, "loss"); err != nil {
 			return nil, err
 		}
 	}
 	// 2. EDL/n against n, log axis, with the random-label control.
-	ss := []series{statSeries(fmt.Sprintf("real labels (mean, min–max over %d seeds)", seeds), res.Summary,
+	ss := []series{statSeries(fmt.Sprintf("real labels (mean, min–max over %d seeds)", seeds), "run", res.Summary,
 		func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false)}
 	if len(res.ControlSummary) > 0 {
-		ss = append(ss, statSeries("random-label control", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
+		ss = append(ss, statSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
 	}
 	p, err := newPlot(fmt.Sprintf("%s: EDL(n)/n (%s)", title, res.Signature), "n (examples, log scale)", "EDL/n (bits/example)", true, ss)
 	if err := add(p, err, "edl_per_example"); err != nil {
 		return nil, err
 	}
 	// 3. Cumulative EDL against n.
-	ss = []series{statSeries("real labels", res.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false)}
+	ss = []series{statSeries("real labels", "run", res.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false)}
 	if len(res.ControlSummary) > 0 {
-		ss = append(ss, statSeries("random-label control", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, true))
+		ss = append(ss, statSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, true))
 	}
 	p, err = newPlot(title+": cumulative EDL(n)", "n (examples)", "EDL (bits)", false, ss)
 	if err := add(p, err, "edl_cumulative"); err != nil {
@@ -187,8 +337,9 @@ func curvePlots(res *curve.Result, dir, title string) ([]string, error) {
 	return files, nil
 }
 
-// shade fills the area between lo and hi under the existing lines.
-func shade(p *plot.Plot, x, lo, hi []float64, name string) {
+// fill shades the area between lo and hi in colour c, under the lines
+// added after it, with a legend entry when name is not empty.
+func fill(p *plot.Plot, x, lo, hi []float64, c color.Color, name string) error {
 	var ring plotter.XYs
 	for k := range x {
 		ring = append(ring, plotter.XY{X: x[k], Y: hi[k]})
@@ -198,14 +349,19 @@ func shade(p *plot.Plot, x, lo, hi []float64, name string) {
 	}
 	poly, err := plotter.NewPolygon(ring)
 	if err != nil {
-		return
+		return err
 	}
-	poly.Color = color.NRGBA{R: 255, G: 140, B: 0, A: 90}
+	poly.Color = c
 	poly.LineStyle.Width = 0
-	// Draw the fill first so the lines stay on top.
 	p.Add(poly)
-	p.Legend.Add(name, poly)
+	if name != "" {
+		p.Legend.Add(name, poly)
+	}
+	return nil
 }
 
-func plot_LogScale() plot.Normalizer { return plot.LogScale{} }
-func plotLogTicks() plot.Ticker      { return plot.LogTicks{Prec: -1} }
+// logY puts p's y axis on a log scale with logTicks.
+func logY(p *plot.Plot) {
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+}

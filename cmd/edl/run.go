@@ -2,14 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 
 	"github.com/edlwire/edlwire/alice"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
@@ -65,7 +63,7 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 		}
 		set := map[string]bool{}
 		sf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		alice.UseData(sf.spec, t, func(name string) bool { return set[name] })
+		task.UseData(sf.spec, t, func(name string) bool { return set[name] })
 		table = t
 		sf.table = t
 	}
@@ -76,22 +74,7 @@ func (sf *specFlags) resolve() (spec.Spec, func(spec.Spec) (*task.Inputs, *task.
 	if err != nil {
 		return spec.Spec{}, nil, nil, err
 	}
-	build := func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
-		var in *task.Inputs
-		var labels *task.Labels
-		var err error
-		if s.Task == spec.TaskFile {
-			if table == nil {
-				return nil, nil, errors.New("edl: the file task needs --data FILE")
-			}
-			if in, err = task.NewFileInputs(s, table); err == nil {
-				labels, err = task.NewFileLabels(s, table)
-			}
-		} else if in, err = task.NewInputs(s); err == nil {
-			labels, err = task.NewLabels(s, in)
-		}
-		return in, labels, err
-	}
+	build := func(s spec.Spec) (*task.Inputs, *task.Labels, error) { return task.Build(s, table, nil) }
 	return *sf.spec, build, base, nil
 }
 
@@ -143,31 +126,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !*quiet {
-		fmt.Fprint(stderr, localSummary(rep))
+		fmt.Fprint(stderr, rep.Summary())
 	}
 	if err := json.NewEncoder(stdout).Encode(rep); err != nil {
 		fmt.Fprintln(stderr, "edl:", err)
 		return 1
 	}
 	return 0
-}
-
-// localSummary is the readable account of an in-process run.
-func localSummary(r *alice.Report) string {
-	var b strings.Builder
-	per := func(bits float64) string { return fmt.Sprintf("%8.4f bits/label", bits/float64(max(r.N, 1))) }
-	fmt.Fprintf(&b, "edl run, in process (spec %s…)\n", r.SpecHash[:12])
-	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters\n", r.N, r.Test, r.Classes, r.Params)
-	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, per(float64(r.CodedBits)), r.PayloadBytes)
-	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, per(r.QuantizedIdealBits))
-	fmt.Fprintf(&b, "  ideal (float)       %12.1f bits  %s\n", r.IdealBits, per(r.IdealBits))
-	fmt.Fprintf(&b, "  uniform code        %12.1f bits  %s\n", r.UniformBits, per(r.UniformBits))
-	fmt.Fprintf(&b, "  zstd of raw labels  %12d bits  %s\n", r.ZstdBits, per(float64(r.ZstdBits)))
-	if r.TestLossBits != nil && r.EDLBits != nil {
-		fmt.Fprintf(&b, "  test loss           %12.4f bits/example (θ*, %d held-out examples)\n", *r.TestLossBits, r.Test)
-		fmt.Fprintf(&b, "  EDL                 %12.1f bits  %s\n", *r.EDLBits, per(*r.EDLBits))
-	}
-	b.WriteString(r.ScoredSummary())
-	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
-	return b.String()
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
@@ -253,7 +254,7 @@ func toyHypothesis(o toyOpts) (*toyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := math.Log2(m)
+	want := experiment.HypothesisEDL(m)
 	r := &toyResult{Design: fmt.Sprintf("hypothesis task: y = (x + j*) mod %d, j* < m = %d hidden; exact Bayesian learner over the m hypotheses (ε = 0), batch 1;\n"+
 		"n up to %d, %d test, 3 seeds. Prediction: EDL(n) = log₂m = %g bits for every n ≥ 1 (ideal code; the coded stream adds its end bytes).", m, m, s.N, s.Test, want)}
 	r.Table = append(r.Table, fmt.Sprintf("%8s %14s %14s %14s %12s %12s %10s", "n", "EDL ideal", "EDL quantized", "EDL coded", "predicted", "EDL/n", "L_test"))
@@ -289,13 +290,12 @@ func toyHypothesis(o toyOpts) (*toyResult, error) {
 		}
 		p, err := newPlot("hypothesis collapse (m = 64): measured vs analytic", "n (examples, log scale)", "EDL/n (bits/example)", true, []series{
 			{name: "measured (ideal code, mean of 3 seeds)", x: x, y: meas, points: true},
-			{name: "analytic log₂m / n", x: x, y: pred, dashed: true},
+			{name: "analytic log₂m / n", x: x, y: pred, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
 		}
-		p.Y.Scale = plot_LogScale()
-		p.Y.Tick.Marker = plotLogTicks()
+		logY(p)
 		more, err := save(p, o.out, "analytic")
 		if err != nil {
 			return nil, err
@@ -306,15 +306,6 @@ func toyHypothesis(o toyOpts) (*toyResult, error) {
 }
 
 // ---------------------------------------------------------------- rare inputs
-
-// crispKeyEDL is the expected EDL contribution, in units of Δ, of one key of
-// per-example probability q after n examples, for a learner that pays Δ
-// bits on a key's first occurrence and nothing afterwards (the table
-// learner with α → 0): (1 − (1−q)ⁿ) − n·q·(1−q)ⁿ.
-func crispKeyEDL(q float64, n int64) float64 {
-	pn := math.Pow(1-q, float64(n))
-	return (1 - pn) - float64(n)*q*pn
-}
 
 func toyRareInputs(o toyOpts) (*toyResult, error) {
 	const classes = 16
@@ -329,7 +320,7 @@ func toyRareInputs(o toyOpts) (*toyResult, error) {
 		"costs δ, later ones ≈ 0). n = %d (u = n·q = %g), %d test, %d seeds per π. Prediction: EDL/n = π·δ·λ + δ·c/n, λ = (1−(1−q)ⁿ)/(nq) − (1−q)ⁿ the learned fraction\n"+
 		"(the share of the rare rule θ*ₙ knows beyond what the coded pass knew on average), c = the common key's term. Ideal code.",
 		q, classes, classes, delta, n, float64(n)*q, test, seeds)}
-	lambda := crispKeyEDL(q, n) / (float64(n) * q)
+	lambda := experiment.LearnedFraction(q, n)
 	r.Table = append(r.Table, fmt.Sprintf("%6s %6s %14s %10s %14s %8s %10s", "π", "R", "EDL/n", "±sd/√s", "π·δ·λ (+c/n)", "ratio", "f(θ*)"))
 	var xs, ys, preds []float64
 	for _, pi := range pis {
@@ -344,8 +335,7 @@ func toyRareInputs(o toyOpts) (*toyResult, error) {
 			return nil, err
 		}
 		st := res.Summary[len(res.Summary)-1]
-		common := delta * crispKeyEDL(1-pi, n) / float64(n)
-		pred := float64(pi*delta*lambda) + common
+		pred := experiment.RareInputsEDLPerN(pi, q, delta, n)
 		meas := st.EDLIdealPerN.Mean
 		se := st.EDLIdealPerN.SD / math.Sqrt(float64(seeds))
 		r.Table = append(r.Table, fmt.Sprintf("%6g %6d %14.5f %10.5f %14.5f %8.3f %10.3f", pi, rare, meas, se, pred, meas/pred, 1-math.Pow(1-q, float64(n))))
@@ -353,13 +343,13 @@ func toyRareInputs(o toyOpts) (*toyResult, error) {
 			Predicted: fmt.Sprintf("%.5f bits/example (λ = %.4f)", pred, lambda), Criterion: "within 10%", Pass: math.Abs(meas-pred) <= 0.1*pred})
 		xs, ys, preds = append(xs, pi), append(ys, meas), append(preds, pred)
 	}
-	slope, icept, r2 := linfit(xs, ys)
+	slope, icept, r2 := experiment.Linfit(xs, ys)
 	r.Checks = append(r.Checks, check{Name: "EDL/n linear in π", Measured: fmt.Sprintf("slope %.4f bits, intercept %.5f, R² = %.5f", slope, icept, r2),
 		Predicted: fmt.Sprintf("slope δ·λ = %.4f bits", delta*lambda), Criterion: "R² > 0.99", Pass: r2 > 0.99})
 	if o.out != "" {
 		p, err := newPlot("rare inputs: EDL/n against π (n = "+fmt.Sprint(n)+")", "π (probability of the rare region)", "EDL/n (bits/example)", false, []series{
 			{name: fmt.Sprintf("measured (ideal code, mean of %d seeds)", seeds), x: xs, y: ys, points: true},
-			{name: "analytic π·δ·λ + δ·c/n", x: xs, y: preds, dashed: true},
+			{name: "analytic π·δ·λ + δ·c/n", x: xs, y: preds, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
@@ -370,31 +360,6 @@ func toyRareInputs(o toyOpts) (*toyResult, error) {
 		}
 	}
 	return r, nil
-}
-
-// linfit is the least-squares line y = a·x + b and its R².
-func linfit(x, y []float64) (a, b, r2 float64) {
-	n := float64(len(x))
-	var sx, sy float64
-	for i := range x {
-		sx += x[i]
-		sy += y[i]
-	}
-	mx, my := sx/n, sy/n
-	var sxx, sxy, syy float64
-	for i := range x {
-		sxx += (x[i] - mx) * (x[i] - mx)
-		sxy += (x[i] - mx) * (y[i] - my)
-		syy += (y[i] - my) * (y[i] - my)
-	}
-	a = sxy / sxx
-	b = my - a*mx
-	var res float64
-	for i := range x {
-		d := y[i] - (a*x[i] + b)
-		res += d * d
-	}
-	return a, b, 1 - res/syy
 }
 
 // ---------------------------------------------------------------- coupon collector
@@ -434,11 +399,10 @@ func toyCoupon(o toyOpts) (*toyResult, error) {
 	bestK := 0
 	for k, st := range res.Summary {
 		n := float64(st.N)
-		u := n / keys
 		x = append(x, n)
 		meas = append(meas, st.EDLIdealPerN.Mean)
-		cont = append(cont, keys*delta*(1-(1+u)*math.Exp(-u))/n)
-		disc = append(disc, delta*crispKeyEDL(1.0/keys, st.N)*keys/n)
+		cont = append(cont, experiment.CouponEDL(keys, delta, n)/n)
+		disc = append(disc, experiment.CouponEDLDiscrete(keys, delta, st.N)/n)
 		if meas[k] > meas[bestK] {
 			bestK = k
 		}
@@ -452,7 +416,7 @@ func toyCoupon(o toyOpts) (*toyResult, error) {
 			px, py = append(px, math.Log(x[k])), append(py, meas[k])
 		}
 	}
-	logArgmax, peak := parabolaMax(px, py)
+	logArgmax, peak := experiment.ParabolaMax(px, py)
 	argmax := math.Exp(logArgmax)
 	r.Table = append(r.Table, fmt.Sprintf("%8s %12s %10s %14s %14s", "n", "EDL/n", "±sd/√s", "KΔ[…]/n", "discrete/n"))
 	for k := range x {
@@ -469,7 +433,7 @@ func toyCoupon(o toyOpts) (*toyResult, error) {
 	if o.out != "" {
 		p, err := newPlot(fmt.Sprintf("coupon collector (K = %d, %d seeds): EDL/n", keys, seeds), "n (examples, log scale)", "EDL/n (bits/example)", true, []series{
 			{name: "measured (ideal code, mean; band min–max over seeds)", x: x, y: meas, lo: spreadCol(res.Summary, false), hi: spreadCol(res.Summary, true)},
-			{name: "analytic KΔ[1 − (1+u)e^{−u}] / n", x: x, y: cont, dashed: true},
+			{name: "analytic KΔ[1 − (1+u)e^{−u}] / n", x: x, y: cont, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
@@ -484,7 +448,7 @@ func toyCoupon(o toyOpts) (*toyResult, error) {
 		}
 		p, err = newPlot("coupon collector: cumulative EDL (inflection at n ≈ K)", "n (examples)", "EDL (bits)", false, []series{
 			{name: "measured (ideal code, mean)", x: x, y: cm},
-			{name: "analytic KΔ[1 − (1+u)e^{−u}]", x: x, y: cc, dashed: true},
+			{name: "analytic KΔ[1 − (1+u)e^{−u}]", x: x, y: cc, dashed: true, reference: true},
 		})
 		if err != nil {
 			return nil, err
@@ -510,98 +474,7 @@ func spreadCol(st []curve.Stat, hi bool) []float64 {
 	return out
 }
 
-// parabolaMax fits y = a x² + b x + c by least squares and returns its
-// vertex; with fewer than 3 points or a ≥ 0 it returns the largest point.
-func parabolaMax(x, y []float64) (float64, float64) {
-	best := 0
-	for i := range y {
-		if y[i] > y[best] {
-			best = i
-		}
-	}
-	if len(x) < 3 {
-		return x[best], y[best]
-	}
-	// Centre x for conditioning.
-	var m float64
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	var s [5]float64
-	var t [3]float64
-	for i := range x {
-		d := x[i] - m
-		p := 1.0
-		for k := 0; k < 5; k++ {
-			s[k] += p
-			if k < 3 {
-				t[k] += p * y[i]
-			}
-			p *= d
-		}
-	}
-	// Normal equations for (c, b, a).
-	A := [3][4]float64{{s[0], s[1], s[2], t[0]}, {s[1], s[2], s[3], t[1]}, {s[2], s[3], s[4], t[2]}}
-	for i := 0; i < 3; i++ {
-		for j := i + 1; j < 3; j++ {
-			f := A[j][i] / A[i][i]
-			for k := i; k < 4; k++ {
-				A[j][k] -= f * A[i][k]
-			}
-		}
-	}
-	var sol [3]float64
-	for i := 2; i >= 0; i-- {
-		v := A[i][3]
-		for k := i + 1; k < 3; k++ {
-			v -= A[i][k] * sol[k]
-		}
-		sol[i] = v / A[i][i]
-	}
-	c, b, a := sol[0], sol[1], sol[2]
-	if a >= 0 {
-		return x[best], y[best]
-	}
-	v := -b / (2 * a)
-	return v + m, c + b*v + a*v*v
-}
-
 // ---------------------------------------------------------------- format
-
-// dirichletKeyEDL is the expected EDL contribution (bits) of one key of
-// per-example probability q with a fixed label, under a symmetric
-// Dirichlet(α) table over C classes, at every n in 0..nmax: the expected
-// code length of the key's labels among the first n examples minus n·q
-// times the expected test loss on the key after n examples. Exact: the
-// key's count after i examples is Binomial(i, q).
-func dirichletKeyEDL(q, alpha float64, classes int, nmax int64) []float64 {
-	ell := func(c int) float64 { return -math.Log2((float64(c) + alpha) / (float64(c) + float64(classes)*alpha)) }
-	pmf := []float64{1}
-	expect := func() float64 {
-		e := 0.0
-		for c, p := range pmf {
-			e += p * ell(c)
-		}
-		return e
-	}
-	out := make([]float64, nmax+1)
-	mdl := 0.0
-	for i := int64(0); i < nmax; i++ {
-		mdl += q * expect()
-		next := make([]float64, len(pmf)+1)
-		for c, p := range pmf {
-			next[c] += p * (1 - q)
-			next[c+1] += p * q
-		}
-		for len(next) > 1 && next[len(next)-1] < 1e-18 {
-			next = next[:len(next)-1]
-		}
-		pmf = next
-		out[i+1] = mdl - float64(i+1)*q*expect()
-	}
-	return out
-}
 
 func toyFormat(o toyOpts) (*toyResult, error) {
 	const answers, classes, alpha, pi = 100, 16, 1.0, 0.5
@@ -622,8 +495,8 @@ func toyFormat(o toyOpts) (*toyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmtKey := dirichletKeyEDL(1-pi, alpha, classes, s.N)
-	ansKey := dirichletKeyEDL(pi/answers, alpha, classes, s.N)
+	fmtKey := experiment.DirichletKeyEDL(1-pi, alpha, classes, s.N)
+	ansKey := experiment.DirichletKeyEDL(pi/answers, alpha, classes, s.N)
 	r := &toyResult{Design: fmt.Sprintf("format task (coupon task with a common key): each example is a template token (key 0, probability 1−π = %g, one hidden symbol: the format)\n"+
 		"or an answer token (one of %d facts, probability π/%d each, each a hidden symbol: the capability), %d classes. Laplace table learner (α = 1): the template\n"+
 		"recurs every other token and is learned fast, each fact recurs every %d tokens and is learned slowly. Scored: all tokens, or answer tokens only\n"+
@@ -644,26 +517,7 @@ func toyFormat(o toyOpts) (*toyResult, error) {
 			r.Table = append(r.Table, fmt.Sprintf("%6.0f %12.5f %12.5f %14.5f %14.5f", x[k], mAll[k], pAll[k], mAns[k], pAns[k]))
 		}
 	}
-	bump := func(v []float64) (peakN float64, peak, drop float64, ok bool) {
-		end := 0
-		for k := range x {
-			if x[k] <= window {
-				end = k
-			}
-		}
-		best := 0
-		for k := 0; k <= end; k++ {
-			if v[k] > v[best] {
-				best = k
-			}
-		}
-		low := v[best]
-		for k := best; k <= end; k++ {
-			low = min(low, v[k])
-		}
-		drop = 1 - low/v[best]
-		return x[best], v[best], drop, best > 0 && best < end && drop >= 0.10
-	}
+	bump := func(v []float64) (float64, float64, float64, bool) { return experiment.Bump(x, v, window) }
 	pn, pv, pd, pok := bump(pAll)
 	mn, mv, md, mok := bump(mAll)
 	r.Checks = append(r.Checks, check{Name: "template and answers scored: early bump in EDL/n",
@@ -676,10 +530,10 @@ func toyFormat(o toyOpts) (*toyResult, error) {
 		Predicted: fmt.Sprintf("max %.4f at n = %.0f, fall %.0f%%", qv, qn, 100*qd), Criterion: "no bump within n ≤ 150", Pass: !aok && !qok})
 	if o.out != "" {
 		p, err := newPlot("format learning: EDL/n with and without the template scored", "n (examples, log scale)", "EDL/n (bits/example)", true, []series{
-			{name: fmt.Sprintf("template + answers scored (mean of %d seeds)", seeds), x: x, y: mAll, points: true},
-			{name: "  analytic", x: x, y: pAll, dashed: true},
-			{name: "answers only scored", x: x, y: mAns, points: true},
-			{name: "  analytic", x: x, y: pAns, dashed: true},
+			{name: fmt.Sprintf("template + answers scored (mean of %d seeds)", seeds), key: "all", x: x, y: mAll, points: true},
+			{name: "template + answers: analytic", key: "all", x: x, y: pAll, dashed: true},
+			{name: "answers only scored", key: "answers", x: x, y: mAns, points: true},
+			{name: "answers only: analytic", key: "answers", x: x, y: pAns, dashed: true},
 		})
 		if err != nil {
 			return nil, err

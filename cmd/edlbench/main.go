@@ -55,6 +55,7 @@ import (
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	xmit "github.com/edlwire/edlwire/shared/transmit"
 )
 
 func main() {
@@ -289,48 +290,28 @@ func joinInts(v []int64) string {
 	return strings.Join(s, "→")
 }
 
-// transmit codes labels with Alice's session, decodes the stream with a
-// second session (Bob's loop, in process) and checks that both agree.
+// transmit codes labels with Alice's session and decodes the stream with a
+// second session (Bob's, in process: transmit.Pipe, which checks that both
+// agree), counting the labels coded at frequency 1 (probability below
+// about 1.5·2^-P: the quantizer raises it to 2^-P, so such a label costs P
+// bits where the float code charges more).
 func transmit(sp spec.Spec, in *task.Inputs, labels []int) (run, error) {
 	a, err := prequential.New(sp, in)
 	if err != nil {
 		return run{}, err
 	}
-	enc, err := coder.NewEncoder(uint(sp.Precision))
-	if err != nil {
-		return run{}, err
-	}
-	le := &floorCounter{LabelEncoder: prequential.LabelEncoder{Enc: enc, Labels: labels}}
-	var stream []byte
-	for !a.Done() {
-		if _, err := a.Step(le); err != nil {
-			return run{}, err
-		}
-		stream = append(stream, enc.Take()...)
-	}
-	stream = append(stream, enc.Finish()...)
-
 	b, err := prequential.New(sp, in)
 	if err != nil {
 		return run{}, err
 	}
-	dec, err := coder.NewDecoder(uint(sp.Precision))
+	floored := 0
+	p, err := xmit.Pipe(a, b, &task.Labels{Train: labels}, xmit.PipeHooks{Example: func(ex xmit.Example) {
+		if ex.Freqs[ex.Label] == 1 {
+			floored++
+		}
+	}})
 	if err != nil {
 		return run{}, err
-	}
-	dec.Write(stream)
-	dec.CloseWrite()
-	ld := &prequential.LabelDecoder{Dec: dec}
-	for !b.Done() {
-		if _, err := b.Step(ld); err != nil {
-			return run{}, err
-		}
-	}
-	if err := dec.Finish(); err != nil {
-		return run{}, err
-	}
-	if !slices.Equal(ld.Labels, labels[:sp.N]) || a.LastCheckpoint() != b.LastCheckpoint() {
-		return run{}, errors.New("the decoding session disagrees with the encoding one")
 	}
 
 	raw := edl.LabelBytes(labels[:sp.N], int(sp.Classes))
@@ -352,28 +333,12 @@ func transmit(sp spec.Spec, in *task.Inputs, labels []int) (run, error) {
 		k:         sp.Classes,
 		float:     acct.IdealBits,
 		quantized: acct.QuantizedIdealBits,
-		coded:     float64(8 * len(stream)),
+		coded:     float64(8 * p.Figures.PayloadBytes),
 		uniform:   float64(sp.N) * math.Log2(float64(sp.Classes)),
 		zstd:      float64(8 * zlen),
 		gzip:      float64(8 * gz.Len()),
-		floored:   le.floored,
+		floored:   floored,
 	}, nil
-}
-
-// floorCounter is Alice's label encoder, counting the labels coded at
-// frequency 1 (probability below about 1.5·2^-P: the quantizer raises it to
-// 2^-P, so such a label costs P bits where the float code charges more).
-type floorCounter struct {
-	prequential.LabelEncoder
-	floored int
-}
-
-func (f *floorCounter) CodeSymbol(i int64, freqs []uint32) (int, error) {
-	y, err := f.LabelEncoder.CodeSymbol(i, freqs)
-	if err == nil && freqs[y] == 1 {
-		f.floored++
-	}
-	return y, err
 }
 
 // ---------------------------------------------------------------------------
@@ -494,16 +459,14 @@ func passRate(t timer, sp spec.Spec, in *task.Inputs, lab *task.Labels, workers 
 			// pass allocates nothing per example).
 			runtime.GC()
 			start := time.Now()
-			enc, _ := coder.NewEncoder(uint(sp.Precision))
-			le := &prequential.LabelEncoder{Enc: enc, Labels: lab.Train}
-			for !s.Done() {
-				if _, err := s.Step(le); err != nil {
-					ferr = err
-					return time.Hour
-				}
-				enc.Take()
+			snd, err := xmit.NewSender(s, lab)
+			if err == nil {
+				_, err = snd.Run()
 			}
-			enc.Finish()
+			if err != nil {
+				ferr = err
+				return time.Hour
+			}
 			total += time.Since(start)
 		}
 		return total

@@ -7,13 +7,13 @@ import (
 	"math"
 	"sync"
 
-	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
 // Config is one curve measurement.
@@ -221,60 +221,28 @@ type thetaOut struct {
 	err               error
 }
 
-// Measure runs the configuration and returns the curves.
+// Measure runs the configuration and returns the curves: its units
+// (Config.Units) run on Config.Workers goroutines, then Assemble. It is
+// exactly what running every unit with RunUnit anywhere and assembling
+// their results gives.
 func Measure(cfg Config) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	build := cfg.Build
-	if build == nil {
-		build = func(s spec.Spec) (*task.Inputs, *task.Labels, error) {
-			in, err := task.NewInputs(s)
-			if err != nil {
-				return nil, nil, err
-			}
-			labels, err := task.NewLabels(s, in)
-			return in, labels, err
-		}
+	runs, err := cfg.runs()
+	if err != nil {
+		return nil, err
 	}
-	var runs []runData
-	for _, control := range []bool{false, true} {
-		if control && !cfg.Control {
-			continue
-		}
-		for _, seed := range cfg.Seeds {
-			s := cfg.Spec
-			s.Seed = seed
-			s.RandomLabels = s.RandomLabels || control
-			in, labels, err := build(s)
-			if err != nil {
-				return nil, fmt.Errorf("curve: seed %d: %w", seed, err)
-			}
-			if in.Train.Rows < int(s.N) || len(labels.Train) < int(s.N) || len(labels.Test) != in.Test.Rows || len(labels.Valid) != in.Valid.Rows {
-				return nil, fmt.Errorf("curve: seed %d: inputs and labels do not match the spec", seed)
-			}
-			runs = append(runs, runData{spec: s, base: cfg.Base, in: in, labels: labels})
-		}
-	}
-	nSeeds := len(cfg.Seeds)
-	g := len(cfg.Grid)
-	passes := make([]passOut, len(runs))
-	thetas := make([][]thetaOut, len(runs))
-	for r := range thetas {
-		thetas[r] = make([]thetaOut, g)
-	}
-	// Jobs in a fixed order: each run's pass, then its θ*ₙ runs.
-	per := 1 + g
-	total := len(runs) * per
+	units := cfg.Units()
+	results := make([]UnitResult, len(units))
+	errs := make([]error, len(units))
+	// Each run's data is built once and shared, read only, by its units,
+	// which follow it in Units order.
+	per := 1 + len(cfg.Grid)
 	do := func(j int) {
-		r, k := j/per, j%per
-		rd := &runs[r]
-		if k == 0 {
-			passes[r] = codedPass(rd, cfg.Grid, cfg.Scored, cfg.KeepLosses && r < nSeeds)
-			return
-		}
-		thetas[r][k-1] = thetaStar(rd, cfg.Grid[k-1], cfg.Scored)
+		results[j], errs[j] = cfg.runUnit(&runs[j/per], units[j])
 	}
+	total := len(units)
 	workers := max(1, min(cfg.Workers, total))
 	if workers == 1 {
 		for j := 0; j < total; j++ {
@@ -311,84 +279,12 @@ func Measure(cfg Config) (*Result, error) {
 		}
 		wg.Wait()
 	}
-
-	res := &Result{Spec: cfg.Spec, Grid: append([]int64(nil), cfg.Grid...)}
-	for r, rd := range runs {
-		if err := passes[r].err; err != nil {
-			return nil, fmt.Errorf("curve: seed %d: pass: %w", rd.spec.Seed, err)
-		}
-		h := rd.spec.Hash()
-		run := Run{Seed: rd.spec.Seed, RandomLabels: rd.spec.RandomLabels, SpecHash: fmt.Sprintf("%x", h[:]), Losses: passes[r].losses}
-		for k, n := range cfg.Grid {
-			th := thetas[r][k]
-			if th.err != nil {
-				return nil, fmt.Errorf("curve: seed %d: θ* at n=%d: %w", rd.spec.Seed, n, th.err)
-			}
-			p := Point{
-				N:             n,
-				Scored:        passes[r].scored[k],
-				CodedBits:     passes[r].coded[k],
-				QuantizedBits: passes[r].quant[k],
-				IdealBits:     passes[r].ideal[k],
-				TestLoss:      th.loss,
-				TestAccuracy:  th.accuracy,
-				TestSE:        th.se,
-				ValidBits:     th.valid,
-				Epochs:        th.epochs,
-				BestEpoch:     th.bestEpoch,
-			}
-			nl := float64(float64(p.Scored) * p.TestLoss)
-			p.EDLIdeal = p.IdealBits - nl
-			p.EDL = math.NaN()
-			if cfg.Scored == nil && rd.spec.Score != spec.ScoreAnswers {
-				p.EDL = float64(p.CodedBits) - nl
-			}
-			p.EDLSE = float64(float64(p.Scored) * p.TestSE)
-			run.TestN = th.testN
-			run.Points = append(run.Points, p)
-		}
-		run.Shape = ShapeOf(run.Points)
-		if r < nSeeds {
-			res.Runs = append(res.Runs, run)
-		} else {
-			res.Controls = append(res.Controls, run)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
-	res.Summary = Summarize(res.Runs)
-	res.ControlSummary = Summarize(res.Controls)
-	res.Signature = Classify(res.Runs)
-	if len(res.Controls) > 0 {
-		res.ControlSignature = Classify(res.Controls)
-	}
-	return res, nil
-}
-
-// recorder is the pass's SymbolCoder: it encodes the true label and keeps
-// the quantized code length of the last one.
-type recorder struct {
-	enc       *coder.Encoder
-	labels    []int
-	precision float64
-	lastQuant float64
-}
-
-func (r *recorder) CodeSymbol(i int64, freqs []uint32) (int, error) {
-	y := r.labels[i]
-	if err := r.enc.Encode(freqs, y); err != nil {
-		return 0, fmt.Errorf("curve: encode example %d: %w", i, err)
-	}
-	r.lastQuant = r.precision - detmath.Log2(float64(freqs[y]))
-	return y, nil
-}
-
-// endedLen is the exact length in bytes of the stream e would be if it
-// ended now: a copy of the encoder is finished, e itself goes on. (The
-// copy's final bytes may land in e's spare buffer capacity, which e
-// overwrites later; nobody reads them.)
-func endedLen(e *coder.Encoder) int64 {
-	c := *e
-	c.Finish()
-	return c.Len()
+	return Assemble(cfg, results)
 }
 
 // codedPass codes the first Grid[last] labels once and records the partial
@@ -400,12 +296,12 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 		out.err = err
 		return out
 	}
-	enc, err := coder.NewEncoder(uint(rd.spec.Precision))
+	snd, err := transmit.NewSender(sess, rd.labels)
 	if err != nil {
 		out.err = err
 		return out
 	}
-	rec := &recorder{enc: enc, labels: rd.labels.Train, precision: float64(rd.spec.Precision)}
+	precision := float64(rd.spec.Precision)
 	last := grid[len(grid)-1]
 	if keep {
 		out.losses = make([]float64, last)
@@ -418,11 +314,11 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 		// The figures this pass scores: the whole label, or (score =
 		// answers) its capability part alone.
 		ideal0, quant0 := scoredBits(sess.Accounting(), conditional)
-		if _, err := sess.Step(rec); err != nil {
+		ex, err := snd.Step()
+		if err != nil {
 			out.err = err
 			return out
 		}
-		enc.Take()
 		ideal1, quant1 := scoredBits(sess.Accounting(), conditional)
 		bits := ideal1 - ideal0
 		if keep {
@@ -436,14 +332,14 @@ func codedPass(rd *runData, grid []int64, scored func([]float64) bool, keep bool
 			if conditional {
 				quant += quant1 - quant0
 			} else {
-				quant += rec.lastQuant
+				quant += precision - detmath.Log2(float64(ex.Freqs[ex.Label]))
 			}
 		}
 		if i+1 == grid[k] {
 			if scored == nil {
 				ideal, quant = ideal1, quant1
 			}
-			out.coded = append(out.coded, 8*endedLen(enc))
+			out.coded = append(out.coded, 8*snd.EndedLen())
 			out.ideal = append(out.ideal, ideal)
 			out.quant = append(out.quant, quant)
 			out.scored = append(out.scored, nScored)
@@ -472,23 +368,14 @@ func Pretrain(s spec.Spec, base []byte, in *task.Inputs, labels *task.Labels, wo
 	if err != nil {
 		return nil, err
 	}
-	train := replay(labels.Train)
-	for !sess.Done() {
-		if _, err := sess.Step(train); err != nil {
-			return nil, err
-		}
+	if err := transmit.Train(sess, labels.Train, s.N); err != nil {
+		return nil, err
 	}
 	if _, err := sess.Converge(labels.Train[:s.N], labels.Valid); err != nil {
 		return nil, err
 	}
 	return sess.Save()
 }
-
-// replay is a SymbolCoder that codes nothing: it hands the session the
-// true labels, for the θ*ₙ runs (their code lengths are the pass's).
-type replay []int
-
-func (r replay) CodeSymbol(i int64, _ []uint32) (int, error) { return r[i], nil }
 
 // thetaStar trains a fresh session on the first n examples, turns it into
 // θ*ₙ (Converge) and measures its test loss and standard error.
@@ -499,12 +386,10 @@ func thetaStar(rd *runData, n int64, scored func([]float64) bool) thetaOut {
 		out.err = err
 		return out
 	}
-	labels := replay(rd.labels.Train)
-	for sess.Index() < n {
-		if _, err := sess.Step(labels); err != nil {
-			out.err = err
-			return out
-		}
+	// Their code lengths are the pass's: the labels are learned, not coded.
+	if err := transmit.Train(sess, rd.labels.Train, n); err != nil {
+		out.err = err
+		return out
 	}
 	conv, err := sess.Converge(rd.labels.Train[:n], rd.labels.Valid)
 	if err != nil {
@@ -540,50 +425,17 @@ func Accuracy(m model.Model, x *task.Matrix, labels []int) float64 {
 	return float64(hits) / float64(x.Rows)
 }
 
-// TestLoss is the session model's mean loss in bits over the (scored) rows
-// of x (each −log₂ p(y | y ∈ S) when the session's spec scores answers), summed in row order exactly as edl.TestLossBits sums it, with its
-// standard error σ/√count (σ the sample standard deviation of the
-// per-example loss), and the count. An empty set gives zeros.
+// TestLoss is the session model's edl.TestLoss over the (scored) rows of
+// x, each −log₂ p(y | y ∈ S) when the session's spec scores answers; a
+// probability that gives a NaN or infinite loss is an error here (a curve
+// point cannot average it).
 func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
-	if x.Rows != len(labels) {
-		return 0, 0, 0, fmt.Errorf("curve: %d test inputs, %d labels", x.Rows, len(labels))
+	mean, se, count, err = edl.TestLoss(sess.Model(), x, labels, sess.Answers(), scored)
+	if err == nil && (math.IsNaN(mean) || math.IsInf(mean, 0)) {
+		err = fmt.Errorf("curve: test loss %v", mean)
 	}
-	m := sess.Model()
-	probs := make([]float64, m.NumClasses())
-	losses := make([]float64, 0, x.Rows)
-	sum := 0.0
-	for i := 0; i < x.Rows; i++ {
-		row := x.Row(i)
-		if scored != nil && !scored(row) {
-			continue
-		}
-		m.Probs(probs, row)
-		y := labels[i]
-		if y < 0 || y >= len(probs) {
-			return 0, 0, 0, fmt.Errorf("curve: test label %d of example %d outside [0, %d)", y, i, len(probs))
-		}
-		l := detmath.Log2(probs[y])
-		if answers := sess.Answers(); answers != nil {
-			l = -edl.ConditionalBits(probs, y, answers)
-		}
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return 0, 0, 0, fmt.Errorf("curve: test example %d: probability %v", i, probs[y])
-		}
-		sum -= l
-		losses = append(losses, -l)
-	}
-	count = int64(len(losses))
-	if count == 0 {
-		return 0, 0, 0, nil
-	}
-	mean = sum / float64(count)
-	if count > 1 {
-		ss := 0.0
-		for _, l := range losses {
-			d := l - mean
-			ss += float64(d * d)
-		}
-		se = math.Sqrt(ss / float64(count-1) / float64(count))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("curve: %w", err)
 	}
 	return mean, se, count, nil
 }

@@ -137,9 +137,20 @@ func TestCodedBitsArePrefixStreams(t *testing.T) {
 	for k, n := range grid {
 		sess, _ := prequential.New(withSeed(s, 3), in)
 		enc, _ := coder.NewEncoder(uint(s.Precision))
-		le := &prequential.LabelEncoder{Enc: enc, Labels: labels.Train}
+		// A reference stream coded by hand, apart from the drivers.
 		for sess.Index() < n {
-			if _, err := sess.Step(le); err != nil {
+			off, err := sess.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if off.Kind != prequential.OfferCode {
+				continue
+			}
+			y := labels.Train[off.Index]
+			if err := enc.Encode(off.Freqs, y); err != nil {
+				t.Fatal(err)
+			}
+			if err := sess.Apply(y); err != nil {
 				t.Fatal(err)
 			}
 		}

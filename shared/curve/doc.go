@@ -25,10 +25,11 @@
 //
 // Several seeds run side by side, each with a random-label control (the same
 // spec with RandomLabels, where EDL ≈ 0). The coded passes and the θ*ₙ runs
-// are independent jobs run on Config.Workers goroutines; each job writes only
-// its own slot and every summary is reduced afterwards in a fixed order, so
-// the result is the same bits for any number of workers, and equal to a
-// serial run. The package does no I/O and reads no clock; progress is
+// are independent units (Config.Units; RunUnit runs one by itself, on any
+// machine); Measure runs them on Config.Workers goroutines, each writing only
+// its own slot, and Assemble reduces their results in a fixed order, so the
+// result is the same bits for any number of workers, equal to a serial run
+// and to units run apart (a sweep's shards) and assembled. The package does no I/O and reads no clock; progress is
 // reported through a callback.
 //
 // Signature: elicitation when EDL/n falls over the whole grid in every seed,

@@ -2,6 +2,7 @@ package edl
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/model"
@@ -17,23 +18,55 @@ func UniformBits(n int64, k int) float64 {
 // TestLossBits is the mean of −log₂ p(y|x) over the examples of x, under m.
 // It returns 0 for an empty set.
 func TestLossBits(m model.Model, x *task.Matrix, labels []int) (float64, error) {
+	mean, _, _, err := TestLoss(m, x, labels, nil, nil)
+	return mean, err
+}
+
+// TestLoss is m's mean loss in bits over the rows of x that scored selects
+// (all when nil): −log₂ p(y|x), or with answers (spec score = answers)
+// −log₂ p(y | y ∈ S) (ConditionalBits). The losses are summed in row order
+// and the sum divided by the count, the arithmetic Alice and Bob repeat
+// label by label in the held-out phase. It also returns the standard error
+// σ/√count of the mean (σ the sample standard deviation of the losses; 0
+// for fewer than two) and the count. An empty set gives zeros.
+func TestLoss(m model.Model, x *task.Matrix, labels, answers []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
 	if x.Rows != len(labels) {
-		return 0, fmt.Errorf("edl: %d test inputs, %d labels", x.Rows, len(labels))
-	}
-	if x.Rows == 0 {
-		return 0, nil
+		return 0, 0, 0, fmt.Errorf("edl: %d test inputs, %d labels", x.Rows, len(labels))
 	}
 	probs := make([]float64, m.NumClasses())
+	var losses []float64
 	sum := 0.0
 	for i := 0; i < x.Rows; i++ {
-		m.Probs(probs, x.Row(i))
+		row := x.Row(i)
+		if scored != nil && !scored(row) {
+			continue
+		}
+		m.Probs(probs, row)
 		y := labels[i]
 		if y < 0 || y >= len(probs) {
-			return 0, fmt.Errorf("edl: test label %d of example %d outside [0, %d)", y, i, len(probs))
+			return 0, 0, 0, fmt.Errorf("edl: test label %d of example %d outside [0, %d)", y, i, len(probs))
 		}
-		sum -= detmath.Log2(probs[y])
+		l := -detmath.Log2(probs[y])
+		if answers != nil {
+			l = ConditionalBits(probs, y, answers)
+		}
+		sum += l // ≡ sum −= log₂ p: IEEE subtraction is addition of the negation
+		losses = append(losses, l)
 	}
-	return sum / float64(x.Rows), nil
+	count = int64(len(losses))
+	if count == 0 {
+		return 0, 0, 0, nil
+	}
+	mean = sum / float64(count)
+	if count > 1 {
+		ss := 0.0
+		for _, l := range losses {
+			d := l - mean
+			ss += float64(d * d)
+		}
+		se = math.Sqrt(ss / float64(count-1) / float64(count))
+	}
+	return mean, se, count, nil
 }
 
 // ConditionalBits is the answers-scored code length of label y (spec

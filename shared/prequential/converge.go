@@ -31,7 +31,7 @@ type Converged struct {
 // ones Bob decoded); validLabels are the validation split's. Both sides run
 // the same arithmetic, so their θ* fingerprints agree. With Epochs = 0 or a
 // counting model (exact after the pass), θ* is the pass model. Converge ends
-// the session: Step returns ErrDone afterwards.
+// the session: Next offers OfferDone afterwards.
 func (s *Session) Converge(labels, validLabels []int) (Converged, error) {
 	if s.heldOut {
 		return Converged{}, fmt.Errorf("prequential: converge: a session with held-out coding reaches θ* by itself")
@@ -100,15 +100,12 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 	return out, nil
 }
 
-// stepHeldOut codes one validation or test label against the frozen model
-// (per-example Probs, exactly as edl.TestLossBits evaluates it), with no
-// learning. The last validation label triggers θ*.
-func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
-	i := s.step
+// heldProbs is the frozen model's distribution for held-out example i
+// (per-example Probs, exactly as edl.TestLossBits evaluates it).
+func (s *Session) heldProbs(i int64) []float64 {
 	n, v := s.spec.N, s.spec.Validation
-	valid := i < n+v
 	var x []float64
-	if valid {
+	if i < n+v {
 		x = s.in.Valid.Row(int(i - n))
 	} else {
 		x = s.in.Test.Row(int(i - n - v))
@@ -117,10 +114,14 @@ func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
 		s.heldP = make([]float64, s.model.NumClasses())
 	}
 	s.model.Probs(s.heldP, x)
-	label, err := s.code(i, s.heldP, c)
-	if err != nil {
-		return Result{}, err
-	}
+	return s.heldP
+}
+
+// applyHeldOut takes a validation or test label, coded against the frozen
+// model, with no learning. The last validation label triggers θ*.
+func (s *Session) applyHeldOut(i int64, label int) error {
+	n, v := s.spec.N, s.spec.Validation
+	valid := i < n+v
 	quantized := float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
 	if valid {
 		s.held.ValidIdealBits -= detmath.Log2(s.heldP[label])
@@ -138,22 +139,18 @@ func (s *Session) stepHeldOut(c SymbolCoder) (Result, error) {
 	}
 	s.record(i, label)
 	s.step++
-	res := Result{Index: i, Label: label}
-	if valid && s.step == n+v {
+	switch {
+	case valid && s.step == n+v:
 		conv, err := s.converge(s.trainY, s.validY)
 		if err != nil {
-			return Result{}, err
+			return err
 		}
 		s.held.Converged = conv
-		res.PhaseEnd = true
+		s.pendingPhase, s.endedPhase = true, PhaseValidation
+	case s.step == s.Total():
+		s.pendingPhase, s.endedPhase = true, PhaseTest
+	default:
+		return nil
 	}
-	if s.step == s.Total() {
-		res.PhaseEnd = true
-	}
-	if res.PhaseEnd {
-		if res.Checkpoint, err = s.checkpoint(); err != nil {
-			return Result{}, err
-		}
-	}
-	return res, nil
+	return s.checkpoint()
 }

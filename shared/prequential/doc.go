@@ -1,20 +1,25 @@
 // Package prequential is the state machine both Alice and Bob drive: the one
-// predict–code–learn loop of the product.
+// predict–code–learn step of the product, in two phases.
 //
-// A Session owns the model and the optimizer. Each call to Step
+// A Session owns the model and the optimizer. Next offers the next example:
+// the predictive distribution for its input, computed with the parameters
+// from before the current minibatch's update and quantized to integer
+// frequencies (coder.Quantize). The driver codes the label against those
+// frequencies — Alice encodes the true one, Bob decodes it — and hands it
+// to Apply, which records its code length and its place in the transcript
+// and accumulates its gradient; when the minibatch is complete the
+// optimizer steps. Next then reports, once each, the checkpoint (model
+// fingerprint and transcript hash) and the phase end that Apply reached,
+// before it offers the following example.
 //
-//  1. computes the predictive distribution for the next training input with
-//     the parameters from before the current minibatch's update, and
-//     quantizes it to integer frequencies (coder.Quantize);
-//  2. hands the frequencies to a SymbolCoder, which either encodes the true
-//     label (Alice) or decodes it from the stream (Bob), and gets the label;
-//  3. accumulates the label's gradient and, when the minibatch is complete,
-//     applies the optimizer; at checkpoint boundaries it records the model
-//     fingerprint and the transcript hash.
+// There is no callback and no retry rule: a decoder short of bytes simply
+// does not call Apply, and the next Next offers the same example again.
+// The drivers live in shared/transmit (Sender, Receiver, Train): they are
+// the only code that calls Next and Apply.
 //
 // The Session does no I/O, reads no clock, starts no goroutines and keeps no
-// globals, like etcd's raft.RawNode: drivers (Alice's encoder loop, Bob's
-// decoder loop, tests, the in-process edl tool) supply bytes and labels.
+// globals, like etcd's raft.RawNode, whose Ready/Advance pair Next/Apply
+// mirrors.
 //
 // A running SHA-256 transcript over (step, frequencies, label) lets two sides
 // locate the first step at which they differ.

@@ -17,12 +17,6 @@ import (
 	"github.com/edlwire/edlwire/shared/train"
 )
 
-// SymbolCoder turns a distribution into a label: Alice's encodes the true
-// label of example i and returns it, Bob's decodes it from the stream.
-type SymbolCoder interface {
-	CodeSymbol(i int64, freqs []uint32) (int, error)
-}
-
 // Checkpoint is the state both sides compare at a checkpoint boundary.
 type Checkpoint struct {
 	Example     int64    // examples coded and learned so far
@@ -30,16 +24,45 @@ type Checkpoint struct {
 	Transcript  [32]byte // SHA-256 over (step, frequencies, label) so far
 }
 
-// Result is what one Step did.
-type Result struct {
-	Index      int64       // the example just coded
-	Label      int         // its label
-	Checkpoint *Checkpoint // non-nil when this step ended at a checkpoint
-	// PhaseEnd marks the last example of a phase of a session with held-out
-	// coding (the pass, the validation labels, the test labels): Alice
-	// flushes her encoder there and Bob his decoder, so each phase's bytes
-	// are counted exactly and the pass's bytes alone are the MDL.
-	PhaseEnd bool
+// OfferKind says what Next offers the driver.
+type OfferKind int
+
+const (
+	// OfferCode asks for the label of example Index: the driver codes it
+	// (Alice: encodes the true label; Bob: decodes it) against Freqs and
+	// hands it to Apply.
+	OfferCode OfferKind = iota
+	// OfferCheckpoint reports the checkpoint the last Apply ended at.
+	OfferCheckpoint
+	// OfferPhaseEnd reports that the last Apply ended a phase of a session
+	// with held-out coding (the pass, the validation labels, the test
+	// labels): Alice flushes her encoder there and Bob his decoder, so each
+	// phase's bytes are counted exactly and the pass's bytes alone are the
+	// MDL.
+	OfferPhaseEnd
+	// OfferDone: every label is coded.
+	OfferDone
+)
+
+// Phase names the part of the stream an example belongs to.
+type Phase int
+
+const (
+	PhasePass       Phase = iota // the n training examples: coded, learned, the MDL
+	PhaseValidation              // validation labels, against the frozen pass model
+	PhaseTest                    // test labels, against θ*
+)
+
+// Offer is what Next returns.
+type Offer struct {
+	Kind  OfferKind
+	Phase Phase // OfferCode: the example's phase; OfferPhaseEnd: the phase that ended
+	Index int64 // OfferCode: the example to code
+	// Freqs (OfferCode) are the coder's integer frequencies for the
+	// example. They belong to the session and change at the next Next
+	// after Apply: a driver that keeps them copies them.
+	Freqs      []uint32
+	Checkpoint Checkpoint // OfferCheckpoint
 }
 
 // Accounting is the code-length bookkeeping of the coded pass, in bits.
@@ -53,8 +76,9 @@ type Accounting struct {
 	ScoredQuantizedBits float64
 }
 
-// ErrDone is returned by Step after the last example.
-var ErrDone = errors.New("prequential: all examples coded")
+// ErrNoOffer is returned by Apply when no example is on offer: Next has
+// not offered one since the last Apply.
+var ErrNoOffer = errors.New("prequential: apply without an offered example")
 
 // Session is the prequential state machine. It is not safe for concurrent use.
 type Session struct {
@@ -82,6 +106,14 @@ type Session struct {
 	predicted  int64       // the step at which the current batch's forward pass ran (-1: none)
 	probs      []float64
 	freqs      []uint32
+
+	// The two-phase protocol: offered is true between a Next that offered
+	// an example (probs and freqs hold its distribution) and its Apply;
+	// events the last Apply produced wait for the following Next calls.
+	offered      bool
+	pendingCP    bool
+	pendingPhase bool
+	endedPhase   Phase
 
 	transcript hash.Hash
 	scratch    []byte
@@ -254,24 +286,68 @@ func IsCheckpoint(sp spec.Spec, c int64) bool {
 	return c/sp.CheckpointEvery > (c-sp.Batch)/sp.CheckpointEvery
 }
 
-// Step codes one example: predict, code, learn. On an error from the coder
-// the session is unchanged and Step may be retried (Bob retries when more
-// bytes have arrived).
-func (s *Session) Step(c SymbolCoder) (Result, error) {
-	if s.Done() {
-		return Result{}, ErrDone
-	}
-	if s.step >= s.spec.N {
-		return s.stepHeldOut(c)
+// Next returns what the driver does next. After an Apply it first reports
+// the checkpoint, then the phase end that Apply reached, each once; then it
+// offers the next example, with the coder's frequencies, until that
+// example's label is applied (calling Next again offers the same example:
+// a decoder short of bytes simply asks later), and OfferDone at the end.
+// Next computes the predictive distribution but changes nothing a driver
+// can observe; only Apply moves the session on.
+func (s *Session) Next() (Offer, error) {
+	switch {
+	case s.pendingCP:
+		s.pendingCP = false
+		return Offer{Kind: OfferCheckpoint, Checkpoint: s.last}, nil
+	case s.pendingPhase:
+		s.pendingPhase = false
+		return Offer{Kind: OfferPhaseEnd, Phase: s.endedPhase}, nil
+	case s.Done():
+		return Offer{Kind: OfferDone}, nil
 	}
 	i := s.step
-	s.predict()
-	s.probs = s.batchP[s.batchFill]
-	label, err := s.code(i, s.probs, c)
-	if err != nil {
-		return Result{}, err
+	phase := s.phaseOf(i)
+	if !s.offered {
+		if phase == PhasePass {
+			s.predict()
+			s.probs = s.batchP[s.batchFill]
+		} else {
+			s.probs = s.heldProbs(i)
+		}
+		if err := coder.Quantize(s.freqs, s.probs, s.precision); err != nil {
+			return Offer{}, fmt.Errorf("prequential: example %d: %w", i, err)
+		}
+		s.offered = true
 	}
+	return Offer{Kind: OfferCode, Phase: phase, Index: i, Freqs: s.freqs}, nil
+}
 
+// phaseOf is the phase of example i.
+func (s *Session) phaseOf(i int64) Phase {
+	switch {
+	case i < s.spec.N:
+		return PhasePass
+	case i < s.spec.N+s.spec.Validation:
+		return PhaseValidation
+	}
+	return PhaseTest
+}
+
+// Apply takes the label of the example Next offered: it records its code
+// length and its place in the transcript and learns from it (the optimizer
+// steps when a minibatch completes). A label outside [0, classes) is
+// refused and leaves the session unchanged.
+func (s *Session) Apply(label int) error {
+	if !s.offered {
+		return ErrNoOffer
+	}
+	i := s.step
+	if label < 0 || label >= len(s.freqs) {
+		return fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
+	}
+	s.offered = false
+	if i >= s.spec.N {
+		return s.applyHeldOut(i, label)
+	}
 	s.acct.IdealBits -= detmath.Log2(s.probs[label])
 	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
 	if s.answers != nil {
@@ -286,16 +362,16 @@ func (s *Session) Step(c SymbolCoder) (Result, error) {
 	}
 	s.batchFill++
 	s.step++
-	res := Result{Index: i, Label: label, PhaseEnd: s.heldOut && s.step == s.spec.N}
+	if s.heldOut && s.step == s.spec.N {
+		s.pendingPhase, s.endedPhase = true, PhasePass
+	}
 	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
 		s.learn()
 		if IsCheckpoint(s.spec, s.step) {
-			if res.Checkpoint, err = s.checkpoint(); err != nil {
-				return Result{}, err
-			}
+			return s.checkpoint()
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // predict runs, once per minibatch, the forward pass of all its examples with
@@ -344,32 +420,16 @@ func (s *Session) learn() {
 	s.batchFill = 0
 }
 
-// code quantizes probs into the coder's frequencies and has c code (or
-// decode) example i's label against them, checking the label's range. On an
-// error nothing else has changed, so the step can be retried.
-func (s *Session) code(i int64, probs []float64, c SymbolCoder) (int, error) {
-	if err := coder.Quantize(s.freqs, probs, s.precision); err != nil {
-		return 0, fmt.Errorf("prequential: example %d: %w", i, err)
-	}
-	label, err := c.CodeSymbol(i, s.freqs)
-	if err != nil {
-		return 0, err
-	}
-	if label < 0 || label >= len(s.freqs) {
-		return 0, fmt.Errorf("prequential: example %d: label %d outside [0, %d)", i, label, len(s.freqs))
-	}
-	return label, nil
-}
-
-// checkpoint records and returns the checkpoint at the current count.
-func (s *Session) checkpoint() (*Checkpoint, error) {
+// checkpoint records the checkpoint at the current count, for the next
+// Next to report.
+func (s *Session) checkpoint() error {
 	fp, err := s.Fingerprint()
 	if err != nil {
-		return nil, fmt.Errorf("prequential: after example %d: %w", s.step-1, err)
+		return fmt.Errorf("prequential: after example %d: %w", s.step-1, err)
 	}
 	s.last = Checkpoint{Example: s.step, Fingerprint: fp, Transcript: s.transcriptSum()}
-	cp := s.last
-	return &cp, nil
+	s.pendingCP = true
+	return nil
 }
 
 // optStateVersion heads the optimizer state in a stateful learner's fingerprint.

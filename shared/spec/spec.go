@@ -234,69 +234,114 @@ func Default() Spec {
 	}
 }
 
-// field is one named entry of the canonical encoding, in a fixed order.
+// field is one named entry of the canonical encoding, in a fixed order:
+// ptr is a *string, *int64, *uint64, *float64, *bool or *[]int64.
 type field struct {
-	name  string
-	value string
+	name string
+	ptr  any
+}
+
+// value is the field's canonical text.
+func (f field) value() string {
+	switch p := f.ptr.(type) {
+	case *string:
+		return *p
+	case *int64:
+		return strconv.FormatInt(*p, 10)
+	case *uint64:
+		return strconv.FormatUint(*p, 10)
+	case *float64:
+		return fmtFloat(*p)
+	case *bool:
+		return strconv.FormatBool(*p)
+	case *[]int64:
+		return joinInts(*p)
+	}
+	panic(fmt.Sprintf("spec: field %s of type %T", f.name, f.ptr))
+}
+
+// set parses the field's canonical text into it.
+func (f field) set(v string) error {
+	var err error
+	switch p := f.ptr.(type) {
+	case *string:
+		*p = v
+	case *int64:
+		*p, err = strconv.ParseInt(v, 10, 64)
+	case *uint64:
+		*p, err = strconv.ParseUint(v, 10, 64)
+	case *float64:
+		*p, err = strconv.ParseFloat(v, 64)
+	case *bool:
+		*p, err = strconv.ParseBool(v)
+	case *[]int64:
+		*p, err = ParseInts(v)
+	default:
+		panic(fmt.Sprintf("spec: field %s of type %T", f.name, f.ptr))
+	}
+	return err
 }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-func (s Spec) fields() []field {
+// fields lists the canonical encoding's entries, in order, each with a
+// pointer to its value: one table both encodes (Canonical) and decodes
+// (Parse), so a field cannot be added to one and missed by the other.
+func (s *Spec) fields() []field {
 	return []field{
-		{"task", s.Task},
-		{"seed", strconv.FormatUint(s.Seed, 10)},
-		{"n", strconv.FormatInt(s.N, 10)},
-		{"test", strconv.FormatInt(s.Test, 10)},
-		{"data_name", s.DataName},
-		{"data_sha256", s.DataSHA256},
-		{"test_data_name", s.TestDataName},
-		{"test_data_sha256", s.TestDataSHA256},
-		{"label_column", s.LabelColumn},
-		{"standardize", strconv.FormatBool(s.Standardize)},
-		{"shuffle", strconv.FormatBool(s.Shuffle)},
-		{"shuffle_seed", strconv.FormatUint(s.ShuffleSeed, 10)},
-		{"classes", strconv.FormatInt(s.Classes, 10)},
-		{"dim", strconv.FormatInt(s.Dim, 10)},
-		{"noise", fmtFloat(s.Noise)},
-		{"random_labels", strconv.FormatBool(s.RandomLabels)},
-		{"keys", strconv.FormatInt(s.Keys, 10)},
-		{"hypotheses", strconv.FormatInt(s.Hypotheses, 10)},
-		{"parity_bits", strconv.FormatInt(s.ParityBits, 10)},
-		{"op", s.Op},
-		{"notation", s.Notation},
-		{"notations", strconv.FormatInt(s.Notations, 10)},
-		{"rare_weight", fmtFloat(s.RareWeight)},
-		{"answers", strconv.FormatInt(s.Answers, 10)},
-		{"score", s.Score},
-		{"model", s.Model},
-		{"hidden", joinInts(s.Hidden)},
-		{"activation", s.Activation},
-		{"vocab", strconv.FormatInt(s.Vocab, 10)},
-		{"embed", strconv.FormatInt(s.Embed, 10)},
-		{"init", s.Init},
-		{"init_scale", fmtFloat(s.InitScale)},
-		{"model_noise", fmtFloat(s.ModelNoise)},
-		{"alpha", fmtFloat(s.Alpha)},
-		{"adapter", s.Adapter},
-		{"rank", strconv.FormatInt(s.Rank, 10)},
-		{"sparse_params", strconv.FormatInt(s.SparseParams, 10)},
-		{"base_sha256", s.Base},
-		{"base_name", s.BaseName},
-		{"reset_head", strconv.FormatBool(s.ResetHead)},
-		{"optimizer", s.Optimizer},
-		{"lr", fmtFloat(s.LR)},
-		{"batch", strconv.FormatInt(s.Batch, 10)},
-		{"beta", fmtFloat(s.Beta)},
-		{"beta1", fmtFloat(s.Beta1)},
-		{"beta2", fmtFloat(s.Beta2)},
-		{"adam_eps", fmtFloat(s.AdamEps)},
-		{"weight_decay", fmtFloat(s.WeightDecay)},
-		{"epochs", strconv.FormatInt(s.Epochs, 10)},
-		{"patience", strconv.FormatInt(s.Patience, 10)},
-		{"validation", strconv.FormatInt(s.Validation, 10)},
-		{"checkpoint_every", strconv.FormatInt(s.CheckpointEvery, 10)},
-		{"precision", strconv.FormatInt(s.Precision, 10)},
+		{"task", &s.Task},
+		{"seed", &s.Seed},
+		{"n", &s.N},
+		{"test", &s.Test},
+		{"data_name", &s.DataName},
+		{"data_sha256", &s.DataSHA256},
+		{"test_data_name", &s.TestDataName},
+		{"test_data_sha256", &s.TestDataSHA256},
+		{"label_column", &s.LabelColumn},
+		{"standardize", &s.Standardize},
+		{"shuffle", &s.Shuffle},
+		{"shuffle_seed", &s.ShuffleSeed},
+		{"classes", &s.Classes},
+		{"dim", &s.Dim},
+		{"noise", &s.Noise},
+		{"random_labels", &s.RandomLabels},
+		{"keys", &s.Keys},
+		{"hypotheses", &s.Hypotheses},
+		{"parity_bits", &s.ParityBits},
+		{"op", &s.Op},
+		{"notation", &s.Notation},
+		{"notations", &s.Notations},
+		{"rare_weight", &s.RareWeight},
+		{"answers", &s.Answers},
+		{"score", &s.Score},
+		{"model", &s.Model},
+		{"hidden", &s.Hidden},
+		{"activation", &s.Activation},
+		{"vocab", &s.Vocab},
+		{"embed", &s.Embed},
+		{"init", &s.Init},
+		{"init_scale", &s.InitScale},
+		{"model_noise", &s.ModelNoise},
+		{"alpha", &s.Alpha},
+		{"adapter", &s.Adapter},
+		{"rank", &s.Rank},
+		{"sparse_params", &s.SparseParams},
+		{"base_sha256", &s.Base},
+		{"base_name", &s.BaseName},
+		{"reset_head", &s.ResetHead},
+		{"optimizer", &s.Optimizer},
+		{"lr", &s.LR},
+		{"batch", &s.Batch},
+		{"beta", &s.Beta},
+		{"beta1", &s.Beta1},
+		{"beta2", &s.Beta2},
+		{"adam_eps", &s.AdamEps},
+		{"weight_decay", &s.WeightDecay},
+		{"epochs", &s.Epochs},
+		{"patience", &s.Patience},
+		{"validation", &s.Validation},
+		{"checkpoint_every", &s.CheckpointEvery},
+		{"precision", &s.Precision},
 	}
 }
 
@@ -333,10 +378,46 @@ func (s Spec) Canonical() []byte {
 	for _, f := range s.fields() {
 		b.WriteString(f.name)
 		b.WriteByte('=')
-		b.WriteString(f.value)
+		b.WriteString(f.value())
 		b.WriteByte('\n')
 	}
 	return []byte(b.String())
+}
+
+// Parse decodes a canonical encoding (Canonical): the version line, then
+// every field in order. It refuses anything that Canonical would not
+// produce byte for byte (another version, a missing, extra or reordered
+// field, a value not in its canonical form), so the hash of the bytes
+// received is the hash of the spec parsed. It does not validate the spec:
+// see Validate.
+func Parse(b []byte) (Spec, error) {
+	var s Spec
+	rest, ok := strings.CutPrefix(string(b), Version+"\n")
+	if !ok {
+		line, _, _ := strings.Cut(string(b), "\n")
+		return Spec{}, fmt.Errorf("spec: encoding %.40q, want %s", line, Version)
+	}
+	for _, f := range s.fields() {
+		var line string
+		line, rest, ok = strings.Cut(rest, "\n")
+		if !ok {
+			return Spec{}, fmt.Errorf("spec: encoding ends before %s", f.name)
+		}
+		name, v, _ := strings.Cut(line, "=")
+		if name != f.name {
+			return Spec{}, fmt.Errorf("spec: encoding has %.40q where %s belongs", name, f.name)
+		}
+		if err := f.set(v); err != nil {
+			return Spec{}, fmt.Errorf("spec: %s: %w", f.name, err)
+		}
+		if f.value() != v {
+			return Spec{}, fmt.Errorf("spec: %s: %.40q is not canonical (%q)", f.name, v, f.value())
+		}
+	}
+	if rest != "" {
+		return Spec{}, fmt.Errorf("spec: %d bytes after the last field", len(rest))
+	}
+	return s, nil
 }
 
 // Hash is the SHA-256 of the canonical encoding.
@@ -348,8 +429,8 @@ func (s Spec) Diff(o Spec) []string {
 	a, b := s.fields(), o.fields()
 	var out []string
 	for i := range a {
-		if a[i].value != b[i].value {
-			out = append(out, fmt.Sprintf("%s: %q != %q", a[i].name, a[i].value, b[i].value))
+		if av, bv := a[i].value(), b[i].value(); av != bv {
+			out = append(out, fmt.Sprintf("%s: %q != %q", a[i].name, av, bv))
 		}
 	}
 	return out

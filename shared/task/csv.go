@@ -330,3 +330,43 @@ func NewFileLabelsTest(s spec.Spec, t, test *Table) (*Labels, error) {
 	}
 	return out, nil
 }
+
+// UseData points sp at the dataset t: the file task, its name and inputs
+// hash, its feature count as dim. Sizes the user did not set explicitly
+// (explicit reports whether a spec flag was given) follow the file: test is
+// the last fifth of the rows, n the rows before them, classes one more than
+// the largest label.
+func UseData(sp *spec.Spec, t *Table, explicit func(flag string) bool) {
+	sp.Task = spec.TaskFile
+	sp.DataName = t.Name
+	sp.DataSHA256 = t.InputsSHA256()
+	sp.Dim = int64(t.Features)
+	if !explicit("test") {
+		sp.Test = int64(t.Rows / 5)
+		if explicit("n") {
+			sp.Test = max(0, min(sp.Test, int64(t.Rows)-sp.N-sp.Validation))
+		}
+	}
+	if !explicit("n") {
+		sp.N = max(1, int64(t.Rows)-sp.Test-sp.Validation)
+	}
+	if !explicit("classes") {
+		sp.Classes = int64(max(2, t.MaxLabel()+1))
+	}
+}
+
+// UseTestData points sp at a separate test file: its name and inputs hash,
+// and all its rows as the test examples; the training file then supplies
+// only the n training (and validation) rows, so unless n was given it is
+// every row of that file. Call it after UseData.
+func UseTestData(sp *spec.Spec, data, test *Table, explicit func(flag string) bool) {
+	sp.TestDataName = test.Name
+	sp.TestDataSHA256 = test.InputsSHA256()
+	sp.Test = int64(test.Rows)
+	if !explicit("n") {
+		sp.N = max(1, int64(data.Rows)-sp.Validation)
+	}
+	if !explicit("classes") {
+		sp.Classes = int64(max(2, data.MaxLabel()+1, test.MaxLabel()+1))
+	}
+}

@@ -1,6 +1,7 @@
 package task
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/edlwire/edlwire/shared/rng"
@@ -30,6 +31,34 @@ type Labels struct {
 	Train []int
 	Valid []int
 	Test  []int
+}
+
+// Build makes the spec's inputs and labels: generated from the seed for the
+// built-in tasks, read from data (and test, the separate test file the spec
+// may name) for the file task. It is Alice's view; Bob, who must never see
+// a label, builds inputs alone.
+func Build(s spec.Spec, data, test *Table) (*Inputs, *Labels, error) {
+	var in *Inputs
+	var labels *Labels
+	var err error
+	switch {
+	case s.Task != spec.TaskFile:
+		if in, err = NewInputs(s); err == nil {
+			labels, err = NewLabels(s, in)
+		}
+	case data == nil:
+		return nil, nil, errors.New("task: the file task needs its dataset (--data FILE)")
+	case s.TestDataName != "" && test == nil:
+		return nil, nil, errors.New("task: the spec names a test file: give it (--test-data FILE)")
+	default:
+		if in, err = NewFileInputsTest(s, data, test); err == nil {
+			labels, err = NewFileLabelsTest(s, data, test)
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return in, labels, nil
 }
 
 // NewInputs generates the spec's training and test inputs.

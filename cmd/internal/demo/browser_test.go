@@ -160,8 +160,10 @@ func TestBrowserShowsTheReports(t *testing.T) {
 	}
 	if err := chromedp.Do(bctx,
 		chromedp.Click(chromedp.ID("pause")), // labelled Resume now
+		// The page sets data-state in the frame that draws every panel from
+		// the same state, and "done" is the hub's last message: once it
+		// shows, every figure on the page is final.
 		chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"]`)),
-		chromedp.Sleep(200*time.Millisecond), // one more frame after the last message
 	); err != nil {
 		t.Fatalf("resume: %v\ndemo log:\n%s", err, log.String())
 	}

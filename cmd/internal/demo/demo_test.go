@@ -156,3 +156,43 @@ func TestUsableNeedsEvents(t *testing.T) {
 		t.Fatalf("usable = %v, want a refusal naming make build", err)
 	}
 }
+
+// Bob's decoded labels can reach the hub before Alice's coded ones (her
+// event stream lags behind his); the count of his labels equal to hers
+// must still reach the page once her rows arrive. It once did not: the
+// count travelled only with Bob's own events, and a finished run's page
+// showed the last few of his labels missing.
+func TestHubCountsBobsLabelsThatArriveFirst(t *testing.T) {
+	h := newHub()
+	h.reset(runInfo{Scene: Scene{Name: "x"}})
+	h.event(&events.Event{Event: "start", Side: "alice", N: 6, Classes: 3})
+	const n = 6
+	for i := int64(0); i < n; i++ {
+		h.event(&events.Event{Event: "example", Side: "bob", Index: i, Label: int(i % 3)})
+	}
+	h.flush()
+	for i := int64(0); i < n; i++ {
+		h.event(&events.Event{Event: "example", Side: "alice", Index: i, Label: int(i % 3)})
+		if i == 2 {
+			h.flush()
+		}
+	}
+	h.ended()
+	msgs, _, _ := h.since(-1, 0)
+	last := int64(-1)
+	for _, m := range msgs {
+		var v struct {
+			Type   string `json:"type"`
+			Agreed int64  `json:"agreed"`
+		}
+		if err := json.Unmarshal(m, &v); err != nil {
+			t.Fatalf("message %s: %v", m, err)
+		}
+		if v.Type == "bob" {
+			last = v.Agreed
+		}
+	}
+	if last != n {
+		t.Errorf("the page's last word: %d of Bob's labels equal to Alice's, want all %d", last, n)
+	}
+}

@@ -244,8 +244,19 @@ func (h *hub) event(ev *events.Event) {
 	}
 }
 
-// agreeLocked advances the count of Bob's labels that equal Alice's.
+// agreeLocked advances the count of Bob's labels that equal Alice's. The
+// count travels in the "bob" message, which is therefore due whenever it
+// changes, also on one of Alice's events: when Bob's decoded labels reach
+// the hub before Alice's coded ones (her stream lags behind his), only her
+// later rows advance the count, and without a message of their own the
+// page of a finished run showed a few of Bob's labels short.
 func (h *hub) agreeLocked() {
+	agreed, mismatch := h.agreed, h.mismatch
+	defer func() {
+		if h.agreed != agreed || h.mismatch != mismatch {
+			h.bobDirty = true
+		}
+	}()
 	for h.mismatch < 0 && h.agreed < int64(len(h.aliceY)) && h.agreed < int64(len(h.bobY)) {
 		b := h.bobY[h.agreed]
 		if b < 0 {

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // Pacer gates a transmission's examples. Its zero value is not usable:
@@ -38,12 +40,13 @@ type Pacer struct {
 	due     time.Time     // when the next example may go
 	changed chan struct{} // closed and replaced at every control change
 	onErr   func(error)
+	clock   clockwork.Clock // real, but for tests that advance a fake one
 }
 
 // New returns a pacer letting one example through per delay, running
 // (not paused) unless paused is true.
 func New(delay time.Duration, paused bool) *Pacer {
-	return &Pacer{delay: max(delay, 0), paused: paused, changed: make(chan struct{})}
+	return &Pacer{delay: max(delay, 0), paused: paused, changed: make(chan struct{}), clock: clockwork.NewRealClock()}
 }
 
 // OnError sets where bad control lines are reported.
@@ -145,7 +148,7 @@ func (p *Pacer) Wait(ctx context.Context, next int64) error {
 			p.mu.Unlock()
 			return nil
 		default:
-			now := time.Now()
+			now := p.clock.Now()
 			if p.due.IsZero() || now.Sub(p.due) > 50*time.Millisecond {
 				// After a pause or a slow consumer, do not race to catch up.
 				p.due = now
@@ -158,11 +161,11 @@ func (p *Pacer) Wait(ctx context.Context, next int64) error {
 			}
 		}
 		p.mu.Unlock()
-		var timer *time.Timer
+		var timer clockwork.Timer
 		var fire <-chan time.Time
 		if sleep >= 0 {
-			timer = time.NewTimer(sleep)
-			fire = timer.C
+			timer = p.clock.NewTimer(sleep)
+			fire = timer.Chan()
 		}
 		select {
 		case <-ctx.Done():
@@ -177,7 +180,7 @@ func (p *Pacer) Wait(ctx context.Context, next int64) error {
 	}
 }
 
-func stopTimer(t *time.Timer) {
+func stopTimer(t clockwork.Timer) {
 	if t != nil {
 		t.Stop()
 	}

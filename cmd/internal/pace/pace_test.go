@@ -5,19 +5,49 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
+// 100 examples at 200 µs each take 20 ms, although the pacer sleeps only
+// when a millisecond is due. On a fake clock, moved on 50 µs whenever the
+// pacer sleeps, the figure is exact up to that step, whatever the machine.
 func TestDelayAveragesOut(t *testing.T) {
+	clock := clockwork.NewFakeClock()
 	p := New(200*time.Microsecond, false)
-	ctx := context.Background()
-	start := time.Now()
-	for i := range 100 {
-		if err := p.Wait(ctx, int64(i)); err != nil {
-			t.Fatal(err)
+	p.clock = clock
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		for i := range 100 {
+			if err := p.Wait(ctx, int64(i)); err != nil {
+				done <- err
+				return
+			}
 		}
-	}
-	if el := time.Since(start); el < 18*time.Millisecond || el > 200*time.Millisecond {
-		t.Errorf("100 examples at 200µs took %v, want about 20ms", el)
+		done <- nil
+	}()
+	start := clock.Now()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The last sleep may be cut short by up to one step, and up to
+			// a millisecond of the last examples is never slept.
+			if el := clock.Since(start); el < 19*time.Millisecond || el > 20*time.Millisecond+50*time.Microsecond {
+				t.Errorf("100 examples at 200µs took %v of the clock, want 20ms", el)
+			}
+			return
+		default:
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		if clock.BlockUntilContext(wctx, 1) == nil {
+			clock.Advance(50 * time.Microsecond)
+		}
+		wcancel()
 	}
 }
 

@@ -37,6 +37,10 @@ func (t *tracked) String() string {
 	return t.Value.String()
 }
 
+// Unwrap gives the wrapped value (cliusage names the kind of value a flag
+// takes from it).
+func (t *tracked) Unwrap() flag.Value { return t.Value }
+
 func (t *tracked) Set(v string) error {
 	if err := t.Value.Set(v); err != nil {
 		return err

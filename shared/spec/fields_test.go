@@ -1,18 +1,17 @@
-package wire
+package spec
 
 import (
 	"reflect"
 	"testing"
-
-	"github.com/edlwire/edlwire/shared/spec"
 )
 
-// Every spec field must cross the wire: a field forgotten in SpecToProto or
-// SpecFromProto would make Bob build a different learner. The test sets
-// every field to a distinct non-zero value by reflection, so a new field
-// joins it without anyone remembering to.
-func TestSpecRoundTripCarriesEveryField(t *testing.T) {
-	var s spec.Spec
+// Every spec field must cross the wire, which carries the canonical
+// encoding: a field missing from the encoding's table would make Bob build
+// a different learner under the same hash. The test sets every field to a
+// distinct non-zero value by reflection, so a new field joins it without
+// anyone remembering to.
+func TestCanonicalCarriesEveryField(t *testing.T) {
+	var s Spec
 	v := reflect.ValueOf(&s).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Field(i)
@@ -30,10 +29,13 @@ func TestSpecRoundTripCarriesEveryField(t *testing.T) {
 		case reflect.Slice:
 			f.Set(reflect.ValueOf([]int64{int64(i), 7}))
 		default:
-			t.Fatalf("field %s has kind %s: teach this test and the wire form about it", v.Type().Field(i).Name, f.Kind())
+			t.Fatalf("field %s has kind %s: teach this test and the canonical encoding about it", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	got := SpecFromProto(SpecToProto(s))
+	got, err := Parse(s.Canonical())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d := got.Diff(s); len(d) != 0 {
 		t.Fatalf("fields lost on the wire: %q", d)
 	}

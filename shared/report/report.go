@@ -1,11 +1,23 @@
-package alice
+package report
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/transmit"
 )
 
-// Report is Alice's result for one transmission. Field names carry units.
+// LocalSession is the session id of a transmission in memory (edl run):
+// its summary has no wire line.
+const LocalSession = "local"
+
+// Report is the result of one transmission, over the wire (alice) or in
+// memory (edl run). Field names carry units.
 type Report struct {
 	Event              string   `json:"event"`
 	SessionID          string   `json:"session_id"`
@@ -49,6 +61,59 @@ type Report struct {
 	LabelsPerSecond    float64  `json:"labels_per_second"`
 }
 
+// New is the part of the report every coded run has, over the wire or
+// not: the figures both sides computed (transmit.Figures), the baselines
+// (uniform code, zstd of the raw labels) and the single-pass model's test
+// loss (the sender's alone). elapsed is the run's wall time in seconds,
+// measured by the caller. The transport fields stay zero.
+func New(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
+	zbits, err := zstdBits(edl.LabelBytes(train, int(sp.Classes)))
+	if err != nil {
+		return nil, err
+	}
+	specHash := sp.Hash()
+	rep := &Report{
+		Event:              "result",
+		SessionID:          sessionID,
+		SpecHash:           hex.EncodeToString(specHash[:]),
+		N:                  sp.N,
+		Test:               sp.Test,
+		Classes:            sp.Classes,
+		Params:             sp.NumParams(),
+		TrainableParams:    sp.TrainableParams(),
+		Validation:         sp.Validation,
+		PayloadBytes:       f.PayloadBytes,
+		CodedBits:          f.CodedBits(),
+		HeldOutBits:        f.HeldOutBits(),
+		IdealBits:          f.IdealBits,
+		QuantizedIdealBits: f.QuantizedIdealBits,
+		UniformBits:        edl.UniformBits(sp.N, int(sp.Classes)),
+		ZstdBits:           zbits,
+		ThetaEpochs:        f.ThetaEpochs,
+		ThetaBestEpoch:     f.ThetaBestEpoch,
+		Fingerprint:        hex.EncodeToString(f.Final.Fingerprint[:]),
+		LabelsSHA256:       hex.EncodeToString(f.LabelsSHA256[:]),
+		ElapsedSeconds:     elapsed,
+		LabelsPerSecond:    float64(sp.N) / elapsed,
+	}
+	if sp.Test > 0 {
+		loss, e := f.TestLossBits, f.EDLBits
+		rep.TestLossBits, rep.EDLBits = &loss, &e
+		pe := edl.EDL(float64(f.CodedBits()), sp.N, passTestLoss)
+		rep.PassTestLossBits, rep.PassEDLBits = &passTestLoss, &pe
+	}
+	if sp.Score == spec.ScoreAnswers {
+		rep.Score = sp.Score
+		scored := f.ScoredIdealBits
+		rep.ScoredIdealBits = &scored
+		if sp.Test > 0 {
+			loss, e := f.ScoredTestLossBits, f.ScoredEDLBits
+			rep.ScoredTestLossBits, rep.ScoredEDLBits = &loss, &e
+		}
+	}
+	return rep, nil
+}
+
 // ScoredSummary is the readable account of the answers-scored figures
 // (score = answers), "" when the spec scores all labels.
 func (r *Report) ScoredSummary() string {
@@ -74,7 +139,12 @@ func (r *Report) Summary() string {
 		}
 		return fmt.Sprintf("%8.4f bits/label", bits/float64(r.N))
 	}
-	fmt.Fprintf(&b, "edlwire transmission %s (spec %s…)\n", r.SessionID, r.SpecHash[:12])
+	local := r.SessionID == LocalSession
+	if local {
+		fmt.Fprintf(&b, "edl run, in process (spec %s…)\n", r.SpecHash[:12])
+	} else {
+		fmt.Fprintf(&b, "edlwire transmission %s (spec %s…)\n", r.SessionID, r.SpecHash[:12])
+	}
 	fmt.Fprintf(&b, "  examples            %d training, %d test, %d classes, %d parameters (%d trainable)\n", r.N, r.Test, r.Classes, r.Params, r.TrainableParams)
 	fmt.Fprintf(&b, "  coded MDL           %12d bits  %s  (%d payload bytes)\n", r.CodedBits, perLabel(float64(r.CodedBits)), r.PayloadBytes)
 	fmt.Fprintf(&b, "  quantized ideal     %12.1f bits  %s\n", r.QuantizedIdealBits, perLabel(r.QuantizedIdealBits))
@@ -92,7 +162,9 @@ func (r *Report) Summary() string {
 		fmt.Fprintf(&b, "  test loss, EDL      not measured (--test 0)\n")
 	}
 	b.WriteString(r.ScoredSummary())
-	fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
+	if !local {
+		fmt.Fprintf(&b, "  on the wire         %12d bytes gRPC messages+headers, %d bytes TCP, %d segments\n", r.WireBytes, r.TCPBytes, r.Segments)
+	}
 	verdict := "NOT verified"
 	if r.BobVerified {
 		verdict = "verified by Bob"
@@ -100,4 +172,15 @@ func (r *Report) Summary() string {
 	fmt.Fprintf(&b, "  sync                %d checkpoints matched, final fingerprint %s… %s\n", r.CheckpointsMatched, r.Fingerprint[:16], verdict)
 	fmt.Fprintf(&b, "  time                %.2f s, %.0f labels/s\n", r.ElapsedSeconds, r.LabelsPerSecond)
 	return b.String()
+}
+
+// zstdBits is 8 × the size of raw compressed by zstd at its best level, on
+// one goroutine (the baseline a general-purpose compressor reaches).
+func zstdBits(raw []byte) (int64, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return 0, fmt.Errorf("report: zstd: %w", err)
+	}
+	defer enc.Close()
+	return 8 * int64(len(enc.EncodeAll(raw, nil))), nil
 }
