@@ -77,7 +77,7 @@ test-short: ## Unit tests only (no process launching)
 	$(GO) test -short ./...
 
 .PHONY: test-arch
-test-arch: test-arm64 test-v3 test-fma-off test-gomaxprocs ## The determinism contract: shared/ under arm64, GOAMD64=v3, no FMA, GOMAXPROCS 1 and 2
+test-arch: test-arm64 test-v3 test-fma-off test-gomaxprocs test-noasm ## The determinism contract: shared/ under arm64, GOAMD64=v3, no FMA, GOMAXPROCS 1 and 2, pure Go (noasm)
 
 .PHONY: test-arm64
 test-arm64: ## shared/ tests built for arm64, run under qemu-aarch64-static (qemu-user-static)
@@ -91,6 +91,10 @@ test-v3: ## shared/ tests built with GOAMD64=v3 (the compiler may fuse FMA)
 .PHONY: test-fma-off
 test-fma-off: ## shared/ tests with the CPU's FMA hidden from run-time dispatch (amd64, GOAMD64<v3)
 	GOAMD64=v1 GODEBUG=cpu.fma=off $(GO) test ./shared/...
+
+.PHONY: test-noasm
+test-noasm: ## shared/ tests with the assembly kernels compiled out (-tags noasm: the pure-Go fallback must give the same goldens)
+	$(GO) test -tags noasm ./shared/...
 
 .PHONY: test-gomaxprocs
 test-gomaxprocs: ## shared/ tests with GOMAXPROCS=1 and 2 (-count=1: the test cache ignores GOMAXPROCS)
@@ -111,6 +115,17 @@ bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, c
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./shared/...
 	@echo "predictor plugin: digits, batch-32 MLP, through the torch plugin against PyTorch alone (ratio: plugin/alone)"
 	$(GO) test -run='^$$' -bench=TorchPlugin -benchtime=10x ./proto/predictor/
+
+PYTHON ?= /usr/bin/python3
+PEERROUNDS ?= 5
+
+.PHONY: bench-peer
+bench-peer: ## edlwire against PyTorch (Debian's python3-torch, installed if missing and root) on the same passes, interleaved PEERROUNDS=5 times; not a test
+	@$(PYTHON) -c 'import torch' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y python3-torch libopenblas0-pthread || { apt-get update && apt-get install -y python3-torch libopenblas0-pthread; }; \
+	  else echo "bench-peer needs PyTorch for $(PYTHON): apt-get install python3-torch (as root)"; exit 1; fi; }
+	$(GO) build -o $(BIN)/ ./cmd/edlbench
+	$(PYTHON) scripts/bench_peer.py --edlbench $(BIN)/edlbench --rounds $(PEERROUNDS)
 
 .PHONY: proto
 proto: ## Regenerate proto/wirepb, proto/predictorpb and predictors/torch's Python from the .proto files (needs protoc, python3-grpc-tools)

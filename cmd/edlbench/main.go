@@ -18,7 +18,11 @@
 // Everything runs in process on the shared packages (no network). Usage:
 //
 //	go run ./cmd/edlbench                  # all sections (make bench runs this)
-//	go run ./cmd/edlbench -only accounting # one section: accounting, pass or coder
+//	go run ./cmd/edlbench -only accounting # one section: accounting, pass, peer or coder
+//
+// The peer section prints one JSON line per pass shape and worker count
+// (examples/s of one timed pass set) for scripts/bench_peer.py, which
+// interleaves it with the same shapes in PyTorch (make bench-peer).
 //
 // The digits file is looked up at -data (default ../shared/data/digits.csv.gz,
 // the datasets beside the project); without it that column is skipped.
@@ -38,6 +42,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -55,9 +60,11 @@ import (
 
 func main() {
 	data := flag.String("data", filepath.Join("..", "shared", "data", "digits.csv.gz"), "UCI digits CSV (gzip allowed) for the accounting table")
-	only := flag.String("only", "", "run one section: accounting, pass or coder (default: all)")
+	only := flag.String("only", "", "run one section: accounting, pass, peer or coder (default: all but peer)")
 	minTime := flag.Duration("time", 400*time.Millisecond, "minimum duration of one timed run")
 	repeat := flag.Int("repeat", 3, "timed runs per figure; the best is reported")
+	peerShape := flag.String("shape", "", "peer section: only the shapes whose name contains this, e.g. mlp64-512")
+	peerWorkers := flag.String("workers", "1,2", "peer section: worker counts")
 	flag.Var(&digitsCfg.hidden, "digits-hidden", "digits run: mlp hidden widths, e.g. 64 or 128,64")
 	flag.Float64Var(&digitsCfg.lr, "digits-lr", digitsCfg.lr, "digits run: SGD learning rate")
 	flag.Int64Var(&digitsCfg.batch, "digits-batch", digitsCfg.batch, "digits run: minibatch size")
@@ -75,13 +82,24 @@ func main() {
 	}{
 		{"accounting", func() error { return accounting(*data) }},
 		{"pass", func() error { return passes(t) }},
+		{"peer", func() error {
+			var ws []int
+			for _, f := range strings.Split(*peerWorkers, ",") {
+				w, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil || w < 1 {
+					return fmt.Errorf("-workers %q: want a list of positive integers", *peerWorkers)
+				}
+				ws = append(ws, w)
+			}
+			return peer(t, *peerShape, ws)
+		}},
 		// Short runs, more of them: the best of many catches a quiet moment
 		// on a shared machine.
 		{"coder", func() error { return coderSpeed(timer{min: t.min / 2, repeat: 2 * t.repeat}) }},
 	}
 	ran := false
 	for _, s := range sections {
-		if *only != "" && *only != s.name {
+		if *only != s.name && (*only != "" || s.name == "peer") {
 			continue
 		}
 		ran = true
@@ -92,7 +110,7 @@ func main() {
 		fmt.Println()
 	}
 	if !ran {
-		fmt.Fprintf(os.Stderr, "edlbench: -only %q: want accounting, pass or coder\n", *only)
+		fmt.Fprintf(os.Stderr, "edlbench: -only %q: want accounting, pass, peer or coder\n", *only)
 		os.Exit(2)
 	}
 }
@@ -363,62 +381,32 @@ type shape struct {
 	target, pytorch float64 // issue 3: examples/s
 }
 
+// passShapes are issue 3's MLP shapes, which the pass and peer sections
+// time.
+var passShapes = []shape{
+	{"mlp 32→64→10, batch 1", 32, []int64{64}, 1, 45000, 3600},
+	{"mlp 32→64→10, batch 32", 32, []int64{64}, 32, 95000, 64000},
+	{"mlp 64→256→10, batch 32", 64, []int64{256}, 32, 19000, 19000},
+	{"mlp 64→512→512→10, batch 32", 64, []int64{512, 512}, 32, 3000, 4200},
+}
+
 func passes(t timer) error {
-	shapes := []shape{
-		{"mlp 32→64→10, batch 1", 32, []int64{64}, 1, 45000, 3600},
-		{"mlp 32→64→10, batch 32", 32, []int64{64}, 32, 95000, 64000},
-		{"mlp 64→256→10, batch 32", 64, []int64{256}, 32, 19000, 19000},
-		{"mlp 64→512→512→10, batch 32", 64, []int64{512, 512}, 32, 3000, 4200},
-	}
+	shapes := passShapes
 	fmt.Println("== One online prequential pass: predict, code, learn; float64; SGD (issue 3 item 5) ==")
 	fmt.Println("  examples/s (best of runs; model building excluded); target and PyTorch 1.13 + OpenBLAS from issue 3")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "shape\tparams\tworkers=1\tworkers=2\tspeedup\ttarget\tPyTorch\t")
 	var last [2]float64
 	for _, sh := range shapes {
-		sp := spec.Default()
-		sp.Model, sp.Dim, sp.Hidden, sp.Batch, sp.Classes = spec.ModelMLP, sh.dim, sh.hidden, sh.batch, 10
-		sp.Init, sp.InitScale, sp.LR, sp.Test = spec.InitNormal, 0.05, 0.05, 0
-		sp.N = 4096
-		if sp.NumParams() > 100_000 {
-			sp.N = 512
-		}
-		in, err := task.NewInputs(sp)
-		if err != nil {
-			return err
-		}
-		lab, err := task.NewLabels(sp, in)
+		sp, in, lab, err := passSpec(sh)
 		if err != nil {
 			return err
 		}
 		var rate [2]float64
 		for w := range 2 {
-			var ferr error
-			sec := t.best(func(n int) time.Duration {
-				var total time.Duration
-				for range n {
-					s, err := prequential.NewWithWorkers(sp, in, w+1)
-					if err != nil {
-						ferr = err
-						return time.Hour
-					}
-					start := time.Now()
-					snd, err := xmit.NewSender(s, lab)
-					if err == nil {
-						_, err = snd.Run()
-					}
-					if err != nil {
-						ferr = err
-						return time.Hour
-					}
-					total += time.Since(start)
-				}
-				return total
-			})
-			if ferr != nil {
-				return ferr
+			if rate[w], err = passRate(t, sp, in, lab, w+1); err != nil {
+				return err
 			}
-			rate[w] = float64(sp.N) / sec
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.2f×\t≥ %.0f\t%.0f\t\n", sh.name, sp.NumParams(), rate[0], rate[1], rate[1]/rate[0], sh.target, sh.pytorch)
 		last = rate
@@ -431,6 +419,59 @@ func passes(t timer) error {
 	fmt.Printf("  core-scaling ceiling of this machine: %.2f× (independent 4-lane dot products on 2 goroutines vs 1,\n", ceiling)
 	fmt.Println("    no sharing: BenchmarkCoreScaling; bounds what workers=2 can gain here)")
 	return nil
+}
+
+// passSpec is the spec, inputs and labels of one pass benchmark shape:
+// normal initialization (scale 0.05), SGD at lr 0.05, 10 classes, 4096
+// examples (512 above 100,000 parameters).
+func passSpec(sh shape) (spec.Spec, *task.Inputs, *task.Labels, error) {
+	sp := spec.Default()
+	sp.Model, sp.Dim, sp.Hidden, sp.Batch, sp.Classes = spec.ModelMLP, sh.dim, sh.hidden, sh.batch, 10
+	sp.Init, sp.InitScale, sp.LR, sp.Test = spec.InitNormal, 0.05, 0.05, 0
+	sp.N = 4096
+	if sp.NumParams() > 100_000 {
+		sp.N = 512
+	}
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		return sp, nil, nil, err
+	}
+	lab, err := task.NewLabels(sp, in)
+	return sp, in, lab, err
+}
+
+// passRate is the examples per second of one online prequential pass
+// (predict, code, learn) on workers goroutines, the best of t's runs;
+// building the session (the seeded initialization) and collecting its
+// garbage are not timed.
+func passRate(t timer, sp spec.Spec, in *task.Inputs, lab *task.Labels, workers int) (float64, error) {
+	var ferr error
+	sec := t.best(func(n int) time.Duration {
+		var total time.Duration
+		for range n {
+			s, err := prequential.NewWithWorkers(sp, in, workers)
+			if err != nil {
+				ferr = err
+				return time.Hour
+			}
+			// Collect the garbage of building the session now, so that a
+			// collection it triggers does not run during the timed pass (a
+			// pass allocates nothing per example).
+			runtime.GC()
+			start := time.Now()
+			snd, err := xmit.NewSender(s, lab)
+			if err == nil {
+				_, err = snd.Run()
+			}
+			if err != nil {
+				ferr = err
+				return time.Hour
+			}
+			total += time.Since(start)
+		}
+		return total
+	})
+	return float64(sp.N) / sec, ferr
 }
 
 // coreScaling is BenchmarkCoreScaling's measure: the same pure float work

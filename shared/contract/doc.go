@@ -6,5 +6,7 @@
 //     math.Exp, Log, Log1p, Log2, Log10, Pow, Tanh, Sin, Cos, Expm1, Erf or
 //     NormFloat64/ExpFloat64 (architecture-dependent or FMA code paths).
 //   - TestNoFusedMultiplyAdd: the compiler emits no fused multiply-add for
-//     shared/ on arm64, ppc64le, s390x, riscv64 and amd64 with GOAMD64=v3.
+//     shared/ on arm64, ppc64le, s390x, riscv64 and amd64 with GOAMD64=v3;
+//     TestAssemblyHasNoFusedMultiplyAdd reads the hand-written .s files,
+//     which that compiler output does not show.
 package contract

@@ -3,8 +3,10 @@ package contract
 import (
 	"bufio"
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,4 +83,52 @@ func fusedIn(t *testing.T, arch, pkgs string) (n, lines int, where []string) {
 		}
 	}
 	return n, lines, where
+}
+
+// TestAssemblyHasNoFusedMultiplyAdd reads every hand-written assembly file
+// under shared/ (the compiler's -S output above does not include them) and
+// fails on any fused multiply-add mnemonic of any architecture.
+func TestAssemblyHasNoFusedMultiplyAdd(t *testing.T) {
+	var all []*regexp.Regexp
+	for _, re := range fusedOps {
+		all = append(all, re)
+	}
+	fused := func(line string) bool {
+		code, _, _ := strings.Cut(line, "//")
+		for _, re := range all {
+			if re.MatchString(strings.ToUpper(code)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, control := range []string{"\tVFMADD231PD Y1, Y2, Y3", "\tFMADDD F1, F2, F3, F4", "\tVFNMSUB213SD X1, X2, X3"} {
+		if !fused(control) {
+			t.Fatalf("the pattern misses %q", control)
+		}
+	}
+	files := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".s") {
+			return err
+		}
+		files++
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if fused(line) {
+				t.Errorf("%s:%d: fused multiply-add: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files == 0 {
+		t.Fatal("no assembly file found under shared/: is the walk rooted there?")
+	}
+	t.Logf("checked %d assembly files", files)
 }

@@ -6,7 +6,9 @@
 // # What it provides
 //
 // Scalar: Exp, Log, Log2, Log1p, Tanh, Sigmoid, Softplus.
-// Vector: Dot, Sum, Axpy, Softmax, LogSumExp, LogSoftmax.
+// Vector: Dot, Dot2, Sum, Axpy, Axpy2, Softmax, LogSumExp, LogSoftmax.
+// Batched (a layer over a minibatch): Dots (many Dot), AxpyN (many Axpy
+// into one vector), SubScaledQuotient (SGD's update).
 //
 // Exp, Log, Log1p (and the internal expm1 used by Tanh) are ports of the
 // fdlibm algorithms that Go's own pure-Go math fallbacks use. Tanh uses
@@ -49,9 +51,20 @@
 //
 // # What it refuses to do
 //
-//   - No SIMD/assembly, no parallelism, no reassociation for speed. (On
-//     the development amd64 box Exp/Log run at ~10 ns, comparable to
-//     math.Exp/math.Log; Dot at ~0.6 ns/element.)
+//   - No parallelism, no reassociation for speed. (On the development
+//     amd64 box Exp/Log run at ~10 ns, comparable to math.Exp/math.Log;
+//     Dot at ~0.6 ns/element.)
+//   - No assembly that computes anything the pure-Go kernels do not: the
+//     batched kernels have AVX2 assembly on amd64 (batch_amd64.s, chosen at
+//     run time by golang.org/x/sys/cpu; -tags noasm forces pure Go) in
+//     which a 256-bit register holds exactly the four lanes of the 4-lane
+//     scheme, products are rounded by VMULPD and added by VADDPD, and the
+//     tail and the (l0+l1)+(l2+l3) tree are those of Dot. TestBatch* check
+//     the two paths bit for bit (ragged tails, signed zeros, Inf, NaN,
+//     subnormals); contract's TestAssemblyHasNoFusedMultiplyAdd reads the
+//     .s files. The one-vector kernels stay pure Go: Dot and Sum are bound
+//     by the latency of their four addition chains, which SIMD cannot
+//     shorten without changing the order.
 //   - No correctly rounded results are promised (errors above are < 1 ulp
 //     for Exp/Log/Log1p, not 0.5 ulp); what is promised is identical bits.
 //   - Vector kernels do not support partially overlapping dst/src slices;

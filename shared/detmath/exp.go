@@ -63,28 +63,7 @@ func Exp(x float64) float64 {
 	var hi, lo float64
 	k := 0
 	if hx > 0x3fd62e42 { // |x| > 0.5*ln2
-		if hx < 0x3FF0A2B2 { // |x| < 1.5*ln2
-			if !neg {
-				hi = x - ln2Hi
-				lo = ln2Lo
-				k = 1
-			} else {
-				hi = x + ln2Hi
-				lo = -ln2Lo
-				k = -1
-			}
-		} else {
-			t := float64(invLn2 * x)
-			if neg {
-				t -= 0.5
-			} else {
-				t += 0.5
-			}
-			k = int(t) // truncation toward zero; |t| < 1076
-			fk := float64(k)
-			hi = x - float64(fk*ln2Hi) // exact
-			lo = float64(fk * ln2Lo)
-		}
+		hi, lo, k = reduceLn2(x, neg, hx < 0x3FF0A2B2) // |x| < 1.5*ln2
 		x = hi - lo
 	} else if hx < 0x3e300000 { // |x| < 2^-28
 		return 1 + x
@@ -108,4 +87,29 @@ func Exp(x float64) float64 {
 	}
 	y = math.Float64frombits(math.Float64bits(y) + uint64(int64(k+1000))<<52)
 	return float64(y * twom1000)
+}
+
+// reduceLn2 is fdlibm's argument reduction shared by Exp and expm1: for
+// |x| > 0.5*ln2 it returns k and hi, lo with x = k*ln2 + (hi - lo) to
+// about 2^-60 relative, ln2 being split into ln2Hi + ln2Lo so that
+// k*ln2Hi is exact. near (|x| < 1.5*ln2, tested by each caller in its own
+// way) gives k = ±1 by the sign neg without a multiplication; otherwise
+// k = int(x*invLn2 ± 0.5), truncated toward zero (|k| <= 1075 for the
+// inputs that reach it).
+func reduceLn2(x float64, neg, near bool) (hi, lo float64, k int) {
+	if near {
+		if !neg {
+			return x - ln2Hi, ln2Lo, 1
+		}
+		return x + ln2Hi, -ln2Lo, -1
+	}
+	t := float64(invLn2 * x)
+	if neg {
+		t -= 0.5
+	} else {
+		t += 0.5
+	}
+	k = int(t) // truncation toward zero
+	fk := float64(k)
+	return x - float64(fk*ln2Hi), float64(fk * ln2Lo), k // the first is exact
 }

@@ -37,28 +37,7 @@ func expm1(x float64) float64 {
 	var k int
 	if absx > ln2Half {
 		var hi, lo float64
-		if absx < ln2HalfX3 {
-			if !sign {
-				hi = x - ln2Hi
-				lo = ln2Lo
-				k = 1
-			} else {
-				hi = x + ln2Hi
-				lo = -ln2Lo
-				k = -1
-			}
-		} else {
-			t := float64(invLn2 * x)
-			if sign {
-				t -= 0.5
-			} else {
-				t += 0.5
-			}
-			k = int(t) // |t| < 1025 here
-			fk := float64(k)
-			hi = x - float64(fk*ln2Hi) // exact
-			lo = float64(fk * ln2Lo)
-		}
+		hi, lo, k = reduceLn2(x, sign, absx < ln2HalfX3)
 		x = hi - lo
 		c = (hi - x) - lo
 	} else if absx < tiny {

@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sync"
 
 	"github.com/edlwire/edlwire/shared/detmath"
@@ -28,6 +30,13 @@ import (
 // Parallel work is split by output units (forward and weight gradients) or
 // input units (back-propagation), never by examples, so every number is
 // computed by the same sequence of operations on any number of workers.
+//
+// The work runs on detmath's batched kernels (Dots for the forward pass,
+// AxpyN for weight gradients and back-propagation; AVX2 assembly on amd64,
+// the same bits in pure Go elsewhere) over loops blocked for the caches;
+// blocking only changes which elements are computed when, never the order
+// of the operations on one element. TestMLPMatchesNaiveOrder checks every
+// result against a one-number-at-a-time reference.
 type MLP struct {
 	sizes  []int // input, hidden..., classes
 	act    string
@@ -51,8 +60,22 @@ type MLP struct {
 	one   [][]float64
 	cur   int       // examples in the current batch
 	grad  []float64 // Backward's destination while it runs
-	lab   [1]int
-	dst   [1][]float64
+
+	// Scratch for the batched kernels, sized in grow for the widest layer:
+	// wRows[o] is W's row o of the layer at hand; gAlpha/gX[o*B:] list the
+	// examples whose δ_o is non-zero (weight gradients), gCnt[o] how many;
+	// bAlpha/bRow[b*maxOut:] list the units whose δ is non-zero for example
+	// b (back-propagation), bCut[b*(blocks+1):] where each block of bpOut
+	// units starts in that list.
+	wRows  [][]float64
+	gAlpha []float64
+	gX     [][]float64
+	gCnt   []int
+	bAlpha []float64
+	bRow   [][]float64
+	bCut   []int
+	lab    [1]int
+	dst    [1][]float64
 }
 
 // Softmax is the MLP without hidden layers: logits = Wx + b.
@@ -159,6 +182,11 @@ func (m *MLP) grow(b int) {
 		}
 	}
 	m.probs = make([][]float64, b)
+	maxOut := slices.Max(m.sizes[1:])
+	m.wRows = make([][]float64, maxOut)
+	m.gAlpha, m.gX, m.gCnt = make([]float64, maxOut*b), make([][]float64, maxOut*b), make([]int, maxOut)
+	m.bAlpha, m.bRow = make([]float64, b*maxOut), make([][]float64, b*maxOut)
+	m.bCut = make([]int, b*(maxOut/bpOut+2))
 	if m.inputGrad {
 		m.dIn = make([][]float64, b)
 		for i := range m.dIn {
@@ -168,41 +196,52 @@ func (m *MLP) grow(b int) {
 	m.batch = b
 }
 
-// Jobs that parallel splits by index range.
+// Jobs that parallel splits across workers.
 const (
 	jobForward  = iota // units of layer l: pre-activations and activations
-	jobGrad            // units of layer l: weight and bias gradients
-	jobBackprop        // units of layer l's input: back-propagated δ
+	jobGrad            // units of layer l: weight and bias gradients (layer 0 without inputGrad)
+	jobBackward        // the weight gradients of a share of layer l's units, then the δ of a share of its inputs
 )
 
-// parallel runs job over [0, n) split into contiguous ranges, one per
-// worker, when the job is large enough to pay for the goroutines. The
-// results never depend on the split: each index has its own outputs and a
-// fixed order of operations. No closure is built, so nothing is allocated
-// on the sequential path.
-func (m *MLP) parallel(n, costPerIndex, job, l int) {
-	w := min(m.workers, n)
-	if w <= 1 || n*costPerIndex < 1<<17 {
-		m.run(job, l, 0, n, nil)
+// parallelMin is the number of multiply-adds below which a job runs on the
+// calling goroutine alone: with the vector kernels 2^20 of them take about
+// 0.1 ms, and a smaller job gains less than waking a second worker costs
+// on a busy machine (64→256→10 at batch 32 stays on one goroutine).
+const parallelMin = 1 << 20
+
+// parallel runs job for layer l on up to m.workers goroutines, worker k of
+// w taking the k-th of w contiguous shares of the job's index ranges, when
+// the job (macs multiply-adds) is large enough to pay for the goroutines.
+// The results never depend on the split: each index has its own outputs
+// and a fixed order of operations. A backward job needs no barrier
+// between its two parts: the weight gradients and the back-propagated δ
+// both only read layer l's δ and write disjoint outputs. No closure is
+// built, so nothing is allocated on the sequential path.
+func (m *MLP) parallel(macs, job, l int) {
+	w := m.workers
+	if w <= 1 || macs < parallelMin {
+		m.run(job, l, 0, 1, nil)
 		return
 	}
 	var wg sync.WaitGroup
 	wg.Add(w - 1)
 	for k := 1; k < w; k++ {
-		go m.run(job, l, k*n/w, (k+1)*n/w, &wg)
+		go m.run(job, l, k, w, &wg)
 	}
-	m.run(job, l, 0, n/w, nil)
+	m.run(job, l, 0, w, nil)
 	wg.Wait()
 }
 
-func (m *MLP) run(job, l, lo, hi int, wg *sync.WaitGroup) {
+func (m *MLP) run(job, l, k, w int, wg *sync.WaitGroup) {
+	nin, nout := m.sizes[l], m.sizes[l+1]
 	switch job {
 	case jobForward:
-		m.forwardRange(l, lo, hi)
+		m.forwardRange(l, k*nout/w, (k+1)*nout/w)
 	case jobGrad:
-		m.gradRange(l, lo, hi)
-	case jobBackprop:
-		m.backpropRange(l, lo, hi)
+		m.gradRange(l, k*nout/w, (k+1)*nout/w)
+	case jobBackward:
+		m.gradRange(l, k*nout/w, (k+1)*nout/w)
+		m.backpropRange(l, k*nin/w, (k+1)*nin/w)
 	}
 	if wg != nil {
 		wg.Done()
@@ -236,14 +275,16 @@ func (m *MLP) Forward(probs, xs [][]float64) {
 	}
 	m.cur = B
 	for l := 0; l < m.layers(); l++ {
-		m.parallel(m.sizes[l+1], B*m.sizes[l], jobForward, l)
+		m.parallel(B*m.sizes[l]*m.sizes[l+1], jobForward, l)
 	}
 	for b := 0; b < B; b++ {
 		detmath.Softmax(probs[b], probs[b])
 	}
 }
 
-// forwardRange computes units [lo, hi) of layer l for the current batch.
+// forwardRange computes units [lo, hi) of layer l for the current batch:
+// every pre-activation is detmath.Dot(W row, input) (detmath.Dots, which
+// tiles rows by examples so that both stay in registers), then + b.
 func (m *MLP) forwardRange(l, lo, hi int) {
 	B, L := m.cur, m.layers()
 	in, out := m.acts[l][:B], m.acts[l+1][:B]
@@ -251,37 +292,59 @@ func (m *MLP) forwardRange(l, lo, hi int) {
 		out = m.probs[:B]
 	}
 	W, bias, nin := m.weights(l), m.biases(l), m.sizes[l]
+	rows := m.wRows[lo:hi]
+	for o := range rows {
+		rows[o] = W[(lo+o)*nin : (lo+o+1)*nin]
+	}
+	detmath.Dots(out, lo, rows, in)
 	hidden := l < L-1
 	var pre [][]float64
 	if hidden && m.pre != nil {
 		pre = m.pre[l+1][:B]
 	}
-	// Unit-major: a weight row stays in cache across the batch.
-	for o := lo; o < hi; o++ {
-		row, c := W[o*nin:(o+1)*nin], bias[o]
-		b := 0
-		for ; b+1 < B; b += 2 {
-			v0, v1 := detmath.Dot2(row, in[b], in[b+1])
-			v0, v1 = v0+c, v1+c
-			if pre != nil {
-				pre[b][o], pre[b+1][o] = v0, v1
-			}
-			if hidden {
-				v0, v1 = m.activate(v0), m.activate(v1)
-			}
-			out[b][o], out[b+1][o] = v0, v1
+	relu := m.act != spec.ActTanh && m.act != spec.ActGELU
+	for b := range B {
+		v, c := out[b][lo:hi], bias[lo:hi]
+		c = c[:len(v)]
+		for o := range v {
+			v[o] += c[o]
 		}
-		if b < B {
-			v := detmath.Dot(row, in[b]) + c
+		switch {
+		case !hidden:
+		case relu:
+			for o, z := range v {
+				v[o] = reluOf(z)
+			}
+		default:
 			if pre != nil {
-				pre[b][o] = v
+				copy(pre[b][lo:hi], v)
 			}
-			if hidden {
-				v = m.activate(v)
+			for o, z := range v {
+				v[o] = m.activate(z)
 			}
-			out[b][o] = v
 		}
 	}
+}
+
+// reluOf is z if z > 0, else +0 (NaN included), without a branch: the
+// sign of a hidden unit is as good as random, so a branch mispredicts half
+// the time.
+func reluOf(z float64) float64 {
+	bits, r := math.Float64bits(z), uint64(0)
+	if bits-1 < 0x7ff0000000000000 { // 0 < z <= +Inf
+		r = bits
+	}
+	return math.Float64frombits(r)
+}
+
+// reluSlope is relu's derivative written in terms of its output a: 1 if
+// a > 0, else 0, without a branch.
+func reluSlope(a float64) float64 {
+	r := uint64(0)
+	if math.Float64bits(a)-1 < 0x7ff0000000000000 {
+		r = 0x3ff0000000000000 // 1.0
+	}
+	return math.Float64frombits(r)
 }
 
 func (m *MLP) activate(z float64) float64 {
@@ -321,13 +384,28 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 	}
 	m.cur, m.grad = B, grad
 	for l := L - 1; l >= 0; l-- {
-		m.parallel(m.sizes[l+1], B*m.sizes[l], jobGrad, l)
+		macs := B * m.sizes[l] * m.sizes[l+1]
 		if l > 0 || m.inputGrad {
-			m.parallel(m.sizes[l], B*m.sizes[l+1], jobBackprop, l)
+			m.listBackprop(l)
+			m.parallel(2*macs, jobBackward, l)
+		} else {
+			m.parallel(macs, jobGrad, l)
 		}
 	}
 	m.grad = nil
 }
+
+// Cache blocking of the batched kernels. A weight-gradient pass covers
+// gradIn inputs at a time, so that those columns of the whole batch's
+// activations stay in L1 across the output units; back-propagation covers
+// blocks of bpOut units by bpIn inputs, a piece of W that stays in L1
+// across the batch. Blocking reorders only which elements are computed
+// when, never the operations on one element.
+const (
+	gradIn = 128
+	bpOut  = 64
+	bpIn   = 64
+)
 
 // gradRange adds the gradients of units [lo, hi) of layer l.
 func (m *MLP) gradRange(l, lo, hi int) {
@@ -336,35 +414,66 @@ func (m *MLP) gradRange(l, lo, hi int) {
 	gW := m.grad[m.wOff[l] : m.wOff[l]+nout*nin]
 	gb := m.grad[m.bOff[l] : m.bOff[l]+nout]
 	for o := lo; o < hi; o++ {
-		row := gW[o*nin : (o+1)*nin]
-		// Pairs of contributing examples share one pass over the row;
-		// the per-element order over b is unchanged.
-		prevB := -1
-		for b := 0; b < B; b++ {
+		// The list is compacted without a branch (a slot is kept when
+		// δ != 0), then the bias sums it in example order.
+		alpha, xs := m.gAlpha[o*B:(o+1)*B], m.gX[o*B:(o+1)*B]
+		k := 0
+		for b, x := range in {
 			d := dl[b][o]
-			if d == 0 {
-				continue
+			alpha[k], xs[k] = d, x
+			if d != 0 {
+				k++
 			}
-			gb[o] += d
-			if prevB < 0 {
-				prevB = b
-				continue
+		}
+		m.gCnt[o] = k
+		acc := gb[o]
+		for _, d := range alpha[:k] {
+			acc += d
+		}
+		gb[o] = acc
+	}
+	for i0 := 0; i0 < nin; i0 += gradIn {
+		i1 := min(i0+gradIn, nin)
+		for o := lo; o < hi; o++ {
+			k := m.gCnt[o]
+			detmath.AxpyN(gW[o*nin+i0:o*nin+i1], m.gAlpha[o*B:o*B+k], m.gX[o*B:o*B+k], i0)
+		}
+	}
+}
+
+// listBackprop lists, for every example b of the batch, the units o of
+// layer l+1 with non-zero δ_o in increasing o (coefficient and W's row),
+// and where each block of bpOut units starts in that list, for
+// backpropRange to read (it runs before the split across workers).
+func (m *MLP) listBackprop(l int) {
+	B, nin, nout := m.cur, m.sizes[l], m.sizes[l+1]
+	W, dl := m.weights(l), m.delta[l][:B]
+	maxOut := len(m.wRows)
+	blocks := (nout + bpOut - 1) / bpOut
+	for b := range B {
+		alpha, rows := m.bAlpha[b*maxOut:(b+1)*maxOut], m.bRow[b*maxOut:(b+1)*maxOut]
+		cut := m.bCut[b*(blocks+1) : (b+1)*(blocks+1)]
+		k := 0
+		for o, d := range dl[b][:nout] {
+			if o%bpOut == 0 {
+				cut[o/bpOut] = k
 			}
-			detmath.Axpy2(row, dl[prevB][o], in[prevB], d, in[b])
-			prevB = -1
+			alpha[k], rows[k] = d, W[o*nin:(o+1)*nin:(o+1)*nin]
+			if d != 0 {
+				k++
+			}
 		}
-		if prevB >= 0 {
-			detmath.Axpy(row, dl[prevB][o], in[prevB])
-		}
+		cut[blocks] = k
 	}
 }
 
 // backpropRange computes δ for units [lo, hi) of layer l's input; for l = 0
 // (inputGrad) that is ∂loss/∂x itself, with no activation derivative.
+// Every δ_prev[b][i] sums float64(δ_o·W[o][i]) over the listed o in
+// increasing order (detmath.AxpyN), block of units after block of units.
 func (m *MLP) backpropRange(l, lo, hi int) {
-	B, nin, nout := m.cur, m.sizes[l], m.sizes[l+1]
-	in, dl := m.acts[l][:B], m.delta[l][:B]
-	W := m.weights(l)
+	B, nout := m.cur, m.sizes[l+1]
+	in := m.acts[l][:B]
 	var prev [][]float64
 	if l > 0 {
 		prev = m.delta[l-1][:B]
@@ -374,30 +483,17 @@ func (m *MLP) backpropRange(l, lo, hi int) {
 	for b := 0; b < B; b++ {
 		clear(prev[b][lo:hi])
 	}
-	// Unit-major again: W's row o is reused across the batch while
-	// each δ_prev[b][i] still sums over o in increasing order.
-	// Rows in blocks that stay in cache across the batch; within a
-	// block, each example pairs up its non-zero δ_o in increasing o,
-	// so every δ_prev element still sums over o in increasing order.
-	const block = 32
-	for o0 := 0; o0 < nout; o0 += block {
-		o1 := min(o0+block, nout)
-		for b := 0; b < B; b++ {
-			dst, d := prev[b][lo:hi], dl[b]
-			pending := -1
-			for o := o0; o < o1; o++ {
-				if d[o] == 0 {
-					continue
+	maxOut := len(m.wRows)
+	blocks := (nout + bpOut - 1) / bpOut
+	for blk := range blocks {
+		for i0 := lo; i0 < hi; i0 += bpIn {
+			i1 := min(i0+bpIn, hi)
+			for b := range B {
+				cut := m.bCut[b*(blocks+1):]
+				s, e := b*maxOut+cut[blk], b*maxOut+cut[blk+1]
+				if s < e {
+					detmath.AxpyN(prev[b][i0:i1], m.bAlpha[s:e], m.bRow[s:e], i0)
 				}
-				if pending < 0 {
-					pending = o
-					continue
-				}
-				detmath.Axpy2(dst, d[pending], W[pending*nin+lo:pending*nin+hi], d[o], W[o*nin+lo:o*nin+hi])
-				pending = -1
-			}
-			if pending >= 0 {
-				detmath.Axpy(dst, d[pending], W[pending*nin+lo:pending*nin+hi])
 			}
 		}
 	}
@@ -413,8 +509,16 @@ func (m *MLP) backpropRange(l, lo, hi int) {
 		}
 		return
 	}
+	relu := m.act != spec.ActTanh
 	for b := 0; b < B; b++ {
 		dp, a := prev[b][lo:hi], in[b][lo:hi]
+		a = a[:len(dp)]
+		if relu {
+			for i := range dp {
+				dp[i] = float64(dp[i] * reluSlope(a[i]))
+			}
+			continue
+		}
 		for i := range dp {
 			dp[i] = float64(dp[i] * m.derivative(a[i]))
 		}

@@ -37,11 +37,12 @@ func finalCheckpoint(t testing.TB, sp spec.Spec, workers int) (Checkpoint, []byt
 }
 
 // Splitting layers across goroutines changes nothing: every worker count
-// gives the same fingerprint, transcript and bytes. The layers here are wide
-// enough that the split really happens.
+// gives the same fingerprint, transcript and bytes. The layers and the batch
+// here are large enough that the split really happens (every layer of a full
+// batch is at least model's parallelMin, 2^20 multiply-adds).
 func TestWorkersDoNotChangeBits(t *testing.T) {
 	sp := spec.Default()
-	sp.N, sp.Test, sp.Dim, sp.Classes, sp.Batch = 400, 0, 64, 10, 8
+	sp.N, sp.Test, sp.Dim, sp.Classes, sp.Batch = 400, 0, 64, 10, 64
 	sp.Model, sp.Hidden, sp.Init, sp.InitScale, sp.LR = spec.ModelMLP, []int64{256, 96}, spec.InitNormal, 0.05, 0.05
 	for _, act := range []string{spec.ActReLU, spec.ActTanh} {
 		sp.Activation = act

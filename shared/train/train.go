@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 
+	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
@@ -36,10 +37,8 @@ func (o SGD) Step(params, gradSum []float64, batchSize int) {
 	if len(params) != len(gradSum) || batchSize < 1 {
 		panic(fmt.Sprintf("train: sgd: %d params, %d grads, batch %d", len(params), len(gradSum), batchSize))
 	}
-	inv := float64(batchSize)
-	for i, g := range gradSum {
-		params[i] -= float64(o.LR * (g / inv))
-	}
+	// params[i] -= float64(o.LR * (gradSum[i] / B)), element by element.
+	detmath.SubScaledQuotient(params, o.LR, gradSum, float64(batchSize))
 }
 
 // State is empty: plain SGD keeps no state.
