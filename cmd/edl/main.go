@@ -26,9 +26,13 @@ import (
 	"os"
 
 	"github.com/edlwire/edlwire/cmd/internal/demo"
+	"github.com/edlwire/edlwire/mnistfiles"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	mnistfiles.Register()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 const usage = `usage: edl COMMAND [flags]
 
