@@ -167,6 +167,8 @@ func runMnist(s spec.Spec, workers int, quiet bool, stderr io.Writer) (*mnistRes
 		CodedBits: 8 * f.MDLBytes, IdealBits: f.IdealBits, QuantizedBits: f.QuantizedIdealBits,
 		UniformBits:  float64(s.N) * math.Log2(10),
 		TestAccuracy: float64(right) / float64(max(1, in.Test.Rows)), TestLossBits: f.TestLossBits,
+		// Pipe returns only once Bob decoded every label and his figures
+		// and checkpoints equal Alice's to the bit.
 		Ranges: ranges, BobVerified: true, Checkpoints: p.CheckpointsMatched,
 		ElapsedSeconds: time.Since(start).Seconds(),
 		PaperPreqBits:  4100, PaperVarBits: 22200, PaperUniformBit: 60000 * math.Log2(10),
