@@ -62,6 +62,9 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	test := fs.Int64("test", spec.MNISTTest, "test images for θ*'s accuracy and loss")
 	lr := fs.Float64("lr", 0.001, "adam learning rate")
 	batch := fs.Int64("batch", 1, "minibatch size")
+	conv := fs.String("conv", "8,16", "cnn: output channels of each convolution")
+	kernel := fs.Int64("kernel", 5, "cnn: odd kernel side")
+	hidden := fs.String("hidden", "64", "cnn: dense hidden widths after the convolutions (\"\" for none)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines (changes speed, never results)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -76,7 +79,15 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	}
 	s := spec.Default()
 	s.Task, s.Dim, s.Classes, s.N, s.Test = spec.TaskMNIST, spec.MNISTSide*spec.MNISTSide, 10, *n, *test
-	s.Model, s.Conv, s.Kernel, s.Hidden, s.Activation = spec.ModelCNN, []int64{8, 16}, 5, []int64{64}, spec.ActReLU
+	s.Model, s.Kernel, s.Activation = spec.ModelCNN, *kernel, spec.ActReLU
+	var err error
+	if s.Conv, err = spec.ParseInts(*conv); err == nil {
+		s.Hidden, err = spec.ParseInts(*hidden)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "edl mnist:", err)
+		return 2
+	}
 	s.Init, s.InitScale = spec.InitNormal, 1
 	s.Optimizer, s.LR, s.Batch = spec.OptimizerAdam, *lr, *batch
 	s.Beta1, s.Beta2, s.AdamEps = 0.9, 0.999, 1e-8
