@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/edlwire/edlwire/mnistfiles"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -34,6 +35,7 @@ import (
 )
 
 func main() {
+	mnistfiles.Register() // the mnist task reads the GoMNIST module's files, located on first use
 	fs := flag.NewFlagSet("alice", flag.ContinueOnError)
 	bob := fs.String("bob", "", "Bob's address `HOST:PORT` (required)")
 	beforeSpec := cliusage.MarkNow(fs)

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/edlwire/edlwire/mnistfiles"
 	"log/slog"
 	"net"
 	"os"
@@ -39,6 +40,7 @@ import (
 )
 
 func main() {
+	mnistfiles.Register() // the mnist task reads the GoMNIST module's files, located on first use
 	fs := flag.NewFlagSet("bob", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:7878", "address to listen on, HOST:PORT (port 0 picks a free one)")
 	once := fs.Bool("once", false, "exit after one transmission (non-zero if it failed)")

@@ -26,14 +26,20 @@ import (
 	"os"
 
 	"github.com/edlwire/edlwire/cmd/internal/demo"
+	"github.com/edlwire/edlwire/mnistfiles"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	mnistfiles.Register()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 const usage = `usage: edl COMMAND [flags]
 
 commands:
   run     code one experiment in-process and print alice's JSON report
+  mnist   code MNIST training labels with a small cnn over the in-memory pipe (--quick: the
+          first 10 000), bits by ranges, test accuracy, beside Blier & Ollivier's table
   curve   measure EDL(n) curves (seeds, random-label control) into --out DIR: CSV, JSON, plots
   pretrain  train a base checkpoint (one pass, then θ*) for --base
   elicit  elicitation versus teaching: pre-trained body with a new answer notation against
@@ -66,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "curve":
 		return cmdCurve(args[1:], stdout, stderr)
+	case "mnist":
+		return cmdMnist(args[1:], stdout, stderr)
 	case "toy":
 		return cmdToy(args[1:], stdout, stderr)
 	case "demo":

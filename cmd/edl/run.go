@@ -35,7 +35,7 @@ func registerSpec(fs *flag.FlagSet) *specFlags {
 	sf.data = fs.String("data", "", "CSV dataset (numeric features and an integer label; header optional; .gz allowed): the file task")
 	fs.StringVar(&sp.LabelColumn, "label-column", "", "file task: label column, 0-based index or header name (default: the last)")
 	fs.BoolVar(&sp.Standardize, "standardize", false, "file task: scale each feature to mean 0, variance 1 over the file")
-	fs.Func("shuffle", "file task: code the rows in an order seeded by this number (default: file order)", func(v string) error {
+	fs.Func("shuffle", "file and mnist tasks: code the rows in an order seeded by this number (default: file order)", func(v string) error {
 		seed, err := strconv.ParseUint(v, 10, 64)
 		sp.Shuffle, sp.ShuffleSeed = true, seed
 		return err

@@ -17,6 +17,10 @@
 // updates. Decode and Load read the canonical encoding back; NewFromBase
 // starts a spec's model from a pre-trained base's encoding.
 //
+// CNN (cnn.go) is a LeNet-style network for square one-channel images
+// (MNIST): im2col convolutions on the same detmath kernels as the MLP, relu,
+// 2×2 max-pool, and an MLP head; no adapters or bases yet.
+//
 // Losses are cross-entropy in nats inside the model; bits are a reporting unit
 // (see package edl).
 package model

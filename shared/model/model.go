@@ -107,6 +107,20 @@ func build(s spec.Spec, base *decoded) (Model, error) {
 			hidden[i] = int(h)
 		}
 		m = NewTokens(int(s.Vocab), int(s.Embed), int(s.Dim), hidden, s.Activation, int(s.Classes))
+	case spec.ModelCNN:
+		conv := make([]int, len(s.Conv))
+		for i, c := range s.Conv {
+			conv[i] = int(c)
+		}
+		hidden := make([]int, len(s.Hidden))
+		for i, h := range s.Hidden {
+			hidden[i] = int(h)
+		}
+		side := 1
+		for side*side < int(s.Dim) {
+			side++
+		}
+		m = NewCNN(side, int(s.Kernel), conv, hidden, int(s.Classes))
 	case spec.ModelKT:
 		return NewDirichlet(spec.ModelKT, int(s.Classes), 0.5), nil
 	case spec.ModelLaplace:
@@ -137,6 +151,11 @@ func build(s spec.Spec, base *decoded) (Model, error) {
 		src := rng.New(rng.Derive(s.Seed, "init"), 0)
 		for i := range p {
 			p[i] = float64(s.InitScale * src.Normal())
+		}
+		if c, ok := m.(*CNN); ok {
+			for i, v := range c.InitScales() {
+				p[i] = float64(p[i] * v)
+			}
 		}
 	}
 	d := m.(Differentiable)

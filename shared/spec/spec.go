@@ -25,10 +25,11 @@ const (
 	TaskModular    = "modular"    // y = a Op b mod p (p = Classes), inputs in one Notation
 	TaskRare       = "rare"       // linear teacher, plus a rare region of weight RareWeight with its own teacher
 	TaskFormat     = "format"     // Keys keys, each mapped to one of Answers seeded symbols of a Classes-symbol vocabulary (see package task)
+	TaskMNIST      = "mnist"      // the MNIST digits: the 60 000 training images in canonical (or a seeded shuffled) order, the 10 000 test images as the test set
 )
 
 // Tasks lists every task name, for messages and flag help.
-var Tasks = []string{TaskSynthetic, TaskFile, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare, TaskFormat}
+var Tasks = []string{TaskSynthetic, TaskFile, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare, TaskFormat, TaskMNIST}
 
 // Scorings: which part of every label's code the scored figures count.
 const (
@@ -99,6 +100,7 @@ const (
 
 	ModelHypothesis = "hypothesis" // exact posterior over h_j(x) = (x + j) mod Classes, j < Hypotheses, noise ModelNoise
 	ModelTable      = "table"      // per-key Dirichlet(Alpha) memorizer over Keys integer keys
+	ModelCNN        = "cnn"        // square one-channel images: Conv layers (Kernel×Kernel, same padding, relu, 2×2 max-pool), then the mlp's Hidden layers
 
 	// ModelExternal is a predictor plugin (proto/predictor.proto) that both
 	// sides start themselves; Predictor is its own model description. The
@@ -107,7 +109,7 @@ const (
 )
 
 // Models lists every model name.
-var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal}
+var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelCNN, ModelExternal}
 
 // Adapters: which parameters of a gradient-trained model train.
 const (
@@ -153,8 +155,8 @@ type Spec struct {
 	TestDataSHA256 string  // file task: hex SHA-256 of that file's canonical inputs
 	LabelColumn    string  // file task: the label column, by 0-based index or header name; "" = last
 	Standardize    bool    // file task: scale each feature to mean 0, variance 1 over the file
-	Shuffle        bool    // file task: code rows in a seeded order instead of file order
-	ShuffleSeed    uint64  // file task: the seed of that order
+	Shuffle        bool    // file and mnist tasks: code rows in a seeded order instead of file order
+	ShuffleSeed    uint64  // file and mnist tasks: the seed of that order
 	Classes        int64   // K, the label alphabet size
 	Dim            int64   // input dimension
 	Noise          float64 // probability that a label is replaced by a uniform draw
@@ -178,6 +180,8 @@ type Spec struct {
 	InitScale  float64 // standard deviation for Init == "normal"
 	ModelNoise float64 // hypothesis model: the label noise ε it assumes
 	Alpha      float64 // table model: Dirichlet concentration per class
+	Conv       []int64 // cnn: output channels of each convolutional layer, input side first
+	Kernel     int64   // cnn: the odd side of every convolution's square kernel
 	Predictor  string  // external model: the plugin's model description (JSON for predictors/torch), passed to its Init
 
 	// Parameter-efficient training and pre-trained bases (softmax, mlp, tokens).
@@ -245,6 +249,33 @@ func Default() Spec {
 type field struct {
 	name string
 	ptr  any
+}
+
+// optionalFields were added after specs were in use: they are encoded only
+// when their spec uses them (encodes), so every spec that does not keeps its
+// canonical bytes and its hash. Only looked up, never iterated.
+var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true}
+
+// optional reports whether the field name is optional.
+func optional(name string) bool { return optionalFields[name] }
+
+// zero reports whether the field holds its type's zero value.
+func (f field) zero() bool {
+	switch p := f.ptr.(type) {
+	case *string:
+		return *p == ""
+	case *int64:
+		return *p == 0
+	case *uint64:
+		return *p == 0
+	case *float64:
+		return *p == 0 && !math.Signbit(*p)
+	case *bool:
+		return !*p
+	case *[]int64:
+		return len(*p) == 0
+	}
+	panic(fmt.Sprintf("spec: field %s of type %T", f.name, f.ptr))
 }
 
 // value is the field's canonical text.
@@ -331,6 +362,8 @@ func (s *Spec) fields() []field {
 		{"init_scale", &s.InitScale},
 		{"model_noise", &s.ModelNoise},
 		{"alpha", &s.Alpha},
+		{"conv", &s.Conv},
+		{"kernel", &s.Kernel},
 		{"adapter", &s.Adapter},
 		{"rank", &s.Rank},
 		{"sparse_params", &s.SparseParams},
@@ -354,17 +387,18 @@ func (s *Spec) fields() []field {
 	}
 }
 
-// optional reports whether the field name is optional: encoded only when
-// its spec uses it.
-func optional(name string) bool { return name == "predictor" }
-
-// encodes reports whether the canonical encoding of s has the field name.
-func (s *Spec) encodes(name string) bool {
-	switch name {
-	case "predictor":
+// encodes reports whether the canonical encoding of s has the field f:
+// every field but an optional one, which is there when its spec uses it
+// (the predictor with the external model, even empty; conv and kernel when
+// set).
+func (s *Spec) encodes(f field) bool {
+	switch {
+	case !optional(f.name):
+		return true
+	case f.name == "predictor":
 		return s.Model == ModelExternal || s.Predictor != ""
 	}
-	return true
+	return !f.zero()
 }
 
 func joinInts(v []int64) string {
@@ -398,7 +432,7 @@ func (s Spec) Canonical() []byte {
 	b.WriteString(Version)
 	b.WriteByte('\n')
 	for _, f := range s.fields() {
-		if !s.encodes(f.name) {
+		if !s.encodes(f) {
 			continue
 		}
 		b.WriteString(f.name)
@@ -423,11 +457,14 @@ func Parse(b []byte) (Spec, error) {
 		return Spec{}, fmt.Errorf("spec: encoding %.40q, want %s", line, Version)
 	}
 	for _, f := range s.fields() {
-		if optional(f.name) && !strings.HasPrefix(rest, f.name+"=") {
-			continue
+		next, after, found := strings.Cut(rest, "\n")
+		if optional(f.name) {
+			if name, _, _ := strings.Cut(next, "="); !found || name != f.name {
+				continue // absent: checked against encodes below
+			}
 		}
 		var line string
-		line, rest, ok = strings.Cut(rest, "\n")
+		line, rest, ok = next, after, found
 		if !ok {
 			return Spec{}, fmt.Errorf("spec: encoding ends before %s", f.name)
 		}
@@ -450,9 +487,9 @@ func Parse(b []byte) (Spec, error) {
 			continue
 		}
 		switch present := strings.Contains(string(b), "\n"+f.name+"="); {
-		case present && !s.encodes(f.name):
+		case present && !s.encodes(f):
 			return Spec{}, fmt.Errorf("spec: %s is encoded only when used (model %s)", f.name, s.Model)
-		case !present && s.encodes(f.name):
+		case !present && s.encodes(f):
 			return Spec{}, fmt.Errorf("spec: encoding lacks %s (model %s)", f.name, s.Model)
 		}
 	}
@@ -565,6 +602,8 @@ func (s Spec) baseParams() int64 {
 		return satAdd(s.Hypotheses, 1)
 	case ModelTable:
 		return satMul(s.Keys, s.Classes)
+	case ModelCNN:
+		return s.cnnParams()
 	case ModelMLP, ModelTokens:
 		var p int64
 		if s.Model == ModelTokens {
@@ -579,6 +618,42 @@ func (s Spec) baseParams() int64 {
 	return 0
 }
 
+// MNIST's fixed sizes: 28×28 images, 60 000 training and 10 000 test.
+const (
+	MNISTSide  = 28
+	MNISTTrain = 60000
+	MNISTTest  = 10000
+)
+
+// CNNFeatures is the width of the cnn's flattened feature map, the input of
+// its dense head: every 2×2 max-pool halves the side (rounding down) and the
+// last convolution's channels are kept; 0 for a spec that is not a valid cnn.
+func (s Spec) CNNFeatures() int64 {
+	side := int64(0)
+	for side*side < s.Dim && side < 1<<15 {
+		side++
+	}
+	if len(s.Conv) == 0 || side*side != s.Dim {
+		return 0
+	}
+	return satMul(satMul(side>>len(s.Conv), side>>len(s.Conv)), s.Conv[len(s.Conv)-1])
+}
+
+// cnnParams counts the convolutions' kernels and biases and the dense head's.
+func (s Spec) cnnParams() int64 {
+	var p int64
+	in := int64(1)
+	for _, c := range s.Conv {
+		p = satAdd(p, satAdd(satMul(c, satMul(in, satMul(s.Kernel, s.Kernel))), c))
+		in = c
+	}
+	sizes := append(append([]int64{s.CNNFeatures()}, s.Hidden...), s.Classes)
+	for l := 1; l < len(sizes); l++ {
+		p = satAdd(p, satAdd(satMul(sizes[l], sizes[l-1]), sizes[l]))
+	}
+	return p
+}
+
 // Validate reports every invalid field at once, each naming its field.
 func (s Spec) Validate() error {
 	var errs []error
@@ -586,7 +661,10 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("spec: %s: "+format, append([]any{name}, args...)...))
 	}
 	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-	fileOnly := s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize || s.Shuffle || s.ShuffleSeed != 0 ||
+	// The mnist task shares the file task's seeded order (shuffle,
+	// shuffle_seed) and nothing else of it.
+	fileOnly := s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize ||
+		(s.Task != TaskMNIST && (s.Shuffle || s.ShuffleSeed != 0)) ||
 		s.TestDataName != "" || s.TestDataSHA256 != ""
 	// A task parameter set for a task that does not read it is an error, not
 	// silently ignored: it would change the spec hash and nothing else.
@@ -727,6 +805,18 @@ func (s Spec) Validate() error {
 			bad("answers", "must be in [2, classes=%d] for the format task, got %d", s.Classes, s.Answers)
 		}
 		unused(s.Task, "keys", "answers")
+	case TaskMNIST:
+		wantDim(s.Task, MNISTSide*MNISTSide)
+		if s.Classes != 10 {
+			bad("classes", "mnist has 10 classes, got %d", s.Classes)
+		}
+		if s.N+max(s.Validation, 0) > MNISTTrain {
+			bad("n", "n + validation must be at most the %d mnist training images, got %d + %d", MNISTTrain, s.N, s.Validation)
+		}
+		if s.Test > MNISTTest {
+			bad("test", "must be at most the %d mnist test images, got %d", MNISTTest, s.Test)
+		}
+		unused(s.Task)
 	default:
 		bad("task", "unknown task %q (known: %s)", s.Task, strings.Join(Tasks, ", "))
 	}
@@ -767,9 +857,39 @@ func (s Spec) Validate() error {
 		if s.Activation != ActReLU && s.Activation != ActTanh && s.Activation != ActGELU {
 			bad("activation", "unknown activation %q (known: %s, %s, %s)", s.Activation, ActReLU, ActTanh, ActGELU)
 		}
+	case ModelCNN:
+		for i, h := range s.Hidden {
+			if h < 1 || h > maxWidth {
+				bad("hidden", "layer %d has width %d, want [1, 2^30]", i+1, h)
+			}
+		}
+		if s.Activation != ActReLU {
+			bad("activation", "the cnn's hidden layers use relu, got %q", s.Activation)
+		}
+		side := int64(0)
+		for side*side < s.Dim && side < 1<<15 {
+			side++
+		}
+		if s.Dim < 1 || side*side != s.Dim {
+			bad("dim", "the cnn reads a square one-channel image: dim must be a square, got %d", s.Dim)
+		}
+		if len(s.Conv) == 0 || len(s.Conv) > 8 {
+			bad("conv", "the cnn needs 1 to 8 convolutional layers, got %d", len(s.Conv))
+		}
+		for i, c := range s.Conv {
+			if c < 1 || c > 1<<12 {
+				bad("conv", "layer %d has %d channels, want [1, 4096]", i+1, c)
+			}
+		}
+		if s.Kernel < 1 || s.Kernel%2 == 0 || s.Kernel > 15 {
+			bad("kernel", "must be odd, in [1, 15], got %d", s.Kernel)
+		}
+		if side>>len(s.Conv) < 1 {
+			bad("conv", "%d 2×2 poolings shrink a %d-pixel side to nothing", len(s.Conv), side)
+		}
 	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal:
 		if len(s.Hidden) > 0 {
-			bad("hidden", "only the mlp and tokens models have hidden layers")
+			bad("hidden", "only the mlp, tokens and cnn models have hidden layers")
 		}
 	default:
 		bad("model", "unknown model %q (known: %s)", s.Model, strings.Join(Models, ", "))
@@ -878,6 +998,9 @@ func (s Spec) Validate() error {
 	if s.Model != ModelHypothesis && s.ModelNoise != 0 {
 		bad("model_noise", "only the hypothesis model assumes a label noise")
 	}
+	if s.Model != ModelCNN && (len(s.Conv) > 0 || s.Kernel != 0) {
+		bad("conv", "only the cnn model has convolutional layers (conv, kernel)")
+	}
 	if s.Model != ModelTable && s.Alpha != 0 {
 		bad("alpha", "only the table model has a concentration alpha")
 	}
@@ -938,7 +1061,7 @@ func (s Spec) Validate() error {
 		if s.Validation < 1 {
 			bad("validation", "early stopping needs at least one validation example when epochs > 0")
 		}
-		if s.Model != ModelSoftmax && s.Model != ModelMLP && s.Model != ModelTokens {
+		if s.Model != ModelSoftmax && s.Model != ModelMLP && s.Model != ModelTokens && s.Model != ModelCNN {
 			bad("epochs", "only gradient-trained models train further (model %s is exact after the pass)", s.Model)
 		}
 	} else if s.Patience != 0 {

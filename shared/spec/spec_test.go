@@ -122,3 +122,28 @@ func TestTaggedNotationFields(t *testing.T) {
 		}
 	}
 }
+
+// Optional fields (conv, kernel) are written only when set: specs that do
+// not use them keep their bytes and hash, and a written zero is refused.
+func TestOptionalFields(t *testing.T) {
+	d := Default()
+	if c := string(d.Canonical()); strings.Contains(c, "conv=") || strings.Contains(c, "kernel=") {
+		t.Fatalf("an unused optional field is encoded:\n%s", c)
+	}
+	s := Default()
+	s.Task, s.Dim, s.Classes, s.Model, s.Conv, s.Kernel, s.Hidden = TaskMNIST, 784, 10, ModelCNN, []int64{4, 8}, 5, []int64{32}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(s.Canonical())
+	if err != nil || got.Hash() != s.Hash() || got.Kernel != 5 || len(got.Conv) != 2 {
+		t.Fatalf("round trip: %v, %+v", err, got)
+	}
+	bad := strings.Replace(string(d.Canonical()), "alpha=0\n", "alpha=0\nkernel=0\n", 1)
+	if _, err := Parse([]byte(bad)); err == nil {
+		t.Fatal("a zero optional field written out was accepted")
+	}
+	if s.NumParams() != (4*25+4)+(8*4*25+8)+(32*7*7*8+32)+(10*32+10) {
+		t.Fatalf("cnn params %d", s.NumParams())
+	}
+}

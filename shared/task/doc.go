@@ -15,4 +15,8 @@
 // (answers in a seeded subset S of a large vocabulary, see format.go) keeps
 // its noise and its random-label control inside S, so that its answers can
 // be scored alone (spec.ScoreAnswers).
+//
+// The mnist task (mnist.go) is real data: the canonical MNIST files, read
+// through a source the program sets (SetMNISTSource; package mnistfiles
+// finds them in the GoMNIST module), each checked against its SHA-256.
 package task

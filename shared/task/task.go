@@ -76,6 +76,8 @@ func NewInputs(s spec.Spec) (*Inputs, error) {
 		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's inputs come from its table: use NewFileInputs")
+	case spec.TaskMNIST:
+		return mnistInputs(s)
 	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
 		return &Inputs{
 			Train: seededInputs(s, "train"),
@@ -129,6 +131,8 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's labels come from its table: use NewFileLabels")
+	case spec.TaskMNIST:
+		return mnistLabels(s)
 	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
 		return &Labels{
 			Train: seededLabels(s, &in.Train, "train"),

@@ -73,6 +73,11 @@ const (
 	defaultAnswers      = 8   // the format task: --answers
 )
 
+// defaultConv and defaultKernel are the cnn's LeNet-like default layers.
+var defaultConv = []int64{8, 16}
+
+const defaultKernel = 5
+
 // baseFlag is --base FILE: it reads the checkpoint to fill base_sha256 and
 // base_name; the command reads the file again through BasePath (and the
 // session checks that the bytes still hash to the spec's value).
@@ -152,6 +157,9 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 			defStr("notation", &s.Notation, spec.NotationOneHot)
 		case spec.TaskRare:
 			def("rare-weight", &s.RareWeight, 0.1)
+		case spec.TaskMNIST:
+			defInt("classes", &s.Classes, 10)
+			defInt("dim", &s.Dim, spec.MNISTSide*spec.MNISTSide)
 		case spec.TaskFormat:
 			defInt("classes", &s.Classes, defaultFormatVocab)
 			defInt("keys", &s.Keys, defaultFormatKeys)
@@ -194,6 +202,17 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		if s.Model == spec.ModelExternal {
 			defInt("test", &s.Test, 0) // it codes the pass only
 		}
+		if s.Model == spec.ModelCNN {
+			defInt("kernel", &s.Kernel, defaultKernel)
+			if !set["conv"] {
+				s.Conv = append([]int64(nil), defaultConv...)
+			}
+		} else {
+			defInt("kernel", &s.Kernel, 0)
+			if !set["conv"] {
+				s.Conv = nil
+			}
+		}
 	})
 	fs.StringVar(&s.Predictor, "predictor-spec", "", "model external: the plugin's own model description, passed to its Init and part of the spec (JSON for the torch plugin)")
 	fs.Func("hidden", "mlp hidden layer widths, comma-separated (e.g. 64 or 512,512)", func(v string) error {
@@ -201,6 +220,13 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		s.Hidden = h
 		return err
 	})
+	fs.Func("conv", "cnn model: output channels of each convolutional layer (each kernel×kernel, same padding, relu, 2×2 max-pool), comma-separated (default 8,16)", func(v string) error {
+		c, err := spec.ParseInts(v)
+		s.Conv = c
+		set["conv"] = true
+		return err
+	})
+	fs.Int64Var(&s.Kernel, "kernel", s.Kernel, "cnn model: the odd side of the square convolution kernels (default 5)")
 	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp and tokens hidden activation: relu, tanh or gelu (the tanh form)")
 	fs.Int64Var(&s.Vocab, "vocab", s.Vocab, "tokens model: token alphabet size, ids in [0, vocab) (default: classes)")
 	fs.Int64Var(&s.Embed, "embed", s.Embed, "tokens model: embedding width (default 16)")
@@ -272,7 +298,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 
 	for _, name := range []string{"seed", "n", "test", "validation", "classes", "dim", "noise",
 		"keys", "hypotheses", "parity-bits", "op", "notation", "notations", "answers", "rare-weight", "hidden", "activation", "init",
-		"init-scale", "model-noise", "alpha", "vocab", "embed", "rank", "sparse-params", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
+		"init-scale", "model-noise", "alpha", "kernel", "vocab", "embed", "rank", "sparse-params", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
 		"batch", "patience", "checkpoint-every", "precision"} {
 		wrap(name, nil)
 	}

@@ -1,0 +1,405 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// CNN is a LeNet-style network on square one-channel images: convolutional
+// layers, each a kernel×kernel convolution with same (zero) padding, relu
+// and a 2×2 max-pool of stride 2 (the side halves, rounding down), then the
+// flattened feature map (channel-major: channel, row, column) feeds an MLP
+// head (its Hidden relu layers, then a softmax over the classes). The head
+// is an MLP value, so its arithmetic, summation order and worker split are
+// the MLP's.
+//
+// Canonical layout: for each convolution from the input side, W row-major
+// (out-channel rows of in·kernel·kernel, ordered in-channel, kernel row,
+// kernel column), then b (out); then the head's parameters in the MLP's
+// layout.
+//
+// Convolutions run as im2col on the dense kernels, so every number is a
+// detmath.Dot (four lanes, fixed tree) or a detmath.Axpy in a fixed order:
+//   - a pre-activation is Dot(W row, patch) + b, the patch zero-padded;
+//   - max-pool keeps the first maximum of its window in row-major order,
+//     and routes the gradient to it alone;
+//   - a weight's gradient sums float64(δ·patch) over the batch's examples in
+//     order and, within one, over positions in row-major order, skipping
+//     δ = 0 (as the MLP does); its bias the δ in the same order;
+//   - a patch's gradient sums float64(δ_o·W_o) over out-channels o in
+//     increasing order, and an input pixel's gradient sums its patches'
+//     entries over positions in row-major order, then kernel offsets in
+//     layout order.
+//
+// Work is split across goroutines by examples only where examples are
+// independent (forward passes, back-propagation within an example); every
+// sum over examples runs on one goroutine in example order. So any number
+// of workers computes the same bits.
+type CNN struct {
+	side, kernel int
+	conv         []int // out-channels per convolution
+	params       []float64
+	wOff, bOff   []int // each convolution's W and b in params
+	nConv        int   // parameters of the convolutions (the head's start)
+	head         *MLP
+	workers      int
+
+	// Per layer l: input side sides[l] (sides[len(conv)] is the head's),
+	// input channels chans[l].
+	sides, chans []int
+	// taps[l][pos·patch + i] is the input index that patch entry i of
+	// position pos reads (-1: zero padding): im2col and its transpose
+	// share one table.
+	taps [][]int32
+
+	// Batch buffers, grown on demand: per example b and layer l.
+	batch int
+	cols  [][][]float64 // cols[l][b]: im2col patches, positions × (in·k·k)
+	pre   [][][]float64 // pre[l][b]: pre-activations, out × positions
+	arg   [][][]int32   // arg[l][b]: the pooled window's maximum, position index, out × pooled
+	outs  [][][]float64 // outs[l][b]: pooled activations, layer l+1's input
+	dOut  [][][]float64 // dOut[l][b]: ∂loss/∂outs[l][b]
+	dPre  [][][]float64 // dPre[l][b]: ∂loss/∂pre[l][b]
+	dCol  [][]float64   // per example: ∂loss/∂ one position's patch (scratch)
+	ins   [][]float64   // the batch's inputs
+	cur   int
+	one   [1][]float64
+	dst   [1][]float64
+}
+
+// NewCNN returns a zero-initialized CNN on side×side images with the given
+// convolution channels and odd kernel side, dense hidden widths and classes.
+func NewCNN(side, kernel int, conv, hidden []int, classes int) *CNN {
+	if side < 1 || kernel < 1 || kernel%2 == 0 || len(conv) == 0 || side>>len(conv) < 1 {
+		panic(fmt.Sprintf("model: cnn needs side >= 2^layers, an odd kernel and layers, got side %d, kernel %d, conv %v", side, kernel, conv))
+	}
+	m := &CNN{side: side, kernel: kernel, conv: append([]int(nil), conv...), workers: 1}
+	in, s, n := 1, side, 0
+	for _, c := range conv {
+		if c < 1 {
+			panic(fmt.Sprintf("model: cnn layer of %d channels", c))
+		}
+		m.sides, m.chans = append(m.sides, s), append(m.chans, in)
+		m.wOff = append(m.wOff, n)
+		n += c * in * kernel * kernel
+		m.bOff = append(m.bOff, n)
+		n += c
+		in, s = c, s/2
+	}
+	m.sides, m.chans = append(m.sides, s), append(m.chans, in)
+	m.nConv = n
+	for l := range conv {
+		m.taps = append(m.taps, taps(m.sides[l], m.chans[l], kernel))
+	}
+	sizes := append(append([]int{in * s * s}, hidden...), classes)
+	m.head = NewMLP(sizes, spec.ActReLU)
+	m.head.inputGrad = true
+	m.params = make([]float64, n+len(m.head.params))
+	m.head.params = m.params[n:]
+	return m
+}
+
+// Kind is "cnn".
+func (m *CNN) Kind() string { return spec.ModelCNN }
+
+// Shape is [side, kernel, number of convolutions, their channels..., the
+// head's layer sizes...].
+func (m *CNN) Shape() []int64 {
+	out := []int64{int64(m.side), int64(m.kernel), int64(len(m.conv))}
+	for _, c := range m.conv {
+		out = append(out, int64(c))
+	}
+	for _, s := range m.head.sizes {
+		out = append(out, int64(s))
+	}
+	return out
+}
+
+func (m *CNN) NumClasses() int   { return m.head.NumClasses() }
+func (m *CNN) InputDim() int     { return m.side * m.side }
+func (m *CNN) Params() []float64 { return m.params }
+
+// SetWorkers sets how many goroutines share the batch's examples and the
+// head's large layers; the results are the same bits for any value.
+func (m *CNN) SetWorkers(n int) {
+	m.workers = max(1, n)
+	m.head.SetWorkers(n)
+}
+
+func (m *CNN) patch(l int) int { return m.chans[l] * m.kernel * m.kernel }
+
+func (m *CNN) grow(B int) {
+	if B <= m.batch {
+		return
+	}
+	L := len(m.conv)
+	alloc := func(n int) [][]float64 {
+		out := make([][]float64, B)
+		for b := range out {
+			out[b] = make([]float64, n)
+		}
+		return out
+	}
+	m.cols, m.pre, m.arg = make([][][]float64, L), make([][][]float64, L), make([][][]int32, L)
+	m.outs, m.dOut, m.dPre = make([][][]float64, L), make([][][]float64, L), make([][][]float64, L)
+	for l := 0; l < L; l++ {
+		s, c, p := m.sides[l], m.conv[l], m.sides[l+1]
+		m.cols[l] = alloc(s * s * m.patch(l))
+		m.pre[l] = alloc(c * s * s)
+		m.outs[l] = alloc(c * p * p)
+		m.dOut[l] = alloc(c * p * p)
+		m.dPre[l] = alloc(c * s * s)
+		m.arg[l] = make([][]int32, B)
+		for b := range m.arg[l] {
+			m.arg[l][b] = make([]int32, c*p*p)
+		}
+	}
+	maxPatch := 0
+	for l := 0; l < L; l++ {
+		maxPatch = max(maxPatch, m.patch(l))
+	}
+	m.dCol = alloc(maxPatch)
+	m.ins = make([][]float64, B)
+	m.batch = B
+}
+
+// examples runs f over [0, B) split into contiguous ranges, one per
+// worker; f must touch only its examples' buffers.
+func (m *CNN) examples(B int, f func(lo, hi int)) {
+	w := min(m.workers, B)
+	if w <= 1 {
+		f(0, B)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(w - 1)
+	for k := 1; k < w; k++ {
+		go func(lo, hi int) { defer wg.Done(); f(lo, hi) }(k*B/w, (k+1)*B/w)
+	}
+	f(0, B/w)
+	wg.Wait()
+}
+
+// Probs computes p(·|x) into dst.
+func (m *CNN) Probs(dst, x []float64) {
+	m.one[0], m.dst[0] = x, dst
+	m.Forward(m.dst[:], m.one[:])
+}
+
+// Forward runs the convolutions of every example of the batch, then the
+// head on the flattened feature maps.
+func (m *CNN) Forward(probs, xs [][]float64) {
+	B := len(xs)
+	if len(probs) != B {
+		panic(fmt.Sprintf("model: cnn forward: %d outputs for %d inputs", len(probs), B))
+	}
+	m.grow(B)
+	for b, x := range xs {
+		if len(x) != m.InputDim() {
+			panic(fmt.Sprintf("model: cnn: input of %d pixels, want %d", len(x), m.InputDim()))
+		}
+		m.ins[b] = x
+	}
+	m.cur = B
+	m.examples(B, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			in := m.ins[b]
+			for l := range m.conv {
+				m.forwardLayer(l, b, in)
+				in = m.outs[l][b]
+			}
+		}
+	})
+	m.head.Forward(probs, m.outs[len(m.conv)-1][:B])
+}
+
+// forwardLayer computes convolution l of example b from its input.
+func (m *CNN) forwardLayer(l, b int, in []float64) {
+	s, cout, p := m.sides[l], m.conv[l], m.sides[l+1]
+	P := m.patch(l)
+	col := m.cols[l][b]
+	// im2col: row pos = y·s + x holds the zero-padded patch around (y, x).
+	for i, src := range m.taps[l] {
+		if src < 0 {
+			col[i] = 0
+		} else {
+			col[i] = in[src]
+		}
+	}
+	W, bias := m.params[m.wOff[l]:m.wOff[l]+cout*P], m.params[m.bOff[l]:m.bOff[l]+cout]
+	pre := m.pre[l][b]
+	n := s * s
+	for o := 0; o < cout; o++ {
+		w, c := W[o*P:(o+1)*P], bias[o]
+		pos := 0
+		for ; pos+1 < n; pos += 2 {
+			v0, v1 := detmath.Dot2(w, col[pos*P:(pos+1)*P], col[(pos+1)*P:(pos+2)*P])
+			pre[o*n+pos], pre[o*n+pos+1] = v0+c, v1+c
+		}
+		if pos < n {
+			pre[o*n+pos] = detmath.Dot(w, col[pos*P:(pos+1)*P]) + c
+		}
+	}
+	// relu then 2×2 max-pool: max(relu(z)) = relu(max z), first maximum
+	// in row-major order.
+	out, arg := m.outs[l][b], m.arg[l][b]
+	for o := 0; o < cout; o++ {
+		for py := 0; py < p; py++ {
+			for px := 0; px < p; px++ {
+				best := (2*py)*s + 2*px
+				for _, q := range [3]int{(2*py)*s + 2*px + 1, (2*py+1)*s + 2*px, (2*py+1)*s + 2*px + 1} {
+					if pre[o*n+q] > pre[o*n+best] {
+						best = q
+					}
+				}
+				v := pre[o*n+best]
+				if !(v > 0) {
+					v = 0
+				}
+				out[(o*p+py)*p+px], arg[(o*p+py)*p+px] = v, int32(best)
+			}
+		}
+	}
+}
+
+// Backward adds the head's gradients and the convolutions' into grad for
+// the first len(labels) examples of the last Forward's batch.
+func (m *CNN) Backward(grad []float64, labels []int) {
+	B := len(labels)
+	if len(grad) != len(m.params) || B > m.cur {
+		panic(fmt.Sprintf("model: cnn backward: %d grads for %d params, %d labels for a batch of %d", len(grad), len(m.params), B, m.cur))
+	}
+	m.head.Backward(grad[m.nConv:], labels)
+	L := len(m.conv)
+	for b := 0; b < B; b++ {
+		copy(m.dOut[L-1][b], m.head.dIn[b])
+	}
+	for l := L - 1; l >= 0; l-- {
+		m.examples(B, func(lo, hi int) {
+			for b := lo; b < hi; b++ {
+				m.backLayer(l, b)
+			}
+		})
+		m.gradLayer(grad, l, B)
+	}
+}
+
+// backLayer routes example b's pooled gradient of layer l to the pre-
+// activations and, below the first layer, back to layer l's input (the
+// previous layer's dOut).
+func (m *CNN) backLayer(l, b int) {
+	s, cout, p := m.sides[l], m.conv[l], m.sides[l+1]
+	n := s * s
+	dPre, pre, arg, dOut := m.dPre[l][b], m.pre[l][b], m.arg[l][b], m.dOut[l][b]
+	clear(dPre)
+	for o := 0; o < cout; o++ {
+		for j := 0; j < p*p; j++ {
+			q := int(arg[o*p*p+j])
+			if pre[o*n+q] > 0 {
+				dPre[o*n+q] = dOut[o*p*p+j]
+			}
+		}
+	}
+	if l == 0 {
+		return
+	}
+	// col2im of Σ_o δ_o·W_o, position by position in row-major order.
+	P := m.patch(l)
+	W := m.params[m.wOff[l] : m.wOff[l]+cout*P]
+	dIn := m.dOut[l-1][b]
+	clear(dIn)
+	dc := m.dCol[b][:P]
+	for pos := 0; pos < s*s; pos++ {
+		clear(dc)
+		any := false
+		for o := 0; o < cout; o++ {
+			if d := dPre[o*n+pos]; d != 0 {
+				detmath.Axpy(dc, d, W[o*P:(o+1)*P])
+				any = true
+			}
+		}
+		if !any {
+			continue
+		}
+		for i, dst := range m.taps[l][pos*P : (pos+1)*P] {
+			if dst >= 0 {
+				dIn[dst] += dc[i]
+			}
+		}
+	}
+}
+
+// gradLayer adds layer l's weight and bias gradients over the batch, in
+// example order and then position order, on one goroutine.
+func (m *CNN) gradLayer(grad []float64, l, B int) {
+	s, cout, P := m.sides[l], m.conv[l], m.patch(l)
+	n := s * s
+	gW, gb := grad[m.wOff[l]:m.wOff[l]+cout*P], grad[m.bOff[l]:m.bOff[l]+cout]
+	for o := 0; o < cout; o++ {
+		row := gW[o*P : (o+1)*P]
+		for b := 0; b < B; b++ {
+			dPre, col := m.dPre[l][b][o*n:(o+1)*n], m.cols[l][b]
+			for pos, d := range dPre {
+				if d == 0 {
+					continue
+				}
+				gb[o] += d
+				detmath.Axpy(row, d, col[pos*P:(pos+1)*P])
+			}
+		}
+	}
+}
+
+// InitScales returns each parameter's multiplier of the spec's normal
+// initialization: √(2/fan-in) for weights (He et al.: with init_scale 1
+// every relu layer keeps its activations' scale, whatever its width), 0 for
+// biases. One init_scale for all layers would leave a deep net's signal
+// vanishing or exploding. math.Sqrt is correctly rounded on every
+// architecture.
+func (m *CNN) InitScales() []float64 {
+	out := make([]float64, len(m.params))
+	for l, c := range m.conv {
+		fan := m.patch(l)
+		v := math.Sqrt(2 / float64(fan))
+		for i := m.wOff[l]; i < m.wOff[l]+c*fan; i++ {
+			out[i] = v
+		}
+	}
+	h := m.head
+	for l := 0; l < h.layers(); l++ {
+		v := math.Sqrt(2 / float64(h.sizes[l]))
+		for i := h.wOff[l]; i < h.wOff[l]+h.sizes[l+1]*h.sizes[l]; i++ {
+			out[m.nConv+i] = v
+		}
+	}
+	return out
+}
+
+// taps builds the im2col index table of a side×side input of cin channels
+// and a k×k kernel with same padding: entries in layout order (channel,
+// kernel row, kernel column) for each position in row-major order.
+func taps(side, cin, k int) []int32 {
+	r := k / 2
+	out := make([]int32, 0, side*side*cin*k*k)
+	for y := 0; y < side; y++ {
+		for x := 0; x < side; x++ {
+			for c := 0; c < cin; c++ {
+				for dy := -r; dy <= r; dy++ {
+					for dx := -r; dx <= r; dx++ {
+						yy, xx := y+dy, x+dx
+						if yy >= 0 && yy < side && xx >= 0 && xx < side {
+							out = append(out, int32((c*side+yy)*side+xx))
+						} else {
+							out = append(out, -1)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
