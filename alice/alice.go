@@ -21,6 +21,7 @@ import (
 	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
+	"github.com/edlwire/edlwire/shared/checkpoint"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/report"
@@ -199,6 +200,17 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 	// nothing, and an accepted spec costs no extra wait. A refused run
 	// leaves the build to finish in the background, within the budget
 	// Validate checked.
+	// A base of another architecture than the spec's is Alice's own
+	// mistake: refused here, naming the fields, before Bob is contacted.
+	if sp.Base != "" {
+		c, err := checkpoint.OpenBase(sp, cfg.Base)
+		if err == nil {
+			_, err = model.NewFromBase(sp, c.Model)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("alice: %w", err)
+		}
+	}
 	built := make(chan builtTask, 1)
 	go func() {
 		in, labels, err := buildTask(sp, cfg.Data, cfg.TestData)
