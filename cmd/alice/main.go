@@ -15,7 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/edlwire/edlwire/mnistfiles"
+	"github.com/edlwire/edlwire/cmd/internal/mnistfiles"
 	"log/slog"
 	"os"
 	"os/signal"

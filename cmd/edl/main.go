@@ -26,7 +26,7 @@ import (
 	"os"
 
 	"github.com/edlwire/edlwire/cmd/internal/demo"
-	"github.com/edlwire/edlwire/mnistfiles"
+	"github.com/edlwire/edlwire/cmd/internal/mnistfiles"
 )
 
 func main() {

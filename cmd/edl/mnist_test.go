@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/edlwire/edlwire/mnistfiles"
+	"github.com/edlwire/edlwire/cmd/internal/mnistfiles"
 )
 
 // A reduced edl mnist (300 labels) decodes through the pipe, Bob's

@@ -3,9 +3,12 @@ package model
 import (
 	"encoding/hex"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/edlwire/edlwire/mnistfiles"
 	"github.com/edlwire/edlwire/shared/rng"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
@@ -66,7 +69,7 @@ func cnnSpec() spec.Spec {
 // with the given workers and returns the fingerprint.
 func sgdRun(t *testing.T, s spec.Spec, workers int) string {
 	t.Helper()
-	mnistfiles.Register()
+	useModuleMNIST(t)
 	in, labels, err := task.Build(s, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -116,4 +119,21 @@ func TestCNNGoldenFingerprint(t *testing.T) {
 	if g3 := sgdRun(t, s, 3); g3 != got {
 		t.Errorf("3 workers: fingerprint %s, 1 worker %s", g3, got)
 	}
+}
+
+// useModuleMNIST points task at the MNIST files of the GoMNIST module in
+// the module cache (or $EDL_MNIST_DIR). The commands use
+// cmd/internal/mnistfiles, which a test under shared/ cannot import; this
+// is its lookup cut to what a test needs.
+func useModuleMNIST(t *testing.T) {
+	t.Helper()
+	dir := os.Getenv("EDL_MNIST_DIR")
+	if dir == "" {
+		out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+		if err != nil {
+			t.Fatalf("go env GOMODCACHE: %v", err)
+		}
+		dir = filepath.Join(strings.TrimSpace(string(out)), "github.com", "petar", "!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63", "data")
+	}
+	task.SetMNISTSource(func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) })
 }

@@ -17,6 +17,6 @@
 // be scored alone (spec.ScoreAnswers).
 //
 // The mnist task (mnist.go) is real data: the canonical MNIST files, read
-// through a source the program sets (SetMNISTSource; package mnistfiles
+// through a source the program sets (SetMNISTSource; package cmd/internal/mnistfiles
 // finds them in the GoMNIST module), each checked against its SHA-256.
 package task

@@ -13,7 +13,7 @@ import (
 // The version in the code must be the one go.mod pins, or Dir would look
 // for a folder that no build downloads.
 func TestVersionMatchesGoMod(t *testing.T) {
-	b, err := os.ReadFile("../go.mod")
+	b, err := os.ReadFile("../../../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
