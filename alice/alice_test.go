@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -236,7 +235,7 @@ func TestRunAgainstBobOverBufconn(t *testing.T) {
 
 func TestRunRefusedByBobNamesTheLimit(t *testing.T) {
 	dial, reports := bufBob(t, bob.Config{Limits: spec.Limits{MaxClasses: 3}})
-	log := new(syncBuffer)
+	log := new(syncLog)
 	_, err := alice.Run(context.Background(), alice.Config{Bob: "bufnet", Spec: aliceSpec(), Timeout: time.Minute, Dial: dial, Log: log.logger()})
 	if err == nil {
 		t.Fatal("alice succeeded against a bob whose limits refuse the spec")
@@ -261,7 +260,7 @@ func TestRunNobodyListening(t *testing.T) {
 	_ = lis.Close()
 
 	sp := aliceSpec()
-	log := new(syncBuffer)
+	log := new(syncLog)
 	rep, err := alice.Run(context.Background(), alice.Config{Bob: addr, Spec: sp, Timeout: time.Minute, Log: log.logger()})
 	if err == nil {
 		t.Fatalf("alice succeeded with nobody at %s: %+v", addr, rep)
@@ -276,7 +275,7 @@ func TestRunDialerError(t *testing.T) {
 	dial := func(context.Context, string) (net.Conn, error) {
 		return nil, &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}
 	}
-	log := new(syncBuffer)
+	log := new(syncLog)
 	_, err := alice.Run(context.Background(), alice.Config{Bob: "nowhere:1", Spec: aliceSpec(), Timeout: time.Minute, Dial: dial, Log: log.logger()})
 	if err == nil || !strings.Contains(err.Error(), "bob") {
 		t.Fatalf("error %v, want one mentioning bob", err)
@@ -326,31 +325,14 @@ func TestLocalEqualsRun(t *testing.T) {
 	}
 }
 
-// syncBuffer collects Alice's log for a test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelWarn}))
+// logger is a slog.Logger writing Alice's warnings into l.
+func (l *syncLog) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // noResume checks that Alice gave up at once: a refusal or an address
 // where nothing listens is not a break she resumes from with back-off.
-func noResume(t *testing.T, log *syncBuffer) {
+func noResume(t *testing.T, log *syncLog) {
 	t.Helper()
 	if strings.Contains(log.String(), "resuming") {
 		t.Errorf("alice tried to resume:\n%s", log.String())
