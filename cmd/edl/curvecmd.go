@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,14 +35,6 @@ func parseGrid(v string, n, batch int64) ([]int64, error) {
 		return nil, fmt.Errorf("edl: --grid %q: want log:K or a list such as 10,100,1000", v)
 	}
 	return g, nil
-}
-
-func seedList(first uint64, k int) []uint64 {
-	out := make([]uint64, k)
-	for i := range out {
-		out[i] = first + uint64(i)
-	}
-	return out
 }
 
 // curveArgs is a parsed edl curve command line.
@@ -81,7 +72,7 @@ func parseCurve(args []string, stderr io.Writer) (*curveArgs, int) {
 		fmt.Fprintln(stderr, err)
 		return nil, 2
 	}
-	cfg := curve.Config{Spec: sp, Grid: g, Base: base, Seeds: seedList(sp.Seed, *seeds), Control: *control, Workers: *workers,
+	cfg := curve.Config{Spec: sp, Grid: g, Base: base, Seeds: curve.SeedRange(sp.Seed, *seeds), Control: *control, Workers: *workers,
 		Build: build, KeepLosses: true}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -117,7 +108,7 @@ func cmdCurve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprint(stdout, curveTable(res))
+	fmt.Fprint(stdout, res.Table())
 	fmt.Fprintf(stdout, "signature %s (control: %s); %.1f s; wrote %s\n", res.Signature, res.ControlSignature, elapsed, strings.Join(files, ", "))
 	return 0
 }
@@ -174,7 +165,7 @@ var curveKind = sweep.Kind{
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprint(stdout, curveTable(res))
+		fmt.Fprint(stdout, res.Table())
 		fmt.Fprintf(stdout, "signature %s (control: %s); wrote %s\n", res.Signature, res.ControlSignature, strings.Join(files, ", "))
 		return files, nil
 	},
@@ -189,41 +180,6 @@ func parseCurveConfig(args []string, stderr io.Writer) (curve.Config, any, bool)
 	return ca.cfg, curvePlanConfig(ca.cfg), true
 }
 
-// curveJSON is curve.json: the spec, the curves and their summary.
-type curveJSON struct {
-	Command          string            `json:"command"`
-	Spec             map[string]string `json:"spec"`
-	SpecHash         string            `json:"spec_hash"`
-	Units            string            `json:"units"`
-	Grid             []int64           `json:"grid"`
-	Signature        curve.Regime      `json:"signature"`
-	ControlSignature curve.Regime      `json:"control_signature,omitempty"`
-	Runs             []curve.Run       `json:"runs"`
-	Controls         []curve.Run       `json:"controls,omitempty"`
-	Summary          []curve.Stat      `json:"summary"`
-	ControlSummary   []curve.Stat      `json:"control_summary,omitempty"`
-}
-
-// specMap is the canonical spec as name → value.
-func specMap(s spec.Spec) map[string]string {
-	m := map[string]string{}
-	for _, line := range strings.Split(string(s.Canonical()), "\n")[1:] {
-		if k, v, ok := strings.Cut(line, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
-// finite replaces NaN (EDL of a scored part, which has no coded length) by
-// nothing in CSV cells.
-func cell(v float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'g', 10, 64)
-}
-
 // writeCurve writes curve.csv (every run and grid point), summary.csv
 // (spread over seeds), curve.json and the plots into dir.
 //
@@ -234,80 +190,17 @@ func writeCurve(res *curve.Result, dir, command string) ([]string, error) {
 		return nil, fmt.Errorf("edl: %w", err)
 	}
 	var files []string
-	// curve.csv
-	rows := [][]string{{"labels", "seed", "n", "scored", "coded_bits", "quantized_bits", "ideal_bits", "test_loss_bits", "test_se_bits",
-		"edl_bits", "edl_ideal_bits", "edl_se_bits", "edl_per_example_bits", "edl_ideal_per_example_bits", "valid_bits", "epochs", "best_epoch", "test_accuracy"}}
-	for _, group := range [][]curve.Run{res.Runs, res.Controls} {
-		for _, r := range group {
-			kind := "real"
-			if r.RandomLabels {
-				kind = "random"
-			}
-			for _, p := range r.Points {
-				rows = append(rows, []string{kind, strconv.FormatUint(r.Seed, 10), strconv.FormatInt(p.N, 10), strconv.FormatInt(p.Scored, 10),
-					strconv.FormatInt(p.CodedBits, 10), cell(p.QuantizedBits), cell(p.IdealBits), cell(p.TestLoss), cell(p.TestSE),
-					cell(p.EDL), cell(p.EDLIdeal), cell(p.EDLSE), cell(p.PerN(p.EDL)), cell(p.PerN(p.EDLIdeal)), cell(p.ValidBits),
-					strconv.FormatInt(p.Epochs, 10), strconv.FormatInt(p.BestEpoch, 10), cell(p.TestAccuracy)})
-			}
-		}
-	}
-	if err := writeCSV(filepath.Join(dir, "curve.csv"), rows); err != nil {
-		return nil, err
-	}
-	files = append(files, filepath.Join(dir, "curve.csv"))
-	// summary.csv
-	head := []string{"n"}
-	quantities := []struct {
+	for _, f := range []struct {
 		name string
-		pick func(curve.Stat) curve.Spread
-	}{
-		{"edl_bits", func(s curve.Stat) curve.Spread { return s.EDL }},
-		{"edl_ideal_bits", func(s curve.Stat) curve.Spread { return s.EDLIdeal }},
-		{"edl_per_example_bits", func(s curve.Stat) curve.Spread { return s.EDLPerN }},
-		{"edl_ideal_per_example_bits", func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }},
-		{"test_loss_bits", func(s curve.Stat) curve.Spread { return s.TestLoss }},
-		{"edl_se_bits", func(s curve.Stat) curve.Spread { return s.EDLSE }},
-		{"coded_bits", func(s curve.Stat) curve.Spread { return s.CodedBits }},
-	}
-	prefixes := []string{""}
-	if len(res.ControlSummary) > 0 {
-		prefixes = append(prefixes, "control_")
-	}
-	for _, pre := range prefixes {
-		for _, q := range quantities {
-			for _, st := range []string{"mean", "sd", "min", "max"} {
-				head = append(head, pre+q.name+"_"+st)
-			}
+		rows [][]string
+	}{{"curve.csv", res.CSV()}, {"summary.csv", res.SummaryCSV()}} {
+		if err := writeCSV(filepath.Join(dir, f.name), f.rows); err != nil {
+			return nil, err
 		}
+		files = append(files, filepath.Join(dir, f.name))
 	}
-	rows = [][]string{head}
-	for k, st := range res.Summary {
-		row := []string{strconv.FormatInt(st.N, 10)}
-		for i, sums := range [][]curve.Stat{res.Summary, res.ControlSummary}[:len(prefixes)] {
-			_ = i
-			for _, q := range quantities {
-				sp := q.pick(sums[k])
-				row = append(row, cell(sp.Mean), cell(sp.SD), cell(sp.Min), cell(sp.Max))
-			}
-		}
-		rows = append(rows, row)
-	}
-	if err := writeCSV(filepath.Join(dir, "summary.csv"), rows); err != nil {
+	if err := writeJSON(filepath.Join(dir, "curve.json"), res.Document(command)); err != nil {
 		return nil, err
-	}
-	files = append(files, filepath.Join(dir, "summary.csv"))
-	// curve.json
-	h := res.Spec.Hash()
-	j := curveJSON{Command: command, Spec: specMap(res.Spec), SpecHash: fmt.Sprintf("%x", h[:]),
-		Units: "bits; *_per_example in bits/example; test_loss in bits/example; seeds replace spec.seed",
-		Grid:  res.Grid, Signature: res.Signature, ControlSignature: res.ControlSignature,
-		Runs: res.Runs, Controls: res.Controls, Summary: res.Summary, ControlSummary: res.ControlSummary}
-	b, err := json.MarshalIndent(j, "", " ")
-	if err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "curve.json"), append(b, '\n'), 0o644); err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
 	}
 	files = append(files, filepath.Join(dir, "curve.json"))
 	plots, err := curvePlots(res, dir, fmt.Sprintf("%s/%s", res.Spec.Task, res.Spec.Model))
@@ -315,6 +208,18 @@ func writeCurve(res *curve.Result, dir, command string) ([]string, error) {
 		return nil, err
 	}
 	return append(files, plots...), nil
+}
+
+// writeJSON writes v as indented JSON and a newline.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		return fmt.Errorf("edl: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("edl: %w", err)
+	}
+	return nil
 }
 
 func writeCSV(path string, rows [][]string) error {
@@ -328,32 +233,4 @@ func writeCSV(path string, rows [][]string) error {
 		return fmt.Errorf("edl: %w", err)
 	}
 	return f.Close()
-}
-
-// curveTable is the readable summary printed on stdout.
-func curveTable(res *curve.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%8s %12s %12s %10s %12s %12s %12s", "n", "MDL coded", "MDL ideal", "L_test", "EDL ±se", "EDL/n", "sd(EDL/n)")
-	if len(res.ControlSummary) > 0 {
-		fmt.Fprintf(&b, " %14s", "control EDL/n")
-	}
-	fmt.Fprintf(&b, "\n%8s %12s %12s %10s %12s %12s %12s\n", "", "bits", "bits", "bits/ex", "bits", "bits/ex", "bits/ex")
-	for k, st := range res.Summary {
-		// A scored part (score = answers) has no coded EDL: its EDL is the
-		// ideal one, like EDL/n.
-		e := st.EDL.Mean
-		if math.IsNaN(e) {
-			e = st.EDLIdeal.Mean
-		}
-		fmt.Fprintf(&b, "%8d %12.1f %12.1f %10.4f %7.1f±%4.1f %12.5f %12.5f", st.N, st.CodedBits.Mean, st.IdealBits.Mean, st.TestLoss.Mean,
-			e, st.EDLSE.Mean, st.EDLIdealPerN.Mean, st.EDLIdealPerN.SD)
-		if len(res.ControlSummary) > 0 {
-			fmt.Fprintf(&b, " %14.5f", res.ControlSummary[k].EDLIdealPerN.Mean)
-		}
-		b.WriteByte('\n')
-	}
-	if res.Spec.Score == spec.ScoreAnswers {
-		b.WriteString("answers scored: MDL ideal, L_test and EDL count −log₂ p(y | y ∈ S) (ideal bits); MDL coded is the full label stream\n")
-	}
-	return b.String()
 }

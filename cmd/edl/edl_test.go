@@ -8,28 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// Every toy at its reduced size meets the criteria.
-func TestToysQuick(t *testing.T) {
-	for _, toy := range toyList {
-		t.Run(toy.name, func(t *testing.T) {
-			t.Parallel()
-			res, err := toy.run(toyOpts{quick: true, workers: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Checks) == 0 {
-				t.Fatal("no criteria checked")
-			}
-			for _, c := range res.Checks {
-				if !c.Pass {
-					t.Errorf("%s: measured %s, predicted %s; criterion %s", c.Name, c.Measured, c.Predicted, c.Criterion)
-				}
-			}
-		})
-	}
-}
+	"github.com/edlwire/edlwire/shared/curve"
+)
 
 // The command writes a toy's JSON and plots, and exits 0 when it passes.
 func TestToyCommand(t *testing.T) {
@@ -87,7 +68,7 @@ func TestCurveCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j curveJSON
+	var j curve.Document
 	if err := json.Unmarshal(b, &j); err != nil {
 		t.Fatal(err)
 	}

@@ -20,36 +20,8 @@ import (
 	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/experiment"
-	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
-	"github.com/edlwire/edlwire/shared/task"
-	"github.com/edlwire/edlwire/shared/transmit"
 )
-
-// optsFor are the defaults of a target.
-func optsFor(target string, quick bool) (experiment.Options, error) {
-	switch target {
-	case spec.NotationAnswersPermuted:
-		return experiment.Defaults(quick), nil
-	case spec.NotationUntagged:
-		return experiment.LatentDefaults(quick), nil
-	}
-	return experiment.Options{}, fmt.Errorf("edl: --target %q: known targets are %s and %s", target, spec.NotationAnswersPermuted, spec.NotationUntagged)
-}
-
-// elicitReport is elicit.json.
-type elicitReport struct {
-	Command   string                 `json:"command"`
-	Mode      string                 `json:"mode"`
-	Why       string                 `json:"why"`
-	Units     string                 `json:"units"`
-	Options   experiment.Options     `json:"options"`
-	Target    string                 `json:"target"`
-	Grid      []int64                `json:"grid"`
-	Arms      []experiment.ArmResult `json:"arms"`
-	Ratios    []experiment.Ratio     `json:"ratios"` // teaching EDL / arm EDL at matched n (the largest)
-	BasesNote string                 `json:"bases_note"`
-}
 
 func cmdElicit(args []string, stdout, stderr io.Writer) int {
 	return elicitMain("elicit", args, stdout, stderr)
@@ -64,32 +36,22 @@ func elicitMain(mode string, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	arms := elicitArms(mode)
+	e := &experiment.ElicitRun{Options: o, Mode: mode, Arms: experiment.ElicitArms(mode), Base: experiment.PretrainHere(o)}
 	if plan != "" {
-		units := (&elicitRun{o: o, arms: arms}).units()
-		jobs := make([]any, len(units))
-		for i, u := range units {
-			jobs[i] = u
-		}
-		return planned(stdout, stderr, plan, mode, args, elicitPlanConfig(mode, o, arms), jobs)
+		return planned(stdout, stderr, plan, mode, args, elicitPlanConfig(e), jobsOf(e.Units()))
 	}
 	start := time.Now()
-	rep, err := runElicit(o, mode, arms, out, "edl "+mode+" "+strings.Join(args, " "), newProgress(stderr, "edl "+mode).Update)
+	rep, curves, err := e.Run(newProgress(stderr, "edl "+mode).Update)
+	if err == nil {
+		err = writeElicit(e, rep, curves, out, "edl "+mode+" "+strings.Join(args, " "))
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprint(stdout, elicitTable(rep))
+	fmt.Fprint(stdout, rep.Table())
 	fmt.Fprintf(stdout, "%.1f s\n", time.Since(start).Seconds())
 	return 0
-}
-
-// elicitArms are the arms of edl elicit or edl intervene.
-func elicitArms(mode string) []experiment.Arm {
-	if mode == "intervene" {
-		return []experiment.Arm{experiment.ArmTeach, experiment.ArmElicit, experiment.ArmPermuted, experiment.ArmUnrelated}
-	}
-	return []experiment.Arm{experiment.ArmElicit, experiment.ArmTeach}
 }
 
 // parseElicitFlags reads edl elicit's (or intervene's) command line: the
@@ -128,7 +90,7 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (o experimen
 	if fs.NArg() > 0 || (out == "") == (plan == "") {
 		return fail("one of --out DIR and --plan DIR is required, no positional arguments")
 	}
-	o, err = optsFor(*target, *quick)
+	o, err = experiment.OptionsFor(*target, *quick)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return experiment.Options{}, "", "", err
@@ -143,7 +105,7 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (o experimen
 	if given["scripts"] && !o.Latent() {
 		return fail("--scripts: only the %s target has scripts (target %s)", spec.NotationUntagged, o.Target)
 	}
-	override(&o, ov, given)
+	o.Override(ov, given)
 	o.Workers = max(1, *workers)
 	if err := o.Spec(o.Target, spec.OpAdd).Validate(); err != nil {
 		return fail("%v", err)
@@ -151,217 +113,47 @@ func parseElicitFlags(mode string, args []string, stderr io.Writer) (o experimen
 	return o, out, plan, nil
 }
 
-// runElicit measures every arm's curves and its single-example test and
-// writes everything into dir: units → run → assemble, the bases
-// pre-trained here.
-func runElicit(o experiment.Options, mode string, arms []experiment.Arm, dir, command string, progress func(done, total int)) (*elicitReport, error) {
-	e := &elicitRun{o: o, mode: mode, arms: arms, base: pretrainHere(o)}
-	units := e.units()
-	results := make([]elicitUnitResult, len(units))
-	err := runEach(len(units), o.Workers, progress, func(i int) (err error) {
-		results[i], err = e.runUnit(units[i])
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return e.assemble(results, dir, command)
-}
-
-// elicitRun is edl elicit's or intervene's measurement as units: for each
-// arm, its curve's units (curve.Config.Units: every seed's and control's
-// coded pass and θ*ₙ runs) and each seed's single-example test.
-type elicitRun struct {
-	o    experiment.Options
-	mode string
-	arms []experiment.Arm
-	base pretrainer
-}
-
-// elicitUnit is one unit: arm Arm's curve unit Curve, or else the
-// single-example test of seed Single.
-type elicitUnit struct {
-	Arm    int         `json:"arm"`
-	Curve  *curve.Unit `json:"curve,omitempty"`
-	Single uint64      `json:"single_example_seed,omitempty"`
-}
-
-// elicitUnitResult is a unit's result. Its JSON reads back as the same
-// float64s (encoding/json writes the shortest exact decimal), so stored
-// results assemble into the same files as in-memory ones.
-type elicitUnitResult struct {
-	Curve  *curve.UnitResult `json:"curve,omitempty"`
-	Single *singleResult     `json:"single,omitempty"`
-}
-
-// singleResult is the single-example test (singleExample).
-type singleResult struct {
-	Before float64 `json:"accuracy_before"`
-	After  float64 `json:"accuracy_after"`
-	Loss   float64 `json:"test_loss_bits"`
-}
-
-func (e *elicitRun) grid() []int64   { return curve.LogGrid(e.o.N, e.o.Batch, e.o.GridPoints) }
-func (e *elicitRun) seeds() []uint64 { return seedList(1, e.o.Seeds) }
-
-// units lists the units, arm by arm: the curve's in curve order, then the
-// single-example tests by seed. It needs no base: curve units depend on
-// the grid, seeds and control only.
-func (e *elicitRun) units() []elicitUnit {
-	var out []elicitUnit
-	for ai := range e.arms {
-		cfg := curve.Config{Grid: e.grid(), Seeds: e.seeds(), Control: true}
-		for _, u := range cfg.Units() {
-			out = append(out, elicitUnit{Arm: ai, Curve: &u})
-		}
-		for _, seed := range e.seeds() {
-			out = append(out, elicitUnit{Arm: ai, Single: seed})
-		}
-	}
-	return out
-}
-
-// config is an arm's curve configuration and its base's file (nil for
-// random initialization).
-func (e *elicitRun) config(a experiment.Arm) (curve.Config, []byte, error) {
-	s := e.o.Spec(e.o.Target, spec.OpAdd)
-	var file []byte
-	if a.Base != nil {
-		var err error
-		if file, err = e.base(a.Base); err != nil {
-			return curve.Config{}, nil, err
-		}
-		e.o.FromBase(&s, file, e.o.BaseFile(a.Base))
-	}
-	return curve.Config{Spec: s, Grid: e.grid(), Seeds: e.seeds(), Control: true, Workers: 1, Base: file, KeepLosses: true}, file, nil
-}
-
-func (e *elicitRun) runUnit(u elicitUnit) (elicitUnitResult, error) {
-	if u.Arm < 0 || u.Arm >= len(e.arms) {
-		return elicitUnitResult{}, fmt.Errorf("edl: unit of arm %d: there are %d arms", u.Arm, len(e.arms))
-	}
-	a := e.arms[u.Arm]
-	cfg, file, err := e.config(a)
-	if err != nil {
-		return elicitUnitResult{}, err
-	}
-	if u.Curve != nil {
-		r, err := curve.RunUnit(cfg, *u.Curve)
-		if err != nil {
-			return elicitUnitResult{}, fmt.Errorf("edl: arm %s: %w", a.Name, err)
-		}
-		return elicitUnitResult{Curve: &r}, nil
-	}
-	var r singleResult
-	r.Before, r.After, r.Loss, err = singleExample(cfg.Spec, u.Single, file)
-	if err != nil {
-		return elicitUnitResult{}, fmt.Errorf("edl: arm %s: seed %d: single example: %w", a.Name, u.Single, err)
-	}
-	return elicitUnitResult{Single: &r}, nil
-}
-
-// assemble writes the bases, every arm's curve directory, elicit.json,
-// elicit.csv and the figures into dir from the units' results in units
-// order.
-func (e *elicitRun) assemble(results []elicitUnitResult, dir, command string) (*elicitReport, error) {
-	units := e.units()
-	if len(results) != len(units) {
-		return nil, fmt.Errorf("edl: %d unit results for %d units", len(results), len(units))
-	}
+// writeElicit writes a report and its arms' curves into dir: the bases,
+// every arm's curve directory, elicit.json, elicit.csv and the figures.
+func writeElicit(e *experiment.ElicitRun, rep *experiment.ElicitReport, curves []*curve.Result, dir, command string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "bases"), 0o755); err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
+		return fmt.Errorf("edl: %w", err)
 	}
-	o, grid := e.o, e.grid()
-	target := o.Spec(o.Target, spec.OpAdd)
-	rep := &elicitReport{Command: command, Mode: e.mode, Why: o.Why(), Options: o, Grid: grid,
-		Units:     "bits; *_per_example in bits/example; accuracies are fractions of the test set",
-		Target:    o.Describe(target),
-		BasesNote: fmt.Sprintf("each base: %d examples of its pre-training task from seed %d, one pass then θ* (the pass model), saved under bases/", o.PretrainN, o.BaseSeed)}
-	for _, a := range e.arms {
+	for _, a := range e.Arms {
 		if a.Base == nil {
 			continue
 		}
-		file, err := e.base(a.Base)
+		file, err := e.Base(a.Base)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "bases", o.BaseFile(a.Base)), file, 0o644); err != nil {
-			return nil, fmt.Errorf("edl: %w", err)
-		}
-	}
-	for ai, a := range e.arms {
-		cfg, _, err := e.config(a)
-		if err != nil {
-			return nil, err
-		}
-		var curveResults []curve.UnitResult
-		singles := map[uint64]*singleResult{}
-		for i, u := range units {
-			switch {
-			case u.Arm != ai:
-			case u.Curve != nil && results[i].Curve != nil:
-				curveResults = append(curveResults, *results[i].Curve)
-			case u.Curve == nil && results[i].Single != nil:
-				singles[u.Single] = results[i].Single
-			default:
-				return nil, fmt.Errorf("edl: unit %d's result is not of its kind", i)
-			}
-		}
-		res, err := curve.Assemble(cfg, curveResults)
-		if err != nil {
-			return nil, fmt.Errorf("edl: arm %s: %w", a.Name, err)
-		}
-		ar := experiment.ArmResult{Arm: a, Signature: res.Signature, Dir: a.Name}
-		if _, err := writeCurve(res, filepath.Join(dir, a.Name), command+" (arm "+a.Name+")"); err != nil {
-			return nil, err
-		}
-		for i, r := range res.Runs {
-			rs := experiment.SummarizeRun(r)
-			rs.ControlEDL = res.Controls[i].Points[len(grid)-1].EDLIdeal
-			one := singles[r.Seed]
-			rs.AccBefore, rs.AccAfter, rs.LossAfterOne = one.Before, one.After, one.Loss
-			rs.AccFinal = r.Points[len(r.Points)-1].TestAccuracy
-			ar.Runs = append(ar.Runs, rs)
-		}
-		ar.Tally()
-		rep.Arms = append(rep.Arms, ar)
-	}
-	var teach *experiment.ArmResult
-	for i := range rep.Arms {
-		if rep.Arms[i].Arm.Name == experiment.ArmTeach.Name {
-			teach = &rep.Arms[i]
+		if err := os.WriteFile(filepath.Join(dir, "bases", e.Options.BaseFile(a.Base)), file, 0o644); err != nil {
+			return fmt.Errorf("edl: %w", err)
 		}
 	}
-	for _, ar := range rep.Arms {
-		if teach == nil || ar.Arm.Name == experiment.ArmTeach.Name {
-			continue
+	for i, a := range e.Arms {
+		if _, err := writeCurve(curves[i], filepath.Join(dir, a.Name), command+" (arm "+a.Name+")"); err != nil {
+			return err
 		}
-		rep.Ratios = append(rep.Ratios, experiment.Compare(*teach, ar))
 	}
-	b, err := json.MarshalIndent(rep, "", " ")
-	if err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
+	rep.Command = command
+	if err := writeJSON(filepath.Join(dir, "elicit.json"), rep); err != nil {
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "elicit.json"), append(b, '\n'), 0o644); err != nil {
-		return nil, fmt.Errorf("edl: %w", err)
+	if err := writeCSV(filepath.Join(dir, "elicit.csv"), rep.CSV()); err != nil {
+		return err
 	}
-	if err := writeElicitCSV(rep, filepath.Join(dir, "elicit.csv")); err != nil {
-		return nil, err
-	}
-	if err := elicitPlot(rep, dir); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return elicitPlot(rep, dir)
 }
 
 // elicitPlanConfig is an elicit or intervene plan's configuration in
 // plan.json: what a shard's own parse of the arguments must reproduce.
-func elicitPlanConfig(mode string, o experiment.Options, arms []experiment.Arm) any {
+func elicitPlanConfig(e *experiment.ElicitRun) any {
 	return struct {
 		Mode    string             `json:"mode"`
 		Options experiment.Options `json:"options"`
 		Arms    []experiment.Arm   `json:"arms"`
-	}{mode, o, arms}
+	}{e.Mode, e.Options, e.Arms}
 }
 
 // elicitKind runs edl elicit's (mode "elicit") or intervene's units as
@@ -369,145 +161,47 @@ func elicitPlanConfig(mode string, o experiment.Options, arms []experiment.Arm) 
 func elicitKind(mode string) sweep.Kind {
 	parse := func(args []string, stderr io.Writer) (experiment.Options, any, bool) {
 		o, _, _, err := parseElicitFlags(mode, args, stderr)
-		return o, elicitPlanConfig(mode, o, elicitArms(mode)), err == nil
+		return o, elicitPlanConfig(&experiment.ElicitRun{Options: o, Mode: mode, Arms: experiment.ElicitArms(mode)}), err == nil
 	}
-	open := func(p *sweep.Plan) (*elicitRun, error) {
+	open := func(p *sweep.Plan) (*experiment.ElicitRun, error) {
 		o, err := replan(p, parse)
 		if err != nil {
 			return nil, err
 		}
-		return &elicitRun{o: o, mode: mode, arms: elicitArms(mode), base: planBase(p, o)}, nil
+		return &experiment.ElicitRun{Options: o, Mode: mode, Arms: experiment.ElicitArms(mode), Base: planBase(p, o)}, nil
 	}
-	return unitKind(mode, open, (*elicitRun).runUnit,
-		func(e *elicitRun, results []elicitUnitResult, out, command string) (string, error) {
-			rep, err := e.assemble(results, out, command)
+	return unitKind(mode, open, (*experiment.ElicitRun).RunUnit,
+		func(e *experiment.ElicitRun, results []experiment.ElicitUnitResult, out, command string) (string, error) {
+			rep, curves, err := e.Assemble(results)
+			if err == nil {
+				err = writeElicit(e, rep, curves, out, command)
+			}
 			if err != nil {
 				return "", err
 			}
-			return elicitTable(rep), nil
+			return rep.Table(), nil
 		})
-}
-
-// override sets in o exactly the sizes the command line gave (given, by flag
-// name; zero included). Epochs given bring their early stopping unless
-// --patience and --validation are given too: none with 0 epochs, else the
-// target's (patience at most epochs), or experiment.ThetaPatience and experiment.ThetaValidation
-// where the target's defaults have none.
-func override(o *experiment.Options, ov experiment.Options, given map[string]bool) {
-	setGiven(given, "seeds", &o.Seeds, ov.Seeds)
-	setGiven(given, "p", &o.P, ov.P)
-	setGiven(given, "hidden", &o.Hidden, ov.Hidden)
-	setGiven(given, "layers", &o.Layers, ov.Layers)
-	setGiven(given, "scripts", &o.Scripts, ov.Scripts)
-	setGiven(given, "lr", &o.LR, ov.LR)
-	setGiven(given, "batch", &o.Batch, ov.Batch)
-	setGiven(given, "n", &o.N, ov.N)
-	setGiven(given, "pretrain-n", &o.PretrainN, ov.PretrainN)
-	setGiven(given, "grid-points", &o.GridPoints, ov.GridPoints)
-	if given["epochs"] {
-		o.Epochs = ov.Epochs
-		switch {
-		case o.Epochs == 0:
-			o.Patience, o.Validation = 0, 0
-		case o.Validation == 0: // the target's defaults stop at the pass
-			o.Patience, o.Validation = experiment.ThetaPatience, experiment.ThetaValidation
-		}
-		o.Patience = min(o.Patience, o.Epochs)
-	}
-	setGiven(given, "patience", &o.Patience, ov.Patience)
-	setGiven(given, "validation", &o.Validation, ov.Validation)
-}
-
-// setGiven sets *dst to v when the flag name was given.
-func setGiven[T any](given map[string]bool, name string, dst *T, v T) {
-	if given[name] {
-		*dst = v
-	}
-}
-
-// armSession builds a session of the arm's spec with the given seed and n.
-func armSession(s spec.Spec, seed uint64, n int64, base []byte) (*prequential.Session, *task.Inputs, *task.Labels, error) {
-	s.Seed, s.N = seed, n
-	in, labels, err := task.Build(s, nil, nil)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	sess, err := prequential.NewFromBase(s, in, base, prequential.Options{Workers: 1})
-	return sess, in, labels, err
-}
-
-// singleExample is the single-example test: test accuracy of the starting
-// model, and of θ*₁, the model trained on exactly one example (the seed's
-// first: one optimizer step, then, with epochs, further epochs on it to
-// validation convergence, as every θ*ₙ), with θ*₁'s test loss.
-func singleExample(s spec.Spec, seed uint64, base []byte) (before, after, loss float64, err error) {
-	sess, in, labels, err := armSession(s, seed, 1, base)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	before = curve.Accuracy(sess.Model(), &in.Test, labels.Test)
-	if err := thetaStar(sess, labels); err != nil {
-		return 0, 0, 0, err
-	}
-	after = curve.Accuracy(sess.Model(), &in.Test, labels.Test)
-	loss, _, _, err = curve.TestLoss(sess, &in.Test, labels.Test, nil)
-	return before, after, loss, err
-}
-
-// thetaStar runs the session's pass over its training labels, then, with
-// epochs in its spec, continues to validation convergence.
-func thetaStar(sess *prequential.Session, labels *task.Labels) error {
-	if err := transmit.Train(sess, labels.Train, sess.Spec().N); err != nil {
-		return err
-	}
-	if sess.Spec().Epochs == 0 {
-		return nil
-	}
-	_, err := sess.Converge(labels.Train, labels.Valid)
-	return err
-}
-
-func writeElicitCSV(rep *elicitReport, path string) error {
-	rows := [][]string{{"arm", "seed", "shape", "peak_shape", "peak_n", "peak_edl_per_example_bits", "first_edl_per_example_bits",
-		"n", "edl_bits", "edl_ideal_bits", "test_loss_bits", "control_edl_ideal_bits", "teaching_over_arm_edl",
-		"single_example_accuracy_before", "single_example_accuracy_after", "single_example_test_loss_bits", "final_accuracy"}}
-	n := rep.Grid[len(rep.Grid)-1]
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
-	for _, ar := range rep.Arms {
-		for i, r := range ar.Runs {
-			ratioCell := ""
-			for _, rt := range rep.Ratios {
-				if rt.Arm == ar.Arm.Name {
-					ratioCell = f(rt.PerSeed[i])
-				}
-			}
-			rows = append(rows, []string{ar.Arm.Name, strconv.FormatUint(r.Seed, 10), r.Shape, r.PeakShape, strconv.FormatInt(r.PeakN, 10),
-				f(r.PeakEDLPerN), f(r.FirstEDLPerN), strconv.FormatInt(n, 10), f(r.EDL), f(r.EDLIdeal), f(r.TestLoss), f(r.ControlEDL), ratioCell,
-				f(r.AccBefore), f(r.AccAfter), f(r.LossAfterOne), f(r.AccFinal)})
-		}
-	}
-	return writeCSV(path, rows)
 }
 
 // elicitPlot draws every arm's mean EDL/n (min–max band over seeds) and
 // its random-label control into one figure, and the cumulative EDL.
-func elicitPlot(rep *elicitReport, dir string) error {
-	var per, cum []series
+func elicitPlot(rep *experiment.ElicitReport, dir string) error {
+	var per, cum []experiment.Series
 	for _, ar := range rep.Arms {
 		b, err := os.ReadFile(filepath.Join(dir, ar.Dir, "curve.json"))
 		if err != nil {
 			return fmt.Errorf("edl: %w", err)
 		}
-		var cj curveJSON
+		var cj curve.Document
 		if err := json.Unmarshal(b, &cj); err != nil {
 			return fmt.Errorf("edl: %w", err)
 		}
-		per = append(per, statSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
-		per = append(per, statSeries(ar.Arm.Name+" random-label control", ar.Arm.Name, cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
-		cum = append(cum, statSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
+		per = append(per, experiment.StatSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
+		per = append(per, experiment.StatSeries(ar.Arm.Name+" random-label control", ar.Arm.Name, cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
+		cum = append(cum, experiment.StatSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
 	}
 	for i := range per {
-		per[i].points = false
+		per[i].Points = false
 	}
 	p, err := newPlot(fmt.Sprintf("edl %s: EDL(n)/n per arm, p=%d", rep.Mode, rep.Options.P), "n (examples, log scale)", "EDL/n (bits/example)", true, per)
 	if err != nil {
@@ -522,29 +216,4 @@ func elicitPlot(rep *elicitReport, dir string) error {
 	}
 	_, err = save(p, dir, "edl_cumulative_arms")
 	return err
-}
-
-// elicitTable is the signature table printed on stdout.
-func elicitTable(rep *elicitReport) string {
-	var b strings.Builder
-	n := rep.Grid[len(rep.Grid)-1]
-	fmt.Fprintf(&b, "target: %s\n", rep.Target)
-	fmt.Fprintf(&b, "%-24s %4s %-14s %-14s %8s %10s %11s %9s %10s %9s %9s %9s\n", "arm", "seed", "shape", "peak shape", "peak n", "peak EDL/n",
-		fmt.Sprintf("EDL(%d)", n), "L_test", "control", "acc(0)", "acc(1)", "acc(n)")
-	fmt.Fprintf(&b, "%-24s %4s %-14s %-14s %8s %10s %11s %9s %10s %9s %9s %9s\n", "", "", "", "", "", "bits/ex", "bits", "bits/ex", "bits", "", "", "")
-	for _, ar := range rep.Arms {
-		for _, r := range ar.Runs {
-			fmt.Fprintf(&b, "%-24s %4d %-14s %-14s %8d %10.3f %11.1f %9.4f %10.1f %9.4f %9.4f %9.4f\n", ar.Arm.Name, r.Seed, r.Shape, r.PeakShape, r.PeakN,
-				r.PeakEDLPerN, r.EDL, r.TestLoss, r.ControlEDL, r.AccBefore, r.AccAfter, r.AccFinal)
-		}
-		fmt.Fprintf(&b, "%-24s  signature %s, peak signature %s, mean EDL %.1f bits, mean peak n %.0f\n", ar.Arm.Name, ar.Signature, ar.PeakShape, ar.MeanEDL, ar.MeanPeakN)
-	}
-	for _, r := range rep.Ratios {
-		fmt.Fprintf(&b, "EDL(teaching)/EDL(%s) at n=%d: %.2f (per seed", r.Arm, n, r.Mean)
-		for _, v := range r.PerSeed {
-			fmt.Fprintf(&b, " %.2f", v)
-		}
-		fmt.Fprintf(&b, "): %s\n", r.Verdict)
-	}
-	return b.String()
 }

@@ -16,23 +16,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/experiment"
 )
-
-// series is one curve of a plot: a line, optionally with a shaded band
-// (lo..hi) and point markers. Series with the same key share a colour (an
-// arm and its random-label control; a measurement and its prediction), so
-// a reader pairs them by colour and tells them apart by the dash; an empty
-// key means the name. reference draws the series in black (an analytic
-// prediction or a threshold, not a measurement).
-type series struct {
-	name      string
-	key       string
-	x, y      []float64
-	lo, hi    []float64 // optional band
-	dashed    bool
-	points    bool
-	reference bool
-}
 
 // okabeIto is the Okabe–Ito palette (as the teaching demo uses), safe for
 // the common colour-vision deficiencies, in the order colours are handed
@@ -45,7 +30,7 @@ var okabeIto = []color.NRGBA{
 
 // newPlot draws series on one plot; the axes' labels carry the units. The
 // legend goes beside the data, never over it (save draws it).
-func newPlot(title, xlabel, ylabel string, logx bool, ss []series) (*plot.Plot, error) {
+func newPlot(title, xlabel, ylabel string, logx bool, ss []experiment.Series) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
@@ -61,35 +46,35 @@ func newPlot(title, xlabel, ylabel string, logx bool, ss []series) (*plot.Plot, 
 }
 
 // plotSeries adds series to p, with their legend entries.
-func plotSeries(p *plot.Plot, ss []series) error {
+func plotSeries(p *plot.Plot, ss []experiment.Series) error {
 	keys := map[string]int{}
 	for _, s := range ss {
-		key := s.key
+		key := s.Key
 		if key == "" {
-			key = s.name
+			key = s.Name
 		}
 		k, ok := keys[key]
-		if !ok && !s.reference {
+		if !ok && !s.Reference {
 			k = len(keys)
 			keys[key] = k
 		}
 		c := okabeIto[k%len(okabeIto)]
-		if s.reference {
+		if s.Reference {
 			c = color.NRGBA{A: 0xFF}
 		}
 		// Past the palette's seven colours the markers change shape: filled
 		// circle, box, pyramid; hollow (dashed series) ring, square, triangle.
 		shape := k / len(okabeIto) % 3
-		if len(s.lo) == len(s.x) && len(s.hi) == len(s.x) && len(s.x) > 1 {
+		if len(s.Lo) == len(s.X) && len(s.Hi) == len(s.X) && len(s.X) > 1 {
 			band := c
 			band.A = 45
-			if err := fill(p, s.x, s.lo, s.hi, band, ""); err != nil {
+			if err := fill(p, s.X, s.Lo, s.Hi, band, ""); err != nil {
 				return err
 			}
 		}
-		xys := make(plotter.XYs, len(s.x))
-		for k := range s.x {
-			xys[k] = plotter.XY{X: s.x[k], Y: s.y[k]}
+		xys := make(plotter.XYs, len(s.X))
+		for k := range s.X {
+			xys[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
 		}
 		l, err := plotter.NewLine(xys)
 		if err != nil {
@@ -97,25 +82,25 @@ func plotSeries(p *plot.Plot, ss []series) error {
 		}
 		l.Color = c
 		l.Width = vg.Points(1.5)
-		if s.dashed {
+		if s.Dashed {
 			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
 		p.Add(l)
-		if s.points {
+		if s.Points {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
 				return err
 			}
 			sc.GlyphStyle.Color = c
 			sc.GlyphStyle.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}[shape]
-			if s.dashed {
+			if s.Dashed {
 				sc.GlyphStyle.Shape = []draw.GlyphDrawer{draw.RingGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}}[shape]
 			}
 			sc.GlyphStyle.Radius = vg.Points(2.2)
 			p.Add(sc)
-			p.Legend.Add(s.name, l, sc)
+			p.Legend.Add(s.Name, l, sc)
 		} else {
-			p.Legend.Add(s.name, l)
+			p.Legend.Add(s.Name, l)
 		}
 	}
 	return nil
@@ -255,20 +240,6 @@ func smooth(v []float64, w int) []float64 {
 	return out
 }
 
-// statSeries is the mean of one quantity over the seeds, with its min–max band.
-// Its key pairs it with others of the same colour (an arm and its control).
-func statSeries(name, key string, stats []curve.Stat, pick func(curve.Stat) curve.Spread, dashed bool) series {
-	s := series{name: name, key: key, dashed: dashed, points: true}
-	for _, st := range stats {
-		sp := pick(st)
-		s.x = append(s.x, float64(st.N))
-		s.y = append(s.y, sp.Mean)
-		s.lo = append(s.lo, sp.Min)
-		s.hi = append(s.hi, sp.Max)
-	}
-	return s
-}
-
 // curvePlots draws a measured curve's three figures into dir.
 func curvePlots(res *curve.Result, dir, title string) ([]string, error) {
 	var files []string
@@ -306,9 +277,9 @@ func curvePlots(res *curve.Result, dir, title string) ([]string, error) {
 			err = fill(p, x, ltest, y, area, fmt.Sprintf("EDL area: %.0f bits (ideal code)", last.EDLIdeal))
 		}
 		if err == nil {
-			err = plotSeries(p, []series{
-				{name: fmt.Sprintf("prequential loss (moving mean over %d)", w), x: x, y: y},
-				{name: fmt.Sprintf("L_test(θ*) = %.4f bits/example", last.TestLoss), x: x, y: ltest, dashed: true, reference: true},
+			err = plotSeries(p, []experiment.Series{
+				{Name: fmt.Sprintf("prequential loss (moving mean over %d)", w), X: x, Y: y},
+				{Name: fmt.Sprintf("L_test(θ*) = %.4f bits/example", last.TestLoss), X: x, Y: ltest, Dashed: true, Reference: true},
 			})
 		}
 		if err := add(p, err, "loss"); err != nil {
@@ -316,19 +287,19 @@ func curvePlots(res *curve.Result, dir, title string) ([]string, error) {
 		}
 	}
 	// 2. EDL/n against n, log axis, with the random-label control.
-	ss := []series{statSeries(fmt.Sprintf("real labels (mean, min–max over %d seeds)", seeds), "run", res.Summary,
+	ss := []experiment.Series{experiment.StatSeries(fmt.Sprintf("real labels (mean, min–max over %d seeds)", seeds), "run", res.Summary,
 		func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false)}
 	if len(res.ControlSummary) > 0 {
-		ss = append(ss, statSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
+		ss = append(ss, experiment.StatSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
 	}
 	p, err := newPlot(fmt.Sprintf("%s: EDL(n)/n (%s)", title, res.Signature), "n (examples, log scale)", "EDL/n (bits/example)", true, ss)
 	if err := add(p, err, "edl_per_example"); err != nil {
 		return nil, err
 	}
 	// 3. Cumulative EDL against n.
-	ss = []series{statSeries("real labels", "run", res.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false)}
+	ss = []experiment.Series{experiment.StatSeries("real labels", "run", res.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false)}
 	if len(res.ControlSummary) > 0 {
-		ss = append(ss, statSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, true))
+		ss = append(ss, experiment.StatSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, true))
 	}
 	p, err = newPlot(title+": cumulative EDL(n)", "n (examples)", "EDL (bits)", false, ss)
 	if err := add(p, err, "edl_cumulative"); err != nil {
@@ -360,8 +331,15 @@ func fill(p *plot.Plot, x, lo, hi []float64, c color.Color, name string) error {
 	return nil
 }
 
-// logY puts p's y axis on a log scale with logTicks.
-func logY(p *plot.Plot) {
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicks{}
+// drawFigure draws a figure the library described as DIR/NAME.png and .svg.
+func drawFigure(f experiment.Figure, dir string) ([]string, error) {
+	p, err := newPlot(f.Title, f.XLabel, f.YLabel, f.LogX, f.Series)
+	if err != nil {
+		return nil, err
+	}
+	if f.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+	}
+	return save(p, dir, f.Name)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/experiment"
 )
 
 var replot = flag.Bool("replot", false, "TestReplot: redraw the figures of docs/experiments in place from their JSON")
@@ -36,10 +37,10 @@ func TestReplot(t *testing.T) {
 	elicits, _ := filepath.Glob(filepath.Join(root, "*", "elicit.json"))
 	for _, path := range elicits {
 		dir := filepath.Dir(path)
-		var rep elicitReport
+		var rep experiment.ElicitReport
 		read(path, &rep)
 		for _, a := range rep.Arms {
-			var cj curveJSON
+			var cj curve.Document
 			read(filepath.Join(dir, a.Dir, "curve.json"), &cj)
 			res := &curve.Result{Grid: cj.Grid, Runs: cj.Runs, Controls: cj.Controls, Summary: cj.Summary,
 				ControlSummary: cj.ControlSummary, Signature: cj.Signature, ControlSignature: cj.ControlSignature}
@@ -53,7 +54,7 @@ func TestReplot(t *testing.T) {
 	}
 	capacities, _ := filepath.Glob(filepath.Join(root, "*", "capacity.json"))
 	for _, path := range capacities {
-		var rep capReport
+		var rep experiment.CapacityReport
 		read(path, &rep)
 		if err := capacityPlots(&rep, filepath.Dir(path)); err != nil {
 			t.Fatal(err)

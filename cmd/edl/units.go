@@ -25,75 +25,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/experiment"
 )
 
-// runEach runs do(0), …, do(n−1), up to workers at once, calling progress
-// after each; it returns the error of the first failed index. The results
-// are do's to store by index, so they do not depend on the order.
-func runEach(n, workers int, progress func(done, total int), do func(i int) error) error {
-	errs := make([]error, n)
-	work := make(chan int)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	for range max(1, min(workers, n)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				errs[i] = do(i)
-				done <- struct{}{}
-			}
-		}()
+// jobsOf is a plan's jobs: the units of a measurement.
+func jobsOf[U any](units []U) []any {
+	jobs := make([]any, len(units))
+	for i, u := range units {
+		jobs[i] = u
 	}
-	go func() {
-		for i := range n {
-			work <- i
-		}
-		close(work)
-	}()
-	for finished := 1; finished <= n; finished++ {
-		<-done
-		if progress != nil {
-			progress(finished, n)
-		}
-	}
-	wg.Wait()
-	return firstErr(errs)
-}
-
-func firstErr(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// pretrainer returns a base's checkpoint file.
-type pretrainer func(b *experiment.Base) ([]byte, error)
-
-// pretrainHere pre-trains the bases in this process, each once.
-func pretrainHere(o experiment.Options) pretrainer {
-	var mu sync.Mutex
-	files := map[string][]byte{}
-	return func(b *experiment.Base) ([]byte, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if f, ok := files[o.BaseFile(b)]; ok {
-			return f, nil
-		}
-		f, err := o.Pretrain(b)
-		if err != nil {
-			return nil, err
-		}
-		files[o.BaseFile(b)] = f
-		return f, nil
-	}
+	return jobs
 }
 
 // planBase returns a pretrainer for a plan's shards and merge: a base is
@@ -101,7 +44,7 @@ func pretrainHere(o experiment.Options) pretrainer {
 // The file is named for the SHA-256 of the base's canonical spec, which
 // fixes its bytes; two shards that pre-train it at once write the same
 // bytes, and a reader sees a whole file or none.
-func planBase(p *sweep.Plan, o experiment.Options) pretrainer {
+func planBase(p *sweep.Plan, o experiment.Options) experiment.Pretrainer {
 	return func(b *experiment.Base) ([]byte, error) {
 		dir, err := sweep.Cache(p)
 		if err != nil {

@@ -159,6 +159,71 @@ func LogGrid(n, batch int64, points int) []int64 {
 	return out
 }
 
+// SeedRange is the k seeds first, first+1, …: a Config's Seeds.
+func SeedRange(first uint64, k int) []uint64 {
+	out := make([]uint64, k)
+	for i := range out {
+		out[i] = first + uint64(i)
+	}
+	return out
+}
+
+// RunEach runs do(0), …, do(n−1) on up to workers goroutines (workers ≤ 1:
+// in order on the caller's), calling progress, if not nil, after each with
+// the count finished; it returns the error of the first failed index. do
+// stores its result by index, so no result depends on the schedule: the
+// pool that measures a curve's units, and an experiment's.
+func RunEach(n, workers int, progress func(done, total int), do func(i int) error) error {
+	errs := make([]error, n)
+	workers = max(1, min(workers, n))
+	if workers == 1 {
+		for i := range n {
+			errs[i] = do(i)
+			if progress != nil {
+				progress(i+1, n)
+			}
+		}
+		return firstErr(errs)
+	}
+	work := make(chan int)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				errs[i] = do(i)
+				done <- struct{}{}
+			}
+		}()
+	}
+	go func() {
+		for i := range n {
+			work <- i
+		}
+		close(work)
+	}()
+	for finished := 1; finished <= n; finished++ {
+		<-done
+		if progress != nil {
+			progress(finished, n)
+		}
+	}
+	wg.Wait()
+	return firstErr(errs)
+}
+
+// firstErr is the first non-nil error of errs, by index.
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	var errs []error
@@ -235,54 +300,15 @@ func Measure(cfg Config) (*Result, error) {
 	}
 	units := cfg.Units()
 	results := make([]UnitResult, len(units))
-	errs := make([]error, len(units))
 	// Each run's data is built once and shared, read only, by its units,
 	// which follow it in Units order.
 	per := 1 + len(cfg.Grid)
-	do := func(j int) {
-		results[j], errs[j] = cfg.runUnit(&runs[j/per], units[j])
-	}
-	total := len(units)
-	workers := max(1, min(cfg.Workers, total))
-	if workers == 1 {
-		for j := 0; j < total; j++ {
-			do(j)
-			if cfg.Progress != nil {
-				cfg.Progress(j+1, total)
-			}
-		}
-	} else {
-		jobs := make(chan int)
-		done := make(chan struct{})
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range jobs {
-					do(j)
-					done <- struct{}{}
-				}
-			}()
-		}
-		go func() {
-			for j := 0; j < total; j++ {
-				jobs <- j
-			}
-			close(jobs)
-		}()
-		for finished := 1; finished <= total; finished++ {
-			<-done
-			if cfg.Progress != nil {
-				cfg.Progress(finished, total)
-			}
-		}
-		wg.Wait()
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	err = RunEach(len(units), cfg.Workers, cfg.Progress, func(j int) (err error) {
+		results[j], err = cfg.runUnit(&runs[j/per], units[j])
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return Assemble(cfg, results)
 }
