@@ -47,12 +47,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/edlwire/edlwire/shared/coder"
-	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 	xmit "github.com/edlwire/edlwire/shared/transmit"
@@ -141,11 +139,7 @@ func accounting(dataPath string) error {
 		return err
 	}
 	sp := spec.Default()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		return err
-	}
-	lab, err := task.NewLabels(sp, in)
+	in, lab, err := task.Build(sp, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -252,23 +246,13 @@ func digitsRun(path string) (run, error) {
 		return run{}, err
 	}
 	sp := spec.Default()
-	sp.Task = spec.TaskFile
-	sp.DataName = tab.Name
-	sp.DataSHA256 = tab.InputsSHA256()
-	sp.Dim = int64(tab.Features)
-	sp.Test = int64(tab.Rows / 5)
-	sp.N = int64(tab.Rows) - sp.Test
-	sp.Classes = int64(max(2, tab.MaxLabel()+1))
+	task.UseData(&sp, tab, func(string) bool { return false }) // the last fifth held out
 	sp.Standardize, sp.Shuffle, sp.ShuffleSeed = true, true, 1
 	sp.Model, sp.Hidden, sp.Activation = spec.ModelMLP, digitsCfg.hidden, spec.ActReLU
 	sp.Init, sp.InitScale = spec.InitNormal, digitsCfg.initScale
 	sp.LR, sp.Batch = digitsCfg.lr, digitsCfg.batch
 	sp.CheckpointEvery = 100
-	in, err := task.NewFileInputs(sp, tab)
-	if err != nil {
-		return run{}, err
-	}
-	lab, err := task.NewFileLabels(sp, tab)
+	in, lab, err := task.Build(sp, tab, nil)
 	if err != nil {
 		return run{}, err
 	}
@@ -315,12 +299,10 @@ func transmit(sp spec.Spec, in *task.Inputs, labels []int) (run, error) {
 	}
 
 	raw := edl.LabelBytes(labels[:sp.N], int(sp.Classes))
-	zenc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+	zbits, err := report.ZstdBits(raw)
 	if err != nil {
 		return run{}, err
 	}
-	zlen := len(zenc.EncodeAll(raw, nil))
-	zenc.Close()
 	var gz bytes.Buffer
 	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	gw.Write(raw)
@@ -335,7 +317,7 @@ func transmit(sp spec.Spec, in *task.Inputs, labels []int) (run, error) {
 		quantized: acct.QuantizedIdealBits,
 		coded:     float64(8 * p.Figures.PayloadBytes),
 		uniform:   float64(sp.N) * math.Log2(float64(sp.Classes)),
-		zstd:      float64(8 * zlen),
+		zstd:      float64(zbits),
 		gzip:      float64(8 * gz.Len()),
 		floored:   floored,
 	}, nil
@@ -373,32 +355,18 @@ func (t timer) best(f func(n int) time.Duration) float64 {
 // ---------------------------------------------------------------------------
 // Prequential pass
 
-type shape struct {
-	name            string
-	dim             int64
-	hidden          []int64
-	batch           int64
-	target, pytorch float64 // issue 3: examples/s
-}
-
-// passShapes are issue 3's MLP shapes, which the pass and peer sections
-// time.
-var passShapes = []shape{
-	{"mlp 32→64→10, batch 1", 32, []int64{64}, 1, 45000, 3600},
-	{"mlp 32→64→10, batch 32", 32, []int64{64}, 32, 95000, 64000},
-	{"mlp 64→256→10, batch 32", 64, []int64{256}, 32, 19000, 19000},
-	{"mlp 64→512→512→10, batch 32", 64, []int64{512, 512}, 32, 3000, 4200},
-}
+// passTargets are issue 3's targets and its PyTorch 1.13 + OpenBLAS
+// figures, in examples/s, for prequential.PassShapes in order.
+var passTargets = []struct{ target, pytorch float64 }{{45000, 3600}, {95000, 64000}, {19000, 19000}, {3000, 4200}}
 
 func passes(t timer) error {
-	shapes := passShapes
 	fmt.Println("== One online prequential pass: predict, code, learn; float64; SGD (issue 3 item 5) ==")
 	fmt.Println("  examples/s (best of runs; model building excluded); target and PyTorch 1.13 + OpenBLAS from issue 3")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "shape\tparams\tworkers=1\tworkers=2\tspeedup\ttarget\tPyTorch\t")
 	var last [2]float64
-	for _, sh := range shapes {
-		sp, in, lab, err := passSpec(sh)
+	for i, sh := range prequential.PassShapes {
+		sp, in, lab, err := sh.Data()
 		if err != nil {
 			return err
 		}
@@ -408,7 +376,7 @@ func passes(t timer) error {
 				return err
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.2f×\t≥ %.0f\t%.0f\t\n", sh.name, sp.NumParams(), rate[0], rate[1], rate[1]/rate[0], sh.target, sh.pytorch)
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.2f×\t≥ %.0f\t%.0f\t\n", sh.Title(), sp.NumParams(), rate[0], rate[1], rate[1]/rate[0], passTargets[i].target, passTargets[i].pytorch)
 		last = rate
 	}
 	if err := tw.Flush(); err != nil {
@@ -419,25 +387,6 @@ func passes(t timer) error {
 	fmt.Printf("  core-scaling ceiling of this machine: %.2f× (independent 4-lane dot products on 2 goroutines vs 1,\n", ceiling)
 	fmt.Println("    no sharing: BenchmarkCoreScaling; bounds what workers=2 can gain here)")
 	return nil
-}
-
-// passSpec is the spec, inputs and labels of one pass benchmark shape:
-// normal initialization (scale 0.05), SGD at lr 0.05, 10 classes, 4096
-// examples (512 above 100,000 parameters).
-func passSpec(sh shape) (spec.Spec, *task.Inputs, *task.Labels, error) {
-	sp := spec.Default()
-	sp.Model, sp.Dim, sp.Hidden, sp.Batch, sp.Classes = spec.ModelMLP, sh.dim, sh.hidden, sh.batch, 10
-	sp.Init, sp.InitScale, sp.LR, sp.Test = spec.InitNormal, 0.05, 0.05, 0
-	sp.N = 4096
-	if sp.NumParams() > 100_000 {
-		sp.N = 512
-	}
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		return sp, nil, nil, err
-	}
-	lab, err := task.NewLabels(sp, in)
-	return sp, in, lab, err
 }
 
 // passRate is the examples per second of one online prequential pass
@@ -477,13 +426,7 @@ func passRate(t timer, sp spec.Spec, in *task.Inputs, lab *task.Labels, workers 
 // coreScaling is BenchmarkCoreScaling's measure: the same pure float work
 // (2 × 2000 dot products of 1024) on one goroutine, then split over two.
 func coreScaling(t timer) float64 {
-	work := func(a []float64) float64 {
-		s := 0.0
-		for range 2000 {
-			s += detmath.Dot(a, a)
-		}
-		return s
-	}
+	work := prequential.ScalingWork
 	x, y := make([]float64, 1024), make([]float64, 1024)
 	var sink float64
 	one := t.best(func(n int) time.Duration {

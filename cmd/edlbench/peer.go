@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"strings"
+
+	"github.com/edlwire/edlwire/shared/prequential"
 )
 
 // peerResult is one line of the peer section: what scripts/bench_peer.py
@@ -26,12 +28,12 @@ type peerResult struct {
 // human-readable table is the driver's.
 func peer(t timer, only string, workers []int) error {
 	enc := json.NewEncoder(os.Stdout)
-	for _, sh := range passShapes {
-		name := strings.NewReplacer("→", "-", ", ", "/", " ", "").Replace(sh.name)
+	for _, sh := range prequential.PassShapes {
+		name := sh.Name()
 		if only != "" && !strings.Contains(name, only) {
 			continue
 		}
-		sp, in, lab, err := passSpec(sh)
+		sp, in, lab, err := sh.Data()
 		if err != nil {
 			return err
 		}

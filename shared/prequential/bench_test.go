@@ -7,7 +7,6 @@ import (
 
 	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/detmath"
-	"github.com/edlwire/edlwire/shared/task"
 
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -33,32 +32,13 @@ func BenchmarkTransmit(b *testing.B) {
 // float64; SGD) on the shapes of issue 3, in examples per second, with the
 // layers on one goroutine and split across two.
 func BenchmarkPass(b *testing.B) {
-	shapes := []struct {
-		name   string
-		dim    int64
-		hidden []int64
-		batch  int64
-	}{
-		{"mlp32-64-10/batch1", 32, []int64{64}, 1},
-		{"mlp32-64-10/batch32", 32, []int64{64}, 32},
-		{"mlp64-256-10/batch32", 64, []int64{256}, 32},
-		{"mlp64-512-512-10/batch32", 64, []int64{512, 512}, 32},
-	}
-	for _, sh := range shapes {
+	for _, sh := range PassShapes {
 		for _, workers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/workers=%d", sh.name, workers), func(b *testing.B) {
-				sp := spec.Default()
-				sp.Model, sp.Dim, sp.Hidden, sp.Batch, sp.Classes = spec.ModelMLP, sh.dim, sh.hidden, sh.batch, 10
-				sp.Init, sp.InitScale, sp.LR, sp.Test = spec.InitNormal, 0.05, 0.05, 0
-				sp.N = 4096
-				if sp.NumParams() > 100_000 {
-					sp.N = 512
-				}
-				in, err := task.NewInputs(sp)
+			b.Run(fmt.Sprintf("%s/workers=%d", sh.Name(), workers), func(b *testing.B) {
+				sp, in, lab, err := sh.Data()
 				if err != nil {
 					b.Fatal(err)
 				}
-				lab, _ := task.NewLabels(sp, in)
 				b.ResetTimer()
 				for b.Loop() {
 					b.StopTimer() // building the model (seeded init) is not part of the pass
@@ -86,13 +66,7 @@ func BenchmarkPass(b *testing.B) {
 // this machine for pure floating-point work (independent 4-lane dot
 // products, no sharing): the ceiling for BenchmarkPass's workers=2 speedup.
 func BenchmarkCoreScaling(b *testing.B) {
-	work := func(a []float64) float64 {
-		s := 0.0
-		for range 2000 {
-			s += detmath.Dot(a, a)
-		}
-		return s
-	}
+	work := ScalingWork
 	x, y := make([]float64, 1024), make([]float64, 1024)
 	var one, two float64
 	b.Run("goroutines=1", func(b *testing.B) {

@@ -67,7 +67,7 @@ type Report struct {
 // loss (the sender's alone). elapsed is the run's wall time in seconds,
 // measured by the caller. The transport fields stay zero.
 func New(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
-	zbits, err := zstdBits(edl.LabelBytes(train, int(sp.Classes)))
+	zbits, err := ZstdBits(edl.LabelBytes(train, int(sp.Classes)))
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +174,9 @@ func (r *Report) Summary() string {
 	return b.String()
 }
 
-// zstdBits is 8 × the size of raw compressed by zstd at its best level, on
+// ZstdBits is 8 × the size of raw compressed by zstd at its best level, on
 // one goroutine (the baseline a general-purpose compressor reaches).
-func zstdBits(raw []byte) (int64, error) {
+func ZstdBits(raw []byte) (int64, error) {
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return 0, fmt.Errorf("report: zstd: %w", err)
