@@ -37,17 +37,16 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/coder/codertest"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/report"
@@ -452,148 +451,73 @@ func coreScaling(t timer) float64 {
 // ---------------------------------------------------------------------------
 // Coder
 
-// coderScript is 2^16 symbols over K: 16 quantized tables with weights over
-// many orders of magnitude, symbols drawn from them (as the coder's
-// BenchmarkCoder).
-type coderScript struct {
-	k      int
-	tables [][]uint32
-	cums   [][]uint32
-	which  []int
-	syms   []int
-	probs  [][]float64
-	data   []byte
-	ideal  float64 // exact Σ (P − log2 f), bits
-}
+// The timed loops run n symbols of a codertest script (the one the coder's
+// BenchmarkCoder codes) from its start, wrapping around (a fresh stream
+// every 2^16 symbols), with the frequency tables or (cum) their prefix
+// sums.
 
-const coderSyms = 1 << 16
-
-func newCoderScript(k int) (*coderScript, error) {
-	r := rand.New(rand.NewPCG(uint64(k), 23))
-	cs := &coderScript{k: k}
-	for range 16 {
-		w := make([]float64, k)
-		sum := 0.0
-		for i := range w {
-			w[i] = float64(1+r.IntN(1000)) * float64(uint64(1)<<r.IntN(20))
-			sum += w[i]
-		}
-		for i := range w {
-			w[i] /= sum
-		}
-		f := make([]uint32, k)
-		if err := coder.Quantize(f, w, 24); err != nil {
-			return nil, err
-		}
-		c := make([]uint32, k+1)
-		for i, x := range f {
-			c[i+1] = c[i] + x
-		}
-		cs.probs = append(cs.probs, w)
-		cs.tables = append(cs.tables, f)
-		cs.cums = append(cs.cums, c)
-	}
-	enc, _ := coder.NewEncoder(24)
-	for i := range coderSyms {
-		ti := i % 16
-		c := cs.cums[ti]
-		u := r.Uint32N(1 << 24)
-		y, _ := slices.BinarySearchFunc(c[1:], u, func(x, u uint32) int {
-			if x <= u {
-				return -1
+func encodeLoop(cs *codertest.Script, cum bool) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		e, _ := coder.NewEncoder(codertest.Precision)
+		start := time.Now()
+		for j := range n {
+			i := j & (codertest.Symbols - 1)
+			if i == 0 {
+				e.Reset()
 			}
-			return 1
-		})
-		cs.which = append(cs.which, ti)
-		cs.syms = append(cs.syms, y)
-		cs.ideal += 24 - math.Log2(float64(cs.tables[ti][y]))
-		if err := enc.EncodeCum(c[y], c[y+1]-c[y]); err != nil {
-			return nil, err
+			var err error
+			if y := cs.Syms[i]; cum {
+				c := cs.Cums[cs.Which[i]]
+				err = e.EncodeCum(c[y], c[y+1]-c[y])
+			} else {
+				err = e.Encode(cs.Freqs(i), y)
+			}
+			if err != nil {
+				panic(err)
+			}
+			e.Take()
 		}
+		return time.Since(start)
 	}
-	cs.data = append(enc.Take(), enc.Finish()...)
-	return cs, nil
 }
 
-// The timed loops: n symbols from the start of the script, wrapping around
-// (a fresh stream every 2^16 symbols).
-
-func (cs *coderScript) encode(n int) time.Duration {
-	e, _ := coder.NewEncoder(24)
-	start := time.Now()
-	for j := range n {
-		i := j & (coderSyms - 1)
-		if i == 0 {
-			e.Reset()
+func decodeLoop(cs *codertest.Script, cum bool) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		d, _ := coder.NewDecoder(codertest.Precision)
+		start := time.Now()
+		for j := range n {
+			i := j & (codertest.Symbols - 1)
+			if i == 0 {
+				d.Reset()
+				d.Write(cs.Data)
+				d.CloseWrite()
+			}
+			var y int
+			var err error
+			if cum {
+				y, err = d.DecodeCumulative(cs.Cums[cs.Which[i]])
+			} else {
+				y, err = d.Decode(cs.Freqs(i))
+			}
+			if err != nil || y != cs.Syms[i] {
+				panic(fmt.Sprint("decode: ", err))
+			}
 		}
-		if err := e.Encode(cs.tables[cs.which[i]], cs.syms[i]); err != nil {
-			panic(err)
-		}
-		e.Take()
+		return time.Since(start)
 	}
-	return time.Since(start)
 }
 
-func (cs *coderScript) decode(n int) time.Duration {
-	d, _ := coder.NewDecoder(24)
-	start := time.Now()
-	for j := range n {
-		i := j & (coderSyms - 1)
-		if i == 0 {
-			d.Reset()
-			d.Write(cs.data)
-			d.CloseWrite()
+func quantizeLoop(cs *codertest.Script) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		dst := make([]uint32, cs.K)
+		start := time.Now()
+		for j := range n {
+			if err := coder.Quantize(dst, cs.Probs[j&15], codertest.Precision); err != nil {
+				panic(err)
+			}
 		}
-		if y, err := d.Decode(cs.tables[cs.which[i]]); err != nil || y != cs.syms[i] {
-			panic(fmt.Sprint("decode: ", err))
-		}
+		return time.Since(start)
 	}
-	return time.Since(start)
-}
-
-func (cs *coderScript) encodeCum(n int) time.Duration {
-	e, _ := coder.NewEncoder(24)
-	start := time.Now()
-	for j := range n {
-		i := j & (coderSyms - 1)
-		if i == 0 {
-			e.Reset()
-		}
-		c, y := cs.cums[cs.which[i]], cs.syms[i]
-		if err := e.EncodeCum(c[y], c[y+1]-c[y]); err != nil {
-			panic(err)
-		}
-		e.Take()
-	}
-	return time.Since(start)
-}
-
-func (cs *coderScript) decodeCum(n int) time.Duration {
-	d, _ := coder.NewDecoder(24)
-	start := time.Now()
-	for j := range n {
-		i := j & (coderSyms - 1)
-		if i == 0 {
-			d.Reset()
-			d.Write(cs.data)
-			d.CloseWrite()
-		}
-		if y, err := d.DecodeCumulative(cs.cums[cs.which[i]]); err != nil || y != cs.syms[i] {
-			panic(fmt.Sprint("decode: ", err))
-		}
-	}
-	return time.Since(start)
-}
-
-func (cs *coderScript) quantize(n int) time.Duration {
-	dst := make([]uint32, cs.k)
-	start := time.Now()
-	for j := range n {
-		if err := coder.Quantize(dst, cs.probs[j&15], 24); err != nil {
-			panic(err)
-		}
-	}
-	return time.Since(start)
 }
 
 func coderSpeed(t timer) error {
@@ -604,15 +528,15 @@ func coderSpeed(t timer) error {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "K\tencode\tdecode\tenc+dec\tencodeCum\tdecodeCum\tenc+dec (prefix sums)\tQuantize/table\tQuantize/symbol\toverhead bits/symbol\t")
 	for _, k := range []int{2, 10, 256, 32768} {
-		cs, err := newCoderScript(k)
+		cs, err := codertest.New(k)
 		if err != nil {
 			return err
 		}
 		ns := func(f func(int) time.Duration) float64 { return 1e9 * t.best(f) }
-		enc, dec := ns(cs.encode), ns(cs.decode)
-		encC, decC := ns(cs.encodeCum), ns(cs.decodeCum)
-		q := ns(cs.quantize)
-		over := (float64(8*len(cs.data)) - cs.ideal) / coderSyms
+		enc, dec := ns(encodeLoop(cs, false)), ns(decodeLoop(cs, false))
+		encC, decC := ns(encodeLoop(cs, true)), ns(decodeLoop(cs, true))
+		q := ns(quantizeLoop(cs))
+		over := (float64(8*len(cs.Data)) - cs.Ideal) / codertest.Symbols
 		fmt.Fprintf(tw, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%.2f\t%.2e\t\n", k, enc, dec, enc+dec, encC, decC, encC+decC, q, q/float64(k), over)
 	}
 	return tw.Flush()
