@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
@@ -190,7 +191,7 @@ func toyHypothesis(o ToyOptions) (*ToyResult, error) {
 
 func toyRareInputs(o ToyOptions) (*ToyResult, error) {
 	const classes = 16
-	delta := math.Log2(classes)
+	delta := detmath.Log2(classes)
 	n := pick[int64](o, 20000, 4000)
 	q := pick(o, 1e-4, 5e-4) // probability of each rare input: u = n·q = 2
 	pis := pick(o, []float64{0.02, 0.05, 0.1, 0.2, 0.4}, []float64{0.1, 0.2, 0.3, 0.4})
@@ -219,7 +220,7 @@ func toyRareInputs(o ToyOptions) (*ToyResult, error) {
 		pred := RareInputsEDLPerN(pi, q, delta, n)
 		meas := st.EDLIdealPerN.Mean
 		se := st.EDLIdealPerN.SD / math.Sqrt(float64(seeds))
-		r.Table = append(r.Table, fmt.Sprintf("%6g %6d %14.5f %10.5f %14.5f %8.3f %10.3f", pi, rare, meas, se, pred, meas/pred, 1-math.Pow(1-q, float64(n))))
+		r.Table = append(r.Table, fmt.Sprintf("%6g %6d %14.5f %10.5f %14.5f %8.3f %10.3f", pi, rare, meas, se, pred, meas/pred, 1-powInt(1-q, n)))
 		r.Checks = append(r.Checks, Check{Name: fmt.Sprintf("π = %g: EDL/n at n=%d", pi, n), Measured: fmt.Sprintf("%.5f ± %.5f bits/example", meas, se),
 			Predicted: fmt.Sprintf("%.5f bits/example (λ = %.4f)", pred, lambda), Criterion: "within 10%", Pass: math.Abs(meas-pred) <= 0.1*pred})
 		xs, ys, preds = append(xs, pi), append(ys, meas), append(preds, pred)
@@ -270,16 +271,16 @@ func PeakArgmax(x, y []float64) (raw int, argmax, peak float64, points int) {
 	var px, py []float64
 	for k := range x {
 		if x[k] >= 0.75*x[raw] && x[k] <= 1.25*x[raw] {
-			px, py = append(px, math.Log(x[k])), append(py, y[k])
+			px, py = append(px, detmath.Log(x[k])), append(py, y[k])
 		}
 	}
 	logArgmax, peak := ParabolaMax(px, py)
-	return raw, math.Exp(logArgmax), peak, len(px)
+	return raw, detmath.Exp(logArgmax), peak, len(px)
 }
 
 func toyCoupon(o ToyOptions) (*ToyResult, error) {
 	const keys, classes = 100, 16
-	delta := math.Log2(classes)
+	delta := detmath.Log2(classes)
 	s := spec.Default()
 	s.Task, s.Model = spec.TaskCoupon, spec.ModelTable
 	s.Keys, s.Classes, s.Dim, s.Alpha, s.Batch = keys, classes, 1, 1e-6, 1
@@ -316,7 +317,7 @@ func toyCoupon(o ToyOptions) (*ToyResult, error) {
 	r.Checks = append(r.Checks, Check{Name: "argmax of EDL/n", Measured: fmt.Sprintf("n = %.1f (%.3fK)", argmax, argmax/keys), Predicted: "1.79K = 179",
 		Criterion: "within ±5% (170.1 … 187.9)", Pass: math.Abs(argmax-179) <= 0.05*179})
 	r.Checks = append(r.Checks, Check{Name: "peak of EDL/n", Measured: fmt.Sprintf("%.5f bits = %.4fΔ", peak, peak/delta), Predicted: fmt.Sprintf("0.298Δ = %.4f bits", 0.298*delta),
-		Criterion: "within ±5%", Pass: math.Abs(peak-0.298*delta) <= 0.05*0.298*delta})
+		Criterion: "within ±5%", Pass: math.Abs(peak-float64(0.298*delta)) <= 0.05*0.298*delta})
 	var lo, hi, cm, cc []float64
 	for k, st := range res.Summary {
 		lo, hi = append(lo, st.EDLIdealPerN.Min), append(hi, st.EDLIdealPerN.Max)
@@ -368,7 +369,7 @@ func toyFormat(o ToyOptions) (*ToyResult, error) {
 		x = append(x, float64(n))
 		mAll = append(mAll, all.Summary[k].EDLIdealPerN.Mean)
 		mAns = append(mAns, ans.Summary[k].EDLIdealPerN.Mean)
-		pAll = append(pAll, (fmtKey[n]+answers*ansKey[n])/float64(n))
+		pAll = append(pAll, (fmtKey[n]+float64(answers*ansKey[n]))/float64(n))
 		pAns = append(pAns, answers*ansKey[n]/float64(n))
 	}
 	r.Table = append(r.Table, fmt.Sprintf("%6s %12s %12s %14s %14s", "n", "all: EDL/n", "predicted", "answers: EDL/n", "predicted"))

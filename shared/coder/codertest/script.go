@@ -1,11 +1,11 @@
 package codertest
 
 import (
-	"math"
 	"math/rand/v2"
 	"sort"
 
 	"github.com/edlwire/edlwire/shared/coder"
+	"github.com/edlwire/edlwire/shared/detmath"
 )
 
 // Symbols is the length of a script: a power of two, so a timed loop wraps
@@ -38,7 +38,7 @@ func New(k int) (*Script, error) {
 		w := make([]float64, k)
 		sum := 0.0
 		for i := range w {
-			w[i] = float64(1+r.IntN(1000)) * float64(uint64(1)<<r.IntN(20))
+			w[i] = float64(float64(1+r.IntN(1000)) * float64(uint64(1)<<r.IntN(20))) // not fused into the sum
 			sum += w[i]
 		}
 		for i := range w {
@@ -65,7 +65,7 @@ func New(k int) (*Script, error) {
 		u := r.Uint32N(1 << Precision)
 		y := sort.Search(k, func(j int) bool { return u < s.Cums[ti][j+1] })
 		s.Which, s.Syms = append(s.Which, ti), append(s.Syms, y)
-		s.Ideal += Precision - math.Log2(float64(s.Tables[ti][y]))
+		s.Ideal += Precision - detmath.Log2(float64(s.Tables[ti][y]))
 		if err := enc.Encode(s.Tables[ti], y); err != nil {
 			return nil, err
 		}
