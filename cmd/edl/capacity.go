@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -117,7 +116,7 @@ func writeCapacity(rep *experiment.CapacityReport, dir, command string) error {
 	if err := writeCSV(filepath.Join(dir, "capacity.csv"), rep.CSV()); err != nil {
 		return err
 	}
-	return capacityPlots(rep, dir)
+	return drawFigures(rep.Figures(), dir)
 }
 
 // capPlanConfig is a capacity plan's configuration in plan.json.
@@ -157,51 +156,4 @@ func openCapacity(p *sweep.Plan) (*experiment.CapacityRun, error) {
 	c := ca.run
 	c.Base = planBase(p, c.Options)
 	return &c, nil
-}
-
-// capacityPlots draws capacity and PGR against the density (log axis), one
-// line per adapter, for each arm, with P* marked: the grid points where the
-// reference's EDL is at least 50 bits (the threshold's rule), y clipped to
-// [−0.2, 3] (PGR: [−0.2, 1.3]); the PGR plot marks P*_PGR.
-func capacityPlots(rep *experiment.CapacityReport, dir string) error {
-	for _, q := range []struct {
-		name, label string
-		pick        func(experiment.CapacityPoint) float64
-		star        func(experiment.CapacityArm) float64
-		ymax        float64
-	}{
-		{"capacity", "capacity EDL/EDL_ref", func(p experiment.CapacityPoint) float64 { return p.Capacity }, func(a experiment.CapacityArm) float64 { return a.PStar }, 3},
-		{"pgr", "PGR (performance gap recovered)", func(p experiment.CapacityPoint) float64 { return p.PGR }, func(a experiment.CapacityArm) float64 { return a.PStarPGR }, 1.3},
-	} {
-		var ss []experiment.Series
-		for _, a := range rep.Arms {
-			for _, c := range a.Curves {
-				s := experiment.Series{Name: a.Arm + " " + c.Adapter.Name, Key: c.Adapter.Name, Points: true, Dashed: a.Arm == experiment.ArmTeach.Name}
-				for _, p := range c.Points {
-					v := q.pick(p)
-					if p.Density > 0 && p.EDLRef >= 50 && !math.IsNaN(v) && !math.IsInf(v, 0) {
-						s.X, s.Y = append(s.X, p.Density), append(s.Y, v)
-					}
-				}
-				if len(s.X) > 1 {
-					ss = append(ss, s)
-				}
-			}
-			if st := q.star(a); st > 0 {
-				ss = append(ss, experiment.Series{Name: fmt.Sprintf("P*(%s) = %.3g bits/param", a.Arm, st), X: []float64{st, st}, Y: []float64{0, 1.2}, Dashed: a.Arm == experiment.ArmTeach.Name, Reference: true})
-			}
-		}
-		if len(ss) == 0 {
-			continue
-		}
-		p, err := newPlot(fmt.Sprintf("edl capacity: %s against EDL_ref/P (solid: elicitation, dashed: teaching)", q.name), "information density EDL_ref/P (bits per trainable parameter, log scale)", q.label, true, ss)
-		if err != nil {
-			return err
-		}
-		p.Y.Min, p.Y.Max = -0.2, q.ymax // ratios outside are clipped (the CSV has them all)
-		if _, err := save(p, dir, q.name); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -183,37 +183,18 @@ func elicitKind(mode string) sweep.Kind {
 		})
 }
 
-// elicitPlot draws every arm's mean EDL/n (min–max band over seeds) and
-// its random-label control into one figure, and the cumulative EDL.
+// elicitPlot draws the report's figures from its arms' curve.json files
+// (what edl merge and a replot read as well).
 func elicitPlot(rep *experiment.ElicitReport, dir string) error {
-	var per, cum []experiment.Series
-	for _, ar := range rep.Arms {
+	docs := make([]curve.Document, len(rep.Arms))
+	for i, ar := range rep.Arms {
 		b, err := os.ReadFile(filepath.Join(dir, ar.Dir, "curve.json"))
+		if err == nil {
+			err = json.Unmarshal(b, &docs[i])
+		}
 		if err != nil {
 			return fmt.Errorf("edl: %w", err)
 		}
-		var cj curve.Document
-		if err := json.Unmarshal(b, &cj); err != nil {
-			return fmt.Errorf("edl: %w", err)
-		}
-		per = append(per, experiment.StatSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false))
-		per = append(per, experiment.StatSeries(ar.Arm.Name+" random-label control", ar.Arm.Name, cj.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
-		cum = append(cum, experiment.StatSeries(ar.Arm.Name, ar.Arm.Name, cj.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false))
 	}
-	for i := range per {
-		per[i].Points = false
-	}
-	p, err := newPlot(fmt.Sprintf("edl %s: EDL(n)/n per arm, p=%d", rep.Mode, rep.Options.P), "n (examples, log scale)", "EDL/n (bits/example)", true, per)
-	if err != nil {
-		return err
-	}
-	if _, err := save(p, dir, "edl_per_example_arms"); err != nil {
-		return err
-	}
-	p, err = newPlot(fmt.Sprintf("edl %s: cumulative EDL(n) per arm", rep.Mode), "n (examples, log scale)", "EDL (bits)", true, cum)
-	if err != nil {
-		return err
-	}
-	_, err = save(p, dir, "edl_cumulative_arms")
-	return err
+	return drawFigures(rep.Figures(docs), dir)
 }

@@ -341,5 +341,18 @@ func drawFigure(f experiment.Figure, dir string) ([]string, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
 	}
+	if len(f.YRange) == 2 {
+		p.Y.Min, p.Y.Max = f.YRange[0], f.YRange[1]
+	}
 	return save(p, dir, f.Name)
+}
+
+// drawFigures draws each figure into dir.
+func drawFigures(figs []experiment.Figure, dir string) error {
+	for _, f := range figs {
+		if _, err := drawFigure(f, dir); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -56,7 +56,7 @@ func TestReplot(t *testing.T) {
 	for _, path := range capacities {
 		var rep experiment.CapacityReport
 		read(path, &rep)
-		if err := capacityPlots(&rep, filepath.Dir(path)); err != nil {
+		if err := drawFigures(rep.Figures(), filepath.Dir(path)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
@@ -141,5 +142,55 @@ func TestCapacityReportCSV(t *testing.T) {
 	}
 	if _, err := c.Assemble(nil); err == nil {
 		t.Error("no results assembled")
+	}
+}
+
+// The capacity figures keep the points the thresholds read (density > 0,
+// EDL_ref ≥ MinRefBits, a finite ratio), a line only with two of them,
+// and mark P* where it was found; no line, no figure.
+func TestCapacityFigures(t *testing.T) {
+	ad := Adapter{Name: "lora-1", Kind: "lora", Rank: 1}
+	pts := []CapacityPoint{
+		{N: 10, Density: 0.1, EDLRef: MinRefBits - 1, Capacity: 1, PGR: 1}, // the reference has not learned enough
+		{N: 20, Density: 0.2, EDLRef: MinRefBits, Capacity: 0.9, PGR: math.NaN()},
+		{N: 40, Density: 0.4, EDLRef: 2 * MinRefBits, Capacity: 0.5, PGR: 0.7},
+	}
+	rep := &CapacityReport{Arms: []CapacityArm{
+		{Arm: ArmElicit.Name, PStar: 0.3, Curves: []CapacityCurve{{Adapter: ad, Points: pts}}},
+		{Arm: ArmTeach.Name, Curves: []CapacityCurve{{Adapter: ad, Points: pts}}},
+	}}
+	figs := rep.Figures()
+	if len(figs) != 1 || figs[0].Name != "capacity" {
+		t.Fatalf("figures %+v: want capacity only (PGR has one finite point per line)", figs)
+	}
+	f := figs[0]
+	if len(f.YRange) != 2 || f.YRange[0] != -0.2 || f.YRange[1] != 3 || !f.LogX || len(f.Series) != 3 {
+		t.Fatalf("figure %+v", f)
+	}
+	el, star, te := f.Series[0], f.Series[1], f.Series[2]
+	if len(el.X) != 2 || el.X[0] != 0.2 || el.Y[1] != 0.5 || el.Dashed || !te.Dashed {
+		t.Errorf("lines %+v %+v", el, te)
+	}
+	if !star.Reference || star.X[0] != 0.3 || star.X[1] != 0.3 {
+		t.Errorf("P* marker %+v", star)
+	}
+}
+
+// The elicit figures: per arm its curve and its control in one colour
+// (same key), without markers, and the cumulative EDL.
+func TestElicitFigures(t *testing.T) {
+	st := []curve.Stat{{N: 10, EDLIdealPerN: curve.Spread{Mean: 2, Min: 1, Max: 3}, EDLIdeal: curve.Spread{Mean: 20}}}
+	ctl := []curve.Stat{{N: 10, EDLIdealPerN: curve.Spread{Mean: 0.1}}}
+	rep := &ElicitReport{Mode: "elicit", Arms: []ArmResult{{Arm: ArmElicit}, {Arm: ArmTeach}}}
+	figs := rep.Figures([]curve.Document{{Summary: st, ControlSummary: ctl}, {Summary: st, ControlSummary: ctl}})
+	if len(figs) != 2 || len(figs[0].Series) != 4 || len(figs[1].Series) != 2 {
+		t.Fatalf("figures %+v", figs)
+	}
+	per := figs[0].Series
+	if per[0].Key != per[1].Key || per[0].Dashed || !per[1].Dashed || per[0].Points || per[0].Y[0] != 2 || per[0].Lo[0] != 1 || per[1].Y[0] != 0.1 {
+		t.Errorf("per-example series %+v", per[:2])
+	}
+	if figs[1].Series[0].Y[0] != 20 || !figs[1].Series[0].Points {
+		t.Errorf("cumulative series %+v", figs[1].Series[0])
 	}
 }
