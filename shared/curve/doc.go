@@ -29,8 +29,11 @@
 // machine); Measure runs them on Config.Workers goroutines, each writing only
 // its own slot, and Assemble reduces their results in a fixed order, so the
 // result is the same bits for any number of workers, equal to a serial run
-// and to units run apart (a sweep's shards) and assembled. The package does no I/O and reads no clock; progress is
-// reported through a callback.
+// and to units run apart (a sweep's shards) and assembled (RunEach is that
+// pool, which the experiments' units use too). The package does no I/O and
+// reads no clock; progress is reported through a callback. What a curve
+// becomes on disk (curve.csv, summary.csv, curve.json) and on a terminal is
+// built here as values (output.go); the edl command writes them.
 //
 // Signature: elicitation when EDL/n falls over the whole grid in every seed,
 // teaching when it first rises and then falls in every seed, undetermined
