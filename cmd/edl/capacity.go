@@ -131,15 +131,15 @@ func capPlanConfig(c *experiment.CapacityRun) any {
 // capacityKind runs edl capacity's units as shards and merges them; the
 // base comes from the plan's cache.
 var capacityKind = unitKind("capacity", openCapacity, (*experiment.CapacityRun).RunUnit,
-	func(c *experiment.CapacityRun, results []experiment.CapacityUnitResult, out, command string) (string, error) {
+	func(c *experiment.CapacityRun, results []experiment.CapacityUnitResult, out, command string) (string, []string, error) {
 		rep, err := c.Assemble(results)
 		if err == nil {
 			err = writeCapacity(rep, out, command)
 		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return rep.Table(), nil
+		return rep.Table(), nil, nil
 	})
 
 func openCapacity(p *sweep.Plan) (*experiment.CapacityRun, error) {

@@ -130,46 +130,18 @@ func curvePlanConfig(c curve.Config) any {
 }
 
 // curveKind runs edl curve's units as shards and merges them.
-var curveKind = sweep.Kind{
-	Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
-		cfg, err := replan(p, parseCurveConfig)
-		if err != nil {
-			return nil, err
-		}
-		var u curve.Unit
-		if err := json.Unmarshal(job, &u); err != nil {
-			return nil, fmt.Errorf("edl: curve shard: %w", err)
-		}
-		r, err := curve.RunUnit(cfg, u)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(r)
-	},
-	Merge: func(p *sweep.Plan, args []string, results []json.RawMessage, out string, stdout io.Writer) ([]string, error) {
-		cfg, err := replan(p, parseCurveConfig)
-		if err != nil {
-			return nil, err
-		}
-		units := make([]curve.UnitResult, len(results))
-		for i, r := range results {
-			if err := json.Unmarshal(r, &units[i]); err != nil {
-				return nil, fmt.Errorf("edl: curve shard %d: %w", i, err)
-			}
-		}
+var curveKind = unitKind("curve", func(p *sweep.Plan) (curve.Config, error) { return replan(p, parseCurveConfig) }, curve.RunUnit,
+	func(cfg curve.Config, units []curve.UnitResult, out, command string) (string, []string, error) {
 		res, err := curve.Assemble(cfg, units)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		files, err := writeCurve(res, out, "edl curve "+strings.Join(args, " "))
+		files, err := writeCurve(res, out, command)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		fmt.Fprint(stdout, res.Table())
-		fmt.Fprintf(stdout, "signature %s (control: %s); wrote %s\n", res.Signature, res.ControlSignature, strings.Join(files, ", "))
-		return files, nil
-	},
-}
+		return res.Table() + fmt.Sprintf("signature %s (control: %s); wrote %s\n", res.Signature, res.ControlSignature, strings.Join(files, ", ")), files, nil
+	})
 
 // parseCurveConfig is parseCurve for a plan's arguments.
 func parseCurveConfig(args []string, stderr io.Writer) (curve.Config, any, bool) {

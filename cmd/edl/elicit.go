@@ -171,15 +171,15 @@ func elicitKind(mode string) sweep.Kind {
 		return &experiment.ElicitRun{Options: o, Mode: mode, Arms: experiment.ElicitArms(mode), Base: planBase(p, o)}, nil
 	}
 	return unitKind(mode, open, (*experiment.ElicitRun).RunUnit,
-		func(e *experiment.ElicitRun, results []experiment.ElicitUnitResult, out, command string) (string, error) {
+		func(e *experiment.ElicitRun, results []experiment.ElicitUnitResult, out, command string) (string, []string, error) {
 			rep, curves, err := e.Assemble(results)
 			if err == nil {
 				err = writeElicit(e, rep, curves, out, command)
 			}
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
-			return rep.Table(), nil
+			return rep.Table(), nil, nil
 		})
 }
 

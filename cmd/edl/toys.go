@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -93,9 +92,8 @@ func cmdToy(args []string, stdout, stderr io.Writer) int {
 		allPass = allPass && rep.Pass
 		fmt.Fprint(stdout, rep.report())
 		if dir != "" {
-			b, _ := json.MarshalIndent(rep, "", " ")
-			if err := os.WriteFile(filepath.Join(dir, "toy.json"), append(b, '\n'), 0o644); err != nil {
-				fmt.Fprintln(stderr, "edl:", err)
+			if err := writeJSON(filepath.Join(dir, "toy.json"), rep); err != nil {
+				fmt.Fprintln(stderr, err)
 				return 1
 			}
 		}

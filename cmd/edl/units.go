@@ -84,9 +84,10 @@ func filesUnder(dir string) ([]string, error) {
 
 // unitKind is the sweep.Kind of a command measured as units of type U
 // with results of type R: open rebuilds the measurement M from a plan, run
-// runs one unit, and assemble writes the outputs into out, returning the
-// table the one-machine command prints.
-func unitKind[M, U, R any](command string, open func(*sweep.Plan) (M, error), run func(M, U) (R, error), assemble func(m M, results []R, out, commandLine string) (string, error)) sweep.Kind {
+// runs one unit, and assemble writes the outputs into out, returning what
+// to print (the one-machine command's table) and the files written (nil:
+// every file under out, in lexical order).
+func unitKind[M, U, R any](command string, open func(*sweep.Plan) (M, error), run func(M, U) (R, error), assemble func(m M, results []R, out, commandLine string) (string, []string, error)) sweep.Kind {
 	return sweep.Kind{
 		Shard: func(p *sweep.Plan, job json.RawMessage) (json.RawMessage, error) {
 			m, err := open(p)
@@ -114,11 +115,14 @@ func unitKind[M, U, R any](command string, open func(*sweep.Plan) (M, error), ru
 					return nil, fmt.Errorf("edl: %s shard %d: %w", command, i, err)
 				}
 			}
-			table, err := assemble(m, rs, out, "edl "+command+" "+strings.Join(args, " "))
+			table, files, err := assemble(m, rs, out, "edl "+command+" "+strings.Join(args, " "))
 			if err != nil {
 				return nil, err
 			}
 			fmt.Fprint(stdout, table)
+			if files != nil {
+				return files, nil
+			}
 			return filesUnder(out)
 		},
 	}
