@@ -308,14 +308,13 @@ func transmit(sp spec.Spec, in *task.Inputs, labels []int) (run, error) {
 	if err := gw.Close(); err != nil {
 		return run{}, err
 	}
-	acct := a.Accounting()
 	return run{
 		n:         sp.N,
 		k:         sp.Classes,
-		float:     acct.IdealBits,
-		quantized: acct.QuantizedIdealBits,
+		float:     p.Figures.IdealBits,
+		quantized: p.Figures.QuantizedIdealBits,
 		coded:     float64(8 * p.Figures.PayloadBytes),
-		uniform:   float64(sp.N) * math.Log2(float64(sp.Classes)),
+		uniform:   edl.UniformBits(sp.N, int(sp.Classes)),
 		zstd:      float64(zbits),
 		gzip:      float64(8 * gz.Len()),
 		floored:   floored,
