@@ -54,15 +54,13 @@ func parseCapacity(args []string, stderr io.Writer) (*capArgs, int) {
 		fmt.Fprintln(stderr, "edl capacity: one of --out DIR and --plan DIR is required, no positional arguments, sizes positive")
 		return nil, 2
 	}
-	o, err := experiment.OptionsFor(*target, *quick)
+	run, err := experiment.NewCapacityRun(*target, *quick)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, 2
 	}
-	o.Workers, o.Seeds, o.GridPoints = max(1, *workers), 1, 8
-	if *quick {
-		o.GridPoints = 5
-	}
+	o := &run.Options
+	o.Workers = max(1, *workers)
 	if *points > 0 {
 		o.GridPoints = *points
 	}
@@ -76,7 +74,6 @@ func parseCapacity(args []string, stderr io.Writer) (*capArgs, int) {
 		fmt.Fprintln(stderr, "edl capacity:", err)
 		return nil, 2
 	}
-	run := experiment.CapacityRun{Options: o, Adapters: experiment.Adapters(*quick), LRs: experiment.CapacityLRs(o.LR, *quick)}
 	return &capArgs{run: run, out: *out, plan: *plan}, 0
 }
 

@@ -21,6 +21,21 @@ import (
 // CapacityArms are the arms capacity measures, in report order.
 var CapacityArms = []Arm{ArmElicit, ArmTeach}
 
+// NewCapacityRun is edl capacity's measurement on a target (as
+// OptionsFor): one seed, 8 grid points (quick: 5), the adapters of
+// Adapters and the rates of CapacityLRs at the target's rate.
+func NewCapacityRun(target string, quick bool) (CapacityRun, error) {
+	o, err := OptionsFor(target, quick)
+	if err != nil {
+		return CapacityRun{}, err
+	}
+	o.Seeds, o.GridPoints = 1, 8
+	if quick {
+		o.GridPoints = 5
+	}
+	return CapacityRun{Options: o, Adapters: Adapters(quick), LRs: CapacityLRs(o.LR, quick)}, nil
+}
+
 // CapacityLRs are the learning rates each adapter chooses from (ChooseLR):
 // the target's, a third and a tenth of it; quick, the target's and a
 // quarter.

@@ -120,6 +120,22 @@ func TestCapacityLRs(t *testing.T) {
 	}
 }
 
+// edl capacity's sizes: one seed, 8 grid points (quick 5), the
+// adapters and rates of its target.
+func TestNewCapacityRun(t *testing.T) {
+	c, err := NewCapacityRun(spec.NotationUntagged, true)
+	if err != nil || c.Options.Seeds != 1 || c.Options.GridPoints != 5 || c.Options.Target != spec.NotationUntagged ||
+		len(c.Adapters) != len(Adapters(true)) || c.LRs[0] != LatentDefaults(true).LR || len(c.LRs) != 2 {
+		t.Errorf("quick untagged: %+v %v", c, err)
+	}
+	if c, _ := NewCapacityRun(spec.NotationAnswersPermuted, false); c.Options.GridPoints != 8 || len(c.LRs) != 3 {
+		t.Errorf("full: %+v", c)
+	}
+	if _, err := NewCapacityRun("nonesuch", false); err == nil {
+		t.Error("unknown target accepted")
+	}
+}
+
 // capacity.csv has one row per arm, adapter and grid point, NaN empty;
 // the table prints each arm's P*.
 func TestCapacityReportCSV(t *testing.T) {
