@@ -113,7 +113,8 @@ func writeCapacity(rep *experiment.CapacityReport, dir, command string) error {
 	if err := writeCSV(filepath.Join(dir, "capacity.csv"), rep.CSV()); err != nil {
 		return err
 	}
-	return drawFigures(rep.Figures(), dir)
+	_, err := drawFigures(rep.Figures(), dir)
+	return err
 }
 
 // capPlanConfig is a capacity plan's configuration in plan.json.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/edlwire/edlwire/cmd/internal/sweep"
 	"github.com/edlwire/edlwire/shared/curve"
+	"github.com/edlwire/edlwire/shared/experiment"
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
@@ -175,7 +176,7 @@ func writeCurve(res *curve.Result, dir, command string) ([]string, error) {
 		return nil, err
 	}
 	files = append(files, filepath.Join(dir, "curve.json"))
-	plots, err := curvePlots(res, dir, fmt.Sprintf("%s/%s", res.Spec.Task, res.Spec.Model))
+	plots, err := drawFigures(experiment.CurveFigures(res, fmt.Sprintf("%s/%s", res.Spec.Task, res.Spec.Model)), dir)
 	if err != nil {
 		return nil, err
 	}

@@ -196,5 +196,6 @@ func elicitPlot(rep *experiment.ElicitReport, dir string) error {
 			return fmt.Errorf("edl: %w", err)
 		}
 	}
-	return drawFigures(rep.Figures(docs), dir)
+	_, err := drawFigures(rep.Figures(docs), dir)
+	return err
 }

@@ -15,7 +15,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/edlwire/edlwire/shared/curve"
 	"github.com/edlwire/edlwire/shared/experiment"
 )
 
@@ -28,39 +27,36 @@ var okabeIto = []color.NRGBA{
 	{0xCC, 0x79, 0xA7, 0xFF}, {0x56, 0xB4, 0xE9, 0xFF}, {0xF0, 0xE4, 0x42, 0xFF},
 }
 
-// newPlot draws series on one plot; the axes' labels carry the units. The
-// legend goes beside the data, never over it (save draws it).
-func newPlot(title, xlabel, ylabel string, logx bool, ss []experiment.Series) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
-	p.X.Tick.Marker = niceTicks{}
-	p.Y.Tick.Marker = niceTicks{}
-	if logx {
-		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = logTicks{}
-	}
-	p.Add(plotter.NewGrid())
-	return p, plotSeries(p, ss)
-}
-
 // plotSeries adds series to p, with their legend entries.
 func plotSeries(p *plot.Plot, ss []experiment.Series) error {
+	// The lines take the palette's colours by key, in order; the areas the
+	// colours after them.
+	keyOf := func(s experiment.Series) string {
+		if s.Key == "" {
+			return s.Name
+		}
+		return s.Key
+	}
 	keys := map[string]int{}
+	for _, area := range []bool{false, true} {
+		for _, s := range ss {
+			if _, ok := keys[keyOf(s)]; !ok && s.Area == area && !s.Reference {
+				keys[keyOf(s)] = len(keys)
+			}
+		}
+	}
 	for _, s := range ss {
-		key := s.Key
-		if key == "" {
-			key = s.Name
-		}
-		k, ok := keys[key]
-		if !ok && !s.Reference {
-			k = len(keys)
-			keys[key] = k
-		}
+		k := keys[keyOf(s)]
 		c := okabeIto[k%len(okabeIto)]
 		if s.Reference {
 			c = color.NRGBA{A: 0xFF}
+		}
+		if s.Area {
+			c.A = 90
+			if err := fill(p, s.X, s.Lo, s.Hi, c, s.Name); err != nil {
+				return err
+			}
+			continue
 		}
 		// Past the palette's seven colours the markers change shape: filled
 		// circle, box, pyramid; hollow (dashed series) ring, square, triangle.
@@ -226,88 +222,6 @@ func tickLabel(v float64, decimals int) string {
 	return s
 }
 
-// smooth is the centred moving average of v over window w.
-func smooth(v []float64, w int) []float64 {
-	out := make([]float64, len(v))
-	prefix := make([]float64, len(v)+1)
-	for i, x := range v {
-		prefix[i+1] = prefix[i] + x
-	}
-	for i := range v {
-		lo, hi := max(0, i-w/2), min(len(v), i+w/2+1)
-		out[i] = (prefix[hi] - prefix[lo]) / float64(hi-lo)
-	}
-	return out
-}
-
-// curvePlots draws a measured curve's three figures into dir.
-func curvePlots(res *curve.Result, dir, title string) ([]string, error) {
-	var files []string
-	add := func(p *plot.Plot, err error, name string) error {
-		if err != nil {
-			return err
-		}
-		f, err := save(p, dir, name)
-		files = append(files, f...)
-		return err
-	}
-	seeds := len(res.Runs)
-	// 1. The prequential loss of the first seed, smoothed, with the final
-	// test-loss line; the area between them is the EDL.
-	if r := res.Runs[0]; len(r.Losses) > 0 {
-		last := r.Points[len(r.Points)-1]
-		w := max(1, len(r.Losses)/100)
-		sm := smooth(r.Losses, w)
-		var x, y []float64
-		step := max(1, len(sm)/2000)
-		for i := 0; i < len(sm); i += step {
-			x = append(x, float64(i+1))
-			y = append(y, sm[i])
-		}
-		ltest := make([]float64, len(x))
-		for i := range ltest {
-			ltest[i] = last.TestLoss
-		}
-		p, err := newPlot(fmt.Sprintf("%s: prequential loss, seed %d", title, r.Seed), "example i", "loss (bits/example)", false, nil)
-		if err == nil {
-			p.Y.Min = 0 // a loss in bits: the area down to L_test reads against zero
-			// The area first, so that the lines stay on top of it.
-			area := okabeIto[1]
-			area.A = 90
-			err = fill(p, x, ltest, y, area, fmt.Sprintf("EDL area: %.0f bits (ideal code)", last.EDLIdeal))
-		}
-		if err == nil {
-			err = plotSeries(p, []experiment.Series{
-				{Name: fmt.Sprintf("prequential loss (moving mean over %d)", w), X: x, Y: y},
-				{Name: fmt.Sprintf("L_test(θ*) = %.4f bits/example", last.TestLoss), X: x, Y: ltest, Dashed: true, Reference: true},
-			})
-		}
-		if err := add(p, err, "loss"); err != nil {
-			return nil, err
-		}
-	}
-	// 2. EDL/n against n, log axis, with the random-label control.
-	ss := []experiment.Series{experiment.StatSeries(fmt.Sprintf("real labels (mean, min–max over %d seeds)", seeds), "run", res.Summary,
-		func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, false)}
-	if len(res.ControlSummary) > 0 {
-		ss = append(ss, experiment.StatSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdealPerN }, true))
-	}
-	p, err := newPlot(fmt.Sprintf("%s: EDL(n)/n (%s)", title, res.Signature), "n (examples, log scale)", "EDL/n (bits/example)", true, ss)
-	if err := add(p, err, "edl_per_example"); err != nil {
-		return nil, err
-	}
-	// 3. Cumulative EDL against n.
-	ss = []experiment.Series{experiment.StatSeries("real labels", "run", res.Summary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, false)}
-	if len(res.ControlSummary) > 0 {
-		ss = append(ss, experiment.StatSeries("random-label control", "run", res.ControlSummary, func(s curve.Stat) curve.Spread { return s.EDLIdeal }, true))
-	}
-	p, err = newPlot(title+": cumulative EDL(n)", "n (examples)", "EDL (bits)", false, ss)
-	if err := add(p, err, "edl_cumulative"); err != nil {
-		return nil, err
-	}
-	return files, nil
-}
-
 // fill shades the area between lo and hi in colour c, under the lines
 // added after it, with a legend entry when name is not empty.
 func fill(p *plot.Plot, x, lo, hi []float64, c color.Color, name string) error {
@@ -332,9 +246,20 @@ func fill(p *plot.Plot, x, lo, hi []float64, c color.Color, name string) error {
 }
 
 // drawFigure draws a figure the library described as DIR/NAME.png and .svg.
+// The axes' labels carry the units; the legend goes beside the data, never
+// over it (save draws it).
 func drawFigure(f experiment.Figure, dir string) ([]string, error) {
-	p, err := newPlot(f.Title, f.XLabel, f.YLabel, f.LogX, f.Series)
-	if err != nil {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = f.Title, f.XLabel, f.YLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
+	if f.LogX {
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
+	}
+	p.Add(plotter.NewGrid())
+	if f.YFromZero {
+		p.Y.Min = 0 // before the data: the axis reaches zero, no clip
+	}
+	if err := plotSeries(p, f.Series); err != nil {
 		return nil, err
 	}
 	if f.LogY {
@@ -347,12 +272,15 @@ func drawFigure(f experiment.Figure, dir string) ([]string, error) {
 	return save(p, dir, f.Name)
 }
 
-// drawFigures draws each figure into dir.
-func drawFigures(figs []experiment.Figure, dir string) error {
+// drawFigures draws each figure into dir and returns the files written.
+func drawFigures(figs []experiment.Figure, dir string) ([]string, error) {
+	var files []string
 	for _, f := range figs {
-		if _, err := drawFigure(f, dir); err != nil {
-			return err
+		more, err := drawFigure(f, dir)
+		if err != nil {
+			return nil, err
 		}
+		files = append(files, more...)
 	}
-	return nil
+	return files, nil
 }

@@ -44,7 +44,7 @@ func TestReplot(t *testing.T) {
 			read(filepath.Join(dir, a.Dir, "curve.json"), &cj)
 			res := &curve.Result{Grid: cj.Grid, Runs: cj.Runs, Controls: cj.Controls, Summary: cj.Summary,
 				ControlSummary: cj.ControlSummary, Signature: cj.Signature, ControlSignature: cj.ControlSignature}
-			if _, err := curvePlots(res, filepath.Join(dir, a.Dir), cj.Spec["task"]+"/"+cj.Spec["model"]); err != nil {
+			if _, err := drawFigures(experiment.CurveFigures(res, cj.Spec["task"]+"/"+cj.Spec["model"]), filepath.Join(dir, a.Dir)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -56,7 +56,7 @@ func TestReplot(t *testing.T) {
 	for _, path := range capacities {
 		var rep experiment.CapacityReport
 		read(path, &rep)
-		if err := drawFigures(rep.Figures(), filepath.Dir(path)); err != nil {
+		if _, err := drawFigures(rep.Figures(), filepath.Dir(path)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -82,7 +82,7 @@ func cmdToy(args []string, stdout, stderr io.Writer) int {
 		res, err := experiment.RunToy(t, o)
 		var files []string
 		if err == nil && dir != "" {
-			files, err = drawToy(res, dir)
+			files, err = drawFigures(res.Figures, dir)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "edl toy %s: %v\n", t.Name, err)
@@ -109,26 +109,6 @@ func cmdToy(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// drawToy draws a toy's figures into dir: its curve's, then its own.
-func drawToy(r *experiment.ToyResult, dir string) ([]string, error) {
-	var files []string
-	if r.Curve != nil {
-		f, err := curvePlots(r.Curve, dir, r.CurveTitle)
-		if err != nil {
-			return nil, err
-		}
-		files = f
-	}
-	for _, fig := range r.Figures {
-		f, err := drawFigure(fig, dir)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f...)
-	}
-	return files, nil
 }
 
 func verdict(ok bool) string {

@@ -13,6 +13,9 @@ type Figure struct {
 	Name                  string // file name, without extension
 	Title, XLabel, YLabel string // the axes' labels carry the units
 	LogX, LogY            bool
+	// YFromZero lets the y axis reach down to zero whatever the data
+	// (a loss in bits, whose area is read against zero).
+	YFromZero bool
 	// YRange, if not nil, clips the y axis to [YRange[0], YRange[1]]
 	// (values outside are not drawn; the CSV files have them all).
 	YRange []float64
@@ -24,7 +27,9 @@ type Figure struct {
 // arm and its random-label control; a measurement and its prediction), so
 // a reader pairs them by colour and tells them apart by the dash; an empty
 // Key means the Name. Reference draws the series in black (an analytic
-// prediction or a threshold, not a measurement).
+// prediction or a threshold, not a measurement). Area fills Lo..Hi
+// instead of drawing a line, in the first colour no line of the figure
+// takes, under the series after it.
 type Series struct {
 	Name      string
 	Key       string
@@ -33,6 +38,7 @@ type Series struct {
 	Dashed    bool
 	Points    bool
 	Reference bool
+	Area      bool
 }
 
 // StatSeries is the mean of one quantity of a curve's summary over the
@@ -111,6 +117,64 @@ func (rep *CapacityReport) Figures() []Figure {
 				XLabel: "information density EDL_ref/P (bits per trainable parameter, log scale)", YLabel: q.label, LogX: true,
 				YRange: []float64{-0.2, q.ymax}, Series: ss})
 		}
+	}
+	return out
+}
+
+// CurveFigures are a measured curve's three figures, titled title: the
+// prequential loss of the first seed (when its per-example losses were
+// kept), smoothed, with θ*'s test loss, the area between them being the
+// EDL; EDL/n against n on a log axis; the cumulative EDL; each with the
+// random-label control when there is one.
+func CurveFigures(res *curve.Result, title string) []Figure {
+	var out []Figure
+	if r := res.Runs[0]; len(r.Losses) > 0 {
+		last := r.Points[len(r.Points)-1]
+		w := max(1, len(r.Losses)/100)
+		sm := movingMean(r.Losses, w)
+		var x, y []float64
+		step := max(1, len(sm)/2000) // at most about 2000 points drawn
+		for i := 0; i < len(sm); i += step {
+			x = append(x, float64(i+1))
+			y = append(y, sm[i])
+		}
+		ltest := make([]float64, len(x))
+		for i := range ltest {
+			ltest[i] = last.TestLoss
+		}
+		out = append(out, Figure{Name: "loss", Title: fmt.Sprintf("%s: prequential loss, seed %d", title, r.Seed), XLabel: "example i",
+			YLabel: "loss (bits/example)", YFromZero: true, Series: []Series{
+				{Name: fmt.Sprintf("EDL area: %.0f bits (ideal code)", last.EDLIdeal), X: x, Lo: ltest, Hi: y, Area: true},
+				{Name: fmt.Sprintf("prequential loss (moving mean over %d)", w), X: x, Y: y},
+				{Name: fmt.Sprintf("L_test(θ*) = %.4f bits/example", last.TestLoss), X: x, Y: ltest, Dashed: true, Reference: true},
+			}})
+	}
+	both := func(real string, pick func(curve.Stat) curve.Spread) []Series {
+		ss := []Series{StatSeries(real, "run", res.Summary, pick, false)}
+		if len(res.ControlSummary) > 0 {
+			ss = append(ss, StatSeries("random-label control", "run", res.ControlSummary, pick, true))
+		}
+		return ss
+	}
+	return append(out,
+		Figure{Name: "edl_per_example", Title: fmt.Sprintf("%s: EDL(n)/n (%s)", title, res.Signature), XLabel: "n (examples, log scale)",
+			YLabel: "EDL/n (bits/example)", LogX: true,
+			Series: both(fmt.Sprintf("real labels (mean, min–max over %d seeds)", len(res.Runs)), func(s curve.Stat) curve.Spread { return s.EDLIdealPerN })},
+		Figure{Name: "edl_cumulative", Title: title + ": cumulative EDL(n)", XLabel: "n (examples)", YLabel: "EDL (bits)",
+			Series: both("real labels", func(s curve.Stat) curve.Spread { return s.EDLIdeal })})
+}
+
+// movingMean is the centred moving average of v over window w (shorter
+// at the ends: the mean of what the window covers).
+func movingMean(v []float64, w int) []float64 {
+	out := make([]float64, len(v))
+	prefix := make([]float64, len(v)+1)
+	for i, x := range v {
+		prefix[i+1] = prefix[i] + x
+	}
+	for i := range v {
+		lo, hi := max(0, i-w/2), min(len(v), i+w/2+1)
+		out[i] = (prefix[hi] - prefix[lo]) / float64(hi-lo)
 	}
 	return out
 }

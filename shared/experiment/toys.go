@@ -24,18 +24,14 @@ type Check struct {
 }
 
 // ToyResult is a toy's outcome: its design, a readable table of measured
-// next to predicted, the criteria, and what to draw (the curve engine's
-// figures of Curve under CurveTitle, then Figures).
+// next to predicted, the criteria, and its figures.
 type ToyResult struct {
-	Name   string   `json:"name"`
-	Design string   `json:"design"`
-	Table  []string `json:"table"` // readable rows: measured next to predicted
-	Checks []Check  `json:"checks"`
-	Pass   bool     `json:"pass"` // every check passed
-
-	Curve      *curve.Result `json:"-"` // a measured curve to draw with its standard figures, or nil
-	CurveTitle string        `json:"-"`
-	Figures    []Figure      `json:"-"`
+	Name    string   `json:"name"`
+	Design  string   `json:"design"`
+	Table   []string `json:"table"` // readable rows: measured next to predicted
+	Checks  []Check  `json:"checks"`
+	Pass    bool     `json:"pass"` // every check passed
+	Figures []Figure `json:"-"`
 }
 
 // ToyOptions are a toy run's settings: none changes a criterion.
@@ -131,7 +127,7 @@ func toyRandomLabels(o ToyOptions) (*ToyResult, error) {
 		Measured:  fmt.Sprintf("%+.1f bits = %.2f%% of %.1f bits", rnd, 100*math.Abs(rnd)/st, st),
 		Predicted: "≈ 0 against a positive structured EDL", Criterion: "|EDL_random| ≤ 5% of EDL_structured",
 		Pass: st > 0 && math.Abs(rnd) <= 0.05*st})
-	r.Curve, r.CurveTitle = res, "random labels vs structured"
+	r.Figures = CurveFigures(res, "random labels vs structured")
 	return r, nil
 }
 
@@ -172,18 +168,17 @@ func toyHypothesis(o ToyOptions) (*ToyResult, error) {
 		Predicted: fmt.Sprintf("log₂%d = %g bits", m, want), Criterion: "within ±0.1 bits", Pass: worst <= 0.1})
 	r.Checks = append(r.Checks, Check{Name: "signature", Measured: string(res.Signature), Predicted: "elicitation (EDL/n = log₂m / n)",
 		Criterion: "elicitation in every seed", Pass: res.Signature == curve.Elicitation})
-	r.Curve, r.CurveTitle = res, "hypothesis collapse"
 	var x, meas, pred []float64
 	for _, st := range res.Summary {
 		x = append(x, float64(st.N))
 		meas = append(meas, st.EDLIdealPerN.Mean)
 		pred = append(pred, want/float64(st.N))
 	}
-	r.Figures = []Figure{{Name: "analytic", Title: "hypothesis collapse (m = 64): measured vs analytic", XLabel: "n (examples, log scale)",
+	r.Figures = append(CurveFigures(res, "hypothesis collapse"), Figure{Name: "analytic", Title: "hypothesis collapse (m = 64): measured vs analytic", XLabel: "n (examples, log scale)",
 		YLabel: "EDL/n (bits/example)", LogX: true, LogY: true, Series: []Series{
 			{Name: "measured (ideal code, mean of 3 seeds)", X: x, Y: meas, Points: true},
 			{Name: "analytic log₂m / n", X: x, Y: pred, Dashed: true, Reference: true},
-		}}}
+		}})
 	return r, nil
 }
 
