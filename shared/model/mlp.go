@@ -201,6 +201,7 @@ const (
 	jobForward  = iota // units of layer l: pre-activations and activations
 	jobGrad            // units of layer l: weight and bias gradients (layer 0 without inputGrad)
 	jobBackward        // the weight gradients of a share of layer l's units, then the δ of a share of its inputs
+	jobList            // examples of the batch: list layer l's non-zero δ for jobBackward (listBackprop)
 )
 
 // parallelMin is the number of multiply-adds below which a job runs on the
@@ -242,6 +243,8 @@ func (m *MLP) run(job, l, k, w int, wg *sync.WaitGroup) {
 	case jobBackward:
 		m.gradRange(l, k*nout/w, (k+1)*nout/w)
 		m.backpropRange(l, k*nin/w, (k+1)*nin/w)
+	case jobList:
+		m.listBackprop(l, k*m.cur/w, (k+1)*m.cur/w)
 	}
 	if wg != nil {
 		wg.Done()
@@ -386,7 +389,9 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 	for l := L - 1; l >= 0; l-- {
 		macs := B * m.sizes[l] * m.sizes[l+1]
 		if l > 0 || m.inputGrad {
-			m.listBackprop(l)
+			// Every worker of the backward job reads the lists of all
+			// examples, so they are complete (parallel returns) first.
+			m.parallel(2*macs, jobList, l)
 			m.parallel(2*macs, jobBackward, l)
 		} else {
 			m.parallel(macs, jobGrad, l)
@@ -441,16 +446,17 @@ func (m *MLP) gradRange(l, lo, hi int) {
 	}
 }
 
-// listBackprop lists, for every example b of the batch, the units o of
-// layer l+1 with non-zero δ_o in increasing o (coefficient and W's row),
-// and where each block of bpOut units starts in that list, for
-// backpropRange to read (it runs before the split across workers).
-func (m *MLP) listBackprop(l int) {
-	B, nin, nout := m.cur, m.sizes[l], m.sizes[l+1]
-	W, dl := m.weights(l), m.delta[l][:B]
+// listBackprop lists, for the examples b in [lo, hi) of the batch, the
+// units o of layer l+1 with non-zero δ_o in increasing o (coefficient and
+// W's row), and where each block of bpOut units starts in that list, for
+// backpropRange to read. Each example's list is its own, so the examples
+// may be split across workers.
+func (m *MLP) listBackprop(l, lo, hi int) {
+	nin, nout := m.sizes[l], m.sizes[l+1]
+	W, dl := m.weights(l), m.delta[l]
 	maxOut := len(m.wRows)
 	blocks := (nout + bpOut - 1) / bpOut
-	for b := range B {
+	for b := lo; b < hi; b++ {
 		alpha, rows := m.bAlpha[b*maxOut:(b+1)*maxOut], m.bRow[b*maxOut:(b+1)*maxOut]
 		cut := m.bCut[b*(blocks+1) : (b+1)*(blocks+1)]
 		k := 0

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 
@@ -184,36 +185,72 @@ const encodingVersion = "edlwire-params-v1"
 // kind as length-prefixed strings, the shape as int64s, the parameter count,
 // then every parameter's IEEE-754 bits, all little-endian.
 func Encode(m Model) ([]byte, error) {
-	p := m.Params()
-	shape := m.Shape()
-	out := make([]byte, 0, 64+8*len(shape)+8*len(p))
-	putString := func(s string) {
-		out = binary.LittleEndian.AppendUint32(out, uint32(len(s)))
-		out = append(out, s...)
-	}
-	putString(encodingVersion)
-	putString(m.Kind())
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(shape)))
-	for _, d := range shape {
-		out = binary.LittleEndian.AppendUint64(out, uint64(d))
-	}
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(p)))
-	for i, v := range p {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: index %d is %v", ErrNotFinite, i, v)
-		}
-		out = binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
+	out := make([]byte, 0, 64+8*len(m.Shape())+8*len(m.Params()))
+	err := encode(m, func(piece []byte) error {
+		out = append(out, piece...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
+// WriteEncoding writes Encode(m) to w in pieces of a few kilobytes, so that
+// hashing a large model (Fingerprint) needs no copy of its encoding; the
+// bytes written are those of Encode, whatever the pieces. After an error
+// (a non-finite parameter, or w's) part of the encoding may be written.
+func WriteEncoding(w io.Writer, m Model) error {
+	return encode(m, func(piece []byte) error {
+		_, err := w.Write(piece)
+		return err
+	})
+}
+
+// encodePiece is the size in bytes of the pieces encode emits.
+const encodePiece = 4096
+
+// encode emits the canonical encoding of m in order, in pieces of at most
+// encodePiece bytes (the header may be longer with a long kind name).
+func encode(m Model, emit func([]byte) error) error {
+	p := m.Params()
+	shape := m.Shape()
+	buf := make([]byte, 0, encodePiece)
+	putString := func(s string) {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s)))
+		buf = append(buf, s...)
+	}
+	putString(encodingVersion)
+	putString(m.Kind())
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(shape)))
+	for _, d := range shape {
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(d))
+	}
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(p)))
+	for i, v := range p {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: index %d is %v", ErrNotFinite, i, v)
+		}
+		if len(buf)+8 > encodePiece {
+			if err := emit(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+	}
+	return emit(buf)
+}
+
 // Fingerprint is the SHA-256 of the canonical encoding.
 func Fingerprint(m Model) ([32]byte, error) {
-	b, err := Encode(m)
-	if err != nil {
+	h := sha256.New()
+	if err := WriteEncoding(h, m); err != nil {
 		return [32]byte{}, err
 	}
-	return sha256.Sum256(b), nil
+	var out [32]byte
+	h.Sum(out[:0])
+	return out, nil
 }
 
 // ErrCorruptEncoding reports a canonical parameter encoding that cannot be

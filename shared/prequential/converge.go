@@ -76,8 +76,7 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 			}
 			m.Forward(s.batchP[:rows], s.batchX[:rows])
 			m.Backward(s.grad, labels[start:start+rows])
-			s.opt.Step(model.Trainable(m), s.grad, rows)
-			clear(s.grad)
+			s.optimize(model.Trainable(m), rows)
 		}
 		out.Epochs = epoch
 		v, err := edl.TestLossBits(m, &s.in.Valid, validLabels)

@@ -88,6 +88,7 @@ type Session struct {
 	ext       model.External // the learner, when the spec's model is external (model is then nil)
 	opt       train.Optimizer
 	precision uint
+	workers   int // goroutines for large models' layers and updates (speed only, never bits)
 
 	step       int64
 	ended      bool  // Converge ran: no more examples are coded
@@ -215,6 +216,7 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 	}
 	ss := newSession(s, in, m.NumClasses(), opts)
 	ss.model, ss.opt, ss.grad = m, opt, make([]float64, ngrad)
+	ss.workers = workers
 	return ss.start(in, opts)
 }
 
@@ -478,8 +480,7 @@ func (s *Session) learn() error {
 	switch m := s.model.(type) {
 	case model.Differentiable:
 		m.Backward(s.grad, s.batchY)
-		s.opt.Step(model.Trainable(m), s.grad, s.batchFill)
-		clear(s.grad)
+		s.optimize(model.Trainable(m), s.batchFill)
 		s.batchY = s.batchY[:0]
 	case model.Counting:
 		first := int(s.step) - len(s.batchY)
@@ -531,21 +532,26 @@ func (s *Session) Fingerprint() ([32]byte, error) {
 		h.Sum(out[:0])
 		return out, nil
 	}
-	b, err := model.Encode(s.model)
-	if err != nil {
+	// The encoding streams into the hash: a large model's encoding is
+	// never held in memory (model.WriteEncoding).
+	h := sha256.New()
+	if err := model.WriteEncoding(h, s.model); err != nil {
 		return [32]byte{}, err
 	}
 	if s.opt != nil {
 		if st := s.opt.State(); len(st) > 0 {
-			b = binary.LittleEndian.AppendUint32(b, uint32(len(optStateVersion)))
+			b := binary.LittleEndian.AppendUint32(nil, uint32(len(optStateVersion)))
 			b = append(b, optStateVersion...)
 			b = binary.LittleEndian.AppendUint64(b, uint64(len(st)))
 			for _, v := range st {
 				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 			}
+			h.Write(b)
 		}
 	}
-	return sha256.Sum256(b), nil
+	var out [32]byte
+	h.Sum(out[:0])
+	return out, nil
 }
 
 // record appends (step, K, frequencies, label) to the transcript hash.

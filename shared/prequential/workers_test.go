@@ -57,3 +57,34 @@ func TestWorkersDoNotChangeBits(t *testing.T) {
 		}
 	}
 }
+
+// The optimizer's update is split across the workers too once a model has
+// parallelParams parameters: with every rule (SGD, momentum, Adam with
+// weight decay) the fingerprint, which includes the optimizer's state, the
+// transcript and the bytes are those of one worker.
+func TestWorkersSplitTheUpdate(t *testing.T) {
+	sp := spec.Default()
+	sp.N, sp.Test, sp.Dim, sp.Classes, sp.Batch = 192, 0, 64, 10, 64
+	sp.Model, sp.Hidden, sp.Init, sp.InitScale, sp.LR = spec.ModelMLP, []int64{512, 256}, spec.InitNormal, 0.05, 0.01
+	if p := sp.NumParams(); p < parallelParams {
+		t.Fatalf("%d parameters: the update would not be split (parallelParams %d)", p, parallelParams)
+	}
+	for _, opt := range []string{"sgd", "momentum", "adamw"} {
+		sp.Optimizer, sp.Beta, sp.Beta1, sp.Beta2, sp.AdamEps, sp.WeightDecay = opt, 0, 0, 0, 0, 0
+		switch opt {
+		case "momentum":
+			sp.Beta = 0.9
+		case "adamw":
+			sp.Beta1, sp.Beta2, sp.AdamEps, sp.WeightDecay = 0.9, 0.999, 1e-8, 0.01
+		}
+		ref, refBytes := finalCheckpoint(t, sp, 1)
+		for _, w := range []int{2, 3} {
+			t.Run(fmt.Sprintf("%s/workers=%d", opt, w), func(t *testing.T) {
+				got, b := finalCheckpoint(t, sp, w)
+				if got != ref || string(b) != string(refBytes) {
+					t.Fatalf("workers=%d differs from workers=1", w)
+				}
+			})
+		}
+	}
+}

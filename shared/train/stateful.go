@@ -34,18 +34,29 @@ func (o *Momentum) size(n int) {
 
 // Step applies one update.
 func (o *Momentum) Step(params, gradSum []float64, batchSize int) {
+	o.BeginStep(params, gradSum, batchSize)
+	o.StepRange(params, gradSum, batchSize, 0, len(params))
+}
+
+// BeginStep checks the shapes and sizes an unsized optimizer; momentum has
+// no per-step scalars.
+func (o *Momentum) BeginStep(params, gradSum []float64, batchSize int) {
 	if len(params) != len(gradSum) || batchSize < 1 || (o.sized && len(o.v) != len(params)) {
 		panic(fmt.Sprintf("train: momentum: %d params, %d grads, batch %d, state for %d", len(params), len(gradSum), batchSize, len(o.v)))
 	}
 	o.size(len(params))
+}
+
+// StepRange updates params[lo:hi] and their velocities.
+func (o *Momentum) StepRange(params, gradSum []float64, batchSize, lo, hi int) {
 	inv := float64(batchSize)
 	beta, lr := o.Beta, o.LR
-	v := o.v[:len(params)]
-	for i, gs := range gradSum {
+	p, v := params[lo:hi], o.v[lo:hi]
+	for i, gs := range gradSum[lo:hi] {
 		g := gs / inv
 		vi := float64(beta*v[i]) + g
 		v[i] = vi
-		params[i] -= float64(lr * vi)
+		p[i] -= float64(lr * vi)
 	}
 }
 
@@ -117,6 +128,13 @@ func (o *AdamW) size(n int) {
 
 // Step applies one update.
 func (o *AdamW) Step(params, gradSum []float64, batchSize int) {
+	o.BeginStep(params, gradSum, batchSize)
+	o.StepRange(params, gradSum, batchSize, 0, len(params))
+}
+
+// BeginStep checks the shapes, sizes an unsized optimizer, and advances
+// the step count and the running products once for the step.
+func (o *AdamW) BeginStep(params, gradSum []float64, batchSize int) {
 	if len(params) != len(gradSum) || batchSize < 1 || (o.sized && len(o.m) != len(params)) {
 		panic(fmt.Sprintf("train: adamw: %d params, %d grads, batch %d, state for %d", len(params), len(gradSum), batchSize, len(o.m)))
 	}
@@ -124,16 +142,21 @@ func (o *AdamW) Step(params, gradSum []float64, batchSize int) {
 	o.t++
 	o.b1t = float64(o.b1t * o.Beta1)
 	o.b2t = float64(o.b2t * o.Beta2)
+}
+
+// StepRange updates params[lo:hi] and their moments with the corrections
+// of the step BeginStep started.
+func (o *AdamW) StepRange(params, gradSum []float64, batchSize, lo, hi int) {
 	c1, c2 := 1-o.b1t, 1-o.b2t
 	lr, eps := o.LR, o.Eps
 	b1, b2 := o.Beta1, o.Beta2
 	omb1, omb2 := 1-b1, 1-b2
 	lrwd := float64(lr * o.WeightDecay)
 	inv := float64(batchSize)
-	m, v := o.m[:len(params)], o.v[:len(params)]
-	for i, gs := range gradSum {
+	p, m, v := params[lo:hi], o.m[lo:hi], o.v[lo:hi]
+	for i, gs := range gradSum[lo:hi] {
 		g := gs / inv
-		th := params[i]
+		th := p[i]
 		if lrwd != 0 {
 			th -= float64(lrwd * th)
 		}
@@ -141,7 +164,7 @@ func (o *AdamW) Step(params, gradSum []float64, batchSize int) {
 		vi := float64(b2*v[i]) + float64(omb2*float64(g*g))
 		m[i], v[i] = mi, vi
 		th -= float64(lr * ((mi / c1) / (math.Sqrt(vi/c2) + eps)))
-		params[i] = th
+		p[i] = th
 	}
 }
 

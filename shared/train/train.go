@@ -26,6 +26,21 @@ type Optimizer interface {
 	SetState(s []float64) error
 }
 
+// Elementwise is an Optimizer whose update treats every coordinate on its
+// own once the per-step scalars are set (Adam's step count and bias
+// corrections), so that disjoint ranges of the parameters can be updated
+// on separate goroutines with the bits of one Step. BeginStep checks the
+// shapes and does the once-per-step work; StepRange then updates [lo, hi),
+// and the ranges of one step must cover the parameters exactly once, after
+// BeginStep and before the next. Every rule here is Elementwise, and its
+// Step is BeginStep followed by StepRange over all parameters, so the two
+// ways cannot drift apart.
+type Elementwise interface {
+	Optimizer
+	BeginStep(params, gradSum []float64, batchSize int)
+	StepRange(params, gradSum []float64, batchSize, lo, hi int)
+}
+
 // SGD is plain stochastic gradient descent with a constant learning rate on
 // the minibatch's mean gradient: θ ← θ − lr·(Σg / B).
 type SGD struct {
@@ -34,11 +49,20 @@ type SGD struct {
 
 // Step applies one update.
 func (o SGD) Step(params, gradSum []float64, batchSize int) {
+	o.BeginStep(params, gradSum, batchSize)
+	o.StepRange(params, gradSum, batchSize, 0, len(params))
+}
+
+// BeginStep checks the shapes; SGD has no per-step scalars.
+func (o SGD) BeginStep(params, gradSum []float64, batchSize int) {
 	if len(params) != len(gradSum) || batchSize < 1 {
 		panic(fmt.Sprintf("train: sgd: %d params, %d grads, batch %d", len(params), len(gradSum), batchSize))
 	}
-	// params[i] -= float64(o.LR * (gradSum[i] / B)), element by element.
-	detmath.SubScaledQuotient(params, o.LR, gradSum, float64(batchSize))
+}
+
+// StepRange updates params[lo:hi]: params[i] -= float64(o.LR * (gradSum[i] / B)).
+func (o SGD) StepRange(params, gradSum []float64, batchSize, lo, hi int) {
+	detmath.SubScaledQuotient(params[lo:hi], o.LR, gradSum[lo:hi], float64(batchSize))
 }
 
 // State is empty: plain SGD keeps no state.

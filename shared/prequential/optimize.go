@@ -1,0 +1,45 @@
+package prequential
+
+import (
+	"sync"
+
+	"github.com/edlwire/edlwire/shared/train"
+)
+
+// parallelParams is the number of parameters below which the optimizer's
+// update runs on the calling goroutine alone: an update streams about 24
+// bytes per parameter (parameter, gradient, the cleared gradient), and
+// below 2^17 parameters (about 3 MB, 0.1 ms) a second goroutine costs more
+// than it saves.
+const parallelParams = 1 << 17
+
+// optimize applies the optimizer to the batch's summed gradient (batch
+// examples) and clears the gradient for the next batch. With several
+// workers, a large model and an elementwise rule, the parameters are split
+// into contiguous ranges updated and cleared on separate goroutines: each
+// parameter's update is the same sequence of operations whatever the split
+// (train.Elementwise), so the bits do not depend on the number of workers.
+// Without the split the update and the clear would be the serial part of
+// a step that the layers' workers cannot shorten.
+func (s *Session) optimize(params []float64, batch int) {
+	w := s.workers
+	e, ok := s.opt.(train.Elementwise)
+	if w <= 1 || !ok || len(params) < parallelParams {
+		s.opt.Step(params, s.grad, batch)
+		clear(s.grad)
+		return
+	}
+	e.BeginStep(params, s.grad, batch)
+	n := len(params)
+	part := func(k int) {
+		lo, hi := k*n/w, (k+1)*n/w
+		e.StepRange(params, s.grad, batch, lo, hi)
+		clear(s.grad[lo:hi])
+	}
+	var wg sync.WaitGroup
+	for k := 1; k < w; k++ {
+		wg.Go(func() { part(k) })
+	}
+	part(0)
+	wg.Wait()
+}
