@@ -323,11 +323,13 @@ func (f field) set(v string) error {
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// fields lists the canonical encoding's entries, in order, each with a
-// pointer to its value: one table both encodes (Canonical) and decodes
-// (Parse), so a field cannot be added to one and missed by the other. An
-// optional field is encoded only when its spec uses it (usedOptional), so
-// that every spec without it keeps its canonical encoding and hash.
+// fields lists the core of the canonical encoding, in order, each entry
+// with a pointer to its value: one table both encodes (Canonical) and
+// decodes (Parse), so a field cannot be added to one and missed by the
+// other. An optional field is encoded only when its spec uses it (encodes),
+// so that every spec without it keeps its canonical encoding and hash. A
+// new field appended here must be optional; a model's or task's own field
+// is better declared by its section (FieldDef), with no edit here.
 func (s *Spec) fields() []field {
 	return []field{
 		{"task", &s.Task},

@@ -1,11 +1,18 @@
 // Package specflag registers the experiment-spec flags shared by alice and
 // edl, so both accept the same spec the same way.
 //
+// The flags of the core fields are listed here; the task and model names,
+// the flags of the fields a single model or task owns or declares, and the
+// defaults a --task or --model brings come from the sections registered by
+// packages task and model (spec.Section), so a new model or task needs no
+// edit here.
+//
 // Some flags bring defaults for others: --optimizer adamw sets β1, β2, ε
 // and the weight decay to AdamW's usual values, --task coupon sets --dim 1,
 // and so on. A flag the user gave explicitly is never overwritten, whatever
 // the order on the command line, so the spec always records resolved values
-// and its hash means one thing.
+// and its hash means one thing. Fields a --task or --model brought go back
+// to zero when another is chosen, unless given.
 package specflag
 
 import (
