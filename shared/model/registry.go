@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -26,31 +25,22 @@ type Registration struct {
 	External bool
 }
 
-var (
-	regMu sync.RWMutex
-	regs  = map[string]Registration{} // looked up by name only, never iterated
-)
-
-// Register adds a model family. Two families of one name, a family with
-// neither New nor External, or a Section that package spec refuses are
-// programming errors and panic, at program start.
+// Register adds a model family: its section to package spec's registry,
+// which also keeps the registration itself. A family with neither New nor
+// External, or a Section that package spec refuses (a name registered
+// twice, ...), is a programming error and panics, at program start.
 func Register(r Registration) {
 	if (r.New == nil) != r.External {
 		panic(fmt.Sprintf("model: register %q: exactly one of New and External", r.Spec.Name))
 	}
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := regs[r.Spec.Name]; dup {
-		panic(fmt.Sprintf("model: register %q: registered twice", r.Spec.Name))
-	}
-	spec.RegisterModel(r.Spec)
-	regs[r.Spec.Name] = r
+	sec := r.Spec
+	sec.Impl = r
+	spec.RegisterModel(sec)
 }
 
 // Lookup returns the registration of a model family.
 func Lookup(name string) (Registration, bool) {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	r, ok := regs[name]
-	return r, ok
+	sec, ok := spec.ModelSection(name)
+	r, isModel := sec.Impl.(Registration)
+	return r, ok && isModel
 }

@@ -93,6 +93,12 @@ type Section struct {
 	// Implicit tasks are selected by another setting than the task name
 	// (the file task comes with a dataset): flag help lists them apart.
 	Implicit bool
+
+	// Impl is the registering package's own registration (a
+	// model.Registration with the constructor, a task.Registration with
+	// the generators), kept here so that there is one registry per kind;
+	// this package never looks inside it.
+	Impl any
 }
 
 // registry holds the sections in registration order (the order of flag

@@ -280,6 +280,21 @@ func (f field) zero() bool {
 	panic(fmt.Sprintf("spec: field %s of type %T", f.name, f.ptr))
 }
 
+// kind is the field's kind, as sections' own fields name them.
+func (f field) kind() string {
+	switch f.ptr.(type) {
+	case *int64, *uint64:
+		return KindInt
+	case *float64:
+		return KindFloat
+	case *bool:
+		return KindBool
+	case *[]int64:
+		return KindInts
+	}
+	return KindString
+}
+
 // value is the field's canonical text.
 func (f field) value() string {
 	switch p := f.ptr.(type) {
@@ -415,6 +430,18 @@ func (s *Spec) FieldPtr(name string) any {
 		}
 	}
 	return nil
+}
+
+// ClearField sets the core field of that canonical name to its type's zero
+// value (nothing for an unknown name).
+func (s *Spec) ClearField(name string) {
+	for _, f := range s.fields() {
+		if f.name == name {
+			if err := f.set(zeroText(f.kind())); err != nil {
+				panic(err) // every kind parses its own zero
+			}
+		}
+	}
 }
 
 func joinInts(v []int64) string {

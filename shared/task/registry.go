@@ -2,7 +2,6 @@ package task
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/edlwire/edlwire/shared/spec"
 )
@@ -24,31 +23,22 @@ type Registration struct {
 	RandomLabels func(s spec.Spec, part string, n int) []int
 }
 
-var (
-	regMu sync.RWMutex
-	regs  = map[string]Registration{} // looked up by name only, never iterated
-)
-
-// Register adds a task. Two tasks of one name, Inputs without Labels (or
-// the reverse) or a Section that package spec refuses are programming
-// errors and panic, at program start.
+// Register adds a task: its section to package spec's registry, which also
+// keeps the registration itself. Inputs without Labels (or the reverse), or
+// a Section that package spec refuses (a name registered twice, ...), is a
+// programming error and panics, at program start.
 func Register(r Registration) {
 	if (r.Inputs == nil) != (r.Labels == nil) {
 		panic(fmt.Sprintf("task: register %q: Inputs and Labels go together", r.Spec.Name))
 	}
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := regs[r.Spec.Name]; dup {
-		panic(fmt.Sprintf("task: register %q: registered twice", r.Spec.Name))
-	}
-	spec.RegisterTask(r.Spec)
-	regs[r.Spec.Name] = r
+	sec := r.Spec
+	sec.Impl = r
+	spec.RegisterTask(sec)
 }
 
 // Lookup returns the registration of a task.
 func Lookup(name string) (Registration, bool) {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	r, ok := regs[name]
-	return r, ok
+	sec, ok := spec.TaskSection(name)
+	r, isTask := sec.Impl.(Registration)
+	return r, ok && isTask
 }

@@ -202,24 +202,6 @@ func (v *extraValue) Set(t string) error {
 
 func (v *extraValue) IsBoolFlag() bool { return v != nil && v.def.Kind == spec.KindBool }
 
-// zeroField sets a core field to its type's zero value.
-func zeroField(ptr any) {
-	switch p := ptr.(type) {
-	case *string:
-		*p = ""
-	case *int64:
-		*p = 0
-	case *uint64:
-		*p = 0
-	case *float64:
-		*p = 0
-	case *bool:
-		*p = false
-	case *[]int64:
-		*p = nil
-	}
-}
-
 // Register adds the spec flags to fs, with defaults from spec.Default, and
 // returns the spec they fill in when fs is parsed. The task and model
 // names, their own flags and the defaults a --task or --model brings come
@@ -268,7 +250,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		for _, sec := range others {
 			for _, fl := range sec.Flags {
 				if !given(fl.Field) && !slices.Contains(task.Owns, fl.Field) && !slices.Contains(model.Owns, fl.Field) {
-					zeroField(s.FieldPtr(fl.Field))
+					s.ClearField(fl.Field)
 				}
 			}
 			for _, f := range sec.Fields {
