@@ -23,8 +23,9 @@ func zeroText(kind string) string {
 	return ""
 }
 
-// defaultText is the field's default as canonical text.
-func (f FieldDef) defaultText() string {
+// DefaultText is the field's default as canonical text (Default, or the
+// kind's zero).
+func (f FieldDef) DefaultText() string {
 	if f.Default == "" {
 		return zeroText(f.Kind)
 	}

@@ -150,7 +150,7 @@ func (r *registry) add(list *[]*Section, sec Section, what string) {
 		if !validFieldName(f.Name) || core[f.Name] {
 			fail("field %q: not a free lowercase name", f.Name)
 		}
-		if d, err := canonicalText(f.Kind, f.defaultText()); err != nil || d != f.defaultText() {
+		if d, err := canonicalText(f.Kind, f.DefaultText()); err != nil || d != f.DefaultText() {
 			fail("field %q: default %q is not a canonical %s", f.Name, f.Default, f.Kind)
 		}
 		if d, _ := r.fieldLocked(f.Name); d != nil {

@@ -66,6 +66,94 @@ func init() {
 	})
 }
 
+// constant is a task that exists only in this test file: every label is
+// its own field constant_label, every input a row of zeros. With the
+// additive model it proves the same for tasks, and its code length has a
+// closed form.
+func init() {
+	zeros := func(rows, cols int64) task.Matrix {
+		return task.Matrix{Rows: int(rows), Cols: int(cols), Data: make([]float64, rows*cols)}
+	}
+	same := func(s spec.Spec, n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = int(s.ExtraInt("constant_label"))
+		}
+		return out
+	}
+	task.Register(task.Registration{
+		Spec: spec.Section{
+			Name: "constant",
+			Fields: []spec.FieldDef{
+				{Name: "constant_label", Kind: spec.KindInt, Flag: "constant-label", Usage: "constant task: the one label"},
+			},
+			Validate: func(s spec.Spec, bad spec.Bad) {
+				if y := s.ExtraInt("constant_label"); y < 0 || y >= s.Classes {
+					bad("constant_label", "must be in [0, classes=%d), got %d", s.Classes, y)
+				}
+			},
+		},
+		Inputs: func(s spec.Spec) (*task.Inputs, error) {
+			return &task.Inputs{Train: zeros(s.N, s.Dim), Valid: zeros(s.Validation, s.Dim), Test: zeros(s.Test, s.Dim)}, nil
+		},
+		Labels: func(s spec.Spec, in *task.Inputs) (*task.Labels, error) {
+			return &task.Labels{Train: same(s, in.Train.Rows), Valid: same(s, in.Valid.Rows), Test: same(s, in.Test.Rows)}, nil
+		},
+	})
+}
+
+// A task and a model registered in this file alone: selected by flag, both
+// own fields in the canonical bytes (in name order), transmitted, and the
+// code length of n equal labels under Dirichlet(β) is
+// Σ_{i<n} −log₂ (i + β)/(i + Kβ).
+func TestRegisteredTaskEndToEnd(t *testing.T) {
+	s := parse(t, "--task", "constant", "--constant-label", "3", "--model", "additive", "--prior", "0.5", "--n", "50", "--test", "10", "--batch", "1")
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(string(s.Canonical()), "\nprecision=24\nconstant_label=3\nprior=0.5\n") {
+		t.Fatalf("canonical bytes:\n%s", s.Canonical())
+	}
+	if got, err := spec.Parse(s.Canonical()); err != nil || got.Hash() != s.Hash() {
+		t.Fatalf("parse: %v", err)
+	}
+	if err := parse(t, "--task", "constant", "--constant-label", "10").Validate(); err == nil || !strings.Contains(err.Error(), "spec: constant_label:") {
+		t.Errorf("label 10 of 10 classes: %v, want an error naming constant_label", err)
+	}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	Register(fs)
+	if !strings.Contains(fs.Lookup("task").Usage, ", constant") {
+		t.Errorf("--task help %q does not list constant", fs.Lookup("task").Usage)
+	}
+	in, labels, err := task.Build(s, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := prequential.NewWithOptions(s, in, prequential.Options{HeldOut: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := prequential.NewWithOptions(s, in, prequential.Options{HeldOut: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := transmit.Pipe(alice, bob, labels, transmit.PipeHooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const beta, k, n = 0.5, 10.0, 50
+	var want float64
+	for i := 0.0; i < n; i++ {
+		want -= math.Log2((i + beta) / (i + k*beta))
+	}
+	if math.Abs(p.Figures.IdealBits-want) > 1e-9*want {
+		t.Errorf("ideal bits %v, the closed form says %v", p.Figures.IdealBits, want)
+	}
+	if want := -math.Log2((n + beta) / (n + k*beta)); math.Abs(p.Figures.TestLossBits-want) > 1e-12 {
+		t.Errorf("test loss %v bits, the closed form says %v", p.Figures.TestLossBits, want)
+	}
+}
+
 func TestRegisteredModelEndToEnd(t *testing.T) {
 	// Selected by flag, with its own flag, in either order; its default
 	// comes with the selection.

@@ -262,7 +262,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		for _, sec := range []spec.Section{task, model} {
 			for _, f := range sec.Fields {
 				if _, ok := s.ExtraText(f.Name); !ok && !given(f.Name) {
-					if err := s.SetExtra(f.Name, f.Default); err != nil {
+					if err := s.SetExtra(f.Name, f.DefaultText()); err != nil {
 						panic(err) // the registration checked the default
 					}
 				}
