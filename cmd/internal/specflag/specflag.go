@@ -225,7 +225,14 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 			f.DefValue = ""
 		}
 	}
-	given := func(field string) bool { return set[flagOf[field]] }
+	// given reports whether the field's flag was on the command line:
+	// tracked, or (bool flags, which are not wrapped) already parsed.
+	given := func(field string) bool {
+		name := flagOf[field]
+		seen := set[name]
+		fs.Visit(func(f *flag.Flag) { seen = seen || f.Name == name })
+		return seen && name != ""
+	}
 	tasks, models := spec.TaskSections(), spec.ModelSections()
 
 	// resolve brings the defaults of the selected task and model, after
