@@ -202,8 +202,8 @@ func TestRegisteredModelEndToEnd(t *testing.T) {
 	if f := fs.Lookup("model"); !strings.Contains(f.Usage, ", additive") {
 		t.Errorf("--model help %q does not list additive", f.Usage)
 	}
-	if f := fs.Lookup("prior"); f == nil || !strings.Contains(f.Usage, "pseudo-count") {
-		t.Errorf("--prior: %v", f)
+	if f := fs.Lookup("prior"); f == nil || !strings.Contains(f.Usage, "pseudo-count") || f.DefValue != "0.25" {
+		t.Errorf("--prior: %+v, want its usage and the default 0.25", f)
 	}
 
 	// Transmitted: Alice's sender and Bob's receiver over the in-memory

@@ -317,6 +317,11 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 			}
 			flagOf[f.Name] = f.Flag
 			fs.Var(&extraValue{s: s, def: f, set: set, then: resolve}, f.Flag, f.Usage)
+			// --help states the default the section's selection brings,
+			// unless the usage text does.
+			if d := f.DefaultText(); !zeroDefault(d) && !strings.Contains(f.Usage, "(default") {
+				fs.Lookup(f.Flag).DefValue = d
+			}
 		}
 	}
 	fs.Func("score", "what the scored figures count: all (default) or answers (format task: each label costs −log₂ p(y | y ∈ S), reported beside the full-code MDL and verified by Bob)", func(v string) error {
