@@ -14,6 +14,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	// The tests build tasks from specs in this process; the models'
+	// registrations validate the model part of those specs.
+	_ "github.com/edlwire/edlwire/shared/model"
 )
 
 // binDir holds alice and bob, built once per test process.

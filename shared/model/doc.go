@@ -21,6 +21,16 @@
 // (MNIST): im2col convolutions on the same detmath kernels as the MLP, relu,
 // 2×2 max-pool, and an MLP head; no adapters or bases yet.
 //
+// Every family is registered (registry.go): its spec section (the fields it
+// owns or declares, their validation, flags and defaults, its parameter
+// count and dense widths; see package spec) and its constructor. New looks
+// the family up, then applies the spec's initialization, base checkpoint
+// and adapter to a differentiable model. The built-in families are
+// registered in builtin.go, in the order --model's help lists them; a new
+// family is one file whose init calls Register, plus its test (see
+// cmd/internal/specflag's registry_test.go: a model that exists only in a
+// test file, selected by flag and transmitted).
+//
 // Losses are cross-entropy in nats inside the model; bits are a reporting unit
 // (see package edl).
 package model

@@ -87,6 +87,10 @@ func NewFromBase(s spec.Spec, encoded []byte) (Model, error) {
 	return build(s, &decoded{kind, shape, params})
 }
 
+// initScaler is a model whose normal initialization scales each
+// parameter's draw (the cnn's He scaling).
+type initScaler interface{ InitScales() []float64 }
+
 type decoded struct {
 	kind   string
 	shape  []int64
@@ -94,44 +98,19 @@ type decoded struct {
 }
 
 func build(s spec.Spec, base *decoded) (Model, error) {
-	var m Model
-	switch s.Model {
-	case spec.ModelSoftmax, spec.ModelMLP:
-		sizes := []int{int(s.Dim)}
-		for _, h := range s.Hidden {
-			sizes = append(sizes, int(h))
-		}
-		m = NewMLP(append(sizes, int(s.Classes)), s.Activation)
-	case spec.ModelTokens:
-		hidden := make([]int, len(s.Hidden))
-		for i, h := range s.Hidden {
-			hidden[i] = int(h)
-		}
-		m = NewTokens(int(s.Vocab), int(s.Embed), int(s.Dim), hidden, s.Activation, int(s.Classes))
-	case spec.ModelCNN:
-		conv := make([]int, len(s.Conv))
-		for i, c := range s.Conv {
-			conv[i] = int(c)
-		}
-		hidden := make([]int, len(s.Hidden))
-		for i, h := range s.Hidden {
-			hidden[i] = int(h)
-		}
-		side := 1
-		for side*side < int(s.Dim) {
-			side++
-		}
-		m = NewCNN(side, int(s.Kernel), conv, hidden, int(s.Classes))
-	case spec.ModelKT:
-		return NewDirichlet(spec.ModelKT, int(s.Classes), 0.5), nil
-	case spec.ModelLaplace:
-		return NewDirichlet(spec.ModelLaplace, int(s.Classes), 1), nil
-	case spec.ModelHypothesis:
-		return NewHypothesis(int(s.Classes), int(s.Hypotheses), s.ModelNoise), nil
-	case spec.ModelTable:
-		return NewTable(int(s.Keys), int(s.Classes), s.Alpha), nil
-	default:
+	r, ok := Lookup(s.Model)
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("model: unknown model %q", s.Model)
+	case r.External:
+		return nil, fmt.Errorf("model: a %s model is supplied by the caller (prequential.Options.External), not built", s.Model)
+	}
+	m, err := r.New(s)
+	if err != nil {
+		return nil, fmt.Errorf("model: %s: %w", s.Model, err)
+	}
+	if _, ok := m.(Differentiable); !ok {
+		return m, nil // counting models start from their prior, not from Init
 	}
 	p := m.Params()
 	if base != nil {
@@ -153,7 +132,7 @@ func build(s spec.Spec, base *decoded) (Model, error) {
 		for i := range p {
 			p[i] = float64(s.InitScale * src.Normal())
 		}
-		if c, ok := m.(*CNN); ok {
+		if c, ok := m.(initScaler); ok {
 			for i, v := range c.InitScales() {
 				p[i] = float64(p[i] * v)
 			}

@@ -185,8 +185,10 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 	if in.Train.Rows != int(s.N) || in.Train.Cols != int(s.Dim) {
 		return nil, fmt.Errorf("prequential: inputs have %d rows of %d, spec wants n=%d dim=%d", in.Train.Rows, in.Train.Cols, s.N, s.Dim)
 	}
-	if (s.Model == spec.ModelExternal) != (opts.External != nil) {
-		return nil, fmt.Errorf("prequential: model %s: an external learner is needed exactly for model %s", s.Model, spec.ModelExternal)
+	// Validate found the model registered. An external family's learner
+	// comes from the caller; every other family is built from the spec.
+	if reg, _ := model.Lookup(s.Model); reg.External != (opts.External != nil) {
+		return nil, fmt.Errorf("prequential: model %s: an external learner (Options.External) is needed exactly for an external model family", s.Model)
 	}
 	if opts.External != nil {
 		return newExternal(s, in, opts)

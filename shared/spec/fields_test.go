@@ -15,6 +15,9 @@ func TestCanonicalCarriesEveryField(t *testing.T) {
 	v := reflect.ValueOf(&s).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Field(i)
+		if v.Type().Field(i).Name == "Extra" {
+			continue // the sections' own fields: TestExtraFields
+		}
 		switch f.Kind() {
 		case reflect.String:
 			f.SetString("s" + v.Type().Field(i).Name)

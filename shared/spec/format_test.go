@@ -1,8 +1,13 @@
-package spec
+package spec_test
 
 import (
 	"strings"
 	"testing"
+
+	// The models and tasks register their sections of the spec.
+	_ "github.com/edlwire/edlwire/shared/model"
+	. "github.com/edlwire/edlwire/shared/spec"
+	_ "github.com/edlwire/edlwire/shared/task"
 )
 
 func formatSpec() Spec {

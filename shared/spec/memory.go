@@ -19,7 +19,7 @@ type Memory struct {
 	Model     int64 // params·8·3: the parameters, their gradient and the canonical encoding fingerprinted at checkpoints
 	Optimizer int64 // trainable params·8 per state vector (momentum 1, adam 2)
 	Batch     int64 // batch·(2·classes + 3·Σ hidden widths + 3 pointers)·8: the minibatch's per-example buffers
-	Task      int64 // the task's own tables: teacher matrices classes·dim·8, coupon values keys·8, the modular notation classes·8
+	Task      int64 // the task's own tables (its section's Memory): teacher matrices classes·dim·8, coupon values keys·8, the modular notation classes·8
 }
 
 // terms lists the estimate's terms with what they are made of, in a fixed
@@ -45,7 +45,7 @@ type memTerm struct {
 func (m Memory) Total() int64 {
 	var t int64
 	for _, x := range m.terms() {
-		t = satAdd(t, x.bytes)
+		t = SatAdd(t, x.bytes)
 	}
 	return t
 }
@@ -65,39 +65,34 @@ func (m Memory) Largest() (name, formula string, bytes int64) {
 // spec. It is meant for specs that Validate accepts, but never panics nor
 // overflows on others.
 func (s Spec) MemoryEstimate() Memory {
-	rows := satAdd(satAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
+	rows := SatAdd(SatAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
 	dim, classes := max(s.Dim, 0), max(s.Classes, 0)
 	var m Memory
-	m.Inputs = satMul(satMul(rows, dim), 8)
-	m.Labels = satMul(rows, 16)
-	m.Stream = satMul(rows, max(s.Precision, 8)) / 8
+	m.Inputs = SatMul(SatMul(rows, dim), 8)
+	m.Labels = SatMul(rows, 16)
+	m.Stream = SatMul(rows, max(s.Precision, 8)) / 8
 	params, trainable := max(s.NumParams(), 0), max(s.TrainableParams(), 0)
-	m.Model = satMul(params, 24)
+	m.Model = SatMul(params, 24)
 	switch s.Optimizer {
 	case OptimizerMomentum:
-		m.Optimizer = satMul(trainable, 8)
+		m.Optimizer = SatMul(trainable, 8)
 	case OptimizerAdam, OptimizerAdamW:
-		m.Optimizer = satMul(trainable, 16)
+		m.Optimizer = SatMul(trainable, 16)
 	}
 	// Per example of a minibatch: its probabilities (2·classes, the
 	// session's and the model's), activations, deltas and pre-activations of
 	// every hidden layer, and the slice headers that point to them.
-	perExample := satAdd(satMul(classes, 2), 3)
+	perExample := SatAdd(SatMul(classes, 2), 3)
 	sizes := s.DenseSizes()
 	for i := 1; i+1 < len(sizes); i++ {
-		perExample = satAdd(perExample, satMul(max(sizes[i], 0), 3))
+		perExample = SatAdd(perExample, SatMul(max(sizes[i], 0), 3))
 	}
 	if len(sizes) > 0 {
-		perExample = satAdd(perExample, max(sizes[0], 0)) // the input gradient of a tokens model
+		perExample = SatAdd(perExample, max(sizes[0], 0)) // the input gradient of a tokens model
 	}
-	m.Batch = satMul(satMul(max(s.Batch, 0), perExample), 8)
-	switch s.Task {
-	case TaskSynthetic, TaskRare:
-		m.Task = satMul(satMul(satMul(classes, dim), 8), 2)
-	case TaskCoupon, TaskFormat:
-		m.Task = satMul(max(s.Keys, 0), 8)
-	case TaskModular, TaskHypothesis:
-		m.Task = satMul(classes, 16)
+	m.Batch = SatMul(SatMul(max(s.Batch, 0), perExample), 8)
+	if sec := sections.task(s.Task); sec != nil && sec.Memory != nil {
+		m.Task = sec.Memory(s)
 	}
 	return m
 }
@@ -107,7 +102,7 @@ func (s Spec) MemoryEstimate() Memory {
 // Sessions beyond the first share the inputs and hold the rest again.
 func (s Spec) checkMemory(limit, sessions int64, flag string) error {
 	m := s.MemoryEstimate()
-	total := satAdd(m.Total(), satMul(sessions-1, m.Total()-m.Inputs))
+	total := SatAdd(m.Total(), SatMul(sessions-1, m.Total()-m.Inputs))
 	if limit <= 0 || total <= limit {
 		return nil
 	}

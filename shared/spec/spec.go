@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,7 +14,8 @@ import (
 // a new version.
 const Version = "edlwire-spec-v2"
 
-// Task names.
+// Task names: the built-in tasks, registered by package task (Tasks lists
+// the registered ones).
 const (
 	TaskSynthetic = "synthetic"
 	TaskFile      = "file" // a CSV dataset both sides hold, named by DataName and checked by DataSHA256
@@ -27,9 +29,6 @@ const (
 	TaskFormat     = "format"     // Keys keys, each mapped to one of Answers seeded symbols of a Classes-symbol vocabulary (see package task)
 	TaskMNIST      = "mnist"      // the MNIST digits: the 60 000 training images in canonical (or a seeded shuffled) order, the 10 000 test images as the test set
 )
-
-// Tasks lists every task name, for messages and flag help.
-var Tasks = []string{TaskSynthetic, TaskFile, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare, TaskFormat, TaskMNIST}
 
 // Scorings: which part of every label's code the scored figures count.
 const (
@@ -90,7 +89,8 @@ var Notations = []string{NotationOneHot, NotationPermuted, NotationTokens, Notat
 // tag block of the tagged and untagged notations.
 func TaggedNotation(n string) bool { return n == NotationTagged || n == NotationUntagged }
 
-// Model names.
+// Model names: the built-in families, registered by package model (Models
+// lists the registered ones).
 const (
 	ModelSoftmax = "softmax"
 	ModelMLP     = "mlp"     // multilayer perceptron: Hidden layers with Activation, then softmax
@@ -107,9 +107,6 @@ const (
 	// spec's optimizer fields do not apply: the plugin trains itself.
 	ModelExternal = "external"
 )
-
-// Models lists every model name.
-var Models = []string{ModelSoftmax, ModelMLP, ModelTokens, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelCNN, ModelExternal}
 
 // Adapters: which parameters of a gradient-trained model train.
 const (
@@ -219,6 +216,11 @@ type Spec struct {
 
 	CheckpointEvery int64 // Bob reports his fingerprint every this many examples
 	Precision       int64 // coder frequency precision in bits
+
+	// Extra holds the values of the fields that registered sections declare
+	// for themselves (FieldDef), sorted by name: the fields of a model or
+	// task added without a field here. See SetExtra and ExtraInt & co.
+	Extra []ExtraValue
 }
 
 // Default returns the demo spec: a 10-class linear-teacher task that softmax
@@ -278,6 +280,21 @@ func (f field) zero() bool {
 	panic(fmt.Sprintf("spec: field %s of type %T", f.name, f.ptr))
 }
 
+// kind is the field's kind, as sections' own fields name them.
+func (f field) kind() string {
+	switch f.ptr.(type) {
+	case *int64, *uint64:
+		return KindInt
+	case *float64:
+		return KindFloat
+	case *bool:
+		return KindBool
+	case *[]int64:
+		return KindInts
+	}
+	return KindString
+}
+
 // value is the field's canonical text.
 func (f field) value() string {
 	switch p := f.ptr.(type) {
@@ -321,11 +338,13 @@ func (f field) set(v string) error {
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// fields lists the canonical encoding's entries, in order, each with a
-// pointer to its value: one table both encodes (Canonical) and decodes
-// (Parse), so a field cannot be added to one and missed by the other. An
-// optional field is encoded only when its spec uses it (usedOptional), so
-// that every spec without it keeps its canonical encoding and hash.
+// fields lists the core of the canonical encoding, in order, each entry
+// with a pointer to its value: one table both encodes (Canonical) and
+// decodes (Parse), so a field cannot be added to one and missed by the
+// other. An optional field is encoded only when its spec uses it (encodes),
+// so that every spec without it keeps its canonical encoding and hash. A
+// new field appended here must be optional; a model's or task's own field
+// is better declared by its section (FieldDef), with no edit here.
 func (s *Spec) fields() []field {
 	return []field{
 		{"task", &s.Task},
@@ -401,6 +420,30 @@ func (s *Spec) encodes(f field) bool {
 	return !f.zero()
 }
 
+// FieldPtr returns a pointer to the core field of that canonical name (a
+// *string, *int64, *uint64, *float64, *bool or *[]int64), or nil when the
+// core table has no such field: flag packages set fields through it.
+func (s *Spec) FieldPtr(name string) any {
+	for _, f := range s.fields() {
+		if f.name == name {
+			return f.ptr
+		}
+	}
+	return nil
+}
+
+// ClearField sets the core field of that canonical name to its type's zero
+// value (nothing for an unknown name).
+func (s *Spec) ClearField(name string) {
+	for _, f := range s.fields() {
+		if f.name == name {
+			if err := f.set(zeroText(f.kind())); err != nil {
+				panic(err) // every kind parses its own zero
+			}
+		}
+	}
+}
+
 func joinInts(v []int64) string {
 	parts := make([]string, len(v))
 	for i, x := range v {
@@ -426,7 +469,9 @@ func ParseInts(s string) ([]int64, error) {
 }
 
 // Canonical returns the canonical encoding: the version line, then one
-// "name=value" line per field in a fixed order.
+// "name=value" line per field of the core table in its fixed order, then
+// one per Extra value, in name order. It depends on the spec's values
+// alone, never on which sections a program registered.
 func (s Spec) Canonical() []byte {
 	var b strings.Builder
 	b.WriteString(Version)
@@ -438,6 +483,12 @@ func (s Spec) Canonical() []byte {
 		b.WriteString(f.name)
 		b.WriteByte('=')
 		b.WriteString(f.value())
+		b.WriteByte('\n')
+	}
+	for _, e := range s.Extra {
+		b.WriteString(e.Name)
+		b.WriteByte('=')
+		b.WriteString(e.Value)
 		b.WriteByte('\n')
 	}
 	return []byte(b.String())
@@ -479,9 +530,11 @@ func Parse(b []byte) (Spec, error) {
 			return Spec{}, fmt.Errorf("spec: %s: %.40q is not canonical (%q)", f.name, v, f.value())
 		}
 	}
-	if rest != "" {
-		return Spec{}, fmt.Errorf("spec: %d bytes after the last field", len(rest))
+	extra, err := parseExtra(rest)
+	if err != nil {
+		return Spec{}, err
 	}
+	s.Extra = extra
 	for _, f := range s.fields() {
 		if !optional(f.name) {
 			continue
@@ -509,6 +562,24 @@ func (s Spec) Diff(o Spec) []string {
 			out = append(out, fmt.Sprintf("%s: %q != %q", a[i].name, av, bv))
 		}
 	}
+	var extra []string
+	for _, e := range append(slices.Clone(s.Extra), o.Extra...) {
+		if !slices.Contains(extra, e.Name) {
+			extra = append(extra, e.Name)
+		}
+	}
+	slices.Sort(extra)
+	show := func(sp Spec, name string) string {
+		if v, ok := sp.ExtraText(name); ok {
+			return strconv.Quote(v)
+		}
+		return "(none)"
+	}
+	for _, name := range extra {
+		if av, bv := show(s, name), show(o, name); av != bv {
+			out = append(out, fmt.Sprintf("%s: %s != %s", name, av, bv))
+		}
+	}
 	return out
 }
 
@@ -516,12 +587,12 @@ func (s Spec) Diff(o Spec) []string {
 // and their products can never overflow an int64 (a hostile spec must not
 // wrap a limit check around).
 const (
-	maxCount = 1 << 40 // n, test
-	maxWidth = 1 << 30 // classes, dim, hidden widths
+	MaxCount = 1 << 40 // n, test
+	MaxWidth = 1 << 30 // classes, dim, hidden widths
 )
 
-// satMul and satAdd saturate at math.MaxInt64 instead of wrapping.
-func satMul(a, b int64) int64 {
+// SatMul and SatAdd saturate at math.MaxInt64 instead of wrapping.
+func SatMul(a, b int64) int64 {
 	if a <= 0 || b <= 0 {
 		return 0
 	}
@@ -531,30 +602,21 @@ func satMul(a, b int64) int64 {
 	return a * b
 }
 
-func satAdd(a, b int64) int64 {
+func SatAdd(a, b int64) int64 {
 	if a > math.MaxInt64-b {
 		return math.MaxInt64
 	}
 	return a + b
 }
 
-// DenseSizes lists the widths of the dense stack of a softmax, mlp or tokens
-// model, input first, classes last (the tokens model's input width is
-// Dim·Embed); nil for the other models. Sizes saturate at math.MaxInt64.
+// DenseSizes lists the widths of the model's dense stack, input first,
+// classes last, for the models that are one (softmax, mlp, tokens: their
+// section's Dense); nil for the others. Sizes saturate at math.MaxInt64.
 func (s Spec) DenseSizes() []int64 {
-	var in int64
-	switch s.Model {
-	case ModelSoftmax:
-		return []int64{s.Dim, s.Classes}
-	case ModelMLP:
-		in = s.Dim
-	case ModelTokens:
-		in = satMul(s.Dim, s.Embed)
-	default:
-		return nil
+	if sec := sections.model(s.Model); sec != nil && sec.Dense != nil {
+		return sec.Dense(s)
 	}
-	out := append([]int64{in}, s.Hidden...)
-	return append(out, s.Classes)
+	return nil
 }
 
 // loraParams is Σ_l r·(in_l + out_l) over the dense layers.
@@ -562,7 +624,7 @@ func (s Spec) loraParams() int64 {
 	var p int64
 	sizes := s.DenseSizes()
 	for l := 1; l < len(sizes); l++ {
-		p = satAdd(p, satMul(s.Rank, satAdd(sizes[l-1], sizes[l])))
+		p = SatAdd(p, SatMul(s.Rank, SatAdd(sizes[l-1], sizes[l])))
 	}
 	return p
 }
@@ -573,7 +635,7 @@ func (s Spec) loraParams() int64 {
 func (s Spec) NumParams() int64 {
 	p := s.baseParams()
 	if s.Adapter == AdapterLoRA {
-		p = satAdd(p, s.loraParams())
+		p = SatAdd(p, s.loraParams())
 	}
 	return p
 }
@@ -591,31 +653,23 @@ func (s Spec) TrainableParams() int64 {
 	return s.NumParams()
 }
 
-// baseParams counts the model's own parameters, without adapters.
+// baseParams counts the model's own parameters, without adapters (its
+// section's Params).
 func (s Spec) baseParams() int64 {
-	switch s.Model {
-	case ModelSoftmax:
-		return satAdd(satMul(s.Classes, s.Dim), s.Classes)
-	case ModelKT, ModelLaplace:
-		return s.Classes
-	case ModelHypothesis:
-		return satAdd(s.Hypotheses, 1)
-	case ModelTable:
-		return satMul(s.Keys, s.Classes)
-	case ModelCNN:
-		return s.cnnParams()
-	case ModelMLP, ModelTokens:
-		var p int64
-		if s.Model == ModelTokens {
-			p = satMul(s.Vocab, s.Embed)
-		}
-		sizes := s.DenseSizes()
-		for l := 1; l < len(sizes); l++ {
-			p = satAdd(p, satAdd(satMul(sizes[l], sizes[l-1]), sizes[l]))
-		}
-		return p
+	if sec := sections.model(s.Model); sec != nil && sec.Params != nil {
+		return sec.Params(s)
 	}
 	return 0
+}
+
+// DenseParams counts the weights and biases of a dense stack of the given
+// widths (input first), saturating.
+func DenseParams(sizes []int64) int64 {
+	var p int64
+	for l := 1; l < len(sizes); l++ {
+		p = SatAdd(p, SatAdd(SatMul(sizes[l], sizes[l-1]), sizes[l]))
+	}
+	return p
 }
 
 // MNIST's fixed sizes: 28×28 images, 60 000 training and 10 000 test.
@@ -625,214 +679,46 @@ const (
 	MNISTTest  = 10000
 )
 
-// CNNFeatures is the width of the cnn's flattened feature map, the input of
-// its dense head: every 2×2 max-pool halves the side (rounding down) and the
-// last convolution's channels are kept; 0 for a spec that is not a valid cnn.
-func (s Spec) CNNFeatures() int64 {
-	side := int64(0)
-	for side*side < s.Dim && side < 1<<15 {
-		side++
-	}
-	if len(s.Conv) == 0 || side*side != s.Dim {
-		return 0
-	}
-	return satMul(satMul(side>>len(s.Conv), side>>len(s.Conv)), s.Conv[len(s.Conv)-1])
+// Finite reports whether f is neither NaN nor infinite.
+func Finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// PlainFileName reports whether name is a file name without directories.
+func PlainFileName(name string) bool {
+	return name != "" && !strings.ContainsAny(name, "/\\") && name != "." && name != ".."
 }
 
-// cnnParams counts the convolutions' kernels and biases and the dense head's.
-func (s Spec) cnnParams() int64 {
-	var p int64
-	in := int64(1)
-	for _, c := range s.Conv {
-		p = satAdd(p, satAdd(satMul(c, satMul(in, satMul(s.Kernel, s.Kernel))), c))
-		in = c
-	}
-	sizes := append(append([]int64{s.CNNFeatures()}, s.Hidden...), s.Classes)
-	for l := 1; l < len(sizes); l++ {
-		p = satAdd(p, satAdd(satMul(sizes[l], sizes[l-1]), sizes[l]))
-	}
-	return p
-}
+// Hex256 reports whether h is a SHA-256 in 64 lowercase hex digits.
+func Hex256(h string) bool { return len(h) == 64 && strings.Trim(h, "0123456789abcdef") == "" }
 
-// Validate reports every invalid field at once, each naming its field.
+// Validate reports every invalid field at once, each naming its field. The
+// spec's task and model are checked by their registered sections (package
+// task and package model register the built-in ones); the rest here: the
+// sizes, the fields no selected section owns, adapters, bases, the
+// optimizer, θ*, the coder.
 func (s Spec) Validate() error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("spec: %s: "+format, append([]any{name}, args...)...))
 	}
-	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-	// The mnist task shares the file task's seeded order (shuffle,
-	// shuffle_seed) and nothing else of it.
-	fileOnly := s.DataName != "" || s.DataSHA256 != "" || s.LabelColumn != "" || s.Standardize ||
-		(s.Task != TaskMNIST && (s.Shuffle || s.ShuffleSeed != 0)) ||
-		s.TestDataName != "" || s.TestDataSHA256 != ""
-	// A task parameter set for a task that does not read it is an error, not
-	// silently ignored: it would change the spec hash and nothing else.
-	unused := func(task string, uses ...string) {
-		set := map[string]bool{
-			"keys": s.Keys != 0, "hypotheses": s.Hypotheses != 0, "parity_bits": s.ParityBits != 0,
-			"op": s.Op != "", "notation": s.Notation != "", "rare_weight": s.RareWeight != 0,
-			"notations": s.Notations != 0,
-			"answers":   s.Answers != 0,
-		}
-		for _, u := range uses {
-			delete(set, u)
-		}
-		if s.Model == ModelTable {
-			delete(set, "keys")
-		}
-		if s.Model == ModelHypothesis {
-			delete(set, "hypotheses")
-		}
-		for _, name := range []string{"keys", "hypotheses", "parity_bits", "op", "notation", "notations", "rare_weight", "answers"} {
-			if set[name] {
-				bad(name, "the %s task does not use it", task)
-			}
-		}
-		if task != TaskFile && fileOnly {
-			bad("data_name", "only the file task reads a dataset (data_name, data_sha256, label_column, standardize, shuffle)")
-		}
+	task, model := sections.task(s.Task), sections.model(s.Model)
+	if task == nil {
+		bad("task", "unknown task %q (known: %s)", s.Task, known(TaskSections(), "task"))
+	} else if task.Validate != nil {
+		task.Validate(s, bad)
 	}
-	wantDim := func(task string, d int64) {
-		if s.Dim != d {
-			bad("dim", "the %s task has %d input columns, got %d", task, d, s.Dim)
-		}
-	}
-	switch s.Task {
-	case TaskSynthetic:
-		if s.Dim < 1 {
-			bad("dim", "must be at least 1 for the synthetic task, got %d", s.Dim)
-		}
-		unused(s.Task)
-	case TaskFile:
-		if s.Dim < 0 {
-			bad("dim", "must not be negative, got %d", s.Dim)
-		}
-		if s.DataName == "" || strings.ContainsAny(s.DataName, "/\\") || s.DataName == "." || s.DataName == ".." {
-			bad("data_name", "must be a plain file name, got %q", s.DataName)
-		}
-		if len(s.DataSHA256) != 64 || strings.Trim(s.DataSHA256, "0123456789abcdef") != "" {
-			bad("data_sha256", "must be 64 lowercase hex digits, got %q", s.DataSHA256)
-		}
-		if s.TestDataName != "" || s.TestDataSHA256 != "" {
-			if strings.ContainsAny(s.TestDataName, "/\\") || s.TestDataName == "" || s.TestDataName == "." || s.TestDataName == ".." {
-				bad("test_data_name", "must be a plain file name, got %q", s.TestDataName)
-			}
-			if len(s.TestDataSHA256) != 64 || strings.Trim(s.TestDataSHA256, "0123456789abcdef") != "" {
-				bad("test_data_sha256", "must be 64 lowercase hex digits, got %q", s.TestDataSHA256)
-			}
-		}
-		unused(s.Task)
-	case TaskHypothesis:
-		wantDim(s.Task, 1)
-		if s.Hypotheses < 1 || s.Hypotheses > s.Classes {
-			bad("hypotheses", "must be in [1, classes=%d], got %d", s.Classes, s.Hypotheses)
-		}
-		unused(s.Task, "hypotheses")
-	case TaskCoupon:
-		wantDim(s.Task, 1)
-		if s.Keys < 1 || s.Keys > maxWidth {
-			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
-		}
-		// RareWeight > 0 splits the keys: key 0 is common (1 − π), keys
-		// 1..Keys−1 share π (the rare-inputs and format toys).
-		if !finite(s.RareWeight) || s.RareWeight < 0 || s.RareWeight > 1 || (s.RareWeight > 0 && s.Keys < 2) {
-			bad("rare_weight", "must be in [0, 1] (and keys >= 2 when positive) for the coupon task, got %v", s.RareWeight)
-		}
-		unused(s.Task, "keys", "rare_weight")
-	case TaskParity:
-		if s.Dim < 1 || s.Dim > 64 {
-			bad("dim", "the parity task needs 1 to 64 input bits, got %d", s.Dim)
-		}
-		if s.ParityBits < 1 || s.ParityBits > s.Dim {
-			bad("parity_bits", "must be in [1, dim=%d], got %d", s.Dim, s.ParityBits)
-		}
-		if s.Classes != 2 {
-			bad("classes", "parity has 2 classes, got %d", s.Classes)
-		}
-		unused(s.Task, "parity_bits")
-	case TaskModular:
-		tokens := s.Notation == NotationTokens || s.Notation == NotationTokensPermuted
-		if tokens {
-			wantDim(s.Task, 2)
-			if s.Model == ModelTokens && s.Vocab < s.Classes {
-				bad("vocab", "the %s notation writes ids up to p-1 = %d, vocab %d is too small", s.Notation, s.Classes-1, s.Vocab)
-			}
-		} else if TaggedNotation(s.Notation) {
-			if s.Model == ModelTokens {
-				bad("model", "the %s notation writes one-hot blocks (a, b and the tag), not token ids: use an mlp or softmax model", s.Notation)
-			}
-			if s.Notations < 2 || s.Notations > 64 {
-				bad("notations", "the %s notation needs 2 to 64 scripts, got %d", s.Notation, s.Notations)
-			} else if s.Classes%s.Notations != 0 || s.Classes/s.Notations < 2 {
-				bad("classes", "the %s notation writes p symbols in each of notations = %d scripts: classes must be notations·p with p ≥ 2, got %d", s.Notation, s.Notations, s.Classes)
-			} else if s.Classes <= maxWidth/2 {
-				wantDim(s.Task, 2*(s.Classes/s.Notations)+s.Notations)
-			}
-		} else if s.Classes <= maxWidth/2 {
-			wantDim(s.Task, 2*s.Classes)
-		}
-		if s.Op != OpAdd && s.Op != OpSub && s.Op != OpMul {
-			bad("op", "unknown operation %q (known: %s, %s, %s)", s.Op, OpAdd, OpSub, OpMul)
-		}
-		if s.Notation != NotationOneHot && s.Notation != NotationPermuted && s.Notation != NotationAnswersPermuted && !tokens && !TaggedNotation(s.Notation) {
-			bad("notation", "unknown notation %q (known: %s)", s.Notation, strings.Join(Notations, ", "))
-		}
-		if TaggedNotation(s.Notation) {
-			unused(s.Task, "op", "notation", "notations")
-		} else {
-			unused(s.Task, "op", "notation")
-		}
-	case TaskRare:
-		if s.Dim < 1 {
-			bad("dim", "must be at least 1 for the rare task, got %d", s.Dim)
-		}
-		if !finite(s.RareWeight) || s.RareWeight < 0 || s.RareWeight > 1 {
-			bad("rare_weight", "must be in [0, 1], got %v", s.RareWeight)
-		}
-		unused(s.Task, "rare_weight")
-	case TaskFormat:
-		if s.Keys < 1 || s.Keys > maxWidth {
-			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
-		} else if s.Dim != 1 && s.Dim != s.Keys {
-			bad("dim", "the format task writes the key as one integer (dim 1) or one-hot (dim = keys = %d), got %d", s.Keys, s.Dim)
-		} else if s.Model == ModelTokens && (s.Dim != 1 || s.Vocab < s.Keys) {
-			bad("vocab", "the tokens model reads the format task's key as one token id (dim 1) in [0, vocab), keys = %d: got dim %d, vocab %d", s.Keys, s.Dim, s.Vocab)
-		} else if s.Dim == 1 && s.Keys > 1 && (s.Model == ModelSoftmax || s.Model == ModelMLP) {
-			bad("dim", "the %s model reads the format task's key one-hot (dim = keys = %d); dim 1 writes it as one integer, for the table and tokens models", s.Model, s.Keys)
-		}
-		if s.Answers < 2 || s.Answers > s.Classes {
-			bad("answers", "must be in [2, classes=%d] for the format task, got %d", s.Classes, s.Answers)
-		}
-		unused(s.Task, "keys", "answers")
-	case TaskMNIST:
-		wantDim(s.Task, MNISTSide*MNISTSide)
-		if s.Classes != 10 {
-			bad("classes", "mnist has 10 classes, got %d", s.Classes)
-		}
-		if s.N+max(s.Validation, 0) > MNISTTrain {
-			bad("n", "n + validation must be at most the %d mnist training images, got %d + %d", MNISTTrain, s.N, s.Validation)
-		}
-		if s.Test > MNISTTest {
-			bad("test", "must be at most the %d mnist test images, got %d", MNISTTest, s.Test)
-		}
-		unused(s.Task)
-	default:
-		bad("task", "unknown task %q (known: %s)", s.Task, strings.Join(Tasks, ", "))
-	}
-	if s.N < 1 || s.N > maxCount {
+	if s.N < 1 || s.N > MaxCount {
 		bad("n", "must be in [1, 2^40], got %d", s.N)
 	}
-	if s.Test < 0 || s.Test > maxCount {
+	if s.Test < 0 || s.Test > MaxCount {
 		bad("test", "must be in [0, 2^40], got %d", s.Test)
 	}
-	if s.Classes < 2 || s.Classes > maxWidth {
+	if s.Classes < 2 || s.Classes > MaxWidth {
 		bad("classes", "must be in [2, 2^30], got %d", s.Classes)
 	}
-	if s.Dim > maxWidth {
+	if s.Dim > MaxWidth {
 		bad("dim", "must be at most 2^30, got %d", s.Dim)
 	}
-	if !finite(s.Noise) || s.Noise < 0 || s.Noise > 1 {
+	if !Finite(s.Noise) || s.Noise < 0 || s.Noise > 1 {
 		bad("noise", "must be in [0, 1], got %v", s.Noise)
 	}
 	switch s.Score {
@@ -844,113 +730,31 @@ func (s Spec) Validate() error {
 	default:
 		bad("score", "unknown scoring %q (known: \"\" for all, %s)", s.Score, ScoreAnswers)
 	}
-	switch s.Model {
-	case ModelMLP, ModelTokens:
-		if s.Model == ModelMLP && len(s.Hidden) == 0 {
-			bad("hidden", "an mlp needs at least one hidden layer")
-		}
-		for i, h := range s.Hidden {
-			if h < 1 || h > maxWidth {
-				bad("hidden", "layer %d has width %d, want [1, 2^30]", i+1, h)
-			}
-		}
-		if s.Activation != ActReLU && s.Activation != ActTanh && s.Activation != ActGELU {
-			bad("activation", "unknown activation %q (known: %s, %s, %s)", s.Activation, ActReLU, ActTanh, ActGELU)
-		}
-	case ModelCNN:
-		for i, h := range s.Hidden {
-			if h < 1 || h > maxWidth {
-				bad("hidden", "layer %d has width %d, want [1, 2^30]", i+1, h)
-			}
-		}
-		if s.Activation != ActReLU {
-			bad("activation", "the cnn's hidden layers use relu, got %q", s.Activation)
-		}
-		side := int64(0)
-		for side*side < s.Dim && side < 1<<15 {
-			side++
-		}
-		if s.Dim < 1 || side*side != s.Dim {
-			bad("dim", "the cnn reads a square one-channel image: dim must be a square, got %d", s.Dim)
-		}
-		if len(s.Conv) == 0 || len(s.Conv) > 8 {
-			bad("conv", "the cnn needs 1 to 8 convolutional layers, got %d", len(s.Conv))
-		}
-		for i, c := range s.Conv {
-			if c < 1 || c > 1<<12 {
-				bad("conv", "layer %d has %d channels, want [1, 4096]", i+1, c)
-			}
-		}
-		if s.Kernel < 1 || s.Kernel%2 == 0 || s.Kernel > 15 {
-			bad("kernel", "must be odd, in [1, 15], got %d", s.Kernel)
-		}
-		if side>>len(s.Conv) < 1 {
-			bad("conv", "%d 2×2 poolings shrink a %d-pixel side to nothing", len(s.Conv), side)
-		}
-	case ModelSoftmax, ModelKT, ModelLaplace, ModelHypothesis, ModelTable, ModelExternal:
-		if len(s.Hidden) > 0 {
-			bad("hidden", "only the mlp, tokens and cnn models have hidden layers")
-		}
-	default:
-		bad("model", "unknown model %q (known: %s)", s.Model, strings.Join(Models, ", "))
+	if model == nil {
+		bad("model", "unknown model %q (known: %s)", s.Model, known(ModelSections(), "model"))
+	} else if model.Validate != nil {
+		model.Validate(s, bad)
 	}
-	switch s.Model {
-	case ModelHypothesis:
-		if s.Dim != 1 {
-			bad("dim", "the hypothesis model reads one integer input, got dim %d", s.Dim)
+	// A field set for a task and model that do not read it is an error, not
+	// silently ignored: it would change the spec hash and nothing else.
+	var probe Spec = s
+	for _, f := range probe.fields() {
+		if f.zero() || !owned(f.name) || (task != nil && slices.Contains(task.Owns, f.name)) || (model != nil && slices.Contains(model.Owns, f.name)) {
+			continue
 		}
-		if s.Hypotheses < 1 || s.Hypotheses > s.Classes {
-			bad("hypotheses", "must be in [1, classes=%d], got %d", s.Classes, s.Hypotheses)
+		bad(f.name, "the %s task and the %s model do not use it (used by %s)", s.Task, s.Model, owners(f.name))
+	}
+	s.validateExtra(model, task, bad)
+	dense := model != nil && model.Dense != nil
+	var denseModels, gradientModels []string
+	for _, m := range ModelSections() {
+		if m.Dense != nil {
+			denseModels = append(denseModels, m.Name)
 		}
-		if !finite(s.ModelNoise) || s.ModelNoise < 0 || s.ModelNoise > float64(s.Classes-1)/float64(s.Classes) {
-			bad("model_noise", "must be in [0, (classes-1)/classes], got %v", s.ModelNoise)
-		}
-	case ModelTable:
-		if s.Dim != 1 {
-			bad("dim", "the table model reads one integer key, got dim %d", s.Dim)
-		}
-		if s.Keys < 1 || s.Keys > maxWidth {
-			bad("keys", "must be in [1, 2^30], got %d", s.Keys)
-		}
-		if !finite(s.Alpha) || s.Alpha <= 0 {
-			bad("alpha", "must be finite and positive, got %v", s.Alpha)
+		if m.Gradient {
+			gradientModels = append(gradientModels, m.Name)
 		}
 	}
-	if s.Model != ModelExternal && s.Predictor != "" {
-		bad("predictor", "only the external model has a predictor description (model %s)", s.Model)
-	}
-	if s.Model == ModelExternal && (s.Test > 0 || s.Validation > 0) {
-		// Held-out labels are coded against the model (the verified test
-		// loss): not in the plugin protocol (v1), whose plugin learns from
-		// every example it predicts.
-		bad("test", "the external model codes the pass only (test %d and validation %d, want 0)", s.Test, s.Validation)
-	}
-	if s.Model == ModelExternal && s.Epochs > 0 {
-		// θ* would need the plugin to train on past examples again: not in
-		// the plugin protocol (v1), so the pass model is θ*.
-		bad("epochs", "the external model has no further training after the pass (epochs 0)")
-	}
-	if s.Model == ModelTokens {
-		if s.Dim < 1 {
-			bad("dim", "the tokens model reads at least one token id, got dim %d", s.Dim)
-		}
-		if s.Vocab < 1 || s.Vocab > maxWidth {
-			bad("vocab", "must be in [1, 2^30] for the tokens model, got %d", s.Vocab)
-		}
-		if s.Embed < 1 || s.Embed > maxWidth {
-			bad("embed", "must be in [1, 2^30] for the tokens model, got %d", s.Embed)
-		} else if s.Dim <= maxWidth && s.Dim*s.Embed > maxWidth {
-			bad("embed", "dim·embed = %d exceeds 2^30", s.Dim*s.Embed)
-		}
-	} else {
-		if s.Vocab != 0 {
-			bad("vocab", "only the tokens model has a vocabulary, got %d", s.Vocab)
-		}
-		if s.Embed != 0 {
-			bad("embed", "only the tokens model has embeddings, got %d", s.Embed)
-		}
-	}
-	gradient := s.Model == ModelSoftmax || s.Model == ModelMLP || s.Model == ModelTokens
 	switch s.Adapter {
 	case AdapterNone:
 		if s.Rank != 0 {
@@ -960,11 +764,11 @@ func (s Spec) Validate() error {
 			bad("sparse_params", "only the sparse adapter has it, got %d", s.SparseParams)
 		}
 	case AdapterLoRA, AdapterSparse:
-		if !gradient {
-			bad("adapter", "the %s model is not gradient-trained: adapters need softmax, mlp or tokens", s.Model)
+		if !dense {
+			bad("adapter", "the %s model is not a dense stack: adapters need one of %s", s.Model, strings.Join(denseModels, ", "))
 		}
 		if s.Adapter == AdapterLoRA {
-			if s.Rank < 1 || s.Rank > maxWidth {
+			if s.Rank < 1 || s.Rank > MaxWidth {
 				bad("rank", "must be in [1, 2^30] for lora, got %d", s.Rank)
 			}
 			if s.SparseParams != 0 {
@@ -982,32 +786,23 @@ func (s Spec) Validate() error {
 		bad("adapter", "unknown adapter %q (known: \"\" for none, %s, %s)", s.Adapter, AdapterLoRA, AdapterSparse)
 	}
 	if s.Base != "" || s.BaseName != "" {
-		if !gradient {
-			bad("base_sha256", "only softmax, mlp and tokens models start from a checkpoint (model %s)", s.Model)
+		if !dense {
+			bad("base_sha256", "only the %s models start from a checkpoint (model %s)", strings.Join(denseModels, ", "), s.Model)
 		}
-		if len(s.Base) != 64 || strings.Trim(s.Base, "0123456789abcdef") != "" {
+		if !Hex256(s.Base) {
 			bad("base_sha256", "must be 64 lowercase hex digits, got %q", s.Base)
 		}
-		if s.BaseName == "" || strings.ContainsAny(s.BaseName, "/\\") || s.BaseName == "." || s.BaseName == ".." {
+		if !PlainFileName(s.BaseName) {
 			bad("base_name", "must be a plain file name, got %q", s.BaseName)
 		}
 	}
 	if s.ResetHead && s.Base == "" {
 		bad("reset_head", "only a run that starts from a base checkpoint (base_sha256) resets its head")
 	}
-	if s.Model != ModelHypothesis && s.ModelNoise != 0 {
-		bad("model_noise", "only the hypothesis model assumes a label noise")
-	}
-	if s.Model != ModelCNN && (len(s.Conv) > 0 || s.Kernel != 0) {
-		bad("conv", "only the cnn model has convolutional layers (conv, kernel)")
-	}
-	if s.Model != ModelTable && s.Alpha != 0 {
-		bad("alpha", "only the table model has a concentration alpha")
-	}
 	if s.Init != InitZeros && s.Init != InitNormal {
 		bad("init", "unknown initialization %q (known: %s, %s)", s.Init, InitZeros, InitNormal)
 	}
-	if !finite(s.InitScale) || s.InitScale < 0 {
+	if !Finite(s.InitScale) || s.InitScale < 0 {
 		bad("init_scale", "must be finite and non-negative, got %v", s.InitScale)
 	}
 	unit := func(name string, v float64) {
@@ -1037,12 +832,12 @@ func (s Spec) Validate() error {
 		zero("beta", s.Beta)
 		unit("beta1", s.Beta1)
 		unit("beta2", s.Beta2)
-		if !finite(s.AdamEps) || s.AdamEps <= 0 {
+		if !Finite(s.AdamEps) || s.AdamEps <= 0 {
 			bad("adam_eps", "must be finite and positive, got %v", s.AdamEps)
 		}
 		if s.Optimizer == OptimizerAdam {
 			zero("weight_decay", s.WeightDecay)
-		} else if !finite(s.WeightDecay) || s.WeightDecay < 0 {
+		} else if !Finite(s.WeightDecay) || s.WeightDecay < 0 {
 			bad("weight_decay", "must be finite and non-negative, got %v", s.WeightDecay)
 		}
 	default:
@@ -1051,7 +846,7 @@ func (s Spec) Validate() error {
 	if s.Epochs < 0 || s.Epochs > 1<<20 {
 		bad("epochs", "must be in [0, 2^20], got %d", s.Epochs)
 	}
-	if s.Validation < 0 || s.Validation > maxCount {
+	if s.Validation < 0 || s.Validation > MaxCount {
 		bad("validation", "must be in [0, 2^40], got %d", s.Validation)
 	}
 	if s.Epochs > 0 {
@@ -1061,13 +856,13 @@ func (s Spec) Validate() error {
 		if s.Validation < 1 {
 			bad("validation", "early stopping needs at least one validation example when epochs > 0")
 		}
-		if s.Model != ModelSoftmax && s.Model != ModelMLP && s.Model != ModelTokens && s.Model != ModelCNN {
-			bad("epochs", "only gradient-trained models train further (model %s is exact after the pass)", s.Model)
+		if model != nil && !model.Gradient {
+			bad("epochs", "only gradient-trained models (%s) train further (model %s is exact after the pass)", strings.Join(gradientModels, ", "), s.Model)
 		}
 	} else if s.Patience != 0 {
 		bad("patience", "only used when epochs > 0, got %d", s.Patience)
 	}
-	if !finite(s.LR) || s.LR <= 0 {
+	if !Finite(s.LR) || s.LR <= 0 {
 		bad("lr", "must be finite and positive, got %v", s.LR)
 	}
 	if s.Batch < 1 {
@@ -1107,7 +902,7 @@ func (l Limits) Check(s Spec) error {
 			errs = append(errs, fmt.Errorf("spec: %s: %d exceeds the limit %d (%s)", field, got, max, flag))
 		}
 	}
-	over("n+test+validation", satAdd(satAdd(max(s.N, 0), max(s.Test, 0)), max(s.Validation, 0)), l.MaxExamples, "max-examples")
+	over("n+test+validation", SatAdd(SatAdd(max(s.N, 0), max(s.Test, 0)), max(s.Validation, 0)), l.MaxExamples, "max-examples")
 	over("classes", s.Classes, l.MaxClasses, "max-classes")
 	over("dim", s.Dim, l.MaxDim, "max-dim")
 	over("params", s.NumParams(), l.MaxParams, "max-params")

@@ -1,9 +1,14 @@
-package spec
+package spec_test
 
 import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	// The models and tasks register their sections of the spec.
+	_ "github.com/edlwire/edlwire/shared/model"
+	. "github.com/edlwire/edlwire/shared/spec"
+	_ "github.com/edlwire/edlwire/shared/task"
 )
 
 func TestDefaultValid(t *testing.T) {

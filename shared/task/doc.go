@@ -19,4 +19,11 @@
 // The mnist task (mnist.go) is real data: the canonical MNIST files, read
 // through a source the program sets (SetMNISTSource; package cmd/internal/mnistfiles
 // finds them in the GoMNIST module), each checked against its SHA-256.
+//
+// Every task is registered (registry.go): its spec section (the fields it
+// owns, their validation, flags, the defaults --task brings, its memory
+// tables; see package spec) and its generators. NewInputs and NewLabels
+// look the task up; the built-in ones are registered in builtin.go, in the
+// order --task's help lists them. A new task is one file whose init calls
+// Register, plus its test: spec validation and the spec flags find it.
 package task

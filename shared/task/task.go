@@ -61,31 +61,20 @@ func Build(s spec.Spec, data, test *Table) (*Inputs, *Labels, error) {
 	return in, labels, nil
 }
 
-// NewInputs generates the spec's training and test inputs.
+// NewInputs generates the spec's training and test inputs, with the
+// generator its task registered.
 func NewInputs(s spec.Spec) (*Inputs, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("task: %w", err)
 	}
-	switch s.Task {
-	case spec.TaskSynthetic:
-		d := int(s.Dim)
-		return &Inputs{
-			Train: normalMatrix(rng.Derive(s.Seed, "train-inputs"), int(s.N), d),
-			Valid: normalMatrix(rng.Derive(s.Seed, "valid-inputs"), int(s.Validation), d),
-			Test:  normalMatrix(rng.Derive(s.Seed, "test-inputs"), int(s.Test), d),
-		}, nil
-	case spec.TaskFile:
-		return nil, fmt.Errorf("task: the file task's inputs come from its table: use NewFileInputs")
-	case spec.TaskMNIST:
-		return mnistInputs(s)
-	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
-		return &Inputs{
-			Train: seededInputs(s, "train"),
-			Valid: seededInputs(s, "valid"),
-			Test:  seededInputs(s, "test"),
-		}, nil
+	r, ok := Lookup(s.Task)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("task: unknown task %q", s.Task)
+	case r.Inputs == nil:
+		return nil, fmt.Errorf("task: the %s task's inputs come from its table: use NewFileInputs", s.Task)
 	}
-	return nil, fmt.Errorf("task: unknown task %q", s.Task)
+	return r.Inputs(s)
 }
 
 func normalMatrix(seed uint64, rows, cols int) Matrix {
@@ -106,41 +95,24 @@ func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
 		return nil, fmt.Errorf("task: inputs do not match the spec (%d/%d/%d rows of %d, spec n=%d validation=%d test=%d dim=%d)",
 			in.Train.Rows, in.Valid.Rows, in.Test.Rows, in.Train.Cols, s.N, s.Validation, s.Test, s.Dim)
 	}
-	if s.RandomLabels && s.Task == spec.TaskFormat {
+	r, ok := Lookup(s.Task)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("task: unknown task %q", s.Task)
+	case s.RandomLabels:
+		random := r.RandomLabels
+		if random == nil {
+			random = randomLabels
+		}
 		return &Labels{
-			Train: formatRandomLabels(s, "train", in.Train.Rows),
-			Valid: formatRandomLabels(s, "valid", in.Valid.Rows),
-			Test:  formatRandomLabels(s, "test", in.Test.Rows),
+			Train: random(s, "train", in.Train.Rows),
+			Valid: random(s, "valid", in.Valid.Rows),
+			Test:  random(s, "test", in.Test.Rows),
 		}, nil
+	case r.Labels == nil:
+		return nil, fmt.Errorf("task: the %s task's labels come from its table: use NewFileLabels", s.Task)
 	}
-	if s.RandomLabels {
-		return &Labels{
-			Train: randomLabels(s, "train", in.Train.Rows),
-			Valid: randomLabels(s, "valid", in.Valid.Rows),
-			Test:  randomLabels(s, "test", in.Test.Rows),
-		}, nil
-	}
-	switch s.Task {
-	case spec.TaskSynthetic:
-		k := int(s.Classes)
-		teacher := normalMatrix(rng.Derive(s.Seed, "teacher"), k, int(s.Dim))
-		return &Labels{
-			Train: synthLabels(s, &teacher, &in.Train, "train"),
-			Valid: synthLabels(s, &teacher, &in.Valid, "valid"),
-			Test:  synthLabels(s, &teacher, &in.Test, "test"),
-		}, nil
-	case spec.TaskFile:
-		return nil, fmt.Errorf("task: the file task's labels come from its table: use NewFileLabels")
-	case spec.TaskMNIST:
-		return mnistLabels(s)
-	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
-		return &Labels{
-			Train: seededLabels(s, &in.Train, "train"),
-			Valid: seededLabels(s, &in.Valid, "valid"),
-			Test:  seededLabels(s, &in.Test, "test"),
-		}, nil
-	}
-	return nil, fmt.Errorf("task: unknown task %q", s.Task)
+	return r.Labels(s, in)
 }
 
 func synthLabels(s spec.Spec, teacher, x *Matrix, part string) []int {

@@ -8,6 +8,9 @@ import (
 
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
+
+	// A spec names a model too: its registration validates that part.
+	_ "github.com/edlwire/edlwire/shared/model"
 )
 
 // The version in the code must be the one go.mod pins, or Dir would look

@@ -1,11 +1,18 @@
 // Package specflag registers the experiment-spec flags shared by alice and
 // edl, so both accept the same spec the same way.
 //
+// The flags of the core fields are listed here; the task and model names,
+// the flags of the fields a single model or task owns or declares, and the
+// defaults a --task or --model brings come from the sections registered by
+// packages task and model (spec.Section), so a new model or task needs no
+// edit here.
+//
 // Some flags bring defaults for others: --optimizer adamw sets β1, β2, ε
 // and the weight decay to AdamW's usual values, --task coupon sets --dim 1,
 // and so on. A flag the user gave explicitly is never overwritten, whatever
 // the order on the command line, so the spec always records resolved values
-// and its hash means one thing.
+// and its hash means one thing. Fields a --task or --model brought go back
+// to zero when another is chosen, unless given.
 package specflag
 
 import (
@@ -15,9 +22,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/edlwire/edlwire/shared/spec"
+
+	// The built-in models and tasks register their sections (names,
+	// flags, defaults) when these packages initialize.
+	_ "github.com/edlwire/edlwire/shared/model"
+	_ "github.com/edlwire/edlwire/shared/task"
 )
 
 // tracked marks its flag as given when it is set on the command line.
@@ -56,27 +69,17 @@ func (t *tracked) Set(v string) error {
 // which --help leaves unprinted.
 func zeroDefault(v string) bool { return v == "" || v == "0" || v == "false" }
 
-// Default hyperparameters the optimizer, model and task flags bring.
+// Default hyperparameters the optimizer, adapter and θ* flags bring (the
+// models' and tasks' own defaults come with their registrations).
 const (
 	defaultMomentumBeta = 0.9
 	defaultBeta1        = 0.9
 	defaultBeta2        = 0.999
 	defaultAdamEps      = 1e-8
 	defaultWeightDecay  = 0.01
-	defaultAlpha        = 0.5 // the table model: KT per key
 	defaultPatience     = 5
-	defaultEmbed        = 16  // the tokens model
-	defaultNotations    = 4   // the tagged and untagged notations
-	defaultRank         = 4   // the lora adapter
-	defaultFormatVocab  = 256 // the format task: --classes
-	defaultFormatKeys   = 64  // the format task: --keys
-	defaultAnswers      = 8   // the format task: --answers
+	defaultRank         = 4 // the lora adapter
 )
-
-// defaultConv and defaultKernel are the cnn's LeNet-like default layers.
-var defaultConv = []int64{8, 16}
-
-const defaultKernel = 5
 
 // baseFlag is --base FILE: it reads the checkpoint to fill base_sha256 and
 // base_name; the command reads the file again through BasePath (and the
@@ -107,11 +110,108 @@ func BasePath(fs *flag.FlagSet) string {
 	return ""
 }
 
+// coreFlags are the flags of the spec's core fields that no single model or
+// task owns: the fields every spec has, and those several sections share
+// (keys, hypotheses, hidden, activation, rare_weight). A section's own
+// flags come with its registration (spec.Section.Flags and Fields).
+var coreFlags = []spec.Flag{
+	{Field: "seed", Name: "seed", Usage: "root seed of every random stream (inputs, teacher, noise, init)"},
+	{Field: "n", Name: "n", Usage: "training examples, coded in order"},
+	{Field: "test", Name: "test", Usage: "held-out test examples for the test loss"},
+	{Field: "validation", Name: "validation", Usage: "held-out validation examples for early stopping θ* (never coded nor tested)"},
+	{Field: "classes", Name: "classes", Usage: "number of classes K (the modular task: the modulus p, or notations·p for the tagged and untagged notations; M of the hypothesis task)"},
+	{Field: "dim", Name: "dim", Usage: "input dimension (the modular task, set for you: 2p for the onehot, permuted and answers-permuted notations, 2 for tokens and tokens-permuted, 2p + notations for tagged and untagged)"},
+	{Field: "noise", Name: "noise", Usage: "label noise: probability that a label is replaced (synthetic: by a uniform draw; format: by one of the other answers in S; other tasks: by one of the other labels)"},
+	{Field: "random_labels", Name: "random-labels", Usage: "draw every label uniformly (control: nothing to learn), for any task"},
+	{Field: "keys", Name: "keys", Usage: "coupon and format tasks, table model: number of integer keys"},
+	{Field: "hypotheses", Name: "hypotheses", Usage: "hypothesis task and model: number m of hypotheses (≤ classes)"},
+	{Field: "rare_weight", Name: "rare-weight", Usage: "rare task: probability π of the rare region with its own rule; coupon task: total weight of keys 1..keys-1 (key 0 takes the rest; 0: uniform keys)"},
+	{Field: "hidden", Name: "hidden", Usage: "mlp hidden layer widths, comma-separated (e.g. 64 or 512,512)"},
+	{Field: "activation", Name: "activation", Usage: "mlp and tokens hidden activation: relu, tanh or gelu (the tanh form)"},
+	{Field: "adapter", Name: "adapter", Usage: "parameter-efficient training: lora (rank --rank adapters on every dense layer of a frozen base) or sparse (--sparse-params seeded parameters train); empty: every parameter trains"},
+	{Field: "rank", Name: "rank", Usage: "lora: adapter rank r (default 4)"},
+	{Field: "sparse_params", Name: "sparse-params", Usage: "sparse: how many parameters train (chosen by seed)"},
+	{Field: "reset_head", Name: "reset-head", Usage: "with --base: set the base's last dense layer (weights and bias) to zero, so the run starts uniform and learns a new output layer"},
+	{Field: "init", Name: "init", Usage: "initialization: zeros or normal"},
+	{Field: "init_scale", Name: "init-scale", Usage: "standard deviation of --init normal"},
+	{Field: "optimizer", Name: "optimizer", Usage: "optimizer: " + strings.Join(spec.Optimizers, ", ")},
+	{Field: "lr", Name: "lr", Usage: "constant learning rate"},
+	{Field: "beta", Name: "beta", Usage: "momentum: β (default 0.9)"},
+	{Field: "beta1", Name: "beta1", Usage: "adam, adamw: β1 (default 0.9)"},
+	{Field: "beta2", Name: "beta2", Usage: "adam, adamw: β2 (default 0.999)"},
+	{Field: "adam_eps", Name: "adam-eps", Usage: "adam, adamw: ε (default 1e-8)"},
+	{Field: "weight_decay", Name: "weight-decay", Usage: "adamw: decoupled weight decay (default 0.01)"},
+	{Field: "batch", Name: "batch", Usage: "minibatch size (every example of a batch is coded before its update)"},
+	{Field: "epochs", Name: "epochs", Usage: "θ*: further epochs over the coded examples after the pass, early-stopped on --validation (0: θ* is the model after the pass)"},
+	{Field: "patience", Name: "patience", Usage: "θ*: stop after this many epochs without a better validation loss (default min(5, epochs))"},
+	{Field: "checkpoint_every", Name: "checkpoint-every", Usage: "Bob proves sync with a fingerprint every this many examples"},
+	{Field: "precision", Name: "precision", Usage: "coder frequency precision in bits (8..24)"},
+}
+
+// define adds a flag for the core field at ptr, typed as the field is (so
+// --help names the kind of value), with its current value as default.
+func define(fs *flag.FlagSet, ptr any, name, usage string) {
+	switch p := ptr.(type) {
+	case *string:
+		fs.StringVar(p, name, *p, usage)
+	case *int64:
+		fs.Int64Var(p, name, *p, usage)
+	case *uint64:
+		fs.Uint64Var(p, name, *p, usage)
+	case *float64:
+		fs.Float64Var(p, name, *p, usage)
+	case *bool:
+		fs.BoolVar(p, name, *p, usage)
+	case *[]int64:
+		fs.Func(name, usage, func(v string) error {
+			h, err := spec.ParseInts(v)
+			*p = h
+			return err
+		})
+	default:
+		panic(fmt.Sprintf("specflag: --%s: field of type %T", name, ptr))
+	}
+}
+
+// extraValue is the flag of a section's own field (spec.FieldDef): it sets
+// the spec's Extra value and, like tracked, marks the flag as given and
+// brings the defaults that follow.
+type extraValue struct {
+	s    *spec.Spec
+	def  spec.FieldDef
+	set  map[string]bool
+	then func()
+}
+
+func (v *extraValue) String() string {
+	if v == nil || v.s == nil {
+		return ""
+	}
+	t, _ := v.s.ExtraText(v.def.Name)
+	return t
+}
+
+func (v *extraValue) Set(t string) error {
+	if err := v.s.SetExtra(v.def.Name, t); err != nil {
+		return err
+	}
+	v.set[v.def.Flag] = true
+	v.then()
+	return nil
+}
+
+func (v *extraValue) IsBoolFlag() bool { return v != nil && v.def.Kind == spec.KindBool }
+
 // Register adds the spec flags to fs, with defaults from spec.Default, and
-// returns the spec they fill in when fs is parsed.
+// returns the spec they fill in when fs is parsed. The task and model
+// names, their own flags and the defaults a --task or --model brings come
+// from the registered sections (packages task and model), so a model or
+// task added there needs no change here.
 func Register(fs *flag.FlagSet) *spec.Spec {
-	s := spec.Default()
-	set := map[string]bool{}
+	sp := spec.Default()
+	s := &sp
+	set := map[string]bool{}      // flags given on the command line, by flag name
+	flagOf := map[string]string{} // canonical field name → its flag
 	// wrap makes setting the flag just defined tracked. Bool flags are not
 	// wrapped: the wrapper would hide IsBoolFlag, and no default follows one.
 	wrap := func(name string, then func()) {
@@ -125,62 +225,105 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 			f.DefValue = ""
 		}
 	}
-	def := func(name string, dst *float64, v float64) {
-		if !set[name] {
-			*dst = v
-		}
+	// given reports whether the field's flag was on the command line:
+	// tracked, or (bool flags, which are not wrapped) already parsed.
+	given := func(field string) bool {
+		name := flagOf[field]
+		seen := set[name]
+		fs.Visit(func(f *flag.Flag) { seen = seen || f.Name == name })
+		return seen && name != ""
 	}
-	defInt := func(name string, dst *int64, v int64) {
-		if !set[name] {
-			*dst = v
+	tasks, models := spec.TaskSections(), spec.ModelSections()
+
+	// resolve brings the defaults of the selected task and model, after
+	// every flag that sets a field: a field the user gave is never
+	// overwritten, whatever the order on the command line. Fields that
+	// only unselected sections read, brought by an earlier --task or
+	// --model, go back to zero (and own fields away), unless given.
+	resolve := func() {
+		task, _ := spec.TaskSection(s.Task)
+		model, _ := spec.ModelSection(s.Model)
+		var others []spec.Section
+		for _, t := range tasks {
+			if t.Name != s.Task {
+				others = append(others, t)
+			}
 		}
-	}
-	defStr := func(name string, dst *string, v string) {
-		if !set[name] {
-			*dst = v
+		for _, m := range models {
+			if m.Name != s.Model {
+				others = append(others, m)
+			}
+		}
+		for _, sec := range others {
+			for _, fl := range sec.Flags {
+				if !given(fl.Field) && !slices.Contains(task.Owns, fl.Field) && !slices.Contains(model.Owns, fl.Field) {
+					s.ClearField(fl.Field)
+				}
+			}
+			for _, f := range sec.Fields {
+				if !given(f.Name) {
+					s.DropExtra(f.Name)
+				}
+			}
+		}
+		for _, sec := range []spec.Section{task, model} {
+			for _, f := range sec.Fields {
+				if _, ok := s.ExtraText(f.Name); !ok && !given(f.Name) {
+					if err := s.SetExtra(f.Name, f.DefaultText()); err != nil {
+						panic(err) // the registration checked the default
+					}
+				}
+			}
+		}
+		if task.Defaults != nil {
+			task.Defaults(s, given)
+		}
+		if model.Defaults != nil {
+			model.Defaults(s, given)
 		}
 	}
 
-	fs.StringVar(&s.Task, "task", s.Task, "task: "+strings.Join(spec.Tasks[:1], ", ")+", "+strings.Join(spec.Tasks[2:], ", ")+" (the file task comes with --data)")
-	wrap("task", func() {
-		switch s.Task {
-		case spec.TaskHypothesis:
-			defInt("dim", &s.Dim, 1)
-		case spec.TaskCoupon:
-			defInt("dim", &s.Dim, 1)
-			defInt("keys", &s.Keys, 100)
-		case spec.TaskParity:
-			defInt("classes", &s.Classes, 2)
-			defInt("parity-bits", &s.ParityBits, 3)
-		case spec.TaskModular:
-			defStr("op", &s.Op, spec.OpAdd)
-			defStr("notation", &s.Notation, spec.NotationOneHot)
-		case spec.TaskRare:
-			def("rare-weight", &s.RareWeight, 0.1)
-		case spec.TaskMNIST:
-			defInt("classes", &s.Classes, 10)
-			defInt("dim", &s.Dim, spec.MNISTSide*spec.MNISTSide)
-		case spec.TaskFormat:
-			defInt("classes", &s.Classes, defaultFormatVocab)
-			defInt("keys", &s.Keys, defaultFormatKeys)
-			defInt("answers", &s.Answers, defaultAnswers)
+	var taskNames, implicit []string
+	for _, t := range tasks {
+		if t.Implicit {
+			implicit = append(implicit, t.Name)
+		} else {
+			taskNames = append(taskNames, t.Name)
 		}
-	})
-	fs.Uint64Var(&s.Seed, "seed", s.Seed, "root seed of every random stream (inputs, teacher, noise, init)")
-	fs.Int64Var(&s.N, "n", s.N, "training examples, coded in order")
-	fs.Int64Var(&s.Test, "test", s.Test, "held-out test examples for the test loss")
-	fs.Int64Var(&s.Validation, "validation", s.Validation, "held-out validation examples for early stopping θ* (never coded nor tested)")
-	fs.Int64Var(&s.Classes, "classes", s.Classes, "number of classes K (the modular task: the modulus p, or notations·p for the tagged and untagged notations; M of the hypothesis task)")
-	fs.Int64Var(&s.Dim, "dim", s.Dim, "input dimension (the modular task, set for you: 2p for the onehot, permuted and answers-permuted notations, 2 for tokens and tokens-permuted, 2p + notations for tagged and untagged)")
-	fs.Float64Var(&s.Noise, "noise", s.Noise, "label noise: probability that a label is replaced (synthetic: by a uniform draw; format: by one of the other answers in S; other tasks: by one of the other labels)")
-	fs.BoolVar(&s.RandomLabels, "random-labels", s.RandomLabels, "draw every label uniformly (control: nothing to learn), for any task")
-	fs.Int64Var(&s.Keys, "keys", s.Keys, "coupon and format tasks, table model: number of integer keys")
-	fs.Int64Var(&s.Hypotheses, "hypotheses", s.Hypotheses, "hypothesis task and model: number m of hypotheses (≤ classes)")
-	fs.Int64Var(&s.ParityBits, "parity-bits", s.ParityBits, "parity task: size of the hidden subset of the dim input bits")
-	fs.StringVar(&s.Op, "op", s.Op, "modular task: add, sub or mul")
-	fs.StringVar(&s.Notation, "notation", s.Notation, "modular task: onehot, permuted (the same skill, input symbols relabelled), tokens, tokens-permuted, answers-permuted (onehot inputs, answers in a fixed permuted alphabet), tagged (--classes = notations·p answers in --notations scripts of p symbols; onehot a, b and a tag naming the script, or no tag and any script) or untagged (no tag, answers in the last script)")
-	fs.Int64Var(&s.Notations, "notations", s.Notations, "modular task, tagged and untagged notations: the number of answer scripts (default 4)")
-	fs.Int64Var(&s.Answers, "answers", s.Answers, "format task: |S|, how many of the --classes symbols answers use (default 8; the task's defaults: classes 256, keys 64, dim keys one-hot, or 1 for the table model)")
+	}
+	taskUsage := "task: " + strings.Join(taskNames, ", ")
+	for _, name := range implicit {
+		taskUsage += " (the " + name + " task comes with --data)"
+	}
+	flags := append([]spec.Flag{
+		{Field: "task", Name: "task", Usage: taskUsage},
+		{Field: "model", Name: "model", Usage: "model: " + strings.Join(spec.Models(), ", ")},
+	}, coreFlags...)
+	for _, sec := range append(append([]spec.Section(nil), tasks...), models...) {
+		flags = append(flags, sec.Flags...)
+	}
+	for _, fl := range flags {
+		flagOf[fl.Field] = fl.Name
+		ptr := s.FieldPtr(fl.Field)
+		define(fs, ptr, fl.Name, fl.Usage)
+		if _, isBool := ptr.(*bool); !isBool {
+			wrap(fl.Name, resolve)
+		}
+	}
+	for _, sec := range append(append([]spec.Section(nil), tasks...), models...) {
+		for _, f := range sec.Fields {
+			if f.Flag == "" {
+				continue
+			}
+			flagOf[f.Name] = f.Flag
+			fs.Var(&extraValue{s: s, def: f, set: set, then: resolve}, f.Flag, f.Usage)
+			// --help states the default the section's selection brings,
+			// unless the usage text does.
+			if d := f.DefaultText(); !zeroDefault(d) && !strings.Contains(f.Usage, "(default") {
+				fs.Lookup(f.Flag).DefValue = d
+			}
+		}
+	}
 	fs.Func("score", "what the scored figures count: all (default) or answers (format task: each label costs −log₂ p(y | y ∈ S), reported beside the full-code MDL and verified by Bob)", func(v string) error {
 		switch v {
 		case "all", "":
@@ -192,171 +335,57 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 		}
 		return nil
 	})
-	fs.Float64Var(&s.RareWeight, "rare-weight", s.RareWeight, "rare task: probability π of the rare region with its own rule; coupon task: total weight of keys 1..keys-1 (key 0 takes the rest; 0: uniform keys)")
+	fs.Var(&baseFlag{s: s}, "base", "start from this pre-trained checkpoint FILE (its SHA-256 and file name go into the spec; bob finds his copy under --data-dir)")
 
-	fs.StringVar(&s.Model, "model", s.Model, "model: "+strings.Join(spec.Models, ", "))
-	wrap("model", func() {
-		if s.Model == spec.ModelTable {
-			def("alpha", &s.Alpha, defaultAlpha)
+	// The optimizer, adapter and θ* flags bring their rules' defaults.
+	def := func(name string, dst *float64, v float64) {
+		if !set[name] {
+			*dst = v
 		}
-		if s.Model == spec.ModelExternal {
-			defInt("test", &s.Test, 0) // it codes the pass only
+	}
+	defInt := func(name string, dst *int64, v int64) {
+		if !set[name] {
+			*dst = v
 		}
-		if s.Model == spec.ModelCNN {
-			defInt("kernel", &s.Kernel, defaultKernel)
-			if !set["conv"] {
-				s.Conv = append([]int64(nil), defaultConv...)
-			}
-		} else {
-			defInt("kernel", &s.Kernel, 0)
-			if !set["conv"] {
-				s.Conv = nil
-			}
-		}
-	})
-	fs.StringVar(&s.Predictor, "predictor-spec", "", "model external: the plugin's own model description, passed to its Init and part of the spec (JSON for the torch plugin)")
-	fs.Func("hidden", "mlp hidden layer widths, comma-separated (e.g. 64 or 512,512)", func(v string) error {
-		h, err := spec.ParseInts(v)
-		s.Hidden = h
-		return err
-	})
-	fs.Func("conv", "cnn model: output channels of each convolutional layer (each kernel×kernel, same padding, relu, 2×2 max-pool), comma-separated (default 8,16)", func(v string) error {
-		c, err := spec.ParseInts(v)
-		s.Conv = c
-		set["conv"] = true
-		return err
-	})
-	fs.Int64Var(&s.Kernel, "kernel", s.Kernel, "cnn model: the odd side of the square convolution kernels (default 5)")
-	fs.StringVar(&s.Activation, "activation", s.Activation, "mlp and tokens hidden activation: relu, tanh or gelu (the tanh form)")
-	fs.Int64Var(&s.Vocab, "vocab", s.Vocab, "tokens model: token alphabet size, ids in [0, vocab) (default: classes)")
-	fs.Int64Var(&s.Embed, "embed", s.Embed, "tokens model: embedding width (default 16)")
-	fs.StringVar(&s.Adapter, "adapter", s.Adapter, "parameter-efficient training: lora (rank --rank adapters on every dense layer of a frozen base) or sparse (--sparse-params seeded parameters train); empty: every parameter trains")
-	wrap("adapter", func() {
-		if s.Adapter == spec.AdapterLoRA {
-			defInt("rank", &s.Rank, defaultRank)
-		} else {
-			defInt("rank", &s.Rank, 0)
-		}
-	})
-	fs.Int64Var(&s.Rank, "rank", s.Rank, "lora: adapter rank r (default 4)")
-	fs.Int64Var(&s.SparseParams, "sparse-params", s.SparseParams, "sparse: how many parameters train (chosen by seed)")
-	fs.BoolVar(&s.ResetHead, "reset-head", false, "with --base: set the base's last dense layer (weights and bias) to zero, so the run starts uniform and learns a new output layer")
-	fs.Var(&baseFlag{s: &s}, "base", "start from this pre-trained checkpoint FILE (its SHA-256 and file name go into the spec; bob finds his copy under --data-dir)")
-	fs.StringVar(&s.Init, "init", s.Init, "initialization: zeros or normal")
-	fs.Float64Var(&s.InitScale, "init-scale", s.InitScale, "standard deviation of --init normal")
-	fs.Float64Var(&s.ModelNoise, "model-noise", s.ModelNoise, "hypothesis model: the label noise ε it assumes")
-	fs.Float64Var(&s.Alpha, "alpha", s.Alpha, "table model: Dirichlet concentration per class (default 0.5)")
-
-	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "optimizer: "+strings.Join(spec.Optimizers, ", "))
-	wrap("optimizer", func() {
-		zero := func(names ...string) {
-			for _, n := range names {
-				switch n {
-				case "beta":
-					def(n, &s.Beta, 0)
-				case "beta1":
-					def(n, &s.Beta1, 0)
-				case "beta2":
-					def(n, &s.Beta2, 0)
-				case "adam-eps":
-					def(n, &s.AdamEps, 0)
-				case "weight-decay":
-					def(n, &s.WeightDecay, 0)
-				}
-			}
-		}
+	}
+	fs.Lookup("optimizer").Value.(*tracked).then = func() {
 		switch s.Optimizer {
 		case spec.OptimizerSGD:
-			zero("beta", "beta1", "beta2", "adam-eps", "weight-decay")
+			def("beta", &s.Beta, 0)
+			def("beta1", &s.Beta1, 0)
+			def("beta2", &s.Beta2, 0)
+			def("adam-eps", &s.AdamEps, 0)
+			def("weight-decay", &s.WeightDecay, 0)
 		case spec.OptimizerMomentum:
 			def("beta", &s.Beta, defaultMomentumBeta)
-			zero("beta1", "beta2", "adam-eps", "weight-decay")
+			def("beta1", &s.Beta1, 0)
+			def("beta2", &s.Beta2, 0)
+			def("adam-eps", &s.AdamEps, 0)
+			def("weight-decay", &s.WeightDecay, 0)
 		case spec.OptimizerAdam, spec.OptimizerAdamW:
-			zero("beta")
+			def("beta", &s.Beta, 0)
 			def("beta1", &s.Beta1, defaultBeta1)
 			def("beta2", &s.Beta2, defaultBeta2)
 			def("adam-eps", &s.AdamEps, defaultAdamEps)
 			if s.Optimizer == spec.OptimizerAdamW {
 				def("weight-decay", &s.WeightDecay, defaultWeightDecay)
 			} else {
-				zero("weight-decay")
+				def("weight-decay", &s.WeightDecay, 0)
 			}
 		}
-	})
-	fs.Float64Var(&s.LR, "lr", s.LR, "constant learning rate")
-	fs.Float64Var(&s.Beta, "beta", s.Beta, "momentum: β (default 0.9)")
-	fs.Float64Var(&s.Beta1, "beta1", s.Beta1, "adam, adamw: β1 (default 0.9)")
-	fs.Float64Var(&s.Beta2, "beta2", s.Beta2, "adam, adamw: β2 (default 0.999)")
-	fs.Float64Var(&s.AdamEps, "adam-eps", s.AdamEps, "adam, adamw: ε (default 1e-8)")
-	fs.Float64Var(&s.WeightDecay, "weight-decay", s.WeightDecay, "adamw: decoupled weight decay (default 0.01)")
-	fs.Int64Var(&s.Batch, "batch", s.Batch, "minibatch size (every example of a batch is coded before its update)")
-	fs.Int64Var(&s.Epochs, "epochs", s.Epochs, "θ*: further epochs over the coded examples after the pass, early-stopped on --validation (0: θ* is the model after the pass)")
-	wrap("epochs", func() { defInt("patience", &s.Patience, min(defaultPatience, s.Epochs)) })
-	fs.Int64Var(&s.Patience, "patience", s.Patience, "θ*: stop after this many epochs without a better validation loss (default min(5, epochs))")
-	fs.Int64Var(&s.CheckpointEvery, "checkpoint-every", s.CheckpointEvery, "Bob proves sync with a fingerprint every this many examples")
-	fs.Int64Var(&s.Precision, "precision", s.Precision, "coder frequency precision in bits (8..24)")
-
-	for _, name := range []string{"seed", "n", "test", "validation", "classes", "dim", "noise",
-		"keys", "hypotheses", "parity-bits", "op", "notation", "notations", "answers", "rare-weight", "hidden", "activation", "init",
-		"init-scale", "model-noise", "alpha", "kernel", "vocab", "embed", "rank", "sparse-params", "lr", "beta", "beta1", "beta2", "adam-eps", "weight-decay",
-		"batch", "patience", "checkpoint-every", "precision"} {
-		wrap(name, nil)
+		resolve()
 	}
-	// The modular task's dimension follows its modulus, whichever flag
-	// comes last.
-	modDim := func() {
-		if s.Task == spec.TaskModular {
-			if !spec.TaggedNotation(s.Notation) {
-				// A tagged notation given earlier brought its scripts;
-				// no other notation reads them.
-				defInt("notations", &s.Notations, 0)
-			}
-			if s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted {
-				defInt("dim", &s.Dim, 2)
-			} else if spec.TaggedNotation(s.Notation) {
-				defInt("notations", &s.Notations, defaultNotations)
-				if s.Notations > 0 {
-					defInt("dim", &s.Dim, 2*(s.Classes/s.Notations)+s.Notations)
-				}
-			} else {
-				defInt("dim", &s.Dim, 2*s.Classes)
-			}
-		}
-	}
-	// The tokens model reads the modular task in its token notation (two
-	// ids, vocab = p) unless --notation, --dim or --vocab say otherwise.
-	tokens := func() {
-		if s.Model != spec.ModelTokens {
-			return
-		}
-		defInt("vocab", &s.Vocab, s.Classes)
-		defInt("embed", &s.Embed, defaultEmbed)
-		if s.Task == spec.TaskModular {
-			defStr("notation", &s.Notation, spec.NotationTokens)
-		}
-		if s.Notation == spec.NotationTokens || s.Notation == spec.NotationTokensPermuted {
-			defInt("dim", &s.Dim, 2)
-		}
-	}
-	// The format task writes its key one-hot (dim = keys), or as one
-	// integer for the table and tokens models, whichever flag comes last.
-	formatDim := func() {
-		if s.Task != spec.TaskFormat {
-			return
-		}
-		if s.Model == spec.ModelTable || s.Model == spec.ModelTokens {
-			defInt("dim", &s.Dim, 1)
+	fs.Lookup("adapter").Value.(*tracked).then = func() {
+		if s.Adapter == spec.AdapterLoRA {
+			defInt("rank", &s.Rank, defaultRank)
 		} else {
-			defInt("dim", &s.Dim, s.Keys)
+			defInt("rank", &s.Rank, 0)
 		}
+		resolve()
 	}
-	fs.Lookup("keys").Value.(*tracked).then = formatDim
-	fs.Lookup("classes").Value.(*tracked).then = func() { modDim(); tokens() }
-	prev := fs.Lookup("task").Value.(*tracked).then
-	fs.Lookup("task").Value.(*tracked).then = func() { prev(); modDim(); tokens(); formatDim() }
-	prevModel := fs.Lookup("model").Value.(*tracked).then
-	fs.Lookup("model").Value.(*tracked).then = func() { prevModel(); tokens(); formatDim() }
-	fs.Lookup("notation").Value.(*tracked).then = func() { modDim(); tokens() }
-	fs.Lookup("notations").Value.(*tracked).then = modDim
-	return &s
+	fs.Lookup("epochs").Value.(*tracked).then = func() {
+		defInt("patience", &s.Patience, min(defaultPatience, s.Epochs))
+		resolve()
+	}
+	return s
 }

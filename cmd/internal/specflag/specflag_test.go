@@ -207,3 +207,23 @@ func TestHelpDefaults(t *testing.T) {
 		}
 	}
 }
+
+// A later --model or --task takes away the fields the earlier one brought
+// (its own flags' fields), never those the user gave.
+func TestSelectionChangeDropsBroughtFields(t *testing.T) {
+	for _, args := range [][]string{
+		{"--model", "cnn", "--model", "mlp", "--hidden", "8"},
+		{"--model", "table", "--model", "kt"},
+		{"--model", "tokens", "--model", "softmax"},
+		{"--task", "parity", "--task", "synthetic", "--classes", "10"},
+		{"--task", "format", "--task", "synthetic", "--classes", "10", "--dim", "16", "--keys", "0"},
+	} {
+		if err := parse(t, args...).Validate(); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	s := parse(t, "--kernel", "3", "--model", "cnn", "--model", "mlp", "--hidden", "8")
+	if err := s.Validate(); s.Kernel != 3 || err == nil || !strings.Contains(err.Error(), "spec: kernel:") {
+		t.Errorf("an explicit --kernel with mlp: kernel %d, %v", s.Kernel, err)
+	}
+}
