@@ -404,11 +404,12 @@ func (s *Server) unreserve(est int64) {
 	s.mu.Unlock()
 }
 
-// inputs builds the spec's inputs; for the file task from Bob's own copy of
-// the dataset, read without its label column.
+// inputs builds the spec's inputs: a seeded task's streamed
+// (task.NewStreamInputs), so they do not grow with n; for the file task
+// from Bob's own copy of the dataset, read without its label column.
 func (s *Server) inputs(sp spec.Spec) (*task.Inputs, error) {
 	if sp.Task != spec.TaskFile {
-		return task.NewInputs(sp)
+		return task.NewStreamInputs(sp)
 	}
 	if s.cfg.DataDir == "" {
 		return nil, fmt.Errorf("data_name: %s: bob has no --data-dir", sp.DataName)

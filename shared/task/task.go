@@ -8,14 +8,22 @@ import (
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
-// Matrix is a dense row-major matrix of examples.
+// Matrix is a row-major matrix of examples: dense (Data holds every row)
+// or streamed (Data is nil and rows are generated as they are read, see
+// stream.go). Readers use Row and never modify a row.
 type Matrix struct {
 	Rows, Cols int
 	Data       []float64
+	stream     *stream
 }
 
-// Row returns row i as a slice of Data.
-func (m *Matrix) Row(i int) []float64 { return m.Data[i*m.Cols : (i+1)*m.Cols] }
+// Row returns row i: a slice of Data, or of the streamed window's chunk.
+func (m *Matrix) Row(i int) []float64 {
+	if m.stream != nil {
+		return m.stream.row(i)
+	}
+	return m.Data[i*m.Cols : (i+1)*m.Cols]
+}
 
 // Inputs are the examples both sides hold. They carry no labels. Valid are
 // the spec's Validation examples for early stopping θ*: never coded, never
@@ -67,22 +75,15 @@ func NewInputs(s spec.Spec) (*Inputs, error) {
 		return nil, fmt.Errorf("task: %w", err)
 	}
 	switch s.Task {
-	case spec.TaskSynthetic:
-		d := int(s.Dim)
-		return &Inputs{
-			Train: normalMatrix(rng.Derive(s.Seed, "train-inputs"), int(s.N), d),
-			Valid: normalMatrix(rng.Derive(s.Seed, "valid-inputs"), int(s.Validation), d),
-			Test:  normalMatrix(rng.Derive(s.Seed, "test-inputs"), int(s.Test), d),
-		}, nil
 	case spec.TaskFile:
 		return nil, fmt.Errorf("task: the file task's inputs come from its table: use NewFileInputs")
 	case spec.TaskMNIST:
 		return mnistInputs(s)
-	case spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
+	case spec.TaskSynthetic, spec.TaskHypothesis, spec.TaskCoupon, spec.TaskParity, spec.TaskModular, spec.TaskRare, spec.TaskFormat:
 		return &Inputs{
-			Train: seededInputs(s, "train"),
-			Valid: seededInputs(s, "valid"),
-			Test:  seededInputs(s, "test"),
+			Train: fillerOf(s, "train").dense(int(s.N)),
+			Valid: fillerOf(s, "valid").dense(int(s.Validation)),
+			Test:  fillerOf(s, "test").dense(int(s.Test)),
 		}, nil
 	}
 	return nil, fmt.Errorf("task: unknown task %q", s.Task)
