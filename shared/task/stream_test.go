@@ -24,7 +24,9 @@ func seededSpecs(t *testing.T) []spec.Spec {
 		out = append(out, sp)
 	}
 	add(func(sp *spec.Spec) { sp.Dim, sp.Batch = 16, 10 })
-	add(func(sp *spec.Spec) { sp.N, sp.Validation, sp.Test, sp.Dim, sp.Batch, sp.Noise = 301, 7, 5, 9000, 3, 0.1 }) // chunks of one row
+	add(func(sp *spec.Spec) {
+		sp.N, sp.Validation, sp.Test, sp.Dim, sp.Batch, sp.Noise = 301, 7, 5, 9000, 3, 0.1
+	}) // chunks of one row
 	add(func(sp *spec.Spec) {
 		sp.Task, sp.Model, sp.Dim, sp.Classes, sp.Hypotheses, sp.Batch = spec.TaskHypothesis, spec.ModelHypothesis, 1, 64, 8, 1
 	})
@@ -36,7 +38,9 @@ func seededSpecs(t *testing.T) []spec.Spec {
 	})
 	add(func(sp *spec.Spec) { sp.Task, sp.Classes, sp.Dim, sp.ParityBits = spec.TaskParity, 2, 10, 3 })
 	for _, nt := range []string{spec.NotationOneHot, spec.NotationPermuted, spec.NotationAnswersPermuted} {
-		add(func(sp *spec.Spec) { sp.Task, sp.Classes, sp.Dim, sp.Op, sp.Notation = spec.TaskModular, 7, 14, spec.OpSub, nt })
+		add(func(sp *spec.Spec) {
+			sp.Task, sp.Classes, sp.Dim, sp.Op, sp.Notation = spec.TaskModular, 7, 14, spec.OpSub, nt
+		})
 	}
 	for _, nt := range []string{spec.NotationTokens, spec.NotationTokensPermuted} {
 		add(func(sp *spec.Spec) {
@@ -49,7 +53,9 @@ func seededSpecs(t *testing.T) []spec.Spec {
 		})
 	}
 	add(func(sp *spec.Spec) { sp.Task, sp.RareWeight = spec.TaskRare, 0.2 })
-	add(func(sp *spec.Spec) { sp.Task, sp.Classes, sp.Keys, sp.Answers, sp.Dim = spec.TaskFormat, 256, 64, 8, 64 })
+	add(func(sp *spec.Spec) {
+		sp.Task, sp.Classes, sp.Keys, sp.Answers, sp.Dim = spec.TaskFormat, 256, 64, 8, 64
+	})
 	add(func(sp *spec.Spec) {
 		sp.Task, sp.Model, sp.Classes, sp.Keys, sp.Answers, sp.Dim, sp.Alpha = spec.TaskFormat, spec.ModelTable, 256, 64, 8, 1, 0.5
 	})
