@@ -13,8 +13,8 @@ import (
 // value, and debug.SetMemoryLimit does not stop a single huge make. Every
 // term saturates at math.MaxInt64, so a hostile spec cannot wrap the check.
 type Memory struct {
-	Inputs    int64 // (n+validation+test)·dim·8: the input matrices of a task read from data (file, mnist), shared by sessions
-	Window    int64 // Σ over the splits min(rows, window)·dim·8: a seeded task's streamed inputs (InputWindowRows), per session
+	Inputs    int64 // (n+validation+test)·dim·8: the input matrices held (data tasks, or seeded ones up to StreamInputsAbove), shared by sessions
+	Window    int64 // Σ over the splits min(rows, window)·dim·8: streamed inputs (InputsStreamed, InputWindowRows), per session
 	Labels    int64 // (n+validation+test)·8 three times: the labels (Alice's, or Bob's decoded), the coding-order copy of a held-out run and the θ* training copy
 	Stream    int64 // (n+validation+test)·precision/8: the coded bytes kept to resend or resume (a label costs at most precision bits)
 	Model     int64 // params·8·3: the parameters, their gradient and the canonical encoding fingerprinted at checkpoints
@@ -111,16 +111,29 @@ func (s Spec) MemoryEstimate() Memory {
 	return m
 }
 
-// InputsStreamed reports whether the spec's task generates its inputs as
-// they are read (task.NewStreamInputs): the seeded tasks, whose rows come
-// from a random stream in order. Tasks read from data (file, mnist) hold
-// their rows.
-func (s Spec) InputsStreamed() bool {
+// StreamInputsAbove is the size of a seeded task's inputs, all splits
+// together, above which they are streamed (InputsStreamed). Below it they
+// are generated once and held: faster (every reader shares one
+// generation) and small. Above it memory stays at the window whatever n.
+const StreamInputsAbove = 64 << 20
+
+// InputsStreamable reports whether the spec's task can generate its inputs
+// as they are read (task.NewStreamInputs): the seeded tasks, whose rows
+// come from a random stream in order. Tasks read from data (file, mnist)
+// hold their rows.
+func (s Spec) InputsStreamable() bool {
 	switch s.Task {
 	case TaskSynthetic, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare, TaskFormat:
 		return true
 	}
 	return false
+}
+
+// InputsStreamed reports whether the spec's inputs are streamed: a
+// streamable task whose inputs would take more than StreamInputsAbove.
+func (s Spec) InputsStreamed() bool {
+	rows := satAdd(satAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
+	return s.InputsStreamable() && satMul(satMul(rows, max(s.Dim, 0)), 8) > StreamInputsAbove
 }
 
 // InputChunkRows is how many rows a streamed split generates at a time:

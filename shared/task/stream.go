@@ -145,12 +145,19 @@ func (in *Inputs) Fork() *Inputs {
 	return &Inputs{Train: in.Train.fork(), Valid: in.Valid.fork(), Test: in.Test.fork()}
 }
 
-// NewStreamInputs is NewInputs with the seeded tasks' splits streamed:
+// NewStreamInputs is NewInputs with a large seeded task's splits streamed:
 // generated through a window as they are read, so that their memory does
-// not grow with n (spec.Spec.InputsStreamed). The rows are bit for bit
-// those of NewInputs. Tasks read from data (mnist) are built dense.
+// not grow with n (spec.Spec.InputsStreamed: above
+// spec.StreamInputsAbove). The rows are bit for bit those of NewInputs.
+// Smaller inputs, and tasks read from data (mnist), are built dense.
 func NewStreamInputs(s spec.Spec) (*Inputs, error) {
-	if !s.InputsStreamed() {
+	return newStreamInputs(s, s.InputsStreamed())
+}
+
+// newStreamInputs streams the seeded task's splits when stream is set
+// (tests stream small specs).
+func newStreamInputs(s spec.Spec, stream bool) (*Inputs, error) {
+	if !stream || !s.InputsStreamable() {
 		return NewInputs(s)
 	}
 	if err := s.Validate(); err != nil {
@@ -165,7 +172,7 @@ func NewStreamInputs(s spec.Spec) (*Inputs, error) {
 
 // BuildStream is Build with the inputs of NewStreamInputs.
 func BuildStream(s spec.Spec, data, test *Table) (*Inputs, *Labels, error) {
-	if s.Task == spec.TaskFile || !s.InputsStreamed() {
+	if !s.InputsStreamed() {
 		return Build(s, data, test)
 	}
 	in, err := NewStreamInputs(s)

@@ -3,6 +3,7 @@ package task
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/rng"
@@ -86,7 +87,7 @@ func TestStreamedRowsEqualDense(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			str, err := NewStreamInputs(sp)
+			str, err := newStreamInputs(sp, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +165,7 @@ func TestStreamedRowsEqualDense(t *testing.T) {
 func TestStreamWindowBounded(t *testing.T) {
 	sp := spec.Default()
 	sp.N, sp.Test, sp.Dim, sp.Batch = 200000, 0, 16, 100
-	in, err := NewStreamInputs(sp)
+	in, err := newStreamInputs(sp, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestStreamWindowBounded(t *testing.T) {
 // dense one panics on its slice bounds: a programmer error.
 func TestStreamRowOutOfRangePanics(t *testing.T) {
 	sp := spec.Default()
-	in, err := NewStreamInputs(sp)
+	in, err := newStreamInputs(sp, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,4 +218,63 @@ func TestStreamRowOutOfRangePanics(t *testing.T) {
 			in.Train.Row(i)
 		}()
 	}
+}
+
+// NewStreamInputs streams exactly the seeded specs whose inputs exceed
+// spec.StreamInputsAbove: (n+validation+test)·dim·8 bytes.
+func TestStreamAboveThreshold(t *testing.T) {
+	sp := spec.Default()
+	sp.Dim, sp.Validation, sp.Test = 16, 0, 1000
+	// 16·8 = 128 bytes a row: the threshold is 2^26/2^7 = 2^19 rows.
+	for _, c := range []struct {
+		n      int64
+		stream bool
+	}{{1<<19 - 1000, false}, {1<<19 - 999, true}} {
+		sp.N = c.n
+		in, err := NewStreamInputs(sp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Train.Streamed() != c.stream || in.Test.Streamed() != c.stream {
+			t.Errorf("n=%d (%d bytes of inputs): streamed %v, want %v", c.n, (c.n+1000)*128, in.Train.Streamed(), c.stream)
+		}
+	}
+}
+
+// liveHeap is the heap's live bytes after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// Memory that does not grow with n: after every row of a 2·10⁶-row split
+// has been read (256 MB held dense), the inputs keep no more than the
+// estimate's window, plus a little for the structures.
+func TestStreamedInputsLiveBytesBoundedByWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 2·10⁶ generated rows")
+	}
+	sp := spec.Default()
+	sp.N, sp.Validation, sp.Test, sp.Dim, sp.Batch = 2e6, 0, 0, 16, 10
+	before := liveHeap()
+	in, err := NewStreamInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.Train.Streamed() {
+		t.Fatal("not streamed")
+	}
+	sum := 0.0
+	for i := range int(sp.N) {
+		sum += in.Train.Row(i)[0]
+	}
+	grown := int64(liveHeap()) - int64(before)
+	window := sp.MemoryEstimate().Window
+	if grown > window+4096 {
+		t.Errorf("the streamed inputs hold %d bytes after reading n=%d rows; the window is %d", grown, sp.N, window)
+	}
+	runtime.KeepAlive(in)
+	t.Logf("live: %d bytes held (window estimate %d, dense would be %d); Σ column 0 = %v", grown, window, sp.N*sp.Dim*8, sum)
 }
