@@ -15,6 +15,10 @@ const (
 	// DefaultMaxSessions bounds concurrent transmissions: each holds a
 	// model, its inputs and a decoder, up to the spec limits in size.
 	DefaultMaxSessions = 32
+	// DefaultMaxSessionsPerToken bounds the concurrent transmissions of
+	// one token's holders: a quarter of the slots, so that one client
+	// leaves room for others.
+	DefaultMaxSessionsPerToken = 8
 	// DefaultIdleTimeout ends a transmission that sends nothing for this
 	// long. Alice sends a heartbeat (an empty segment) at least every
 	// alice.HeartbeatEvery, far below it.
