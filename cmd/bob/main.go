@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -121,6 +122,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bob: "+strings.Join(usage, "\nbob: "))
 		os.Exit(2)
 	}
+	// The budget bounds the live bytes; the soft limit keeps the heap near
+	// them (bob.SoftMemoryLimit). GOMEMLIMIT, if set, is the user's choice.
+	memLimit := debug.SetMemoryLimit(-1)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		memLimit = bob.SoftMemoryLimit(maxTotalBytes)
+		debug.SetMemoryLimit(memLimit)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	var outMu sync.Mutex
 	out := json.NewEncoder(os.Stdout)
@@ -137,7 +145,7 @@ func main() {
 	}
 	emit(map[string]any{"event": "listening", "addr": lis.Addr().String(),
 		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(tokens) > 0, "tokens": len(tokens),
-		"max_session_bytes": maxSessionBytes, "max_total_bytes": maxTotalBytes, "max_sessions": *maxSessions, "max_sessions_per_token": *maxPerToken,
+		"max_session_bytes": maxSessionBytes, "max_total_bytes": maxTotalBytes, "max_sessions": *maxSessions, "max_sessions_per_token": *maxPerToken, "memory_limit": memLimit,
 		"max_examples": lim.MaxExamples, "max_params": lim.MaxParams})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
