@@ -12,8 +12,8 @@ import (
 	"github.com/edlwire/edlwire/shared/transmit"
 )
 
-// A spec whose inputs pass spec.StreamInputsAbove (530 000 examples of 16
-// numbers and 1 500 held out: 69 MB) is streamed by both processes, with
+// A spec whose inputs pass spec.StreamInputsAbove (263 000 examples of 128
+// numbers and 1 500 held out: 271 MB) is streamed by both processes, with
 // validation, test and a θ* epoch, so each split is read again from its
 // start: the wire run must give, to the bit, the figures of the same
 // transmission computed in process on inputs held whole (task.Build, the
@@ -21,7 +21,7 @@ import (
 func TestStreamedInputsOverTheWireEqualDense(t *testing.T) {
 	ctx := testContext(t)
 	sp := spec.Default()
-	sp.Seed, sp.N, sp.Validation, sp.Test, sp.Epochs, sp.Patience, sp.CheckpointEvery = 11, 530_000, 500, 1000, 1, 1, 50_000
+	sp.Seed, sp.N, sp.Dim, sp.Validation, sp.Test, sp.Epochs, sp.Patience, sp.CheckpointEvery = 11, 263_000, 128, 500, 1000, 1, 1, 50_000
 	if !sp.InputsStreamed() {
 		t.Fatalf("the spec's inputs (%d bytes) must be streamed", (sp.N+sp.Validation+sp.Test)*sp.Dim*8)
 	}
@@ -46,7 +46,7 @@ func TestStreamedInputsOverTheWireEqualDense(t *testing.T) {
 	want := ref.Figures
 
 	b := startBob(t, "--once")
-	res := runAlice(ctx, t, append([]string{"--bob", b.addr}, specArgs("seed", "11", "n", strconv.FormatInt(sp.N, 10),
+	res := runAlice(ctx, t, append([]string{"--bob", b.addr}, specArgs("seed", "11", "n", strconv.FormatInt(sp.N, 10), "dim", "128",
 		"validation", "500", "test", "1000", "epochs", "1", "patience", "1", "checkpoint-every", "50000")...)...)
 	if res.exitCode != 0 {
 		t.Fatalf("alice exited %d:\n%s", res.exitCode, res.stderr)

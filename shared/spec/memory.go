@@ -113,9 +113,12 @@ func (s Spec) MemoryEstimate() Memory {
 
 // StreamInputsAbove is the size of a seeded task's inputs, all splits
 // together, above which they are streamed (InputsStreamed). Below it they
-// are generated once and held: faster (every reader shares one
-// generation) and small. Above it memory stays at the window whatever n.
-const StreamInputsAbove = 64 << 20
+// are generated once and held: faster, since every reader shares one
+// generation, where a streamed split is generated again by each reader and
+// each pass (Alice's labels, her session, Bob's; a θ* epoch), which costs
+// about half again the CPU time of a pass of the default softmax run. Above
+// it memory stays at the window whatever n.
+const StreamInputsAbove = 256 << 20
 
 // InputsStreamable reports whether the spec's task can generate its inputs
 // as they are read (task.NewStreamInputs): the seeded tasks, whose rows

@@ -13,12 +13,13 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 	if c, w := sp.InputChunkRows(), sp.InputWindowRows(); c != 512 || w != 1024 {
 		t.Fatalf("chunk %d, window %d rows; want 512 and 1024", c, w)
 	}
-	sp.N = 10000
+	// 2^28 bytes of 128-byte rows: held up to 2^21 rows, n + test.
+	sp.N = 1<<21 - 1000
 	m := sp.MemoryEstimate()
-	if want := int64(11000 * 16 * 8); sp.InputsStreamed() || m.Inputs != want || m.Window != 0 {
-		t.Errorf("n=10^4: streamed %v, inputs %d, window %d; want held, %d and 0", sp.InputsStreamed(), m.Inputs, m.Window, want)
+	if want := int64(1 << 28); sp.InputsStreamed() || m.Inputs != want || m.Window != 0 {
+		t.Errorf("n=%d: streamed %v, inputs %d, window %d; want held, %d and 0", sp.N, sp.InputsStreamed(), m.Inputs, m.Window, want)
 	}
-	for _, n := range []int64{1e6, 5e7, 1 << 40} {
+	for _, n := range []int64{1 << 21, 5e7, 1 << 40} {
 		sp.N = n
 		m := sp.MemoryEstimate()
 		// train: the 1024-row window; test: its 1000 rows, fewer than a window.

@@ -225,11 +225,11 @@ func TestStreamRowOutOfRangePanics(t *testing.T) {
 func TestStreamAboveThreshold(t *testing.T) {
 	sp := spec.Default()
 	sp.Dim, sp.Validation, sp.Test = 16, 0, 1000
-	// 16·8 = 128 bytes a row: the threshold is 2^26/2^7 = 2^19 rows.
+	// 16·8 = 128 bytes a row: the threshold is 2^28/2^7 = 2^21 rows.
 	for _, c := range []struct {
 		n      int64
 		stream bool
-	}{{1<<19 - 1000, false}, {1<<19 - 999, true}} {
+	}{{1<<21 - 1000, false}, {1<<21 - 999, true}} {
 		sp.N = c.n
 		in, err := NewStreamInputs(sp)
 		if err != nil {
@@ -251,7 +251,8 @@ func liveHeap() uint64 {
 
 // Memory that does not grow with n: after every row of a 2·10⁶-row split
 // has been read (256 MB held dense), the inputs keep no more than the
-// estimate's window, plus a little for the structures.
+// estimate's window, plus a little for the structures. (The split is
+// streamed here below spec.StreamInputsAbove, as newStreamInputs allows.)
 func TestStreamedInputsLiveBytesBoundedByWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 2·10⁶ generated rows")
@@ -259,7 +260,7 @@ func TestStreamedInputsLiveBytesBoundedByWindow(t *testing.T) {
 	sp := spec.Default()
 	sp.N, sp.Validation, sp.Test, sp.Dim, sp.Batch = 2e6, 0, 0, 16, 10
 	before := liveHeap()
-	in, err := NewStreamInputs(sp)
+	in, err := newStreamInputs(sp, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +272,7 @@ func TestStreamedInputsLiveBytesBoundedByWindow(t *testing.T) {
 		sum += in.Train.Row(i)[0]
 	}
 	grown := int64(liveHeap()) - int64(before)
-	window := sp.MemoryEstimate().Window
+	window := sp.InputWindowRows() * sp.Dim * 8 // the estimate's window term of a streamed split
 	if grown > window+4096 {
 		t.Errorf("the streamed inputs hold %d bytes after reading n=%d rows; the window is %d", grown, sp.N, window)
 	}
