@@ -12,17 +12,6 @@ import (
 // drawn from a named stream, then label noise from "<part>-noise". Integer
 // inputs (hypothesis, coupon) are exact float64 integers in column 0.
 
-// partRows returns how many examples each split of the spec has.
-func partRows(s spec.Spec, part string) int {
-	switch part {
-	case "train":
-		return int(s.N)
-	case "valid":
-		return int(s.Validation)
-	}
-	return int(s.Test)
-}
-
 // fillerOf is the row generator of one split of a seeded task (the
 // synthetic task and those of this file): its stream "<part>-inputs" and
 // how one row is drawn from it. NewInputs runs it to the end at once,
