@@ -60,14 +60,18 @@ func procStatusKiB(t *testing.T, pid int, field string) int64 {
 //
 // His peak resident memory (VmHWM, /proc) must stay under
 //
-//	max-total-bytes + bob.MemoryLimitMargin + 32 MiB
+//	max-total-bytes + bob.MemoryLimitMargin + 64 MiB
 //
 // max-total-bytes bounds the live bytes of running and suspended
 // transmissions by their estimates; MemoryLimitMargin is the room the
 // command's soft memory limit leaves above it for what the budget does not
-// count (runtime, gRPC buffers, a session's garbage); 32 MiB covers what
-// the Go runtime's limit does not govern: the binary's text and data pages
-// (bob is a 21 MB file) and the C library. Then Bob serves a normal Alice
+// count (runtime, gRPC buffers, a session's garbage), and the collector
+// lets the heap grow up to that limit, so the peak sits near it (measured:
+// 141 to 156 MiB of Go memory against the limit's 160); 64 MiB covers what
+// the limit does not govern, the binary's text and data pages (bob is a
+// 21 MB file; 13.5 MiB resident at start), and what a soft limit lets
+// through while the collector catches up. Without the budget Bob peaks
+// above 400 MiB here (nine at once). Then Bob serves a normal Alice
 // to a verified finish. Nothing waits on a clock: each step waits for Bob's
 // answer, event or log line.
 func TestSoakVanishingTransmissionsUnderBudget(t *testing.T) {
@@ -145,7 +149,7 @@ func TestSoakVanishingTransmissionsUnderBudget(t *testing.T) {
 		suspended = b.waitLog(t, "transmission suspended", suspended+1, 60*time.Second)
 	}
 	peakKiB := procStatusKiB(t, pid, "VmHWM")
-	bound := int64(maxTotal+bob.MemoryLimitMargin+32<<20) / 1024
+	bound := int64(maxTotal+bob.MemoryLimitMargin+64<<20) / 1024
 	t.Logf("bob: %d KiB resident at start, peak %d KiB over 50 vanishing transmissions (%d welcomed, %d refused; bound %d KiB; each estimated at %d KiB)",
 		startKiB, peakKiB, welcomed, refused, bound, est/1024)
 	if peakKiB > bound {
