@@ -66,8 +66,8 @@ func procStatusKiB(t *testing.T, pid int, field string) int64 {
 // transmissions by their estimates; MemoryLimitMargin is the room the
 // command's soft memory limit leaves above it for what the budget does not
 // count (runtime, gRPC buffers, a session's garbage), and the collector
-// lets the heap grow up to that limit, so the peak sits near it (measured:
-// 141 to 156 MiB of Go memory against the limit's 160); 64 MiB covers what
+// lets the heap grow up to that limit, so the peak sits near it (peaks
+// measured: 143 to 170 MiB resident, the limit being 160); 64 MiB covers what
 // the limit does not govern, the binary's text and data pages (bob is a
 // 21 MB file; 13.5 MiB resident at start), and what a soft limit lets
 // through while the collector catches up. Without the budget Bob peaks
