@@ -110,8 +110,9 @@ lint: ## gofmt, go vet and go mod tidy must be clean
 BENCHTIME ?= 500ms
 
 .PHONY: bench
-bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, coder ns/symbol), the go benchmarks (BENCHTIME=500ms), the torch plugin's per-example overhead
-	$(GO) run ./cmd/edlbench
+bench: ## Report (cmd/edlbench: accounting table, pass examples/s and speedup, peak RSS against n, coder ns/symbol), the go benchmarks (BENCHTIME=500ms), the torch plugin's per-example overhead
+	$(GO) build -o $(BIN)/ ./cmd/edl
+	$(GO) run ./cmd/edlbench -edl $(BIN)/edl
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./shared/...
 	@echo "predictor plugin: digits, batch-32 MLP, through the torch plugin against PyTorch alone (ratio: plugin/alone)"
 	$(GO) test -run='^$$' -bench=TorchPlugin -benchtime=10x ./proto/predictor/

@@ -581,6 +581,9 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 		if err != nil {
 			return nil, stop, fmt.Errorf("alice: %w", err)
 		}
+		// Bob's side walks the inputs behind Alice's: a cursor of his
+		// own keeps each stream sequential (task.Inputs.Fork).
+		in = in.Fork()
 		return s, stop, nil
 	}
 	a, stopA, err := side()
@@ -623,9 +626,10 @@ func diverged(sp spec.Spec, err error) error {
 	return fmt.Errorf("alice: predictors diverged at checkpoint %d (example %d): %w", d.Example/sp.CheckpointEvery, d.Example, err)
 }
 
-// buildTask makes the inputs and labels of the spec's task.
+// buildTask makes the inputs and labels of the spec's task; a seeded task's
+// inputs are streamed (task.BuildStream), so they do not grow with n.
 func buildTask(sp spec.Spec, data, test *task.Table) (*task.Inputs, *task.Labels, error) {
-	in, labels, err := task.Build(sp, data, test)
+	in, labels, err := task.BuildStream(sp, data, test)
 	if err != nil {
 		return nil, nil, fmt.Errorf("alice: %w", err)
 	}

@@ -64,8 +64,11 @@ type Config struct {
 	// command allows plaintext only on loopback or with --insecure.
 	TLS *tls.Config
 	// Token, if set, is the bearer token every call but health checks must
-	// carry; others end with Unauthenticated.
-	Token []byte
+	// carry; others end with Unauthenticated. Tokens are more tokens Bob
+	// accepts, each as good as Token: one per client or team, so that the
+	// per-token limit (MaxSessionsPerToken) tells them apart.
+	Token  []byte
+	Tokens [][]byte
 	// MaxSessionBytes bounds one transmission's estimated memory
 	// (spec.MemoryEstimate: inputs, model, optimizer, decode state and the
 	// bytes kept for resume); a spec past it is refused naming the field.
@@ -81,6 +84,12 @@ type Config struct {
 	// MaxSessions bounds concurrent transmissions; more end with
 	// ResourceExhausted at once. Zero means DefaultMaxSessions.
 	MaxSessions int
+	// MaxSessionsPerToken bounds the concurrent transmissions of the
+	// holders of one token, so that one client cannot take every slot
+	// (MaxSessions) from the others; more end with ResourceExhausted at
+	// once. Without tokens Bob cannot tell clients apart and only
+	// MaxSessions applies. Zero means DefaultMaxSessionsPerToken.
+	MaxSessionsPerToken int
 	// IdleTimeout ends a transmission that receives nothing for this long.
 	// Zero means DefaultIdleTimeout; negative means never.
 	IdleTimeout time.Duration
@@ -124,7 +133,22 @@ type Server struct {
 	resume   *resumeStore
 
 	mu       sync.Mutex
-	reserved int64 // estimated bytes of the running transmissions
+	reserved int64       // estimated bytes of the running transmissions
+	perToken map[int]int // running transmissions by the index of their token (cfg.tokens)
+}
+
+// tokens are the bearer tokens Bob accepts: Token, then Tokens.
+func (cfg *Config) tokens() [][]byte {
+	var out [][]byte
+	if len(cfg.Token) > 0 {
+		out = append(out, cfg.Token)
+	}
+	for _, t := range cfg.Tokens {
+		if len(t) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // NewServer returns a server with cfg; zero fields take defaults.
@@ -137,6 +161,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxSessionsPerToken <= 0 {
+		cfg.MaxSessionsPerToken = DefaultMaxSessionsPerToken
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -154,7 +181,7 @@ func NewServer(cfg Config) *Server {
 		cfg.MaxTotalBytes = DefaultMaxTotalBytes
 	}
 	cfg.Limits.MaxMemory, cfg.Limits.MemoryFlag = max(cfg.MaxSessionBytes, 0), "max-session-bytes"
-	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions), resume: newResumeStore(cfg.StateDir, cfg.ResumeTTL)}
+	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxSessions), resume: newResumeStore(cfg.StateDir, cfg.ResumeTTL), perToken: map[int]int{}}
 }
 
 // Sessions is the number of transmissions that have ended.
@@ -173,6 +200,12 @@ func (s *Server) Transmit(stream wirepb.Transmission_TransmitServer) (err error)
 	default:
 		s.cfg.Log.Warn("transmission refused: too many running", "max_sessions", s.cfg.MaxSessions)
 		return status.Errorf(codes.ResourceExhausted, "bob: %d transmissions are running, the most he accepts (max-sessions)", s.cfg.MaxSessions)
+	}
+	if tok, ok := tokenOf(stream.Context()); ok {
+		if err := s.takeTokenSlot(tok); err != nil {
+			return err
+		}
+		defer s.releaseTokenSlot(tok)
 	}
 	if s.cfg.IdleTimeout > 0 {
 		stream = idleStream{Transmission_TransmitServer: stream, timeout: s.cfg.IdleTimeout, clock: s.cfg.Clock}
@@ -398,17 +431,39 @@ func (s *Server) reserve(id string, est int64) error {
 	return nil
 }
 
+// takeTokenSlot counts a running transmission against its token's
+// MaxSessionsPerToken, or refuses it.
+func (s *Server) takeTokenSlot(tok int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.perToken[tok]; n >= s.cfg.MaxSessionsPerToken {
+		s.cfg.Log.Warn("transmission refused: too many running with this token", "token", tok, "running", n, "max_sessions_per_token", s.cfg.MaxSessionsPerToken)
+		return status.Errorf(codes.ResourceExhausted, "bob: %d transmissions are running with this token, the most he accepts per token (max-sessions-per-token)", n)
+	}
+	s.perToken[tok]++
+	return nil
+}
+
+func (s *Server) releaseTokenSlot(tok int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perToken[tok]--; s.perToken[tok] == 0 {
+		delete(s.perToken, tok)
+	}
+}
+
 func (s *Server) unreserve(est int64) {
 	s.mu.Lock()
 	s.reserved -= est
 	s.mu.Unlock()
 }
 
-// inputs builds the spec's inputs; for the file task from Bob's own copy of
-// the dataset, read without its label column.
+// inputs builds the spec's inputs: a seeded task's streamed
+// (task.NewStreamInputs), so they do not grow with n; for the file task
+// from Bob's own copy of the dataset, read without its label column.
 func (s *Server) inputs(sp spec.Spec) (*task.Inputs, error) {
 	if sp.Task != spec.TaskFile {
-		return task.NewInputs(sp)
+		return task.NewStreamInputs(sp)
 	}
 	if s.cfg.DataDir == "" {
 		return nil, fmt.Errorf("data_name: %s: bob has no --data-dir", sp.DataName)

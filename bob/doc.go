@@ -6,7 +6,7 @@
 // and answers Finish with his own figures (transmit.Figures).
 //
 // Bob never sees a label except by decoding it: he builds inputs only
-// (task.NewInputs), never task.NewLabels.
+// (task.NewStreamInputs), never task.NewLabels.
 //
 // Errors at the edge are gRPC status codes: FailedPrecondition for a spec
 // he cannot accept (naming every field), InvalidArgument for messages out of

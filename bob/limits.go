@@ -1,6 +1,7 @@
 package bob
 
 import (
+	"math"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -15,6 +16,10 @@ const (
 	// DefaultMaxSessions bounds concurrent transmissions: each holds a
 	// model, its inputs and a decoder, up to the spec limits in size.
 	DefaultMaxSessions = 32
+	// DefaultMaxSessionsPerToken bounds the concurrent transmissions of
+	// one token's holders: a quarter of the slots, so that one client
+	// leaves room for others.
+	DefaultMaxSessionsPerToken = 8
 	// DefaultIdleTimeout ends a transmission that sends nothing for this
 	// long. Alice sends a heartbeat (an empty segment) at least every
 	// alice.HeartbeatEvery, far below it.
@@ -23,6 +28,26 @@ const (
 	// transmissions finish.
 	DefaultDrainTimeout = time.Minute
 )
+
+// MemoryLimitMargin is what the bob command adds to --max-total-bytes for
+// the Go runtime's soft memory limit (SoftMemoryLimit): room for what the
+// budget does not count (the runtime, gRPC's per-connection buffers, the
+// message being decoded, the garbage of a session just ended).
+const MemoryLimitMargin = 64 << 20
+
+// SoftMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
+// for a Bob whose transmissions hold at most maxTotalBytes by their
+// estimates. The budget bounds the live bytes; without a limit the
+// collector lets the heap grow to twice the live bytes (GOGC=100) before it
+// collects, so Bob's resident memory would follow twice his budget. With
+// it, the collector works harder as the heap nears the budget, and his
+// resident memory stays within the budget plus MemoryLimitMargin.
+func SoftMemoryLimit(maxTotalBytes int64) int64 {
+	if maxTotalBytes <= 0 || maxTotalBytes > math.MaxInt64-MemoryLimitMargin {
+		return math.MaxInt64
+	}
+	return maxTotalBytes + MemoryLimitMargin
+}
 
 // idleStream ends a transmission whose Alice has gone quiet: a Recv that
 // waits longer than timeout returns DeadlineExceeded naming the flag. gRPC's

@@ -98,8 +98,8 @@ func newGRPCServer(srv *Server) (*grpc.Server, *health.Server) {
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
 	}
-	if len(cfg.Token) > 0 {
-		g := newTokenGuard(cfg.Token, cfg.Log)
+	if tokens := cfg.tokens(); len(tokens) > 0 {
+		g := newTokenGuard(tokens, cfg.Log)
 		opts = append(opts, grpc.ChainStreamInterceptor(g.stream), grpc.ChainUnaryInterceptor(g.unary))
 	}
 	gs := grpc.NewServer(opts...)

@@ -59,12 +59,13 @@ func testContext(t *testing.T) context.Context {
 
 // bobProc is a running bob with his stdout lines as decoded JSON events.
 type bobProc struct {
-	cmd    *exec.Cmd
-	addr   string
-	events chan map[string]any
-	stderr *syncBuffer
-	done   chan struct{}
-	err    error // exit status, valid after done
+	cmd       *exec.Cmd
+	addr      string
+	listening map[string]any // his listening line
+	events    chan map[string]any
+	stderr    *syncBuffer
+	done      chan struct{}
+	err       error // exit status, valid after done
 }
 
 type syncBuffer struct {
@@ -123,6 +124,7 @@ func startBob(t *testing.T, args ...string) *bobProc {
 	if b.addr == "" {
 		t.Fatalf("bob's listening line has no addr: %v", ev)
 	}
+	b.listening = ev
 	return b
 }
 

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,6 +59,7 @@ func main() {
 	cliusage.BytesVar(fs, &maxTotalBytes, "max-total-bytes", "most estimated memory of all running transmissions plus suspended ones; past it suspended ones are evicted oldest first, then new ones refused with ResourceExhausted")
 	maxMsg := fs.Int("max-message-bytes", wire.DefaultMaxMessageBytes, "largest gRPC message accepted")
 	maxSessions := fs.Int("max-sessions", bob.DefaultMaxSessions, "most transmissions served at once; more are refused with ResourceExhausted")
+	maxPerToken := fs.Int("max-sessions-per-token", bob.DefaultMaxSessionsPerToken, "most transmissions served at once for the holders of one token (see --token-file); more are refused with ResourceExhausted")
 	idle := fs.Duration("idle-timeout", bob.DefaultIdleTimeout, "end a transmission that sends nothing for this long")
 	drain := fs.Duration("drain-timeout", bob.DefaultDrainTimeout, "on SIGINT/SIGTERM, how long running transmissions may take to finish")
 	stateDir := fs.String("state-dir", "", "keep each running transmission's spec and bytes here, so a Bob restarted after a crash resumes it (default: memory only)")
@@ -78,7 +80,7 @@ func main() {
 		},
 		Groups: []cliusage.Group{
 			{Title: "Transport and security", Flags: append([]string{"listen", "once", "idle-timeout", "drain-timeout", "max-message-bytes"}, tlsFlags...)},
-			{Title: "Limits (specs past them are refused, naming the field)", Flags: []string{"max-examples", "max-classes", "max-params", "max-dim", "max-session-bytes", "max-total-bytes", "max-sessions"}},
+			{Title: "Limits (specs past them are refused, naming the field)", Flags: []string{"max-examples", "max-classes", "max-params", "max-dim", "max-session-bytes", "max-total-bytes", "max-sessions", "max-sessions-per-token"}},
 			{Title: "Resume", Flags: []string{"state-dir", "resume-ttl"}},
 			{Title: "Inputs and outputs", Flags: []string{"data-dir", "labels-out", "model-out", "events"}},
 			{Title: "Speed (never changes a bit of the result)", Flags: []string{"workers"}},
@@ -96,6 +98,9 @@ func main() {
 	if *maxSessions < 1 {
 		usage = append(usage, fmt.Sprintf("--max-sessions must be positive, got %d", *maxSessions))
 	}
+	if *maxPerToken < 1 {
+		usage = append(usage, fmt.Sprintf("--max-sessions-per-token must be positive, got %d", *maxPerToken))
+	}
 	if maxSessionBytes < 1 || maxTotalBytes < 1 {
 		usage = append(usage, "--max-session-bytes and --max-total-bytes must be positive")
 	}
@@ -109,13 +114,20 @@ func main() {
 	if err != nil {
 		usage = append(usage, err.Error())
 	}
-	token, err := sec.ReadToken()
+	tokens, err := sec.ReadTokens()
 	if err != nil {
 		usage = append(usage, err.Error())
 	}
 	if len(usage) > 0 {
 		fmt.Fprintln(os.Stderr, "bob: "+strings.Join(usage, "\nbob: "))
 		os.Exit(2)
+	}
+	// The budget bounds the live bytes; the soft limit keeps the heap near
+	// them (bob.SoftMemoryLimit). GOMEMLIMIT, if set, is the user's choice.
+	memLimit := debug.SetMemoryLimit(-1)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		memLimit = bob.SoftMemoryLimit(maxTotalBytes)
+		debug.SetMemoryLimit(memLimit)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	var outMu sync.Mutex
@@ -132,8 +144,8 @@ func main() {
 		os.Exit(1)
 	}
 	emit(map[string]any{"event": "listening", "addr": lis.Addr().String(),
-		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(token) > 0,
-		"max_session_bytes": maxSessionBytes, "max_total_bytes": maxTotalBytes, "max_sessions": *maxSessions,
+		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(tokens) > 0, "tokens": len(tokens),
+		"max_session_bytes": maxSessionBytes, "max_total_bytes": maxTotalBytes, "max_sessions": *maxSessions, "max_sessions_per_token": *maxPerToken, "memory_limit": memLimit,
 		"max_examples": lim.MaxExamples, "max_params": lim.MaxParams})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -144,7 +156,7 @@ func main() {
 	predictor.KillOnDone(ctx)
 	cfg := bob.Config{
 		Limits: lim, MaxMessageBytes: *maxMsg, LabelsOut: *labelsOut, ModelOut: *modelOut, DataDir: *dataDir, Workers: *workers, Log: log,
-		TLS: tlsCfg, Token: token, MaxSessions: *maxSessions, IdleTimeout: *idle, DrainTimeout: *drain,
+		TLS: tlsCfg, Tokens: tokens, MaxSessions: *maxSessions, MaxSessionsPerToken: *maxPerToken, IdleTimeout: *idle, DrainTimeout: *drain,
 		StateDir: *stateDir, ResumeTTL: *resumeTTL, MaxSessionBytes: maxSessionBytes, MaxTotalBytes: maxTotalBytes, Predictor: plugin,
 		OnSession: func(r bob.SessionReport) { emit(r) },
 		OnWelcome: func(id string, sp spec.Spec) {

@@ -11,14 +11,17 @@
 //     learn; float64; SGD) for issue 3's MLP shapes with 1 and 2 workers, the
 //     multi-core speedup of the largest model, and this machine's
 //     core-scaling ceiling (independent float work on 1 and 2 goroutines);
-//  3. the range coder's ns per symbol (encode, decode, and both) and its
+//  3. the peak resident memory of a child `edl run` against n (issue 20),
+//     with the spec's memory estimate beside it (-edl PATH; make bench
+//     builds it);
+//  4. the range coder's ns per symbol (encode, decode, and both) and its
 //     overhead over the exact quantized ideal, per alphabet size K, without a
 //     model, plus Quantize per table.
 //
 // Everything runs in process on the shared packages (no network). Usage:
 //
 //	go run ./cmd/edlbench                  # all sections (make bench runs this)
-//	go run ./cmd/edlbench -only accounting # one section: accounting, pass, peer or coder
+//	go run ./cmd/edlbench -only accounting # one section: accounting, pass, peer, memory or coder
 //
 // The peer section prints one JSON line per pass shape and worker count
 // (examples/s of one timed pass set) for scripts/bench_peer.py, which
@@ -57,7 +60,7 @@ import (
 
 func main() {
 	data := flag.String("data", filepath.Join("..", "shared", "data", "digits.csv.gz"), "UCI digits CSV (gzip allowed) for the accounting table")
-	only := flag.String("only", "", "run one section: accounting, pass, peer or coder (default: all but peer)")
+	only := flag.String("only", "", "run one section: accounting, pass, peer, memory or coder (default: all but peer)")
 	minTime := flag.Duration("time", 400*time.Millisecond, "minimum duration of one timed run")
 	repeat := flag.Int("repeat", 3, "timed runs per figure; the best is reported")
 	peerShape := flag.String("shape", "", "peer section: only the shapes whose name contains this, e.g. mlp64-512")
@@ -66,6 +69,9 @@ func main() {
 	flag.Float64Var(&digitsCfg.lr, "digits-lr", digitsCfg.lr, "digits run: SGD learning rate")
 	flag.Int64Var(&digitsCfg.batch, "digits-batch", digitsCfg.batch, "digits run: minibatch size")
 	flag.Float64Var(&digitsCfg.initScale, "digits-init-scale", digitsCfg.initScale, "digits run: standard deviation of the normal initialization")
+	edlPath := flag.String("edl", "", "memory section: the edl binary to run as a child (skipped without it)")
+	memoryN := int64List{1e4, 1e6, 1e7}
+	flag.Var(&memoryN, "memory-n", "memory section: the values of n")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "edlbench: unexpected arguments %q\n", flag.Args())
@@ -90,6 +96,7 @@ func main() {
 			}
 			return peer(t, *peerShape, ws)
 		}},
+		{"memory", func() error { return memory(*edlPath, memoryN) }},
 		// Short runs, more of them: the best of many catches a quiet moment
 		// on a shared machine.
 		{"coder", func() error { return coderSpeed(timer{min: t.min / 2, repeat: 2 * t.repeat}) }},
@@ -107,7 +114,7 @@ func main() {
 		fmt.Println()
 	}
 	if !ran {
-		fmt.Fprintf(os.Stderr, "edlbench: -only %q: want accounting, pass, peer or coder\n", *only)
+		fmt.Fprintf(os.Stderr, "edlbench: -only %q: want accounting, pass, peer, memory or coder\n", *only)
 		os.Exit(2)
 	}
 }

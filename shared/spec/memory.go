@@ -13,8 +13,9 @@ import (
 // value, and debug.SetMemoryLimit does not stop a single huge make. Every
 // term saturates at math.MaxInt64, so a hostile spec cannot wrap the check.
 type Memory struct {
-	Inputs    int64 // (n+validation+test)·dim·8: the input matrices
-	Labels    int64 // (n+validation+test)·8 twice: the labels (Alice's, or Bob's decoded) and the θ* training copy
+	Inputs    int64 // (n+validation+test)·dim·8: the input matrices held (data tasks, or seeded ones up to StreamInputsAbove), shared by sessions
+	Window    int64 // Σ over the splits min(rows, window)·dim·8: streamed inputs (InputsStreamed, InputWindowRows), per session
+	Labels    int64 // (n+validation+test)·8 three times: the labels (Alice's, or Bob's decoded), the coding-order copy of a held-out run and the θ* training copy
 	Stream    int64 // (n+validation+test)·precision/8: the coded bytes kept to resend or resume (a label costs at most precision bits)
 	Model     int64 // params·8·3: the parameters, their gradient and the canonical encoding fingerprinted at checkpoints
 	Optimizer int64 // trainable params·8 per state vector (momentum 1, adam 2)
@@ -27,7 +28,8 @@ type Memory struct {
 func (m Memory) terms() []memTerm {
 	return []memTerm{
 		{"inputs", "(n+validation+test)·dim·8", m.Inputs},
-		{"labels", "(n+validation+test)·16", m.Labels},
+		{"input window", "min(rows, window)·dim·8 per split", m.Window},
+		{"labels", "(n+validation+test)·24", m.Labels},
 		{"stream", "(n+validation+test)·precision/8", m.Stream},
 		{"model", "params·24", m.Model},
 		{"optimizer", "trainable params·8 per state vector", m.Optimizer},
@@ -68,8 +70,15 @@ func (s Spec) MemoryEstimate() Memory {
 	rows := SatAdd(SatAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
 	dim, classes := max(s.Dim, 0), max(s.Classes, 0)
 	var m Memory
-	m.Inputs = SatMul(SatMul(rows, dim), 8)
-	m.Labels = SatMul(rows, 16)
+	if s.InputsStreamed() {
+		w := s.InputWindowRows()
+		for _, r := range []int64{s.N, s.Validation, s.Test} {
+			m.Window = SatAdd(m.Window, SatMul(SatMul(min(max(r, 0), w), dim), 8))
+		}
+	} else {
+		m.Inputs = SatMul(SatMul(rows, dim), 8)
+	}
+	m.Labels = SatMul(rows, 24)
 	m.Stream = SatMul(rows, max(s.Precision, 8)) / 8
 	params, trainable := max(s.NumParams(), 0), max(s.TrainableParams(), 0)
 	m.Model = SatMul(params, 24)
@@ -95,6 +104,49 @@ func (s Spec) MemoryEstimate() Memory {
 		m.Task = sec.Memory(s)
 	}
 	return m
+}
+
+// StreamInputsAbove is the size of a seeded task's inputs, all splits
+// together, above which they are streamed (InputsStreamed). Below it they
+// are generated once and held: faster, since every reader shares one
+// generation, where a streamed split is generated again by each reader and
+// each pass (Alice's labels, her session, Bob's; a θ* epoch), which costs
+// about half again the CPU time of a pass of the default softmax run. Above
+// it memory stays at the window whatever n.
+const StreamInputsAbove = 256 << 20
+
+// InputsStreamable reports whether the spec's task can generate its inputs
+// as they are read (task.NewStreamInputs): the seeded tasks, whose rows
+// come from a random stream in order. Tasks read from data (file, mnist)
+// hold their rows.
+func (s Spec) InputsStreamable() bool {
+	switch s.Task {
+	case TaskSynthetic, TaskHypothesis, TaskCoupon, TaskParity, TaskModular, TaskRare, TaskFormat:
+		return true
+	}
+	return false
+}
+
+// InputsStreamed reports whether the spec's inputs are streamed: a
+// streamable task whose inputs would take more than StreamInputsAbove.
+func (s Spec) InputsStreamed() bool {
+	rows := SatAdd(SatAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
+	return s.InputsStreamable() && SatMul(SatMul(rows, max(s.Dim, 0)), 8) > StreamInputsAbove
+}
+
+// InputChunkRows is how many rows a streamed split generates at a time:
+// about 64 KiB of them (8192 numbers), at least one row, at most 1024.
+func (s Spec) InputChunkRows() int64 {
+	return min(1024, max(1, 8192/max(s.Dim, 1)))
+}
+
+// InputWindowRows is how many rows a streamed split keeps: whole chunks
+// covering the chunk being read and a minibatch before it, so that reading
+// the rows of a minibatch, or one just coded, never restarts the stream.
+func (s Spec) InputWindowRows() int64 {
+	c := s.InputChunkRows()
+	b := min(max(s.Batch, 1), 1<<40)
+	return SatMul(c, 1+(b+c-1)/c)
 }
 
 // checkMemory reports an estimate above limit, naming the term that

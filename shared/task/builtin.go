@@ -43,9 +43,7 @@ func wantDim(s spec.Spec, bad spec.Bad, d int64) {
 func seededTask(sec spec.Section) Registration {
 	return Registration{
 		Spec: sec,
-		Inputs: func(s spec.Spec) (*Inputs, error) {
-			return &Inputs{Train: seededInputs(s, "train"), Valid: seededInputs(s, "valid"), Test: seededInputs(s, "test")}, nil
-		},
+		Inputs: seededSplits,
 		Labels: func(s spec.Spec, in *Inputs) (*Labels, error) {
 			return &Labels{
 				Train: seededLabels(s, &in.Train, "train"),
@@ -54,6 +52,17 @@ func seededTask(sec spec.Section) Registration {
 			}, nil
 		},
 	}
+}
+
+// seededSplits generates the three splits of a seeded task (the synthetic
+// task and seeded.go's) in full, row by row with fillerOf's generators,
+// which NewStreamInputs runs through a window instead: the same bits.
+func seededSplits(s spec.Spec) (*Inputs, error) {
+	return &Inputs{
+		Train: fillerOf(s, "train").dense(int(s.N)),
+		Valid: fillerOf(s, "valid").dense(int(s.Validation)),
+		Test:  fillerOf(s, "test").dense(int(s.Test)),
+	}, nil
 }
 
 // teacherMemory is a linear teacher's classes·dim matrix, twice.
@@ -76,14 +85,7 @@ var syntheticTask = Registration{
 		},
 		Memory: teacherMemory,
 	},
-	Inputs: func(s spec.Spec) (*Inputs, error) {
-		d := int(s.Dim)
-		return &Inputs{
-			Train: normalMatrix(rng.Derive(s.Seed, "train-inputs"), int(s.N), d),
-			Valid: normalMatrix(rng.Derive(s.Seed, "valid-inputs"), int(s.Validation), d),
-			Test:  normalMatrix(rng.Derive(s.Seed, "test-inputs"), int(s.Test), d),
-		}, nil
-	},
+	Inputs: seededSplits,
 	Labels: func(s spec.Spec, in *Inputs) (*Labels, error) {
 		teacher := normalMatrix(rng.Derive(s.Seed, "teacher"), int(s.Classes), int(s.Dim))
 		return &Labels{

@@ -16,6 +16,13 @@
 // its noise and its random-label control inside S, so that its answers can
 // be scored alone (spec.ScoreAnswers).
 //
+// A seeded task's split is one random stream read in row order, so it can
+// be generated as it is read (stream.go): NewStreamInputs, which Alice and
+// Bob use, streams the inputs of a spec past spec.StreamInputsAbove through
+// a window of spec.InputWindowRows rows, so that their memory does not grow
+// with n; NewInputs holds every row. Both run the same per-row fill, and
+// give the same bits.
+//
 // The mnist task (mnist.go) is real data: the canonical MNIST files, read
 // through a source the program sets (SetMNISTSource; package cmd/internal/mnistfiles
 // finds them in the GoMNIST module), each checked against its SHA-256.

@@ -44,15 +44,16 @@ func FormatAnswers(s spec.Spec) []int {
 	return out
 }
 
-// formatInputs fills m with one uniform key per row from src.
-func formatInputs(s spec.Spec, src *rng.Source, m Matrix) {
+// formatFill draws one uniform key per row: column 0 holds it (dim 1) or
+// its one-hot column is set.
+func formatFill(s spec.Spec) func(src *rng.Source, row []float64) {
 	keys := int(s.Keys)
-	for i := range m.Rows {
+	return func(src *rng.Source, row []float64) {
 		k := src.IntN(keys)
-		if m.Cols == 1 {
-			m.Data[i] = float64(k)
+		if len(row) == 1 {
+			row[0] = float64(k)
 		} else {
-			m.Data[i*m.Cols+k] = 1
+			row[k] = 1
 		}
 	}
 }

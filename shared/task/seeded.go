@@ -12,72 +12,72 @@ import (
 // drawn from a named stream, then label noise from "<part>-noise". Integer
 // inputs (hypothesis, coupon) are exact float64 integers in column 0.
 
-// partRows returns how many examples each split of the spec has.
-func partRows(s spec.Spec, part string) int {
-	switch part {
-	case "train":
-		return int(s.N)
-	case "valid":
-		return int(s.Validation)
-	}
-	return int(s.Test)
-}
-
-// seededInputs builds one split's inputs for the tasks of this file.
-func seededInputs(s spec.Spec, part string) Matrix {
-	rows, d := partRows(s, part), int(s.Dim)
-	src := rng.New(rng.Derive(s.Seed, part+"-inputs"), 0)
-	m := Matrix{Rows: rows, Cols: d, Data: make([]float64, rows*d)}
+// fillerOf is the row generator of one split of a seeded task (the
+// synthetic task and those of this file): its stream "<part>-inputs" and
+// how one row is drawn from it. NewInputs runs it to the end at once,
+// NewStreamInputs through a window; both give the same bits.
+func fillerOf(s spec.Spec, part string) filler {
+	d := int(s.Dim)
+	f := filler{seed: rng.Derive(s.Seed, part+"-inputs"), cols: d}
 	switch s.Task {
-	case spec.TaskHypothesis:
-		for i := range rows {
-			m.Data[i] = float64(src.IntN(int(s.Classes)))
+	case spec.TaskSynthetic:
+		f.fill = func(src *rng.Source, row []float64) {
+			for j := range row {
+				row[j] = src.Normal()
+			}
 		}
+	case spec.TaskHypothesis:
+		classes := int(s.Classes)
+		f.fill = func(src *rng.Source, row []float64) { row[0] = float64(src.IntN(classes)) }
 	case spec.TaskCoupon:
-		for i := range rows {
-			if s.RareWeight == 0 {
-				m.Data[i] = float64(src.IntN(int(s.Keys)))
-			} else if src.Float64() < s.RareWeight {
+		keys, w := int(s.Keys), s.RareWeight
+		f.fill = func(src *rng.Source, row []float64) {
+			if w == 0 {
+				row[0] = float64(src.IntN(keys))
+			} else if src.Float64() < w {
 				// The rare region: keys 1..Keys−1, uniform.
-				m.Data[i] = float64(1 + src.IntN(int(s.Keys)-1))
+				row[0] = float64(1 + src.IntN(keys-1))
 			}
 			// else key 0, the common input.
 		}
 	case spec.TaskParity:
 		// Bits as ±1 so that a linear layer sees a centred input.
-		for i := range m.Data {
-			m.Data[i] = float64(2*src.IntN(2) - 1)
+		f.fill = func(src *rng.Source, row []float64) {
+			for j := range row {
+				row[j] = float64(2*src.IntN(2) - 1)
+			}
 		}
 	case spec.TaskModular:
 		p := modulus(s)
 		perm := notation(s)
-		for i := range rows {
+		tokens, tagged := tokenNotation(s), spec.TaggedNotation(s.Notation)
+		f.fill = func(src *rng.Source, row []float64) {
 			a, b := src.IntN(p), src.IntN(p)
-			if tokenNotation(s) {
+			if tokens {
 				// The same draws written as two token ids.
-				m.Data[i*d], m.Data[i*d+1] = float64(perm[a]), float64(perm[b])
-				continue
+				row[0], row[1] = float64(perm[a]), float64(perm[b])
+				return
 			}
-			m.Data[i*d+perm[a]] = 1
-			m.Data[i*d+p+perm[b]] = 1
-			if spec.TaggedNotation(s.Notation) {
+			row[perm[a]] = 1
+			row[p+perm[b]] = 1
+			if tagged {
 				// The tag slot is drawn for every example, untagged too,
 				// so the two notations share their (a, b) draws. In the
 				// tagged notation slot Notations means "no tag shown".
 				t := src.IntN(int(s.Notations) + 1)
 				if s.Notation == spec.NotationTagged && t < int(s.Notations) {
-					m.Data[i*d+2*p+t] = 1
+					row[2*p+t] = 1
 				}
 			}
 		}
 	case spec.TaskFormat:
-		formatInputs(s, src, m)
+		f.fill = formatFill(s)
 	case spec.TaskRare:
 		// Column 0 marks the region: at most 0 in the common region, at
 		// least 3 in the rare one, so the rule is a function of x alone.
-		for i := range rows {
-			rare := src.Float64() < s.RareWeight
-			row := m.Data[i*d : (i+1)*d]
+		w := s.RareWeight
+		f.fill = func(src *rng.Source, row []float64) {
+			rare := src.Float64() < w
 			for j := range row {
 				row[j] = src.Normal()
 			}
@@ -91,8 +91,10 @@ func seededInputs(s spec.Spec, part string) Matrix {
 				row[0] = -z
 			}
 		}
+	default:
+		panic("task: no seeded inputs for task " + s.Task)
 	}
-	return m
+	return f
 }
 
 // notation is the modular task's symbol map: the identity for one-hot and
@@ -157,7 +159,7 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 	case spec.TaskHypothesis:
 		j := rng.New(rng.Derive(s.Seed, "hypothesis"), 0).IntN(int(s.Hypotheses))
 		for i := range out {
-			out[i] = (int(x.Data[i]) + j) % k
+			out[i] = (int(x.Row(i)[0]) + j) % k
 		}
 	case spec.TaskCoupon:
 		src := rng.New(rng.Derive(s.Seed, "coupon-values"), 0)
@@ -166,7 +168,7 @@ func seededLabels(s spec.Spec, x *Matrix, part string) []int {
 			values[i] = src.IntN(k)
 		}
 		for i := range out {
-			out[i] = values[int(x.Data[i])]
+			out[i] = values[int(x.Row(i)[0])]
 		}
 	case spec.TaskParity:
 		subset := rng.New(rng.Derive(s.Seed, "parity-subset"), 0).Perm(int(s.Dim))[:s.ParityBits]

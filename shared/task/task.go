@@ -8,14 +8,22 @@ import (
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
-// Matrix is a dense row-major matrix of examples.
+// Matrix is a row-major matrix of examples: dense (Data holds every row)
+// or streamed (Data is nil and rows are generated as they are read, see
+// stream.go). Readers use Row and never modify a row.
 type Matrix struct {
 	Rows, Cols int
 	Data       []float64
+	stream     *stream
 }
 
-// Row returns row i as a slice of Data.
-func (m *Matrix) Row(i int) []float64 { return m.Data[i*m.Cols : (i+1)*m.Cols] }
+// Row returns row i: a slice of Data, or of the streamed window's chunk.
+func (m *Matrix) Row(i int) []float64 {
+	if m.stream != nil {
+		return m.stream.row(i)
+	}
+	return m.Data[i*m.Cols : (i+1)*m.Cols]
+}
 
 // Inputs are the examples both sides hold. They carry no labels. Valid are
 // the spec's Validation examples for early stopping θ*: never coded, never

@@ -26,7 +26,7 @@ func RegisterServer(fs *flag.FlagSet) *Flags {
 		"PEM private key of --tls-cert",
 		"PEM CA bundle: require client certificates signed by it (mutual TLS)",
 		"serve plaintext on a non-loopback address (only on a network you trust)",
-		"file holding the bearer token every transmission must carry",
+		"file holding the bearer tokens Bob accepts, one per line (one per client or team: max-sessions-per-token counts each apart)",
 		"bearer token every transmission must carry (visible in ps: prefer --token-file)",
 	})
 }
@@ -151,7 +151,7 @@ func (f *Flags) Client(addr string) (*tls.Config, error) {
 
 // ReadToken returns the bearer token, from --token-file (surrounding
 // whitespace, such as the file's final newline, removed) or --token; nil if
-// neither is given.
+// neither is given. It is Alice's: one token.
 func (f *Flags) ReadToken() ([]byte, error) {
 	if err := f.check(); err != nil {
 		return nil, err
@@ -170,14 +170,56 @@ func (f *Flags) ReadToken() ([]byte, error) {
 	if tok == "" {
 		return nil, nil
 	}
-	// The token travels in an HTTP/2 header: control characters would be
-	// refused there, far from the flag that caused them.
-	for _, r := range tok {
-		if r < 0x21 || r > 0x7e {
-			return nil, errors.New("tlsflag: the token must be printable ASCII without spaces")
-		}
+	if err := checkToken(tok); err != nil {
+		return nil, err
 	}
 	return []byte(tok), nil
+}
+
+// ReadTokens returns the bearer tokens Bob accepts: each non-empty line of
+// --token-file (surrounding whitespace removed), or --token; nil if neither
+// is given. A file with one token reads as ReadToken reads it.
+func (f *Flags) ReadTokens() ([][]byte, error) {
+	if f.TokenFile == "" {
+		tok, err := f.ReadToken()
+		if tok == nil || err != nil {
+			return nil, err
+		}
+		return [][]byte{tok}, nil
+	}
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(f.TokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("tlsflag: --token-file: %w", err)
+	}
+	var out [][]byte
+	for i, line := range strings.Split(string(b), "\n") {
+		tok := strings.TrimSpace(line)
+		if tok == "" {
+			continue
+		}
+		if err := checkToken(tok); err != nil {
+			return nil, fmt.Errorf("%w (--token-file %s line %d)", err, f.TokenFile, i+1)
+		}
+		out = append(out, []byte(tok))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("tlsflag: --token-file %s is empty", f.TokenFile)
+	}
+	return out, nil
+}
+
+// checkToken refuses what an HTTP/2 header would refuse far from the flag
+// that caused it: control characters and spaces.
+func checkToken(tok string) error {
+	for _, r := range tok {
+		if r < 0x21 || r > 0x7e {
+			return errors.New("tlsflag: the token must be printable ASCII without spaces")
+		}
+	}
+	return nil
 }
 
 func loadPool(path string) (*x509.CertPool, error) {

@@ -168,3 +168,51 @@ func TestReadToken(t *testing.T) {
 		})
 	}
 }
+
+// Bob's tokens: one per non-empty line of the file; Alice's ReadToken
+// refuses a file with several (its inner newline is not a token byte).
+func TestReadTokens(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	file := func(content string) string {
+		n++
+		p := filepath.Join(dir, "tok"+strings.Repeat("x", n))
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // the tokens joined by "|", or "error: fragment"
+	}{
+		{"none", nil, ""},
+		{"flag", []string{"--token", "abc"}, "abc"},
+		{"one line", []string{"--token-file", file("s3cret\n")}, "s3cret"},
+		{"lines, blank ones and spaces around", []string{"--token-file", file("team-a\n\n  team-b \r\nteam-c")}, "team-a|team-b|team-c"},
+		{"empty file", []string{"--token-file", file(" \n\n")}, "error: is empty"},
+		{"space inside, line named", []string{"--token-file", file("ok\nbad token\n")}, "error: line 2"},
+		{"both", []string{"--token", "a", "--token-file", file("b")}, "error: not both"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			toks, err := parse(t, true, tc.args...).ReadTokens()
+			var got []string
+			for _, tok := range toks {
+				got = append(got, string(tok))
+			}
+			if frag, ok := strings.CutPrefix(tc.want, "error: "); ok {
+				if err == nil || !strings.Contains(err.Error(), frag) {
+					t.Fatalf("got %q, %v; want an error mentioning %q", got, err, frag)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, "|") != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := parse(t, false, "--token-file", file("a\nb\n")).ReadToken(); err == nil || !strings.Contains(err.Error(), "printable ASCII") {
+		t.Errorf("alice's ReadToken of a two-token file: %v, want a refusal", err)
+	}
+}

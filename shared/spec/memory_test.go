@@ -1,0 +1,49 @@
+package spec
+
+import "testing"
+
+// The estimate's input terms in closed form: a seeded task's inputs are
+// held up to StreamInputsAbove and streamed past it, and then only the
+// window counts, whatever n.
+func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
+	sp := Default()
+	sp.Dim, sp.Batch, sp.Validation, sp.Test = 16, 10, 0, 1000
+	// 16 columns: chunks of 8192/16 = 512 rows; a window of one chunk and
+	// ⌈10/512⌉ = 1 more: 1024 rows.
+	if c, w := sp.InputChunkRows(), sp.InputWindowRows(); c != 512 || w != 1024 {
+		t.Fatalf("chunk %d, window %d rows; want 512 and 1024", c, w)
+	}
+	// 2^28 bytes of 128-byte rows: held up to 2^21 rows, n + test.
+	sp.N = 1<<21 - 1000
+	m := sp.MemoryEstimate()
+	if want := int64(1 << 28); sp.InputsStreamed() || m.Inputs != want || m.Window != 0 {
+		t.Errorf("n=%d: streamed %v, inputs %d, window %d; want held, %d and 0", sp.N, sp.InputsStreamed(), m.Inputs, m.Window, want)
+	}
+	for _, n := range []int64{1 << 21, 5e7, 1 << 40} {
+		sp.N = n
+		m := sp.MemoryEstimate()
+		// train: the 1024-row window; test: its 1000 rows, fewer than a window.
+		if want := int64((1024 + 1000) * 16 * 8); !sp.InputsStreamed() || m.Inputs != 0 || m.Window != want {
+			t.Errorf("n=%d: streamed %v, inputs %d, window %d; want streamed, 0 and %d", n, sp.InputsStreamed(), m.Inputs, m.Window, want)
+		}
+		if want := (n + 1000) * 24; m.Labels != want {
+			t.Errorf("n=%d: labels %d, want (n+test)·24 = %d", n, m.Labels, want)
+		}
+	}
+	// A large minibatch widens the window: 1 chunk + ⌈1000/512⌉ = 3.
+	sp.N, sp.Batch = 1e6, 1000
+	if w := sp.InputWindowRows(); w != 3*512 {
+		t.Errorf("batch 1000: window %d rows, want 1536", w)
+	}
+	// Wide rows: chunks of one row; the window is the batch and one more.
+	sp.Dim, sp.Batch = 10000, 7
+	if c, w := sp.InputChunkRows(), sp.InputWindowRows(); c != 1 || w != 8 {
+		t.Errorf("dim 10000, batch 7: chunk %d, window %d rows; want 1 and 8", c, w)
+	}
+	// Tasks read from data hold their rows whatever their size.
+	sp = Default()
+	sp.Task, sp.N, sp.Dim = TaskFile, 1e7, 16
+	if sp.InputsStreamed() || sp.MemoryEstimate().Inputs != (1e7+sp.Validation+sp.Test)*16*8 {
+		t.Errorf("file task: streamed %v, inputs %d", sp.InputsStreamed(), sp.MemoryEstimate().Inputs)
+	}
+}
