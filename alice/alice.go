@@ -240,7 +240,7 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 		return nil, b.err
 	}
 	in, labels := b.in, b.labels
-	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true}
+	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
 	stopPlugin, err := cfg.Predictor.Start(ctx, sp, &opts)
 	defer stopPlugin()
 	if err != nil {
@@ -488,7 +488,10 @@ func (r *run) finish() (*wirepb.Summary, error) {
 func (r *run) resume(cause error) error {
 	cfg := r.cfg
 	if !retryable(cause) || r.ctx.Err() != nil || cfg.Reconnects < 0 {
-		return abort(r.cur.stream, cause)
+		r.locate(cause)
+		err := abort(r.cur.stream, cause)
+		r.awaitEnd()
+		return err
 	}
 	r.cur.cancel()
 	<-r.cur.rx.done
@@ -572,7 +575,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	}
 	// Each side its own session, and with model external its own plugin.
 	side := func() (*prequential.Session, func(), error) {
-		opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
+		opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
 		stop, err := cfg.Predictor.Start(context.Background(), sp, &opts)
 		if err != nil {
 			return nil, stop, fmt.Errorf("alice: %w", err)
@@ -612,15 +615,24 @@ type builtTask struct {
 	err    error
 }
 
-// diverged names a checkpoint mismatch of an external model for what it
-// is: the two plugins (another build, CPU, seed or a non-deterministic
-// op) computed different distributions.
+// diverged names a checkpoint mismatch for what it is: the two learners
+// computed different distributions (for an external model, two plugins:
+// another build, CPU, seed or a non-deterministic op), from the example
+// Locate found, when it did.
 func diverged(sp spec.Spec, err error) error {
 	var d *transmit.DesyncError
-	if sp.Model != spec.ModelExternal || !errors.As(err, &d) {
+	if !errors.As(err, &d) {
 		return err
 	}
-	return fmt.Errorf("alice: predictors diverged at checkpoint %d (example %d): %w", d.Example/sp.CheckpointEvery, d.Example, err)
+	what := "models"
+	if sp.Model == spec.ModelExternal {
+		what = "predictors"
+	}
+	from := ""
+	if d.Located() {
+		from = fmt.Sprintf(" from example %d", d.First)
+	}
+	return fmt.Errorf("alice: %s diverged at checkpoint %d (example %d)%s: %w", what, d.Example/sp.CheckpointEvery, d.Example, from, err)
 }
 
 // buildTask makes the inputs and labels of the spec's task.

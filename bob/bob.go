@@ -242,7 +242,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	opts := prequential.Options{Workers: s.cfg.Workers, HeldOut: true}
+	opts := prequential.Options{Workers: s.cfg.Workers, HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
 	stopPlugin, err := s.cfg.Predictor.Start(stream.Context(), sp, &opts)
 	defer stopPlugin()
 	if err != nil {
@@ -361,12 +361,19 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return status.Errorf(codes.Internal, "bob: %v", err)
 			}
 			if err := advance(); err != nil {
+				if lingerable(err) {
+					return linger(stream, sess, err)
+				}
 				return suspend(err)
 			}
 		case *wirepb.AliceMessage_Finish:
 			return s.finish(stream, m.Finish, rcv, advance, rep)
 		case *wirepb.AliceMessage_Abort:
 			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
+		case *wirepb.AliceMessage_Locate:
+			if err := answerLocate(stream, sess, m.Locate); err != nil {
+				return suspend(err)
+			}
 		case *wirepb.AliceMessage_Hello:
 			return status.Errorf(codes.InvalidArgument, "bob: second hello in one transmission")
 		default:
@@ -472,16 +479,23 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 
 // finish decodes the rest of the stream, checks Alice's Finish against
 // what Bob decoded, and answers his Summary: his own figures.
+//
+// A stream Bob cannot decode to its end, or a Finish that disagrees with
+// what he decoded, leaves the stream open for her Locates (linger) until
+// she aborts or closes it.
 func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, rcv *transmit.Receiver, advance func() error, rep *SessionReport) error {
 	if err := rcv.CloseWrite(fin.GetPayloadBytes()); err != nil {
 		return status.Errorf(codes.DataLoss, "bob: %v", err)
 	}
 	if err := advance(); err != nil {
+		if lingerable(err) {
+			return linger(stream, rcv.Session(), err)
+		}
 		return err
 	}
 	f, err := rcv.Finish(wire.FinishFrom(fin))
 	if err != nil {
-		return status.Errorf(codes.DataLoss, "bob: %v", err)
+		return linger(stream, rcv.Session(), status.Errorf(codes.DataLoss, "bob: %v", err))
 	}
 	sess := rcv.Session()
 	sp := sess.Spec()

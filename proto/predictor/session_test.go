@@ -39,7 +39,7 @@ func side(t *testing.T, s spec.Spec, tab *task.Table, seed uint64) *prequential.
 		t.Fatal(err)
 	}
 	c := start(t, torchPlugin, seed, s.Predictor)
-	ss, err := prequential.NewWithOptions(s, in, prequential.Options{External: c, KeepTranscript: true})
+	ss, err := prequential.NewWithOptions(s, in, prequential.Options{External: c, TranscriptWindow: int(s.N)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package prequential
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -117,7 +118,8 @@ type Session struct {
 	endedPhase   Phase
 
 	transcript hash.Hash
-	history    [][32]byte // with Options.KeepTranscript: the transcript after each example
+	recorded   int64             // examples in the transcript
+	window     *transcriptWindow // with Options.TranscriptWindow: the transcript after each of the last examples
 	scratch    []byte
 	acct       Accounting
 	last       Checkpoint
@@ -156,10 +158,11 @@ type Options struct {
 	// session predicts, learns and fingerprints through it, and returns its
 	// errors from Next and Apply. Required with that model, refused with any other.
 	External model.External
-	// KeepTranscript keeps the transcript hash after every example (32
-	// bytes each, see TranscriptAt), so that a desync found at a checkpoint
-	// can be located to its first example by bisection (FirstDivergence).
-	KeepTranscript bool
+	// TranscriptWindow keeps the transcript after each of the last this
+	// many examples (see TranscriptAt; DefaultTranscriptWindow is alice's
+	// and bob's), so that a desync found at a checkpoint can be located to
+	// its first example by bisection (FirstDivergence). Zero keeps none.
+	TranscriptWindow int
 }
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
@@ -233,8 +236,10 @@ func newSession(s spec.Spec, in *task.Inputs, k int, opts Options) *Session {
 		transcript: sha256.New(),
 		scratch:    make([]byte, 0, 16+4*k),
 	}
-	if opts.KeepTranscript {
-		ss.history = make([][32]byte, 0, s.N)
+	if opts.TranscriptWindow > 0 {
+		if a, ok := ss.transcript.(encoding.BinaryAppender); ok {
+			ss.window = &transcriptWindow{size: opts.TranscriptWindow, snap: a}
+		}
 	}
 	return ss
 }
@@ -401,9 +406,6 @@ func (s *Session) Apply(label int) error {
 		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
 	}
 	s.record(i, label)
-	if s.history != nil {
-		s.history = append(s.history, s.transcriptSum())
-	}
 
 	s.batchY = append(s.batchY, label)
 	if s.trainY != nil {
@@ -559,6 +561,10 @@ func (s *Session) record(i int64, label int) {
 	b = binary.LittleEndian.AppendUint32(b, uint32(label))
 	s.transcript.Write(b)
 	s.scratch = b
+	s.recorded = i + 1
+	if s.window != nil {
+		s.window.keep(s.recorded)
+	}
 }
 
 func (s *Session) transcriptSum() (out [32]byte) {
