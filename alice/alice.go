@@ -598,7 +598,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	}
 	p, err := transmit.Pipe(a, b, labels, transmit.PipeHooks{Progress: cfg.Progress})
 	if err != nil {
-		return nil, nil, fmt.Errorf("alice: %w", err)
+		return nil, nil, diverged(sp, fmt.Errorf("alice: %w", err))
 	}
 	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), report.LocalSession, time.Since(start).Seconds())
 	if err != nil {
