@@ -388,7 +388,9 @@ func (r *run) step() error {
 	}
 	ex, err := r.snd.Step()
 	if err != nil {
-		return fmt.Errorf("alice: %w", err)
+		// Her own failure (a predictor plugin that crashed or answered
+		// nonsense): Bob is told why, not left waiting for a resume.
+		return r.abortOwn(fmt.Errorf("alice: example %d: %w", r.snd.Index(), err))
 	}
 	if ex.Checkpoint != nil {
 		r.led.Record(*ex.Checkpoint)
@@ -458,7 +460,7 @@ func (r *run) flush(final bool) error {
 func (r *run) finish() (*wirepb.Summary, error) {
 	fin, err := r.snd.Finish()
 	if err != nil {
-		return nil, fmt.Errorf("alice: %w", err)
+		return nil, r.abortOwn(fmt.Errorf("alice: %w", err))
 	}
 	var sum *wirepb.Summary
 	for sum == nil {

@@ -104,3 +104,21 @@ func (r *run) awaitEnd() {
 		}
 	}
 }
+
+// abortOwn ends the transmission for a failure of Alice's own (her session,
+// not the link): Bob gets an Abort with the reason, and Alice waits, within
+// the locate deadline, for his end of the call so that the Abort is not
+// lost to her cancelling it.
+func (r *run) abortOwn(err error) error {
+	l := r.cur
+	_ = abort(l.stream, err)
+	timer := r.cfg.Clock.AfterFunc(LocateTimeout, l.cancel)
+	defer timer.Stop()
+	select {
+	case <-l.rx.done:
+	case <-r.ctx.Done():
+		return err
+	}
+	r.awaitEnd()
+	return err
+}

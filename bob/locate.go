@@ -1,6 +1,8 @@
 package bob
 
 import (
+	"strings"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -51,6 +53,10 @@ func linger(stream wirepb.Transmission_TransmitServer, sess *prequential.Session
 		case *wirepb.AliceMessage_Segment, *wirepb.AliceMessage_Finish:
 			// Sent before Alice learned that Bob stopped.
 		case *wirepb.AliceMessage_Abort:
+			if strings.Contains(m.Abort.GetReason(), why) {
+				// She only passes his own reason back.
+				return status.Errorf(codes.DataLoss, "%s (alice aborted)", why)
+			}
 			return status.Errorf(codes.DataLoss, "%s; alice aborted at example %d: %s", why, m.Abort.GetExample(), m.Abort.GetReason())
 		default:
 			return cause
