@@ -62,6 +62,20 @@ func TestTorchPluginOverTheWire(t *testing.T) {
 	}
 	t.Logf("digits over the wire: payload %v bytes, Σ−log₂p %.1f bits, %v checkpoints matched", payload, ideal, num(t, res.report, "checkpoints_matched"))
 
+	// Held-out coding needs Predict only: 100 validation and 300 test
+	// labels coded against the pass model, which is θ*; Bob verifies the
+	// test loss and the EDL himself (his figures equal Alice's to the bit).
+	res = alice(bob, "--validation", "100", "--test", "300")
+	if res.exitCode != 0 {
+		t.Fatalf("held-out: alice exited %d:\n%s", res.exitCode, res.stderr)
+	}
+	s = bob.next(t, "session", 2*time.Minute)
+	if str(t, s, "fingerprint") != str(t, res.report, "fingerprint") || num(t, res.report, "n") != 1397 ||
+		num(t, res.report, "test_loss_bits") <= 0 || num(t, res.report, "heldout_bits") <= 0 || res.report["bob_verified"] != true {
+		t.Fatalf("held-out: report %v, bob %v", res.report, s)
+	}
+	t.Logf("held-out over the wire: test loss %.4f bits/example, EDL %.1f bits", num(t, res.report, "test_loss_bits"), num(t, res.report, "edl_bits"))
+
 	// Another seed on Bob's side: the predictors diverge from the start.
 	bob2 := startBob(t, "--data-dir", filepath.Dir(src), "--predictor", torchPlugin, "--predictor-seed", "99")
 	res = alice(bob2)

@@ -96,10 +96,12 @@ type Session struct {
 	trainY     []int // the pass's labels, kept when θ* needs them (held-out coding with epochs)
 	validY     []int // the validation labels coded so far
 	held       HeldOut
-	testSum    float64   // Σ −log₂ p(y) over the test labels coded so far, under θ*
-	heldP      []float64 // the held-out example's distribution
-	answers    []int     // score = answers: the answer set S the scored figures condition on (nil: score all)
-	testScored float64   // Σ −log₂ p(y | y ∈ S) over the test labels coded so far, under θ*
+	testSum    float64     // Σ −log₂ p(y) over the test labels coded so far, under θ*
+	heldP      []float64   // the held-out example's distribution
+	heldRows   [][]float64 // an external learner's distributions of a held-out chunk
+	heldStart  int64       // the first example of heldRows' chunk (-1: none)
+	answers    []int       // score = answers: the answer set S the scored figures condition on (nil: score all)
+	testScored float64     // Σ −log₂ p(y | y ∈ S) over the test labels coded so far, under θ*
 	batchFill  int
 	grad       []float64   // differentiable models: summed gradient of the batch
 	batchY     []int       // the batch's labels so far
@@ -250,11 +252,14 @@ func newExternal(s spec.Spec, in *task.Inputs, opts Options) (*Session, error) {
 	if ext.NumClasses() != int(s.Classes) || ext.InputDim() != int(s.Dim) {
 		return nil, fmt.Errorf("prequential: the external learner takes %d inputs to %d classes, the spec %d to %d", ext.InputDim(), ext.NumClasses(), s.Dim, s.Classes)
 	}
-	if opts.Base != nil || (opts.HeldOut && (s.Test > 0 || s.Validation > 0)) {
-		return nil, fmt.Errorf("prequential: the external model codes the pass only (no held-out examples, no base)")
+	if opts.Base != nil {
+		return nil, fmt.Errorf("prequential: the external model starts from its own Init, not from a base")
+	}
+	if s.Epochs > 0 {
+		return nil, fmt.Errorf("prequential: the external model has no further training after the pass (epochs %d, want 0)", s.Epochs)
 	}
 	ss := newSession(s, in, int(s.Classes), opts)
-	ss.ext = ext
+	ss.ext, ss.heldStart = ext, -1
 	return ss.start(in, opts)
 }
 
@@ -362,7 +367,11 @@ func (s *Session) Next() (Offer, error) {
 			}
 			s.probs = s.batchP[s.batchFill]
 		} else {
-			s.probs = s.heldProbs(i)
+			p, err := s.heldProbs(i)
+			if err != nil {
+				return Offer{}, err
+			}
+			s.probs = p
 		}
 		if err := coder.Quantize(s.freqs, s.probs, s.precision); err != nil {
 			return Offer{}, fmt.Errorf("prequential: example %d: %w", i, err)

@@ -919,15 +919,10 @@ func (s Spec) Validate() error {
 	if s.Model != ModelExternal && s.Predictor != "" {
 		bad("predictor", "only the external model has a predictor description (model %s)", s.Model)
 	}
-	if s.Model == ModelExternal && (s.Test > 0 || s.Validation > 0) {
-		// Held-out labels are coded against the model (the verified test
-		// loss): not in the plugin protocol (v1), whose plugin learns from
-		// every example it predicts.
-		bad("test", "the external model codes the pass only (test %d and validation %d, want 0)", s.Test, s.Validation)
-	}
 	if s.Model == ModelExternal && s.Epochs > 0 {
-		// θ* would need the plugin to train on past examples again: not in
-		// the plugin protocol (v1), so the pass model is θ*.
+		// θ* would train the plugin on past examples again and restore the
+		// best epoch's state (Update, then Load of a Save): not wired, so
+		// the pass model is θ*. Held-out labels need Predict only.
 		bad("epochs", "the external model has no further training after the pass (epochs 0)")
 	}
 	if s.Model == ModelTokens {
