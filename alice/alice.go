@@ -38,9 +38,9 @@ type Config struct {
 	Bob           string    // Bob's HOST:PORT
 	Spec          spec.Spec // the experiment
 	SegmentBytes  int       // coded bytes per segment (the last may be shorter)
-	ModelOut      string    // if set, the final canonical parameters are written here
+	ModelOut      string    // if set, the final canonical parameters (model external: the plugin's saved state) are written here
 	Base          []byte    // the base checkpoint file the spec names (base_sha256), as read by the caller; nil without one
-	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state) is written here
+	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state; model external: the plugin's saved state) is written here
 	Timeout       time.Duration
 	Log           *slog.Logger
 	Data          *task.Table      // the dataset of the file task (see LoadData, UseData)
@@ -546,7 +546,7 @@ func writeOutputs(cfg Config, sess *prequential.Session) error {
 		}
 	}
 	if cfg.ModelOut != "" {
-		b, err := model.Encode(sess.Model())
+		b, err := sess.EncodeModel()
 		if err != nil {
 			return fmt.Errorf("alice: %w", err)
 		}

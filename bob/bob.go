@@ -24,7 +24,6 @@ import (
 	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -37,7 +36,7 @@ type Config struct {
 	Limits          spec.Limits
 	MaxMessageBytes int
 	LabelsOut       string // if set, each session's decoded labels (one per line) are written here
-	ModelOut        string // if set, each session's final canonical parameters are written here
+	ModelOut        string // if set, each session's final canonical parameters (model external: the plugin's saved state) are written here
 	DataDir         string // where the file task's datasets are found, by file name
 	// StateDir, if set, keeps every running transmission's spec and payload
 	// bytes on disk, so a Bob restarted after a crash resumes it; without it
@@ -508,7 +507,7 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 
 func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {
 	if s.cfg.ModelOut != "" {
-		b, err := model.Encode(sess.Model())
+		b, err := sess.EncodeModel()
 		if err != nil {
 			return err
 		}
