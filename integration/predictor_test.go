@@ -209,7 +209,7 @@ func TestTorchDivergenceLocated(t *testing.T) {
 // the same plugin well behaved). Both alice and bob --once exit non-zero
 // with errors that name the call and the example, alice reports no MDL, and
 // no plugin process is left.
-func TestBadPluginOverTheWire(t *testing.T) {
+func TestBadPredictorOverTheWire(t *testing.T) {
 	src, spec := digitsArgs(t)
 	if err := exec.Command("/usr/bin/python3", "-c", "import grpc").Run(); err != nil {
 		t.Skipf("python3-grpcio unavailable: %v", err)
