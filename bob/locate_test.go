@@ -9,44 +9,7 @@ import (
 	"github.com/edlwire/edlwire/bob"
 	"github.com/edlwire/edlwire/proto/wirepb"
 	"github.com/edlwire/edlwire/shared/prequential"
-	"github.com/edlwire/edlwire/shared/spec"
-	"github.com/edlwire/edlwire/shared/task"
-	"github.com/edlwire/edlwire/shared/transmit"
 )
-
-// transcripts runs the shared core alone over sp and returns the
-// transcript after every example count (index c: after c examples).
-func transcripts(t *testing.T, sp spec.Spec) [][32]byte {
-	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{HeldOut: true, TranscriptWindow: int(sp.N)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snd, err := transmit.NewSender(sess, lab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := snd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	out := make([][32]byte, sp.N+1)
-	for c := range out {
-		ts, ok := sess.TranscriptAt(int64(c))
-		if !ok {
-			t.Fatalf("reference transcript after %d examples not kept", c)
-		}
-		out[c] = ts
-	}
-	return out
-}
 
 func locateMsg(c int64) *wirepb.AliceMessage {
 	return &wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Locate{Locate: &wirepb.Locate{Example: c}}}
@@ -76,7 +39,7 @@ func answer(t *testing.T, s wirepb.Transmission_TransmitClient) *wirepb.Transcri
 func TestLocateAnswers(t *testing.T) {
 	sp := rawSpec()
 	c := codeSpec(t, sp)
-	want := transcripts(t, sp)
+	want := c.transcripts
 	h := startBufBob(t, bob.Config{Limits: bob.DefaultLimits()})
 	s := h.open(t)
 	welcome(t, s, sp)
@@ -114,7 +77,7 @@ func TestLocateAnswers(t *testing.T) {
 func TestHaltWaitsForLocateAndAbort(t *testing.T) {
 	sp := rawSpec()
 	c := codeSpec(t, sp)
-	want := transcripts(t, sp)
+	want := c.transcripts
 	h := startBufBob(t, bob.Config{Limits: bob.DefaultLimits()})
 	s := h.open(t)
 	welcome(t, s, sp)
