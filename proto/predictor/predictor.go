@@ -325,10 +325,25 @@ func (c *Client) flush() error {
 	})
 }
 
-// Fingerprint is the plugin's hash of its state.
+// Fingerprint is the plugin's hash of its state. A pending Update asks
+// for it in the same call (a checkpoint follows an update); a plugin that
+// does not answer there is asked by a Fingerprint call.
 func (c *Client) Fingerprint() ([]byte, error) {
-	if err := c.flush(); err != nil {
-		return nil, err
+	if u := c.pending; u != nil {
+		c.pending = nil
+		u.Fingerprint = true
+		var fp []byte
+		err := c.call(context.Background(), "Update with Fingerprint", u.FirstExample, c.pendingRows, func(ctx context.Context) error {
+			r, err := c.rpc.Update(ctx, u)
+			fp = r.GetFingerprint()
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(fp) > 0 {
+			return fp, nil
+		}
 	}
 	var resp *predictorpb.FingerprintResponse
 	err := c.call(context.Background(), "Fingerprint", -1, 0, func(ctx context.Context) (err error) {
