@@ -38,9 +38,9 @@ type Config struct {
 	Bob           string    // Bob's HOST:PORT
 	Spec          spec.Spec // the experiment
 	SegmentBytes  int       // coded bytes per segment (the last may be shorter)
-	ModelOut      string    // if set, the final canonical parameters are written here
+	ModelOut      string    // if set, the final canonical parameters (model external: the plugin's saved state) are written here
 	Base          []byte    // the base checkpoint file the spec names (base_sha256), as read by the caller; nil without one
-	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state) is written here
+	CheckpointOut string    // if set, a checkpoint of the final learner (model and optimizer state; model external: the plugin's saved state) is written here
 	Timeout       time.Duration
 	Log           *slog.Logger
 	Data          *task.Table      // the dataset of the file task (see LoadData, UseData)
@@ -240,7 +240,7 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 		return nil, b.err
 	}
 	in, labels := b.in, b.labels
-	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true}
+	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
 	stopPlugin, err := cfg.Predictor.Start(ctx, sp, &opts)
 	defer stopPlugin()
 	if err != nil {
@@ -388,7 +388,9 @@ func (r *run) step() error {
 	}
 	ex, err := r.snd.Step()
 	if err != nil {
-		return fmt.Errorf("alice: %w", err)
+		// Her own failure (a predictor plugin that crashed or answered
+		// nonsense): Bob is told why, not left waiting for a resume.
+		return r.abortOwn(fmt.Errorf("alice: example %d: %w", r.snd.Index(), err))
 	}
 	if ex.Checkpoint != nil {
 		r.led.Record(*ex.Checkpoint)
@@ -458,7 +460,7 @@ func (r *run) flush(final bool) error {
 func (r *run) finish() (*wirepb.Summary, error) {
 	fin, err := r.snd.Finish()
 	if err != nil {
-		return nil, fmt.Errorf("alice: %w", err)
+		return nil, r.abortOwn(fmt.Errorf("alice: %w", err))
 	}
 	var sum *wirepb.Summary
 	for sum == nil {
@@ -488,7 +490,10 @@ func (r *run) finish() (*wirepb.Summary, error) {
 func (r *run) resume(cause error) error {
 	cfg := r.cfg
 	if !retryable(cause) || r.ctx.Err() != nil || cfg.Reconnects < 0 {
-		return abort(r.cur.stream, cause)
+		r.locate(cause)
+		err := abort(r.cur.stream, cause)
+		r.awaitEnd()
+		return err
 	}
 	r.cur.cancel()
 	<-r.cur.rx.done
@@ -541,7 +546,7 @@ func writeOutputs(cfg Config, sess *prequential.Session) error {
 		}
 	}
 	if cfg.ModelOut != "" {
-		b, err := model.Encode(sess.Model())
+		b, err := sess.EncodeModel()
 		if err != nil {
 			return fmt.Errorf("alice: %w", err)
 		}
@@ -572,7 +577,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	}
 	// Each side its own session, and with model external its own plugin.
 	side := func() (*prequential.Session, func(), error) {
-		opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true}
+		opts := prequential.Options{Workers: max(1, cfg.Workers), HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
 		stop, err := cfg.Predictor.Start(context.Background(), sp, &opts)
 		if err != nil {
 			return nil, stop, fmt.Errorf("alice: %w", err)
@@ -598,7 +603,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	}
 	p, err := transmit.Pipe(a, b, labels, transmit.PipeHooks{Progress: cfg.Progress})
 	if err != nil {
-		return nil, nil, fmt.Errorf("alice: %w", err)
+		return nil, nil, diverged(sp, fmt.Errorf("alice: %w", err))
 	}
 	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), report.LocalSession, time.Since(start).Seconds())
 	if err != nil {
@@ -615,15 +620,24 @@ type builtTask struct {
 	err    error
 }
 
-// diverged names a checkpoint mismatch of an external model for what it
-// is: the two plugins (another build, CPU, seed or a non-deterministic
-// op) computed different distributions.
+// diverged names a checkpoint mismatch for what it is: the two learners
+// computed different distributions (for an external model, two plugins:
+// another build, CPU, seed or a non-deterministic op), from the example
+// Locate found, when it did.
 func diverged(sp spec.Spec, err error) error {
 	var d *transmit.DesyncError
-	if sp.Model != spec.ModelExternal || !errors.As(err, &d) {
+	if !errors.As(err, &d) {
 		return err
 	}
-	return fmt.Errorf("alice: predictors diverged at checkpoint %d (example %d): %w", d.Example/sp.CheckpointEvery, d.Example, err)
+	what := "models"
+	if sp.Model == spec.ModelExternal {
+		what = "predictors"
+	}
+	from := ""
+	if d.Located() {
+		from = fmt.Sprintf(" from example %d", d.First)
+	}
+	return fmt.Errorf("alice: %s diverged at checkpoint %d (example %d)%s: %w", what, d.Example/sp.CheckpointEvery, d.Example, from, err)
 }
 
 // buildTask makes the inputs and labels of the spec's task; a seeded task's

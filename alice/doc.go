@@ -5,8 +5,13 @@
 // and their hash, waits for Welcome, then steps the Sender and sends the
 // bytes in segments as they become final, never waiting for Bob
 // mid-stream. A receiving goroutine checks each of Bob's checkpoints
-// against the ledger of hers (transmit.Ledger); the first mismatch aborts
-// the transmission with DataLoss naming the example. After Finish she
+// against the ledger of hers (transmit.Ledger); at the first mismatch she
+// bisects the examples since the last confirmed checkpoint by asking Bob
+// for his transcripts (Locate, PROTOCOL.md rule 5a; the receiver has
+// stopped, so she reads the stream herself), then aborts with DataLoss
+// naming the checkpoint and the first example whose distribution differed.
+// A failure of her own session (a predictor plugin) is sent to Bob as an
+// Abort before she returns. After Finish she
 // compares Bob's figures in his Summary with her own, field by field and
 // to the bit (transmit.Figures.Diff), and reports (shared/report). A
 // broken stream is resumed on a new link from the bytes Bob holds.

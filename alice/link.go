@@ -182,6 +182,12 @@ func (r *receiver) run() {
 				r.setErr(err)
 				return
 			}
+		case *wirepb.BobMessage_Halt:
+			// Bob stopped decoding and waits: for Locates after a
+			// checkpoint mismatch (which this receiver would have
+			// stopped at), otherwise for her Abort.
+			r.setErr(fmt.Errorf("alice: bob stopped at example %d: %s", m.Halt.GetExample(), m.Halt.GetReason()))
+			return
 		case *wirepb.BobMessage_Summary:
 			r.mu.Lock()
 			r.summary = m.Summary

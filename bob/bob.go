@@ -24,7 +24,6 @@ import (
 	"github.com/edlwire/edlwire/proto/predictor"
 	"github.com/edlwire/edlwire/proto/wire"
 	"github.com/edlwire/edlwire/proto/wirepb"
-	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/report"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -37,7 +36,7 @@ type Config struct {
 	Limits          spec.Limits
 	MaxMessageBytes int
 	LabelsOut       string // if set, each session's decoded labels (one per line) are written here
-	ModelOut        string // if set, each session's final canonical parameters are written here
+	ModelOut        string // if set, each session's final canonical parameters (model external: the plugin's saved state) are written here
 	DataDir         string // where the file task's datasets are found, by file name
 	// StateDir, if set, keeps every running transmission's spec and payload
 	// bytes on disk, so a Bob restarted after a crash resumes it; without it
@@ -275,7 +274,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "bob: %v", err)
 	}
-	opts := prequential.Options{Workers: s.cfg.Workers, HeldOut: true}
+	opts := prequential.Options{Workers: s.cfg.Workers, HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
 	stopPlugin, err := s.cfg.Predictor.Start(stream.Context(), sp, &opts)
 	defer stopPlugin()
 	if err != nil {
@@ -394,12 +393,19 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return status.Errorf(codes.Internal, "bob: %v", err)
 			}
 			if err := advance(); err != nil {
+				if lingerable(err) {
+					return linger(stream, sess, err)
+				}
 				return suspend(err)
 			}
 		case *wirepb.AliceMessage_Finish:
 			return s.finish(stream, m.Finish, rcv, advance, rep)
 		case *wirepb.AliceMessage_Abort:
 			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
+		case *wirepb.AliceMessage_Locate:
+			if err := answerLocate(stream, sess, m.Locate); err != nil {
+				return suspend(err)
+			}
 		case *wirepb.AliceMessage_Hello:
 			return status.Errorf(codes.InvalidArgument, "bob: second hello in one transmission")
 		default:
@@ -527,16 +533,23 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 
 // finish decodes the rest of the stream, checks Alice's Finish against
 // what Bob decoded, and answers his Summary: his own figures.
+//
+// A stream Bob cannot decode to its end, or a Finish that disagrees with
+// what he decoded, leaves the stream open for her Locates (linger) until
+// she aborts or closes it.
 func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, rcv *transmit.Receiver, advance func() error, rep *SessionReport) error {
 	if err := rcv.CloseWrite(fin.GetPayloadBytes()); err != nil {
 		return status.Errorf(codes.DataLoss, "bob: %v", err)
 	}
 	if err := advance(); err != nil {
+		if lingerable(err) {
+			return linger(stream, rcv.Session(), err)
+		}
 		return err
 	}
 	f, err := rcv.Finish(wire.FinishFrom(fin))
 	if err != nil {
-		return status.Errorf(codes.DataLoss, "bob: %v", err)
+		return linger(stream, rcv.Session(), status.Errorf(codes.DataLoss, "bob: %v", err))
 	}
 	sess := rcv.Session()
 	sp := sess.Spec()
@@ -549,7 +562,7 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 
 func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {
 	if s.cfg.ModelOut != "" {
-		b, err := model.Encode(sess.Model())
+		b, err := sess.EncodeModel()
 		if err != nil {
 			return err
 		}

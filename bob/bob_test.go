@@ -101,7 +101,8 @@ type coded struct {
 	final       prequential.Checkpoint
 	labels      []int
 	n           int64
-	mdl         int64 // the training pass's bytes
+	mdl         int64      // the training pass's bytes
+	transcripts [][32]byte // the transcript after c examples, c = 0..n
 }
 
 func codeSpec(t testing.TB, sp spec.Spec) coded {
@@ -114,7 +115,7 @@ func codeSpec(t testing.TB, sp spec.Spec) coded {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{HeldOut: true})
+	sess, err := prequential.NewWithOptions(sp, in, prequential.Options{HeldOut: true, TranscriptWindow: int(sp.N + sp.Validation + sp.Test)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +135,13 @@ func codeSpec(t testing.TB, sp spec.Spec) coded {
 		t.Fatalf("test spec codes to only %d bytes; the tests need several segments", len(c.data))
 	}
 	c.final, c.labels, c.n = sess.LastCheckpoint(), lab.Train, sess.Index()
+	for i := int64(0); i <= c.n; i++ {
+		ts, ok := sess.TranscriptAt(i)
+		if !ok {
+			t.Fatalf("transcript after %d examples not kept", i)
+		}
+		c.transcripts = append(c.transcripts, ts)
+	}
 	return c
 }
 
@@ -205,6 +213,8 @@ func expectStatus(t *testing.T, s wirepb.Transmission_TransmitClient, welcomeAll
 		}
 		switch {
 		case m.GetCheckpoint() != nil:
+		case m.GetHalt() != nil && code == codes.DataLoss:
+			// Bob stopped and waits for Locates until the stream closes.
 		case m.GetWelcome() != nil && welcomeAllowed:
 		default:
 			t.Fatalf("unexpected message before the error: %v", m)

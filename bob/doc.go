@@ -8,6 +8,10 @@
 // Bob never sees a label except by decoding it: he builds inputs only
 // (task.NewStreamInputs), never task.NewLabels.
 //
+// When he cannot decode on, he says so (Halt) and keeps the call open for
+// Alice's Locates until she aborts; he answers Locates from his session's
+// window of recent transcripts (PROTOCOL.md rules 5a and 5b).
+//
 // Errors at the edge are gRPC status codes: FailedPrecondition for a spec
 // he cannot accept (naming every field), InvalidArgument for messages out of
 // order, DataLoss for a corrupt stream, a desync or an abort by Alice.

@@ -16,7 +16,6 @@ import (
 	"github.com/edlwire/edlwire/cmd/internal/cliusage"
 	"github.com/edlwire/edlwire/cmd/internal/specflag"
 	"github.com/edlwire/edlwire/proto/predictor"
-	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 )
@@ -153,7 +152,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *modelOut != "" {
-		final, err := model.Encode(sess.Model())
+		final, err := sess.EncodeModel()
 		if err == nil {
 			err = os.WriteFile(*modelOut, final, 0o644)
 		}

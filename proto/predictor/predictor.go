@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"os/exec"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/edlwire/edlwire/proto/predictorpb"
 	"github.com/edlwire/edlwire/shared/coder"
@@ -84,6 +86,7 @@ type Client struct {
 	cfg    Config
 	plugin *plugin.Client
 	rpc    predictorpb.PredictorClient
+	cc     *grpc.ClientConn // the connection rpc uses (Close asks for a shutdown on it)
 	desc   string
 	failed error // the first failure; every later call returns it
 
@@ -123,9 +126,10 @@ func Start(ctx context.Context, cfg Config) (*Client, error) {
 		// Managed: plugin.CleanupClients (the mains call it on a signal)
 		// kills every plugin still running.
 		Managed: true,
-		// go-plugin's own log lines (plugin started, exited) are noise at
-		// the product's level; failures reach the caller as errors.
-		Logger: hclog.New(&hclog.LoggerOptions{Name: "predictor", Output: stderr, Level: hclog.Error}),
+		// go-plugin's own log lines (plugin started, exited, killed at
+		// the end) are noise at the product's level; failures reach the
+		// caller as errors, and the plugin's stderr goes to Stderr as is.
+		Logger: hclog.New(&hclog.LoggerOptions{Name: "predictor", Output: stderr, Level: hclog.Off}),
 	})
 	c := &Client{cfg: cfg, plugin: pc}
 	fail := func(err error) (*Client, error) {
@@ -140,7 +144,8 @@ func Start(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return fail(fmt.Errorf("predictor: %s: %w", cfg.Path, err))
 	}
-	c.rpc = raw.(predictorpb.PredictorClient)
+	d := raw.(dispensed)
+	c.rpc, c.cc = d.PredictorClient, d.cc
 	var resp *predictorpb.InitResponse
 	err = c.call(ctx, "Init", -1, 0, func(ctx context.Context) (err error) {
 		resp, err = c.rpc.Init(ctx, &predictorpb.InitRequest{
@@ -165,7 +170,22 @@ func (c *Client) NumClasses() int { return c.cfg.Classes }
 func (c *Client) InputDim() int { return c.cfg.InputDim }
 
 // Close stops the plugin process; it is safe to call more than once.
+//
+// It asks the plugin to shut down (go-plugin's controller, which the torch
+// plugin serves) and kills it at once if it cannot: go-plugin would
+// otherwise wait two seconds for a plugin without the controller, such as
+// the README's skeleton, to exit by itself.
 func (c *Client) Close() {
+	if c.cc != nil && !c.plugin.Exited() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := c.cc.Invoke(ctx, "/plugin.GRPCController/Shutdown", &emptypb.Empty{}, &emptypb.Empty{})
+		cancel()
+		if err != nil {
+			if p, perr := os.FindProcess(c.plugin.ReattachConfig().Pid); perr == nil {
+				_ = p.Kill()
+			}
+		}
+	}
 	c.plugin.Kill()
 	if c.failed == nil {
 		c.failed = ErrStopped
@@ -325,10 +345,25 @@ func (c *Client) flush() error {
 	})
 }
 
-// Fingerprint is the plugin's hash of its state.
+// Fingerprint is the plugin's hash of its state. A pending Update asks
+// for it in the same call (a checkpoint follows an update); a plugin that
+// does not answer there is asked by a Fingerprint call.
 func (c *Client) Fingerprint() ([]byte, error) {
-	if err := c.flush(); err != nil {
-		return nil, err
+	if u := c.pending; u != nil {
+		c.pending = nil
+		u.Fingerprint = true
+		var fp []byte
+		err := c.call(context.Background(), "Update with Fingerprint", u.FirstExample, c.pendingRows, func(ctx context.Context) error {
+			r, err := c.rpc.Update(ctx, u)
+			fp = r.GetFingerprint()
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(fp) > 0 {
+			return fp, nil
+		}
 	}
 	var resp *predictorpb.FingerprintResponse
 	err := c.call(context.Background(), "Fingerprint", -1, 0, func(ctx context.Context) (err error) {
@@ -382,5 +417,11 @@ func (grpcPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error {
 }
 
 func (grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, cc *grpc.ClientConn) (any, error) {
-	return predictorpb.NewPredictorClient(cc), nil
+	return dispensed{predictorpb.NewPredictorClient(cc), cc}, nil
+}
+
+// dispensed is the predictor client with its connection.
+type dispensed struct {
+	predictorpb.PredictorClient
+	cc *grpc.ClientConn
 }

@@ -3,6 +3,7 @@ package predictor
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"math"
 	"os"
@@ -156,6 +157,12 @@ func TestTorchDeterministicAcrossProcesses(t *testing.T) {
 			fpF, _ := fresh.Fingerprint()
 			if !bytes.Equal(fpA, fpF) {
 				t.Fatal("a loaded state has another fingerprint than the saved one")
+			}
+			// run's fingerprints came with their Update in one call
+			// (UpdateRequest.fingerprint); asked on its own the plugin
+			// gives the same: the SHA-256 of its saved state.
+			if want := sha256.Sum256(state); !bytes.Equal(fpsA[len(fpsA)-1], want[:]) || !bytes.Equal(fpA, want[:]) {
+				t.Fatalf("fingerprint with the update %x, on its own %x, SHA-256 of the state %x", fpsA[len(fpsA)-1], fpA, want)
 			}
 			nextA, _ := run(t, a, xs[160:], ys[160:], 32)
 			nextF, _ := run(t, fresh, xs[160:], ys[160:], 32)

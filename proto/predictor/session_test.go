@@ -39,7 +39,7 @@ func side(t *testing.T, s spec.Spec, tab *task.Table, seed uint64) *prequential.
 		t.Fatal(err)
 	}
 	c := start(t, torchPlugin, seed, s.Predictor)
-	ss, err := prequential.NewWithOptions(s, in, prequential.Options{External: c, KeepTranscript: true})
+	ss, err := prequential.NewWithOptions(s, in, prequential.Options{External: c, TranscriptWindow: int(s.N)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,4 +173,79 @@ func TestSessionBadPlugin(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Predict of example 32: coder: the probability of class 1 is NaN") {
 		t.Fatalf("error %v", err)
 	}
+}
+
+// Held-out coding with an external learner needs Predict only: the
+// validation labels are coded against the pass model, θ* is the pass model
+// (epochs 0), the test labels are coded against it. Alice's and Bob's
+// sessions, each over its own torch plugin process, agree on every figure
+// (transmit.Pipe); θ*'s test loss equals the one a third plugin process
+// gives when it is driven through the same pass by hand and asked for the
+// test rows in chunks of the batch size, its probabilities logged with math.Log2.
+func TestTorchHeldOut(t *testing.T) {
+	needTorch(t)
+	s, tab := digitsSpec(t)
+	s.N, s.Validation, s.Test = 1297, 100, 400
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	in, labels, err := task.Build(s, tab, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := func() *prequential.Session {
+		c := start(t, torchPlugin, s.Seed, s.Predictor)
+		ss, err := prequential.NewWithOptions(s, in, prequential.Options{External: c, HeldOut: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ss
+	}
+	p, err := transmit.Pipe(session(), session(), labels, transmit.PipeHooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CheckpointsMatched < 6 || p.Figures.TestLossBits <= 0 || p.Figures.MDLBytes >= p.Figures.PayloadBytes {
+		t.Fatalf("figures %+v, %d checkpoints", p.Figures, p.CheckpointsMatched)
+	}
+
+	// The reference: the pass by hand, then the test rows.
+	c := start(t, torchPlugin, s.Seed, s.Predictor)
+	batch := int(s.Batch)
+	probs := make([][]float64, batch)
+	for i := range probs {
+		probs[i] = make([]float64, s.Classes)
+	}
+	rows := func(m *task.Matrix, from, to int) [][]float64 {
+		xs := make([][]float64, 0, to-from)
+		for i := from; i < to; i++ {
+			xs = append(xs, m.Row(i))
+		}
+		return xs
+	}
+	for i := 0; i < int(s.N); i += batch {
+		end := min(i+batch, int(s.N))
+		xs := rows(&in.Train, i, end)
+		if err := c.Predict(int64(i), probs[:end-i], xs); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Update(int64(i), xs, labels.Train[i:end]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := 0.0
+	for i := 0; i < int(s.Test); i += batch {
+		end := min(i+batch, int(s.Test))
+		if err := c.Predict(int64(i), probs[:end-i], rows(&in.Test, i, end)); err != nil {
+			t.Fatal(err)
+		}
+		for j := range end - i {
+			sum -= math.Log2(probs[j][labels.Test[i+j]])
+		}
+	}
+	want := sum / float64(s.Test)
+	if got := p.Figures.TestLossBits; math.Abs(got-want) > 1e-9*want {
+		t.Fatalf("θ*'s test loss %v bits, the plugin driven by hand gives %v", got, want)
+	}
+	t.Logf("digits n=%d: MDL %d bytes, held-out %d bytes, θ* test loss %.4f bits/example", s.N, p.Figures.MDLBytes, p.Figures.PayloadBytes-p.Figures.MDLBytes, want)
 }

@@ -2,6 +2,7 @@ package predictor
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
@@ -21,5 +22,27 @@ func TestSkeletonPlugin(t *testing.T) {
 	}
 	if !bytes.Equal(fpsA[1], fpsB[1]) || bytes.Equal(fpsA[0], fpsA[1]) {
 		t.Fatal("fingerprints do not follow the state")
+	}
+}
+
+// Close stops a plugin that serves no shutdown controller (the skeleton)
+// by killing it, without go-plugin's wait for a graceful exit and its log
+// line about the killed process: the process is gone and stderr holds
+// only what the plugin itself wrote.
+func TestCloseWithoutController(t *testing.T) {
+	needTorch(t)
+	var stderr bytes.Buffer
+	c, err := Start(t.Context(), Config{Path: "../../predictors/skeleton/edl-predictor-skeleton", InputDim: 64, Classes: 10, Stderr: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := c.pid()
+	c.Close()
+	gone(t, pid)
+	if stderr.Len() > 0 {
+		t.Fatalf("stderr after Close: %q", stderr.String())
+	}
+	if _, err := c.Fingerprint(); !errors.Is(err, ErrStopped) {
+		t.Fatalf("a call after Close: %v, want ErrStopped", err)
 	}
 }

@@ -313,7 +313,12 @@ type UpdateRequest struct {
 	// The next batch, to predict after the update (optional). A plugin may
 	// ignore it and leave UpdateResponse.next unset: the host then calls
 	// Predict. A plugin that answers must answer exactly what Predict would.
-	Next          *PredictRequest `protobuf:"bytes,4,opt,name=next,proto3" json:"next,omitempty"`
+	Next *PredictRequest `protobuf:"bytes,4,opt,name=next,proto3" json:"next,omitempty"`
+	// Also answer the fingerprint after the update (optional): the host asks
+	// at a checkpoint, saving the round trip of a Fingerprint call. A plugin
+	// may leave UpdateResponse.fingerprint empty: the host then calls
+	// Fingerprint. One that answers must answer exactly what Fingerprint would.
+	Fingerprint   bool `protobuf:"varint,5,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -376,9 +381,17 @@ func (x *UpdateRequest) GetNext() *PredictRequest {
 	return nil
 }
 
+func (x *UpdateRequest) GetFingerprint() bool {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return false
+}
+
 type UpdateResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Next          *PredictResponse       `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"` // the prediction of UpdateRequest.next, if asked and given
+	Next          *PredictResponse       `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"`               // the prediction of UpdateRequest.next, if asked and given
+	Fingerprint   []byte                 `protobuf:"bytes,2,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"` // the fingerprint after the update, if asked and given
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -416,6 +429,13 @@ func (*UpdateResponse) Descriptor() ([]byte, []int) {
 func (x *UpdateResponse) GetNext() *PredictResponse {
 	if x != nil {
 		return x.Next
+	}
+	return nil
+}
+
+func (x *UpdateResponse) GetFingerprint() []byte {
+	if x != nil {
+		return x.Fingerprint
 	}
 	return nil
 }
@@ -680,14 +700,16 @@ const file_predictor_proto_rawDesc = "" +
 	"\rfirst_example\x18\x01 \x01(\x03R\ffirstExample\x124\n" +
 	"\x06inputs\x18\x02 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x06inputs\"E\n" +
 	"\x0fPredictResponse\x122\n" +
-	"\x05probs\x18\x01 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x05probs\"\xbc\x01\n" +
+	"\x05probs\x18\x01 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x05probs\"\xde\x01\n" +
 	"\rUpdateRequest\x12#\n" +
 	"\rfirst_example\x18\x01 \x01(\x03R\ffirstExample\x124\n" +
 	"\x06inputs\x18\x02 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x06inputs\x12\x16\n" +
 	"\x06labels\x18\x03 \x03(\x05R\x06labels\x128\n" +
-	"\x04next\x18\x04 \x01(\v2$.edlwire.predictor.v1.PredictRequestR\x04next\"K\n" +
+	"\x04next\x18\x04 \x01(\v2$.edlwire.predictor.v1.PredictRequestR\x04next\x12 \n" +
+	"\vfingerprint\x18\x05 \x01(\bR\vfingerprint\"m\n" +
 	"\x0eUpdateResponse\x129\n" +
-	"\x04next\x18\x01 \x01(\v2%.edlwire.predictor.v1.PredictResponseR\x04next\"\x14\n" +
+	"\x04next\x18\x01 \x01(\v2%.edlwire.predictor.v1.PredictResponseR\x04next\x12 \n" +
+	"\vfingerprint\x18\x02 \x01(\fR\vfingerprint\"\x14\n" +
 	"\x12FingerprintRequest\"7\n" +
 	"\x13FingerprintResponse\x12 \n" +
 	"\vfingerprint\x18\x01 \x01(\fR\vfingerprint\"\r\n" +

@@ -33,6 +33,7 @@ type AliceMessage struct {
 	//	*AliceMessage_Segment
 	//	*AliceMessage_Finish
 	//	*AliceMessage_Abort
+	//	*AliceMessage_Locate
 	Msg           isAliceMessage_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -111,6 +112,15 @@ func (x *AliceMessage) GetAbort() *Abort {
 	return nil
 }
 
+func (x *AliceMessage) GetLocate() *Locate {
+	if x != nil {
+		if x, ok := x.Msg.(*AliceMessage_Locate); ok {
+			return x.Locate
+		}
+	}
+	return nil
+}
+
 type isAliceMessage_Msg interface {
 	isAliceMessage_Msg()
 }
@@ -131,6 +141,10 @@ type AliceMessage_Abort struct {
 	Abort *Abort `protobuf:"bytes,4,opt,name=abort,proto3,oneof"`
 }
 
+type AliceMessage_Locate struct {
+	Locate *Locate `protobuf:"bytes,5,opt,name=locate,proto3,oneof"`
+}
+
 func (*AliceMessage_Hello) isAliceMessage_Msg() {}
 
 func (*AliceMessage_Segment) isAliceMessage_Msg() {}
@@ -139,6 +153,8 @@ func (*AliceMessage_Finish) isAliceMessage_Msg() {}
 
 func (*AliceMessage_Abort) isAliceMessage_Msg() {}
 
+func (*AliceMessage_Locate) isAliceMessage_Msg() {}
+
 type BobMessage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Msg:
@@ -146,6 +162,8 @@ type BobMessage struct {
 	//	*BobMessage_Welcome
 	//	*BobMessage_Checkpoint
 	//	*BobMessage_Summary
+	//	*BobMessage_TranscriptAt
+	//	*BobMessage_Halt
 	Msg           isBobMessage_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -215,6 +233,24 @@ func (x *BobMessage) GetSummary() *Summary {
 	return nil
 }
 
+func (x *BobMessage) GetTranscriptAt() *TranscriptAt {
+	if x != nil {
+		if x, ok := x.Msg.(*BobMessage_TranscriptAt); ok {
+			return x.TranscriptAt
+		}
+	}
+	return nil
+}
+
+func (x *BobMessage) GetHalt() *Halt {
+	if x != nil {
+		if x, ok := x.Msg.(*BobMessage_Halt); ok {
+			return x.Halt
+		}
+	}
+	return nil
+}
+
 type isBobMessage_Msg interface {
 	isBobMessage_Msg()
 }
@@ -231,11 +267,23 @@ type BobMessage_Summary struct {
 	Summary *Summary `protobuf:"bytes,3,opt,name=summary,proto3,oneof"`
 }
 
+type BobMessage_TranscriptAt struct {
+	TranscriptAt *TranscriptAt `protobuf:"bytes,4,opt,name=transcript_at,json=transcriptAt,proto3,oneof"`
+}
+
+type BobMessage_Halt struct {
+	Halt *Halt `protobuf:"bytes,5,opt,name=halt,proto3,oneof"`
+}
+
 func (*BobMessage_Welcome) isBobMessage_Msg() {}
 
 func (*BobMessage_Checkpoint) isBobMessage_Msg() {}
 
 func (*BobMessage_Summary) isBobMessage_Msg() {}
+
+func (*BobMessage_TranscriptAt) isBobMessage_Msg() {}
+
+func (*BobMessage_Halt) isBobMessage_Msg() {}
 
 // Hello opens a transmission.
 type Hello struct {
@@ -635,6 +683,170 @@ func (x *Abort) GetReason() string {
 	return ""
 }
 
+// Locate asks Bob for his transcript hash after `example` examples. Alice
+// sends it only after a checkpoint mismatch, to bisect the examples between
+// the last checkpoint that matched and the first that did not (PROTOCOL.md
+// rule 5a); a run without a mismatch never carries one.
+type Locate struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Example       int64                  `protobuf:"varint,1,opt,name=example,proto3" json:"example,omitempty"` // an example count, at most the mismatched checkpoint's
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Locate) Reset() {
+	*x = Locate{}
+	mi := &file_edlwire_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Locate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Locate) ProtoMessage() {}
+
+func (x *Locate) ProtoReflect() protoreflect.Message {
+	mi := &file_edlwire_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Locate.ProtoReflect.Descriptor instead.
+func (*Locate) Descriptor() ([]byte, []int) {
+	return file_edlwire_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Locate) GetExample() int64 {
+	if x != nil {
+		return x.Example
+	}
+	return 0
+}
+
+// TranscriptAt answers one Locate.
+type TranscriptAt struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Example       int64                  `protobuf:"varint,1,opt,name=example,proto3" json:"example,omitempty"`      // the count asked for
+	Transcript    []byte                 `protobuf:"bytes,2,opt,name=transcript,proto3" json:"transcript,omitempty"` // Bob's transcript hash after that many examples; empty if he does not hold it
+	Window        int64                  `protobuf:"varint,3,opt,name=window,proto3" json:"window,omitempty"`        // how many of his latest examples' transcripts Bob keeps
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranscriptAt) Reset() {
+	*x = TranscriptAt{}
+	mi := &file_edlwire_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranscriptAt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranscriptAt) ProtoMessage() {}
+
+func (x *TranscriptAt) ProtoReflect() protoreflect.Message {
+	mi := &file_edlwire_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranscriptAt.ProtoReflect.Descriptor instead.
+func (*TranscriptAt) Descriptor() ([]byte, []int) {
+	return file_edlwire_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *TranscriptAt) GetExample() int64 {
+	if x != nil {
+		return x.Example
+	}
+	return 0
+}
+
+func (x *TranscriptAt) GetTranscript() []byte {
+	if x != nil {
+		return x.Transcript
+	}
+	return nil
+}
+
+func (x *TranscriptAt) GetWindow() int64 {
+	if x != nil {
+		return x.Window
+	}
+	return 0
+}
+
+// Halt tells Alice that Bob cannot decode on (or refused her Finish): he
+// keeps the call open for her Locates and ends it at her Abort. A run whose
+// stream decodes never carries one.
+type Halt struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Example       int64                  `protobuf:"varint,1,opt,name=example,proto3" json:"example,omitempty"` // Bob's example count when he stopped
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Halt) Reset() {
+	*x = Halt{}
+	mi := &file_edlwire_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Halt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Halt) ProtoMessage() {}
+
+func (x *Halt) ProtoReflect() protoreflect.Message {
+	mi := &file_edlwire_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Halt.ProtoReflect.Descriptor instead.
+func (*Halt) Descriptor() ([]byte, []int) {
+	return file_edlwire_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Halt) GetExample() int64 {
+	if x != nil {
+		return x.Example
+	}
+	return 0
+}
+
+func (x *Halt) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Summary is Bob's account of what he decoded and verified.
 type Summary struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
@@ -664,7 +876,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_edlwire_proto_msgTypes[8]
+	mi := &file_edlwire_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -676,7 +888,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_edlwire_proto_msgTypes[8]
+	mi := &file_edlwire_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -689,7 +901,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_edlwire_proto_rawDescGZIP(), []int{8}
+	return file_edlwire_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Summary) GetExamples() int64 {
@@ -809,20 +1021,23 @@ var File_edlwire_proto protoreflect.FileDescriptor
 const file_edlwire_proto_rawDesc = "" +
 	"\n" +
 	"\redlwire.proto\x12\n" +
-	"edlwire.v3\"\xca\x01\n" +
+	"edlwire.v3\"\xf8\x01\n" +
 	"\fAliceMessage\x12)\n" +
 	"\x05hello\x18\x01 \x01(\v2\x11.edlwire.v3.HelloH\x00R\x05hello\x12/\n" +
 	"\asegment\x18\x02 \x01(\v2\x13.edlwire.v3.SegmentH\x00R\asegment\x12,\n" +
 	"\x06finish\x18\x03 \x01(\v2\x12.edlwire.v3.FinishH\x00R\x06finish\x12)\n" +
-	"\x05abort\x18\x04 \x01(\v2\x11.edlwire.v3.AbortH\x00R\x05abortB\x05\n" +
-	"\x03msg\"\xaf\x01\n" +
+	"\x05abort\x18\x04 \x01(\v2\x11.edlwire.v3.AbortH\x00R\x05abort\x12,\n" +
+	"\x06locate\x18\x05 \x01(\v2\x12.edlwire.v3.LocateH\x00R\x06locateB\x05\n" +
+	"\x03msg\"\x98\x02\n" +
 	"\n" +
 	"BobMessage\x12/\n" +
 	"\awelcome\x18\x01 \x01(\v2\x13.edlwire.v3.WelcomeH\x00R\awelcome\x128\n" +
 	"\n" +
 	"checkpoint\x18\x02 \x01(\v2\x16.edlwire.v3.CheckpointH\x00R\n" +
 	"checkpoint\x12/\n" +
-	"\asummary\x18\x03 \x01(\v2\x13.edlwire.v3.SummaryH\x00R\asummaryB\x05\n" +
+	"\asummary\x18\x03 \x01(\v2\x13.edlwire.v3.SummaryH\x00R\asummary\x12?\n" +
+	"\rtranscript_at\x18\x04 \x01(\v2\x18.edlwire.v3.TranscriptAtH\x00R\ftranscriptAt\x12&\n" +
+	"\x04halt\x18\x05 \x01(\v2\x10.edlwire.v3.HaltH\x00R\x04haltB\x05\n" +
 	"\x03msg\"\xb9\x01\n" +
 	"\x05Hello\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\x12%\n" +
@@ -857,6 +1072,17 @@ const file_edlwire_proto_rawDesc = "" +
 	"transcript\x12\x1b\n" +
 	"\tmdl_bytes\x18\x05 \x01(\x03R\bmdlBytes\"9\n" +
 	"\x05Abort\x12\x18\n" +
+	"\aexample\x18\x01 \x01(\x03R\aexample\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\"\n" +
+	"\x06Locate\x12\x18\n" +
+	"\aexample\x18\x01 \x01(\x03R\aexample\"`\n" +
+	"\fTranscriptAt\x12\x18\n" +
+	"\aexample\x18\x01 \x01(\x03R\aexample\x12\x1e\n" +
+	"\n" +
+	"transcript\x18\x02 \x01(\fR\n" +
+	"transcript\x12\x16\n" +
+	"\x06window\x18\x03 \x01(\x03R\x06window\"8\n" +
+	"\x04Halt\x12\x18\n" +
 	"\aexample\x18\x01 \x01(\x03R\aexample\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xe8\x04\n" +
 	"\aSummary\x12\x1a\n" +
@@ -896,7 +1122,7 @@ func file_edlwire_proto_rawDescGZIP() []byte {
 	return file_edlwire_proto_rawDescData
 }
 
-var file_edlwire_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_edlwire_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_edlwire_proto_goTypes = []any{
 	(*AliceMessage)(nil), // 0: edlwire.v3.AliceMessage
 	(*BobMessage)(nil),   // 1: edlwire.v3.BobMessage
@@ -906,23 +1132,29 @@ var file_edlwire_proto_goTypes = []any{
 	(*Checkpoint)(nil),   // 5: edlwire.v3.Checkpoint
 	(*Finish)(nil),       // 6: edlwire.v3.Finish
 	(*Abort)(nil),        // 7: edlwire.v3.Abort
-	(*Summary)(nil),      // 8: edlwire.v3.Summary
+	(*Locate)(nil),       // 8: edlwire.v3.Locate
+	(*TranscriptAt)(nil), // 9: edlwire.v3.TranscriptAt
+	(*Halt)(nil),         // 10: edlwire.v3.Halt
+	(*Summary)(nil),      // 11: edlwire.v3.Summary
 }
 var file_edlwire_proto_depIdxs = []int32{
-	2, // 0: edlwire.v3.AliceMessage.hello:type_name -> edlwire.v3.Hello
-	4, // 1: edlwire.v3.AliceMessage.segment:type_name -> edlwire.v3.Segment
-	6, // 2: edlwire.v3.AliceMessage.finish:type_name -> edlwire.v3.Finish
-	7, // 3: edlwire.v3.AliceMessage.abort:type_name -> edlwire.v3.Abort
-	3, // 4: edlwire.v3.BobMessage.welcome:type_name -> edlwire.v3.Welcome
-	5, // 5: edlwire.v3.BobMessage.checkpoint:type_name -> edlwire.v3.Checkpoint
-	8, // 6: edlwire.v3.BobMessage.summary:type_name -> edlwire.v3.Summary
-	0, // 7: edlwire.v3.Transmission.Transmit:input_type -> edlwire.v3.AliceMessage
-	1, // 8: edlwire.v3.Transmission.Transmit:output_type -> edlwire.v3.BobMessage
-	8, // [8:9] is the sub-list for method output_type
-	7, // [7:8] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	2,  // 0: edlwire.v3.AliceMessage.hello:type_name -> edlwire.v3.Hello
+	4,  // 1: edlwire.v3.AliceMessage.segment:type_name -> edlwire.v3.Segment
+	6,  // 2: edlwire.v3.AliceMessage.finish:type_name -> edlwire.v3.Finish
+	7,  // 3: edlwire.v3.AliceMessage.abort:type_name -> edlwire.v3.Abort
+	8,  // 4: edlwire.v3.AliceMessage.locate:type_name -> edlwire.v3.Locate
+	3,  // 5: edlwire.v3.BobMessage.welcome:type_name -> edlwire.v3.Welcome
+	5,  // 6: edlwire.v3.BobMessage.checkpoint:type_name -> edlwire.v3.Checkpoint
+	11, // 7: edlwire.v3.BobMessage.summary:type_name -> edlwire.v3.Summary
+	9,  // 8: edlwire.v3.BobMessage.transcript_at:type_name -> edlwire.v3.TranscriptAt
+	10, // 9: edlwire.v3.BobMessage.halt:type_name -> edlwire.v3.Halt
+	0,  // 10: edlwire.v3.Transmission.Transmit:input_type -> edlwire.v3.AliceMessage
+	1,  // 11: edlwire.v3.Transmission.Transmit:output_type -> edlwire.v3.BobMessage
+	11, // [11:12] is the sub-list for method output_type
+	10, // [10:11] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_edlwire_proto_init() }
@@ -935,11 +1167,14 @@ func file_edlwire_proto_init() {
 		(*AliceMessage_Segment)(nil),
 		(*AliceMessage_Finish)(nil),
 		(*AliceMessage_Abort)(nil),
+		(*AliceMessage_Locate)(nil),
 	}
 	file_edlwire_proto_msgTypes[1].OneofWrappers = []any{
 		(*BobMessage_Welcome)(nil),
 		(*BobMessage_Checkpoint)(nil),
 		(*BobMessage_Summary)(nil),
+		(*BobMessage_TranscriptAt)(nil),
+		(*BobMessage_Halt)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -947,7 +1182,7 @@ func file_edlwire_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edlwire_proto_rawDesc), len(file_edlwire_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

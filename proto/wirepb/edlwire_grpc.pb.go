@@ -34,6 +34,8 @@ const (
 type TransmissionClient interface {
 	// Transmit is one bidirectional stream per transmission:
 	// Alice: Hello, Segment*, Finish (or Abort); Bob: Welcome, Checkpoint*, Summary.
+	// After a checkpoint mismatch or Bob's Halt only: Alice Locate*, Abort;
+	// Bob TranscriptAt per Locate.
 	Transmit(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[AliceMessage, BobMessage], error)
 }
 
@@ -66,6 +68,8 @@ type Transmission_TransmitClient = grpc.BidiStreamingClient[AliceMessage, BobMes
 type TransmissionServer interface {
 	// Transmit is one bidirectional stream per transmission:
 	// Alice: Hello, Segment*, Finish (or Abort); Bob: Welcome, Checkpoint*, Summary.
+	// After a checkpoint mismatch or Bob's Halt only: Alice Locate*, Abort;
+	// Bob TranscriptAt per Locate.
 	Transmit(grpc.BidiStreamingServer[AliceMessage, BobMessage]) error
 	mustEmbedUnimplementedTransmissionServer()
 }

@@ -303,22 +303,20 @@ var externalModel = Registration{
 			{Field: "predictor", Name: "predictor-spec", Usage: "model external: the plugin's own model description, passed to its Init and part of the spec (JSON for the torch plugin)"},
 		},
 		Validate: func(s spec.Spec, bad spec.Bad) {
-			if s.Test > 0 || s.Validation > 0 {
-				// Held-out labels are coded against the model (the
-				// verified test loss): not in the plugin protocol (v1),
-				// whose plugin learns from every example it predicts.
-				bad("test", "the external model codes the pass only (test %d and validation %d, want 0)", s.Test, s.Validation)
-			}
 			if s.Epochs > 0 {
-				// θ* would need the plugin to train on past examples
-				// again: not in the plugin protocol (v1), so the pass
-				// model is θ*.
+				// θ* would train the plugin on past examples again and
+				// restore the best epoch's state (Update, then Load of a
+				// Save): not wired, so the pass model is θ*. Held-out
+				// labels need Predict only.
 				bad("epochs", "the external model has no further training after the pass (epochs 0)")
 			}
 		},
 		Defaults: func(s *spec.Spec, given func(string) bool) {
 			if !given("test") {
-				s.Test = 0 // it codes the pass only
+				// Held-out labels are coded against the pass model when
+				// asked for (--test, --validation); by default a plugin
+				// codes the pass only, as before held-out coding existed.
+				s.Test = 0
 			}
 		},
 	},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/edlwire/edlwire/shared/checkpoint"
+	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 	"github.com/edlwire/edlwire/shared/train"
@@ -40,14 +41,42 @@ func (s *Session) Optimizer() train.Optimizer { return s.opt }
 
 // Save returns a checkpoint file of the learner as it stands: the spec,
 // the examples coded so far, the canonical model and the optimizer state.
-// It is refused in the middle of a minibatch, whose update is pending.
+// It is refused in the middle of a minibatch, whose update is pending. For
+// an external learner it is the learner's own state (the plugin's Save,
+// which its Load restores exactly), not an edlwire checkpoint file.
 func (s *Session) Save() ([]byte, error) {
 	if s.batchFill != 0 {
 		return nil, fmt.Errorf("prequential: save: a minibatch is half coded (example %d)", s.step)
+	}
+	if s.ext != nil {
+		sv, ok := s.ext.(externalSaver)
+		if !ok {
+			return nil, fmt.Errorf("prequential: save: the external learner cannot save its state")
+		}
+		b, err := sv.Save()
+		if err != nil {
+			return nil, fmt.Errorf("prequential: save: %w", err)
+		}
+		return b, nil
 	}
 	c, err := checkpoint.New(s.spec, s.step, s.model, s.opt)
 	if err != nil {
 		return nil, fmt.Errorf("prequential: save: %w", err)
 	}
 	return c.Encode(), nil
+}
+
+// externalSaver is an external learner that can hand out its state
+// (proto/predictor's Client: the plugin's Save).
+type externalSaver interface {
+	Save() ([]byte, error)
+}
+
+// EncodeModel is the final model's bytes for --model-out: the canonical
+// parameters (model.Encode), or for an external learner its own state (Save).
+func (s *Session) EncodeModel() ([]byte, error) {
+	if s.ext != nil {
+		return s.Save()
+	}
+	return model.Encode(s.model)
 }

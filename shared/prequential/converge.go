@@ -54,6 +54,16 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 	}
 	var out Converged
 	var err error
+	if s.ext != nil {
+		// θ* is the pass model (the spec refuses epochs for an external
+		// learner); its validation loss is that of the labels just coded
+		// against it.
+		if v := len(validLabels); v > 0 {
+			out.PassValid = s.held.ValidIdealBits / float64(v)
+		}
+		out.ValidBits = out.PassValid
+		return out, nil
+	}
 	if out.PassValid, err = edl.TestLossBits(s.model, &s.in.Valid, validLabels); err != nil {
 		return Converged{}, fmt.Errorf("prequential: converge: %w", err)
 	}
@@ -100,8 +110,12 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 }
 
 // heldProbs is the frozen model's distribution for held-out example i
-// (per-example Probs, exactly as edl.TestLossBits evaluates it).
-func (s *Session) heldProbs(i int64) []float64 {
+// (per-example Probs, exactly as edl.TestLossBits evaluates it). An
+// external learner is asked for a chunk at a time (heldExternal).
+func (s *Session) heldProbs(i int64) ([]float64, error) {
+	if s.ext != nil {
+		return s.heldExternal(i)
+	}
 	n, v := s.spec.N, s.spec.Validation
 	var x []float64
 	if i < n+v {
@@ -113,7 +127,41 @@ func (s *Session) heldProbs(i int64) []float64 {
 		s.heldP = make([]float64, s.model.NumClasses())
 	}
 	s.model.Probs(s.heldP, x)
-	return s.heldP
+	return s.heldP, nil
+}
+
+// heldExternal is an external learner's distribution for held-out example
+// i. The model is frozen through a held-out phase, so one Predict serves a
+// chunk of spec.Batch examples, counted from the phase's first: a plugin's
+// cost is per call, and the chunks, fixed by the spec, are the same on both
+// sides (a plugin's answer for a row may depend on the batch around it).
+func (s *Session) heldExternal(i int64) ([]float64, error) {
+	n, v := s.spec.N, s.spec.Validation
+	first, end, m := n, n+v, &s.in.Valid // the phase of i: its first example, its end, its inputs
+	if i >= n+v {
+		first, end, m = n+v, s.Total(), &s.in.Test
+	}
+	start := first + (i-first)/s.spec.Batch*s.spec.Batch
+	if s.heldStart != start || s.heldRows == nil {
+		rows := int(min(s.spec.Batch, end-start))
+		k := int(s.spec.Classes)
+		if s.heldRows == nil {
+			s.heldRows = make([][]float64, s.spec.Batch)
+			for j := range s.heldRows {
+				s.heldRows[j] = make([]float64, k)
+			}
+		}
+		for j := range rows {
+			s.batchX[j] = m.Row(int(start-first) + j)
+		}
+		if err := s.ext.Predict(start, s.heldRows[:rows], s.batchX[:rows]); err != nil {
+			s.heldStart = -1
+			return nil, fmt.Errorf("prequential: %w", err)
+		}
+		s.heldStart = start
+	}
+	s.heldP = s.heldRows[i-start]
+	return s.heldP, nil
 }
 
 // applyHeldOut takes a validation or test label, coded against the frozen

@@ -1,16 +1,93 @@
 package prequential
 
+import (
+	"crypto/sha256"
+	"encoding"
+
+	"github.com/edlwire/edlwire/shared/spec"
+)
+
+// Locating a divergence. Two sides whose checkpoints differ agree on the
+// transcript up to some example and differ after it; the running hash makes
+// "agree after c examples" monotone in c, so bisection over the transcripts
+// after each example finds the first example whose record (its
+// frequencies: the label follows from them) differs. Each side keeps, for
+// that, the transcript after each of its last examples: a bounded window,
+// not the whole history. It keeps the hash's internal state (about 108
+// bytes, a copy, ~7 ns an example) rather than the finished hash (a
+// SHA-256 finalization, ~130 ns), and finishes only the few a bisection
+// asks for.
+
 // TranscriptAt is the transcript hash after the first c examples (c = 0:
-// before any), kept with Options.KeepTranscript; ok is false when it was
-// not kept or example c is not coded yet.
+// before any). ok is false when example c is not coded yet or fell out of
+// the window (Options.TranscriptWindow); the current count is always held.
 func (s *Session) TranscriptAt(c int64) (sum [32]byte, ok bool) {
-	if c == 0 {
+	switch {
+	case c == 0:
 		return emptyTranscript(), true
+	case c == s.recorded:
+		return s.transcriptSum(), true
 	}
-	if c < 0 || c > int64(len(s.history)) {
+	w := s.window
+	if w == nil || c < 1 || c > s.recorded || c <= s.recorded-int64(w.size) {
 		return [32]byte{}, false
 	}
-	return s.history[c-1], true
+	i := int((c - 1) % int64(w.size))
+	h := sha256.New()
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(w.states[i*w.stride : (i+1)*w.stride]); err != nil {
+		return [32]byte{}, false
+	}
+	h.Sum(sum[:0])
+	return sum, true
+}
+
+// TranscriptWindow is the number of examples whose transcripts the session
+// keeps (0: none).
+func (s *Session) TranscriptWindow() int {
+	if s.window == nil {
+		return 0
+	}
+	return s.window.size
+}
+
+// DefaultTranscriptWindow is the window alice and bob keep for locating a
+// divergence: four checkpoint intervals (so the interval that failed is
+// still held while Bob decodes on and Alice codes ahead), at least 16384
+// examples, at most 2^18 (about 28 MiB), and never more than the session
+// codes.
+func DefaultTranscriptWindow(sp spec.Spec) int {
+	w := max(4*(sp.CheckpointEvery+sp.Batch), 1<<14)
+	w = min(w, 1<<18, sp.N+sp.Validation+sp.Test)
+	return int(max(w, 1))
+}
+
+// transcriptWindow is a ring of the transcript's states after each of the
+// last size examples, grown as examples come (a short session allocates
+// little).
+type transcriptWindow struct {
+	size   int
+	stride int    // bytes of one state (fixed by the hash)
+	states []byte // the state after example count c at index (c-1) % size
+	snap   encoding.BinaryAppender
+}
+
+// keep records the transcript's state after example count c.
+func (w *transcriptWindow) keep(c int64) {
+	i := int((c - 1) % int64(w.size))
+	if w.stride == 0 {
+		w.states, _ = w.snap.AppendBinary(w.states[:0])
+		w.stride = len(w.states)
+		return
+	}
+	if off := i * w.stride; off < len(w.states) {
+		// The slot exists: overwrite it in place.
+		b, _ := w.snap.AppendBinary(w.states[off:off])
+		if len(b) != w.stride {
+			panic("prequential: the transcript hash's state changed size")
+		}
+		return
+	}
+	w.states, _ = w.snap.AppendBinary(w.states)
 }
 
 // emptyTranscript is the transcript of no examples: SHA-256 of nothing.

@@ -2,6 +2,7 @@ package prequential
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -96,10 +97,12 @@ type Session struct {
 	trainY     []int // the pass's labels, kept when θ* needs them (held-out coding with epochs)
 	validY     []int // the validation labels coded so far
 	held       HeldOut
-	testSum    float64   // Σ −log₂ p(y) over the test labels coded so far, under θ*
-	heldP      []float64 // the held-out example's distribution
-	answers    []int     // score = answers: the answer set S the scored figures condition on (nil: score all)
-	testScored float64   // Σ −log₂ p(y | y ∈ S) over the test labels coded so far, under θ*
+	testSum    float64     // Σ −log₂ p(y) over the test labels coded so far, under θ*
+	heldP      []float64   // the held-out example's distribution
+	heldRows   [][]float64 // an external learner's distributions of a held-out chunk
+	heldStart  int64       // the first example of heldRows' chunk (-1: none)
+	answers    []int       // score = answers: the answer set S the scored figures condition on (nil: score all)
+	testScored float64     // Σ −log₂ p(y | y ∈ S) over the test labels coded so far, under θ*
 	batchFill  int
 	grad       []float64   // differentiable models: summed gradient of the batch
 	batchY     []int       // the batch's labels so far
@@ -118,7 +121,8 @@ type Session struct {
 	endedPhase   Phase
 
 	transcript hash.Hash
-	history    [][32]byte // with Options.KeepTranscript: the transcript after each example
+	recorded   int64             // examples in the transcript
+	window     *transcriptWindow // with Options.TranscriptWindow: the transcript after each of the last examples
 	scratch    []byte
 	acct       Accounting
 	last       Checkpoint
@@ -157,10 +161,11 @@ type Options struct {
 	// session predicts, learns and fingerprints through it, and returns its
 	// errors from Next and Apply. Required with that model, refused with any other.
 	External model.External
-	// KeepTranscript keeps the transcript hash after every example (32
-	// bytes each, see TranscriptAt), so that a desync found at a checkpoint
-	// can be located to its first example by bisection (FirstDivergence).
-	KeepTranscript bool
+	// TranscriptWindow keeps the transcript after each of the last this
+	// many examples (see TranscriptAt; DefaultTranscriptWindow is alice's
+	// and bob's), so that a desync found at a checkpoint can be located to
+	// its first example by bisection (FirstDivergence). Zero keeps none.
+	TranscriptWindow int
 }
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
@@ -237,8 +242,10 @@ func newSession(s spec.Spec, in *task.Inputs, k int, opts Options) *Session {
 		transcript: sha256.New(),
 		scratch:    make([]byte, 0, 16+4*k),
 	}
-	if opts.KeepTranscript {
-		ss.history = make([][32]byte, 0, s.N)
+	if opts.TranscriptWindow > 0 {
+		if a, ok := ss.transcript.(encoding.BinaryAppender); ok {
+			ss.window = &transcriptWindow{size: opts.TranscriptWindow, snap: a}
+		}
 	}
 	return ss
 }
@@ -249,11 +256,14 @@ func newExternal(s spec.Spec, in *task.Inputs, opts Options) (*Session, error) {
 	if ext.NumClasses() != int(s.Classes) || ext.InputDim() != int(s.Dim) {
 		return nil, fmt.Errorf("prequential: the external learner takes %d inputs to %d classes, the spec %d to %d", ext.InputDim(), ext.NumClasses(), s.Dim, s.Classes)
 	}
-	if opts.Base != nil || (opts.HeldOut && (s.Test > 0 || s.Validation > 0)) {
-		return nil, fmt.Errorf("prequential: the external model codes the pass only (no held-out examples, no base)")
+	if opts.Base != nil {
+		return nil, fmt.Errorf("prequential: the external model starts from its own Init, not from a base")
+	}
+	if s.Epochs > 0 {
+		return nil, fmt.Errorf("prequential: the external model has no further training after the pass (epochs %d, want 0)", s.Epochs)
 	}
 	ss := newSession(s, in, int(s.Classes), opts)
-	ss.ext = ext
+	ss.ext, ss.heldStart = ext, -1
 	return ss.start(in, opts)
 }
 
@@ -361,7 +371,11 @@ func (s *Session) Next() (Offer, error) {
 			}
 			s.probs = s.batchP[s.batchFill]
 		} else {
-			s.probs = s.heldProbs(i)
+			p, err := s.heldProbs(i)
+			if err != nil {
+				return Offer{}, err
+			}
+			s.probs = p
 		}
 		if err := coder.Quantize(s.freqs, s.probs, s.precision); err != nil {
 			return Offer{}, fmt.Errorf("prequential: example %d: %w", i, err)
@@ -405,9 +419,6 @@ func (s *Session) Apply(label int) error {
 		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
 	}
 	s.record(i, label)
-	if s.history != nil {
-		s.history = append(s.history, s.transcriptSum())
-	}
 
 	s.batchY = append(s.batchY, label)
 	if s.trainY != nil {
@@ -567,6 +578,10 @@ func (s *Session) record(i int64, label int) {
 	b = binary.LittleEndian.AppendUint32(b, uint32(label))
 	s.transcript.Write(b)
 	s.scratch = b
+	s.recorded = i + 1
+	if s.window != nil {
+		s.window.keep(s.recorded)
+	}
 }
 
 func (s *Session) transcriptSum() (out [32]byte) {

@@ -42,7 +42,7 @@ func wantDim(s spec.Spec, bad spec.Bad, d int64) {
 // seededTask generates inputs and labels with seeded.go's generators.
 func seededTask(sec spec.Section) Registration {
 	return Registration{
-		Spec: sec,
+		Spec:   sec,
 		Inputs: seededSplits,
 		Labels: func(s spec.Spec, in *Inputs) (*Labels, error) {
 			return &Labels{

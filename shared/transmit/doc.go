@@ -19,6 +19,10 @@
 // either side. Equal sessions give bit-identical Figures, which is what
 // Bob's verification checks (Figures.Diff).
 //
+// Locate finds where two sides that differ at a checkpoint began to differ,
+// by bisecting their per-example transcripts (Pipe uses it on its two
+// sessions, alice over the wire).
+//
 // Refuses: labels outside the session's classes, a stream whose bytes do
 // not decode to the session's examples, a Finish that disagrees with what
 // the Receiver decoded.

@@ -15,11 +15,22 @@ var ErrDesync = errors.New("transmit: the receiver's model diverged")
 type DesyncError struct {
 	Example int64
 	Detail  string
+	// Filled by Locate: the first example whose transcript record (its
+	// distribution) differed, or -1 when it was not found; Location says
+	// what was found, or why nothing was.
+	First    int64
+	Location string
 }
 
 func (e *DesyncError) Error() string {
+	if e.Location != "" {
+		return fmt.Sprintf("transmit: desync at example %d: %s; %s", e.Example, e.Detail, e.Location)
+	}
 	return fmt.Sprintf("transmit: desync at example %d: %s", e.Example, e.Detail)
 }
+
+// Located reports whether Locate found the first differing example.
+func (e *DesyncError) Located() bool { return e.Location != "" && e.First >= 0 }
 
 func (e *DesyncError) Unwrap() error { return ErrDesync }
 
@@ -73,6 +84,30 @@ func (l *Ledger) Check(theirs prequential.Checkpoint) error {
 		l.matched++
 	}
 	return nil
+}
+
+// Took reports whether the sender took a checkpoint at example count ex.
+func (l *Ledger) Took(ex int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, mine := l.mine[ex]
+	_, confirmed := l.confirmed[ex]
+	return mine || confirmed
+}
+
+// ConfirmedBefore is the largest example count below ex at which the
+// receiver confirmed the sender's checkpoint, or 0 (the start, where both
+// transcripts are empty).
+func (l *Ledger) ConfirmedBefore(ex int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	best := int64(0)
+	for c := range l.confirmed {
+		if c < ex && c > best {
+			best = c
+		}
+	}
+	return best
 }
 
 // Matched counts the sender's checkpoints the receiver has confirmed.

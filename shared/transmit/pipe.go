@@ -30,6 +30,8 @@ type PipeHooks struct {
 // second session of the same spec and inputs), every checkpoint of the
 // receiver is compared with the sender's, and the two Figures must agree
 // to the bit. It is the wire run without the wire: edl run's verification.
+// A checkpoint that differs ends it with a *DesyncError, located (Locate)
+// as far as the sessions' transcript windows allow.
 func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*Piped, error) {
 	snd, err := NewSender(alice, labels)
 	if err != nil {
@@ -55,6 +57,10 @@ func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*P
 			}
 			if cp := ex.Checkpoint; cp != nil {
 				if err := led.Check(*cp); err != nil {
+					var d *DesyncError
+					if errors.As(err, &d) && led.Took(d.Example) {
+						Locate(d, led.ConfirmedBefore(d.Example), sessionTranscript("sender", alice), sessionTranscript("receiver", bob))
+					}
 					return err
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/edlwire/edlwire/shared/coder"
 	"github.com/edlwire/edlwire/shared/edl"
 	"github.com/edlwire/edlwire/shared/prequential"
+	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 )
 
@@ -126,9 +127,9 @@ func (s *Sender) drain(ex *Example) error {
 			if off.Phase == prequential.PhasePass {
 				s.mdl = int64(len(s.stream))
 				// The pass model's test loss, before θ* replaces it
-				// (none without test labels, and no built-in model to
-				// ask for the external one).
-				if len(s.labels.Test) == 0 {
+				// (none without test labels). An external learner's θ*
+				// is the pass model: PassTestLoss takes θ*'s.
+				if len(s.labels.Test) == 0 || s.sess.Spec().Model == spec.ModelExternal {
 					continue
 				}
 				if s.passTest, err = edl.TestLossBits(s.sess.Model(), &s.sess.Inputs().Test, s.labels.Test); err != nil {
@@ -172,7 +173,12 @@ func (s *Sender) Figures() Figures {
 // PassTestLoss is the test loss of the model right after the pass, before
 // θ*, measured on the test labels (held-out sessions with test > 0; zero
 // otherwise). Bob cannot compute it: he learns the test labels after θ*.
-func (s *Sender) PassTestLoss() float64 { return s.passTest }
+func (s *Sender) PassTestLoss() float64 {
+	if s.sess.Spec().Model == spec.ModelExternal {
+		return s.sess.HeldOut().TestLossBits // θ* is the pass model
+	}
+	return s.passTest
+}
 
 // EndedLen is the exact length in bytes the stream would have if it ended
 // now: a copy of the encoder is finished, the Sender goes on. (The copy's
