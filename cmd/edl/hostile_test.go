@@ -116,14 +116,16 @@ func isFloatFlag(name string) bool {
 	return false
 }
 
-// TestRunRefusesBeyondMemoryBudget: the hostile sizes are refused by
-// edl run before anything is generated, the error naming the field, its
-// value and the limit.
+// TestRunRefusesBeyondMemoryBudget: hostile sizes are refused by edl run
+// before anything is generated, the error naming the field, its value and
+// the limit. The issue's --dim 2000000 now streams its inputs through a
+// window (task.NewStreamInputs) and fits; a dim whose model alone exceeds
+// the budget (10 classes × 2·10⁸ weights) is refused instead.
 func TestRunRefusesBeyondMemoryBudget(t *testing.T) {
 	limitAddressSpace(t, 3<<30)
 	for _, tc := range []struct{ flag, value, want string }{
 		{"n", "1000000000000", "n=1000000000000"},
-		{"dim", "2000000", "dim=2000000"},
+		{"dim", "200000000", "dim=200000000"},
 		{"batch", fmt.Sprint(int64(1) << 40), "batch=1099511627776"},
 	} {
 		var out, errb bytes.Buffer
