@@ -121,6 +121,11 @@ type Session struct {
 	scratch    []byte
 	acct       Accounting
 	last       Checkpoint
+
+	// The blockwise code (spec.Blocks): the blocks begun so far, the
+	// current one last; nil without it.
+	blocks  []Block
+	workers int // for the fresh model of each block
 }
 
 // New builds a session from a spec and the inputs it names.
@@ -214,7 +219,13 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 		return nil, fmt.Errorf("prequential: model %s neither differentiable nor counting", m.Kind())
 	}
 	ss := newSession(s, in, m.NumClasses(), opts)
-	ss.model, ss.opt, ss.grad = m, opt, make([]float64, ngrad)
+	ss.model, ss.opt, ss.grad, ss.workers = m, opt, make([]float64, ngrad), workers
+	if len(s.Blocks) > 0 {
+		if _, ok := m.(model.Differentiable); !ok {
+			return nil, fmt.Errorf("prequential: the blockwise code trains a gradient-trained model per block, not model %s", m.Kind())
+		}
+		ss.startBlocks()
+	}
 	return ss.start(in, opts)
 }
 
@@ -320,12 +331,17 @@ func (s *Session) LastCheckpoint() Checkpoint { return s.last }
 // the count crosses a multiple of CheckpointEvery, and at the end. With
 // held-out coding there are two more: θ* after the validation labels
 // (c = n + validation, when validation > 0) and the end of the test labels.
+// With the blockwise code, every block end is one too: both sides' new
+// block models are compared before they code a label.
 func IsCheckpoint(sp spec.Spec, c int64) bool {
 	if c == sp.N {
 		return true
 	}
 	if c%sp.Batch != 0 {
 		return false
+	}
+	if isBlockEnd(sp.Blocks, c) {
+		return true // the next block's model is compared
 	}
 	return c/sp.CheckpointEvery > (c-sp.Batch)/sp.CheckpointEvery
 }
@@ -394,8 +410,15 @@ func (s *Session) Apply(label int) error {
 	if i >= s.spec.N {
 		return s.applyHeldOut(i, label)
 	}
-	s.acct.IdealBits -= detmath.Log2(s.probs[label])
-	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	ideal := -detmath.Log2(s.probs[label])
+	quantized := float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	s.acct.IdealBits += ideal
+	s.acct.QuantizedIdealBits += quantized
+	if s.blocks != nil {
+		b := &s.blocks[len(s.blocks)-1]
+		b.IdealBits += ideal
+		b.QuantizedBits += quantized
+	}
 	if s.answers != nil {
 		s.acct.ScoredIdealBits += edl.ConditionalBits(s.probs, label, s.answers)
 		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
@@ -415,7 +438,15 @@ func (s *Session) Apply(label int) error {
 		s.pendingPhase, s.endedPhase = true, PhasePass
 	}
 	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
-		if err := s.learn(); err != nil {
+		if s.blocks != nil {
+			// Nothing is learned inside a block; a new model at its end.
+			s.batchY, s.batchFill = s.batchY[:0], 0
+			if isBlockEnd(s.spec.Blocks, s.step) {
+				if err := s.trainBlock(); err != nil {
+					return err
+				}
+			}
+		} else if err := s.learn(); err != nil {
 			return err
 		}
 		if IsCheckpoint(s.spec, s.step) {
@@ -451,6 +482,15 @@ func (s *Session) predict() error {
 	}
 	switch m := s.model.(type) {
 	case model.Differentiable:
+		if s.blocks != nil && s.uniformBlock() {
+			// The blockwise code's first block: the uniform code.
+			for j := 0; j < rows; j++ {
+				for c := range s.batchP[j] {
+					s.batchP[j][c] = 1 / float64(k)
+				}
+			}
+			break
+		}
 		m.Forward(s.batchP[:rows], s.batchX[:rows])
 	default:
 		// Counting models do not change within a batch.
