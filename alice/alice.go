@@ -427,6 +427,11 @@ func (r *run) step() error {
 		if ex.Checkpoint != nil {
 			cfg.Observer.Checkpoint(*ex.Checkpoint)
 		}
+		if bo, ok := cfg.Observer.(prequential.BlockObserver); ok {
+			if b, m, begun := r.snd.Session().BlockBegun(); begun {
+				bo.Block(b, m)
+			}
+		}
 	}
 	return nil
 }

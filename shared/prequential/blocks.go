@@ -37,7 +37,19 @@ type Block struct {
 // session without the blockwise code).
 func (s *Session) Blocks() []Block { return slices.Clone(s.blocks) }
 
-// IsBlockEnd reports whether count c is one of the spec's block ends, after
+// BlockBegun reports whether the blockwise code's newest block begins at
+// the current count: its model was trained by the last Apply and has coded
+// nothing yet. It returns the block and its model (read-only: a driver
+// that evaluates it must not train it).
+func (s *Session) BlockBegun() (Block, model.Model, bool) {
+	if len(s.blocks) < 2 {
+		return Block{}, nil, false
+	}
+	b := s.blocks[len(s.blocks)-1]
+	return b, s.model, b.From == s.step
+}
+
+// isBlockEnd reports whether count c is one of the spec's block ends, after
 // which a new block model is trained.
 func isBlockEnd(ends []int64, c int64) bool {
 	_, found := slices.BinarySearch(ends, c)
