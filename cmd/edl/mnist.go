@@ -295,8 +295,8 @@ type mnistObserver struct {
 	cur       mnistRange
 	cum       []float64 // cumulative quantized bits after each training label
 	total     float64
-	blocks    []mnistBlock // Alice's side of each block, in order
-	lastBytes int64        // stream bytes at the end of the previous block
+	blocks    []mnistBlock  // Alice's side of each block, in order
+	lastBytes int64         // stream bytes at the end of the previous block
 	last      time.Time     // when the previous example was coded
 	step      time.Duration // the last example's step, from the one before
 	prog      *progress     // told every 1024 labels (the gRPC transport; the pipe has its own)
