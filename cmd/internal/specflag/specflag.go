@@ -78,6 +78,13 @@ var defaultConv = []int64{8, 16}
 
 const defaultKernel = 5
 
+// The blockwise code's defaults once --blocks is given.
+const (
+	defaultBlockEpochs   = 10
+	defaultBlockPatience = 3
+	defaultBlockValid    = 10
+)
+
 // baseFlag is --base FILE: it reads the checkpoint to fill base_sha256 and
 // base_name; the command reads the file again through BasePath (and the
 // session checks that the bytes still hash to the spec's value).
@@ -293,6 +300,25 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.Epochs, "epochs", s.Epochs, "θ*: further epochs over the coded examples after the pass, early-stopped on --validation (0: θ* is the model after the pass)")
 	wrap("epochs", func() { defInt("patience", &s.Patience, min(defaultPatience, s.Epochs)) })
 	fs.Int64Var(&s.Patience, "patience", s.Patience, "θ*: stop after this many epochs without a better validation loss (default min(5, epochs))")
+	// The blockwise code (spec blocks, block_*): off unless --blocks is given.
+	fs.Func("blocks", "blockwise code: the block ends t₁ < t₂ < … (each < n and a multiple of --batch), comma-separated, e.g. 64,128,256: labels before t₁ are coded with the uniform code, each later block with a model trained on every label before it (default: the per-example code)", func(v string) error {
+		b, err := spec.ParseInts(v)
+		s.Blocks = b
+		if len(b) > 0 {
+			defInt("block-epochs", &s.BlockEpochs, defaultBlockEpochs)
+			defInt("block-patience", &s.BlockPatience, defaultBlockPatience)
+			defInt("block-valid", &s.BlockValid, defaultBlockValid)
+		}
+		return err
+	})
+	fs.Int64Var(&s.BlockEpochs, "block-epochs", 0, "blockwise code: epochs per block's training, at most (default 10)")
+	fs.Int64Var(&s.BlockPatience, "block-patience", 0, "blockwise code: a block's training stops after this many epochs without a better validation loss (default 3)")
+	fs.Int64Var(&s.BlockValid, "block-valid", 0, "blockwise code: every this-many-th decoded example validates instead of training (default 10)")
+	fs.BoolVar(&s.BlockWarm, "block-warm", false, "blockwise code: start each block's training from the previous block's model instead of the initialization")
+	for _, name := range []string{"block-epochs", "block-patience", "block-valid"} {
+		wrap(name, nil)
+	}
+
 	fs.Int64Var(&s.CheckpointEvery, "checkpoint-every", s.CheckpointEvery, "Bob proves sync with a fingerprint every this many examples")
 	fs.Int64Var(&s.Precision, "precision", s.Precision, "coder frequency precision in bits (8..24)")
 
