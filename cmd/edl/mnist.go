@@ -53,6 +53,7 @@ type mnistBlock struct {
 	BestEpoch     int64   `json:"best_epoch"`
 	ValidLossBits float64 `json:"valid_loss_bits"`
 	ValidAccuracy float64 `json:"valid_accuracy"`
+	Temperature   float64 `json:"temperature"` // 1 without --block-calibrate, 0 for the uniform block
 	TestAccuracy  float64 `json:"test_accuracy"` // of the block's model on the test images (0.1-ish for the uniform block: its argmax is class 0)
 }
 
@@ -115,6 +116,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	patience := fs.Int64("block-patience", 3, "blockwise code: epochs without a validation improvement before a block stops")
 	valid := fs.Int64("block-valid", 10, "blockwise code: every this-many-th decoded example validates")
 	warm := fs.Bool("block-warm", false, "blockwise code: start each block from the previous block's model")
+	calibrate := fs.Bool("block-calibrate", false, "blockwise code: temper each block model with the temperature that minimizes its validation loss")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
 	bin := fs.String("bin", "", "folder holding the bob binary (default: beside edl, else built from the source, else PATH)")
 	segment := fs.Int("segment-bytes", 32, "gRPC transport: coded bytes per segment (small: Bob decodes, and trains, while Alice codes)")
@@ -150,7 +152,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 			s.Batch = 16
 		}
 		s.Blocks = spec.DoublingBlocks(*first, s.N)
-		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm = *epochs, *patience, *valid, *warm
+		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}
@@ -377,7 +379,7 @@ func (o *mnistObserver) finish(res *mnistResult) {
 		for i := range min(len(res.Blocks), len(res.figBlocks)) {
 			b, f := &res.Blocks[i], res.figBlocks[i]
 			b.IdealBits, b.QuantizedBits, b.TrainExamples, b.ValidExamples = f.IdealBits, f.QuantizedBits, f.TrainExamples, f.ValidExamples
-			b.Epochs, b.BestEpoch, b.ValidLossBits, b.ValidAccuracy = f.Epochs, f.BestEpoch, f.ValidLossBits, f.ValidAccuracy
+			b.Epochs, b.BestEpoch, b.ValidLossBits, b.ValidAccuracy, b.Temperature = f.Epochs, f.BestEpoch, f.ValidLossBits, f.ValidAccuracy, f.Temperature
 		}
 	}
 }
@@ -392,10 +394,10 @@ func printMnist(w io.Writer, res *mnistResult) {
 		fmt.Fprintf(w, "  wire: %d payload bytes (%d of them held-out test labels), %d gRPC bytes, %d TCP bytes\n", res.PayloadBytes, res.HeldOutBits/8, res.WireBytes, res.TCPBytes)
 	}
 	if len(res.Blocks) > 0 {
-		fmt.Fprintf(w, "  %-15s %8s %9s %9s %7s %6s %9s %7s %7s\n", "block", "coded", "ideal", "bits/lab", "train s", "epoch", "valid b", "v acc", "t acc")
+		fmt.Fprintf(w, "  %-15s %8s %9s %9s %7s %6s %9s %7s %5s %7s\n", "block", "coded", "ideal", "bits/lab", "train s", "epoch", "valid b", "v acc", "T", "t acc")
 		for _, b := range res.Blocks {
-			fmt.Fprintf(w, "  [%5d, %5d) %8d %9.1f %9.4f %7.1f %3d/%-2d %9.4f %7.4f %7.4f\n", b.From, b.To, b.CodedBits, b.IdealBits,
-				b.QuantizedBits/float64(b.To-b.From), b.TrainSeconds, b.BestEpoch, b.Epochs, b.ValidLossBits, b.ValidAccuracy, b.TestAccuracy)
+			fmt.Fprintf(w, "  [%5d, %5d) %8d %9.1f %9.4f %7.1f %3d/%-2d %9.4f %7.4f %5.2f %7.4f\n", b.From, b.To, b.CodedBits, b.IdealBits,
+				b.QuantizedBits/float64(b.To-b.From), b.TrainSeconds, b.BestEpoch, b.Epochs, b.ValidLossBits, b.ValidAccuracy, b.Temperature, b.TestAccuracy)
 		}
 	}
 	for _, r := range res.Ranges {

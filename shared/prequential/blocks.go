@@ -2,11 +2,13 @@ package prequential
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/rng"
+	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/train"
 )
 
@@ -28,6 +30,11 @@ type Block struct {
 	// Both are 0 without validation examples.
 	ValidBits     float64
 	ValidAccuracy float64
+	// Temperature is the block model's temperature (spec.BlockCalibrate;
+	// 1 otherwise, 0 for the uniform first block) and CalibratedBits its
+	// validation loss at that temperature (ValidBits without calibration).
+	Temperature    float64
+	CalibratedBits float64
 	// The block's code length so far: Σ −log₂ p(y) and Σ −log₂(f_y/2^precision).
 	IdealBits     float64
 	QuantizedBits float64
@@ -142,9 +149,80 @@ func (s *Session) trainBlock() error {
 		}
 	}
 	copy(params, best)
+	b.Temperature, b.CalibratedBits, s.temper = 1, b.ValidBits, 1
+	if sp.BlockCalibrate && len(va) > 0 {
+		b.Temperature, b.CalibratedBits = s.calibrate(m, va, b.ValidBits)
+		s.temper = 1 / b.Temperature
+	}
 	s.predicted = -1
 	s.blocks = append(s.blocks, b)
 	return nil
+}
+
+// calibrate returns the temperature of spec.BlockTemperatures under which
+// m's validation loss over idx is lowest, and that loss; loss1 is the loss
+// at temperature 1.
+func (s *Session) calibrate(m model.Differentiable, idx []int, loss1 float64) (temp, loss float64) {
+	k := m.NumClasses()
+	probs := make([]float64, len(idx)*k)
+	for start := 0; start < len(idx); start += len(s.batchX) {
+		rows := min(len(s.batchX), len(idx)-start)
+		for j := range rows {
+			s.batchX[j] = s.in.Train.Row(idx[start+j])
+		}
+		m.Forward(s.batchP[:rows], s.batchX[:rows])
+		for j := range rows {
+			copy(probs[(start+j)*k:], s.batchP[j])
+		}
+	}
+	temp, loss = 1, loss1
+	q := make([]float64, k)
+	for _, t := range spec.BlockTemperatures {
+		if t == 1 {
+			continue
+		}
+		var sum float64
+		for i, ix := range idx {
+			temper(q, probs[i*k:(i+1)*k], 1/t)
+			sum += s.capped(q[s.trainY[ix]])
+		}
+		if v := sum / float64(len(idx)); v < loss {
+			temp, loss = t, v
+		}
+	}
+	return temp, loss
+}
+
+// temper writes p tempered by the exponent a into dst: dst_c ∝ p_c^a,
+// computed as exp(a·ln p_c − max) normalized, sums in class order. A zero
+// probability stays zero.
+func temper(dst, p []float64, a float64) {
+	top := math.Inf(-1)
+	for c, v := range p {
+		l := detmath.Log(v)
+		dst[c] = float64(a * l)
+		if dst[c] > top {
+			top = dst[c]
+		}
+	}
+	var sum float64
+	for c := range dst {
+		dst[c] = detmath.Exp(dst[c] - top)
+		sum += dst[c]
+	}
+	for c := range dst {
+		dst[c] /= sum
+	}
+}
+
+// capped is a label's loss −log₂ p in bits, capped at the coder's
+// precision (what it can cost on the wire; a NaN costs the cap too).
+func (s *Session) capped(p float64) float64 {
+	l := -detmath.Log2(p)
+	if !(l < float64(s.precision)) {
+		return float64(s.precision)
+	}
+	return l
 }
 
 // validate is m's mean loss in bits over the examples idx of the pass (each
@@ -168,11 +246,7 @@ func (s *Session) validate(m model.Differentiable, idx []int) (bits, acc float64
 		m.Forward(s.batchP[:rows], s.batchX[:rows])
 		for j := range rows {
 			p, y := s.batchP[j], s.trainY[idx[start+j]]
-			l := -detmath.Log2(p[y])
-			if !(l < float64(s.precision)) {
-				l = float64(s.precision) // also a NaN: the coder's worst case
-			}
-			sum += l
+			sum += s.capped(p[y])
 			top := 0
 			for k, q := range p {
 				if q > p[top] {

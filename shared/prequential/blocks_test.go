@@ -257,3 +257,78 @@ func newEncoder(t *testing.T, sp spec.Spec) *coder.Encoder {
 	}
 	return enc
 }
+
+// temper against closed forms: p^a normalized.
+func TestTemper(t *testing.T) {
+	p := []float64{0.5, 0.25, 0.25, 0}
+	q := make([]float64, 4)
+	temper(q, p, 2) // 0.25, 0.0625, 0.0625 over 0.375
+	for c, want := range []float64{2.0 / 3, 1.0 / 6, 1.0 / 6, 0} {
+		if math.Abs(q[c]-want) > 1e-15 {
+			t.Fatalf("temper(%v, 2) = %v", p, q)
+		}
+	}
+	temper(q, p, 0.5) // √ each: 0.7071, 0.5, 0.5 over their sum
+	s := math.Sqrt(0.5) + 1
+	for c, want := range []float64{math.Sqrt(0.5) / s, 0.5 / s, 0.5 / s, 0} {
+		if math.Abs(q[c]-want) > 1e-15 {
+			t.Fatalf("temper(%v, 0.5) = %v", p, q)
+		}
+	}
+}
+
+// With block_calibrate each block model codes with the temperature of the
+// grid that minimizes its validation loss: never worse than T = 1 on the
+// validation examples; Alice and Bob agree; and the frequencies offered
+// are those of the model's distribution tempered by 1/T.
+func TestBlockwiseCalibration(t *testing.T) {
+	sp := blockSpec()
+	sp.BlockCalibrate = true
+	o := transmit(t, sp, func() int { return 3 })
+	if !slices.Equal(o.aliceCP, o.bobCP) {
+		t.Fatal("alice's and bob's checkpoints differ")
+	}
+	tempered := 0
+	for _, b := range o.alice.Blocks()[1:] {
+		if !slices.Contains(spec.BlockTemperatures, b.Temperature) || b.CalibratedBits > b.ValidBits {
+			t.Fatalf("block %+v: temperature outside the grid or worse than T = 1", b)
+		}
+		if b.Temperature != 1 {
+			tempered++
+		}
+	}
+	if tempered == 0 {
+		t.Fatal("no block chose a temperature other than 1: the test does not reach calibration")
+	}
+	// The last block's offer, from a fresh session run to its start.
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &LabelEncoder{Enc: newEncoder(t, sp), Labels: o.labels}
+	last := sp.Blocks[len(sp.Blocks)-1]
+	for s.Index() < last {
+		if _, err := s.Step(le); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := s.Blocks()[len(s.Blocks())-1]
+	off, err := s.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := make([]float64, sp.Classes)
+	s.Model().Probs(p, in.Train.Row(int(last)))
+	temper(p, p, 1/b.Temperature)
+	want := make([]uint32, sp.Classes)
+	if err := coder.Quantize(want, p, uint(sp.Precision)); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(off.Freqs, want) {
+		t.Fatalf("example %d offered %v, the model tempered at T = %v gives %v", last, off.Freqs, b.Temperature, want)
+	}
+}

@@ -125,7 +125,8 @@ type Session struct {
 	// The blockwise code (spec.Blocks): the blocks begun so far, the
 	// current one last; nil without it.
 	blocks  []Block
-	workers int // for the fresh model of each block
+	workers int     // for the fresh model of each block
+	temper  float64 // the block model's tempering exponent 1/T (spec.BlockCalibrate); 0 or 1: none
 }
 
 // New builds a session from a spec and the inputs it names.
@@ -492,6 +493,11 @@ func (s *Session) predict() error {
 			break
 		}
 		m.Forward(s.batchP[:rows], s.batchX[:rows])
+		if s.temper != 0 && s.temper != 1 {
+			for j := 0; j < rows; j++ {
+				temper(s.batchP[j], s.batchP[j], s.temper)
+			}
+		}
 	default:
 		// Counting models do not change within a batch.
 		for j := 0; j < rows; j++ {

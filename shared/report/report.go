@@ -68,16 +68,18 @@ type Report struct {
 // Block is one block of the blockwise code (prequential.Block): the
 // labels [from, to) coded with one model, trained on [0, from).
 type Block struct {
-	From          int64   `json:"from"`
-	To            int64   `json:"to"`
-	TrainExamples int64   `json:"train_examples"`
-	ValidExamples int64   `json:"valid_examples"`
-	Epochs        int64   `json:"epochs"`
-	BestEpoch     int64   `json:"best_epoch"`
-	ValidLossBits float64 `json:"valid_loss_bits"` // mean per validation example, each capped at the coder's precision
-	ValidAccuracy float64 `json:"valid_accuracy"`
-	IdealBits     float64 `json:"ideal_bits"`
-	QuantizedBits float64 `json:"quantized_ideal_bits"`
+	From           int64   `json:"from"`
+	To             int64   `json:"to"`
+	TrainExamples  int64   `json:"train_examples"`
+	ValidExamples  int64   `json:"valid_examples"`
+	Epochs         int64   `json:"epochs"`
+	BestEpoch      int64   `json:"best_epoch"`
+	ValidLossBits  float64 `json:"valid_loss_bits"` // mean per validation example, each capped at the coder's precision
+	ValidAccuracy  float64 `json:"valid_accuracy"`
+	IdealBits      float64 `json:"ideal_bits"`
+	QuantizedBits  float64 `json:"quantized_ideal_bits"`
+	Temperature    float64 `json:"temperature"`           // the model's calibrated temperature (1 without block_calibrate, 0 for the uniform block)
+	CalibratedBits float64 `json:"calibrated_valid_bits"` // the validation loss at that temperature
 }
 
 // Blocks converts the blocks of a transmission's figures (nil for none).
@@ -89,7 +91,7 @@ func Blocks(bs []prequential.Block) []Block {
 	for i, b := range bs {
 		out[i] = Block{From: b.From, To: b.To, TrainExamples: b.TrainExamples, ValidExamples: b.ValidExamples,
 			Epochs: b.Epochs, BestEpoch: b.BestEpoch, ValidLossBits: b.ValidBits, ValidAccuracy: b.ValidAccuracy,
-			IdealBits: b.IdealBits, QuantizedBits: b.QuantizedBits}
+			IdealBits: b.IdealBits, QuantizedBits: b.QuantizedBits, Temperature: b.Temperature, CalibratedBits: b.CalibratedBits}
 	}
 	return out
 }

@@ -237,7 +237,16 @@ type Spec struct {
 	BlockPatience int64   // epochs without a validation improvement before a block's training stops
 	BlockValid    int64   // every BlockValid-th decoded example (index i with i mod BlockValid = BlockValid−1) is held out for validation
 	BlockWarm     bool    // each block starts from the previous block's model
+	// BlockCalibrate tempers each block model's distribution, p_c ∝ p_c^(1/T),
+	// with the temperature T of a fixed grid (BlockTemperatures) whose
+	// validation loss is lowest (T = 1 on ties and without validation
+	// examples): both sides choose it from the labels they hold.
+	BlockCalibrate bool
 }
+
+// BlockTemperatures is the grid BlockCalibrate chooses from, in the order
+// it is searched (a strictly lower loss replaces the choice so far).
+var BlockTemperatures = []float64{1, 0.5, 0.6, 0.7, 0.8, 0.9, 1.1, 1.2, 1.35, 1.5, 1.7, 2, 2.5, 3}
 
 // Default returns the demo spec: a 10-class linear-teacher task that softmax
 // regression learns well, so the coded MDL is far below the uniform code.
@@ -274,7 +283,7 @@ type field struct {
 // canonical bytes and its hash. Only looked up, never iterated.
 var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true,
 	// The blockwise code.
-	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true}
+	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true}
 
 // optional reports whether the field name is optional.
 func optional(name string) bool { return optionalFields[name] }
@@ -410,6 +419,7 @@ func (s *Spec) fields() []field {
 		{"block_patience", &s.BlockPatience},
 		{"block_valid", &s.BlockValid},
 		{"block_warm", &s.BlockWarm},
+		{"block_calibrate", &s.BlockCalibrate},
 	}
 }
 
@@ -1114,8 +1124,8 @@ func (s Spec) Validate() error {
 // validateBlocks checks the blockwise code's fields (see Spec.Blocks).
 func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	if len(s.Blocks) == 0 {
-		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm {
-			bad("blocks", "block_epochs, block_patience, block_valid and block_warm belong to the blockwise code: set blocks")
+		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate {
+			bad("blocks", "block_epochs, block_patience, block_valid, block_warm and block_calibrate belong to the blockwise code: set blocks")
 		}
 		return
 	}
