@@ -53,7 +53,7 @@ type mnistBlock struct {
 	BestEpoch     int64   `json:"best_epoch"`
 	ValidLossBits float64 `json:"valid_loss_bits"`
 	ValidAccuracy float64 `json:"valid_accuracy"`
-	Temperature   float64 `json:"temperature"` // 1 without --block-calibrate, 0 for the uniform block
+	Temperature   float64 `json:"temperature"`   // 1 without --block-calibrate, 0 for the uniform block
 	TestAccuracy  float64 `json:"test_accuracy"` // of the block's model on the test images (0.1-ish for the uniform block: its argmax is class 0)
 }
 
