@@ -54,6 +54,7 @@ type mnistBlock struct {
 	ValidLossBits float64 `json:"valid_loss_bits"`
 	ValidAccuracy float64 `json:"valid_accuracy"`
 	Temperature   float64 `json:"temperature"`   // 1 without --block-calibrate, 0 for the uniform block
+	MixWeight     float64 `json:"mix_weight"`    // --block-mix: the block model's posterior weight at the block's end
 	TestAccuracy  float64 `json:"test_accuracy"` // of the block's model on the test images (0.1-ish for the uniform block: its argmax is class 0)
 }
 
@@ -117,6 +118,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	valid := fs.Int64("block-valid", 10, "blockwise code: every this-many-th decoded example validates")
 	warm := fs.Bool("block-warm", false, "blockwise code: start each block from the previous block's model")
 	calibrate := fs.Bool("block-calibrate", false, "blockwise code: temper each block model with the temperature that minimizes its validation loss")
+	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
 	bin := fs.String("bin", "", "folder holding the bob binary (default: beside edl, else built from the source, else PATH)")
 	segment := fs.Int("segment-bytes", 32, "gRPC transport: coded bytes per segment (small: Bob decodes, and trains, while Alice codes)")
@@ -153,6 +155,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 		}
 		s.Blocks = spec.DoublingBlocks(*first, s.N)
 		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
+		s.BlockMix = *mix
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}
@@ -380,6 +383,7 @@ func (o *mnistObserver) finish(res *mnistResult) {
 			b, f := &res.Blocks[i], res.figBlocks[i]
 			b.IdealBits, b.QuantizedBits, b.TrainExamples, b.ValidExamples = f.IdealBits, f.QuantizedBits, f.TrainExamples, f.ValidExamples
 			b.Epochs, b.BestEpoch, b.ValidLossBits, b.ValidAccuracy, b.Temperature = f.Epochs, f.BestEpoch, f.ValidLossBits, f.ValidAccuracy, f.Temperature
+			b.MixWeight = f.MixWeight
 		}
 	}
 }

@@ -35,6 +35,10 @@ type Block struct {
 	// validation loss at that temperature (ValidBits without calibration).
 	Temperature    float64
 	CalibratedBits float64
+	// MixWeight (spec.BlockMix) is the new model's posterior weight in the
+	// mixture with the previous block's model after the block's last label
+	// (0 for the first block and without the mixture).
+	MixWeight float64
 	// The block's code length so far: Σ −log₂ p(y) and Σ −log₂(f_y/2^precision).
 	IdealBits     float64
 	QuantizedBits float64
@@ -91,12 +95,23 @@ func (s *Session) trainBlock() error {
 	if !ok {
 		return fmt.Errorf("prequential: blocks: model %s is not gradient-trained", s.model.Kind())
 	}
-	if !sp.BlockWarm || s.uniformBlock() {
+	if s.mix.on {
+		s.blocks[len(s.blocks)-1].MixWeight = s.mix.weight()
+	}
+	prev, prevTemper := m, s.temper
+	if s.uniformBlock() {
+		prev = nil // the first block is coded with the uniform distribution
+	}
+	if !sp.BlockWarm || s.uniformBlock() || sp.BlockMix {
 		fresh, err := model.New(sp)
 		if err != nil {
 			return fmt.Errorf("prequential: blocks: %w", err)
 		}
-		m = fresh.(model.Differentiable)
+		f := fresh.(model.Differentiable)
+		if sp.BlockWarm && !s.uniformBlock() {
+			copy(f.Params(), m.Params()) // warm, and the previous model kept for the mixture
+		}
+		m = f
 		m.SetWorkers(s.workers)
 		s.model = m
 	}
@@ -153,6 +168,9 @@ func (s *Session) trainBlock() error {
 	if sp.BlockCalibrate && len(va) > 0 {
 		b.Temperature, b.CalibratedBits = s.calibrate(m, va, b.ValidBits)
 		s.temper = 1 / b.Temperature
+	}
+	if sp.BlockMix {
+		s.mix.start(prev, prevTemper, int(sp.Batch), m.NumClasses())
 	}
 	s.predicted = -1
 	s.blocks = append(s.blocks, b)

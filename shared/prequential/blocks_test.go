@@ -360,3 +360,64 @@ func TestGoldenBlockwise(t *testing.T) {
 		}
 	}
 }
+
+// The Bayesian mixture telescopes: a block coded with the mixture of the
+// previous model (cost L_prev over the block's labels) and the new one
+// (L_new), prior ½ each, costs exactly −log₂(½·2^−L_prev + ½·2^−L_new)
+// bits, at most min(L_prev, L_new) + 1. L_new and L_prev come from a
+// session without the mixture, whose block models are the same (the
+// mixture changes what is coded, not what is trained).
+func TestBlockwiseMixture(t *testing.T) {
+	sp := blockSpec()
+	plain := transmit(t, sp, func() int { return 1 << 20 })
+	sp.BlockMix = true
+	mixed := transmit(t, sp, func() int { return 4 })
+	if !slices.Equal(mixed.aliceCP, mixed.bobCP) {
+		t.Fatal("alice's and bob's checkpoints differ")
+	}
+	for i, cp := range plain.aliceCP {
+		if cp.Fingerprint != mixed.aliceCP[i].Fingerprint {
+			t.Fatalf("checkpoint %d: the mixture changed a block model", cp.Example)
+		}
+	}
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// prev[k] is L_prev of block k: the uniform code for block 1, else the
+	// model of block k−1 on block k's labels (a session stopped there).
+	plainSp := blockSpec()
+	s, err := New(plainSp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &LabelEncoder{Enc: newEncoder(t, plainSp), Labels: plain.labels}
+	pb, mb := plain.alice.Blocks(), mixed.alice.Blocks()
+	p := make([]float64, sp.Classes)
+	for k := 1; k < len(pb); k++ {
+		b := pb[k]
+		var lPrev float64
+		if k == 1 {
+			lPrev = float64(b.To-b.From) * math.Log2(float64(sp.Classes))
+		} else {
+			for s.Index() < pb[k-1].From {
+				if _, err := s.Step(le); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := b.From; i < b.To; i++ {
+				s.Model().Probs(p, in.Train.Row(int(i)))
+				lPrev -= math.Log2(p[plain.labels[i]])
+			}
+		}
+		lNew := b.IdealBits
+		m := min(lPrev, lNew)
+		want := m - math.Log2(0.5*math.Exp2(m-lPrev)+0.5*math.Exp2(m-lNew))
+		if got := mb[k].IdealBits; math.Abs(got-want) > 1e-6*want || got > m+1+1e-9 {
+			t.Fatalf("block %d: mixture %.9f bits; L_prev %.6f, L_new %.6f give %.9f", k, got, lPrev, lNew, want)
+		}
+		if w := mb[k].MixWeight; !(w > 0 && w <= 1) {
+			t.Fatalf("block %d: mixture weight %v", k, w)
+		}
+	}
+}

@@ -127,6 +127,7 @@ type Session struct {
 	blocks  []Block
 	workers int     // for the fresh model of each block
 	temper  float64 // the block model's tempering exponent 1/T (spec.BlockCalibrate); 0 or 1: none
+	mix     mixture // spec.BlockMix
 }
 
 // New builds a session from a spec and the inputs it names.
@@ -373,6 +374,9 @@ func (s *Session) Next() (Offer, error) {
 				return Offer{}, err
 			}
 			s.probs = s.batchP[s.batchFill]
+			if s.mix.on {
+				s.probs = s.mix.probs(s.batchFill, s.probs)
+			}
 		} else {
 			s.probs = s.heldProbs(i)
 		}
@@ -425,6 +429,9 @@ func (s *Session) Apply(label int) error {
 		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
 	}
 	s.record(i, label)
+	if s.mix.on {
+		s.mix.observe(s.batchFill, s.batchP[s.batchFill], label)
+	}
 	if s.history != nil {
 		s.history = append(s.history, s.transcriptSum())
 	}
@@ -437,6 +444,9 @@ func (s *Session) Apply(label int) error {
 	s.step++
 	if s.heldOut && s.step == s.spec.N {
 		s.pendingPhase, s.endedPhase = true, PhasePass
+	}
+	if s.mix.on && s.step == s.spec.N {
+		s.blocks[len(s.blocks)-1].MixWeight = s.mix.weight()
 	}
 	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
 		if s.blocks != nil {
@@ -497,6 +507,9 @@ func (s *Session) predict() error {
 			for j := 0; j < rows; j++ {
 				temper(s.batchP[j], s.batchP[j], s.temper)
 			}
+		}
+		if s.mix.on {
+			s.mix.predict(s.batchX[:rows], k)
 		}
 	default:
 		// Counting models do not change within a batch.

@@ -80,6 +80,7 @@ type Block struct {
 	QuantizedBits  float64 `json:"quantized_ideal_bits"`
 	Temperature    float64 `json:"temperature"`           // the model's calibrated temperature (1 without block_calibrate, 0 for the uniform block)
 	CalibratedBits float64 `json:"calibrated_valid_bits"` // the validation loss at that temperature
+	MixWeight      float64 `json:"mix_weight"`            // block_mix: the block model's posterior weight after the block (0 otherwise)
 }
 
 // Blocks converts the blocks of a transmission's figures (nil for none).
@@ -91,7 +92,7 @@ func Blocks(bs []prequential.Block) []Block {
 	for i, b := range bs {
 		out[i] = Block{From: b.From, To: b.To, TrainExamples: b.TrainExamples, ValidExamples: b.ValidExamples,
 			Epochs: b.Epochs, BestEpoch: b.BestEpoch, ValidLossBits: b.ValidBits, ValidAccuracy: b.ValidAccuracy,
-			IdealBits: b.IdealBits, QuantizedBits: b.QuantizedBits, Temperature: b.Temperature, CalibratedBits: b.CalibratedBits}
+			IdealBits: b.IdealBits, QuantizedBits: b.QuantizedBits, Temperature: b.Temperature, CalibratedBits: b.CalibratedBits, MixWeight: b.MixWeight}
 	}
 	return out
 }

@@ -135,7 +135,7 @@ func sameBlock(a, b prequential.Block) bool {
 	return a.From == b.From && a.To == b.To && a.TrainExamples == b.TrainExamples && a.ValidExamples == b.ValidExamples &&
 		a.Epochs == b.Epochs && a.BestEpoch == b.BestEpoch && same(a.ValidBits, b.ValidBits) &&
 		same(a.ValidAccuracy, b.ValidAccuracy) && same(a.IdealBits, b.IdealBits) && same(a.QuantizedBits, b.QuantizedBits) &&
-		same(a.Temperature, b.Temperature) && same(a.CalibratedBits, b.CalibratedBits)
+		same(a.Temperature, b.Temperature) && same(a.CalibratedBits, b.CalibratedBits) && same(a.MixWeight, b.MixWeight)
 }
 
 // same is equality, of floats by their bits (so NaN equals NaN and 0

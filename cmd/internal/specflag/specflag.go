@@ -316,6 +316,7 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	fs.Int64Var(&s.BlockValid, "block-valid", 0, "blockwise code: every this-many-th decoded example validates instead of training (default 10)")
 	fs.BoolVar(&s.BlockWarm, "block-warm", false, "blockwise code: start each block's training from the previous block's model instead of the initialization")
 	fs.BoolVar(&s.BlockCalibrate, "block-calibrate", false, "blockwise code: temper each block model, p ∝ p^(1/T), with the temperature of a fixed grid that minimizes its validation loss")
+	fs.BoolVar(&s.BlockMix, "block-mix", false, "blockwise code: code each block with the Bayesian mixture (prior ½ each) of its model and the previous block's (the uniform code before the first trained block)")
 	for _, name := range []string{"block-epochs", "block-patience", "block-valid"} {
 		wrap(name, nil)
 	}
