@@ -336,7 +336,7 @@ func TestBlockwiseCalibration(t *testing.T) {
 
 // Golden blockwise runs: the final fingerprint and the coded stream of an
 // mlp trained with adam per block (from scratch; warm-started and
-// calibrated). They must hold on every architecture (amd64 v1/v3, arm64
+// calibrated; and mixed). They must hold on every architecture (amd64 v1/v3, arm64
 // under qemu) and GOMAXPROCS, like TestGoldenFingerprints.
 func TestGoldenBlockwise(t *testing.T) {
 	sp := blockSpec()
@@ -344,6 +344,8 @@ func TestGoldenBlockwise(t *testing.T) {
 	sp.Optimizer, sp.LR, sp.Beta1, sp.Beta2, sp.AdamEps = spec.OptimizerAdam, 0.01, 0.9, 0.999, 1e-8
 	warm := sp
 	warm.BlockWarm, warm.BlockCalibrate = true, true
+	mixed := warm
+	mixed.BlockMix = true
 	for _, c := range []struct {
 		name          string
 		sp            spec.Spec
@@ -351,6 +353,7 @@ func TestGoldenBlockwise(t *testing.T) {
 	}{
 		{"scratch", sp, "77ed61a9afb0aa51f9a5e722d3b200272a9952fc6255887c86d09ab05c80cd7c", "0c65ae066be225de7ecd844eb7db3683ed8f0691c16672a1c9e5da2d5a09e124"},
 		{"warm-calibrated", warm, "19e0d1c14489bac2d7efcd49396b6505d38b8fc7ec8bf90794f8d5e776e02128", "4003d397188952e0a3e50e076c339afc9881bd4bf18d725d9682f7c9cbb7c977"},
+		{"warm-calibrated-mixed", mixed, "19e0d1c14489bac2d7efcd49396b6505d38b8fc7ec8bf90794f8d5e776e02128", "5f05d9ee34c6a3a460916adb5addb322c59d4f064dfcc9f461f4bca450125c04"},
 	} {
 		o := transmit(t, c.sp, func() int { return 5 })
 		fp := o.alice.LastCheckpoint().Fingerprint
