@@ -119,6 +119,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	warm := fs.Bool("block-warm", false, "blockwise code: start each block from the previous block's model")
 	calibrate := fs.Bool("block-calibrate", false, "blockwise code: temper each block model with the temperature that minimizes its validation loss")
 	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
+	shuffle := fs.Int64("shuffle", -1, "code the training images in the order seeded by this number (default: canonical order)")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
 	bin := fs.String("bin", "", "folder holding the bob binary (default: beside edl, else built from the source, else PATH)")
 	segment := fs.Int("segment-bytes", 32, "gRPC transport: coded bytes per segment (small: Bob decodes, and trains, while Alice codes)")
@@ -158,6 +159,9 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 		s.BlockMix = *mix
 	} else if s.Batch == 0 {
 		s.Batch = 1
+	}
+	if *shuffle >= 0 {
+		s.Shuffle, s.ShuffleSeed = true, uint64(*shuffle)
 	}
 	if err := s.Validate(); err != nil {
 		fmt.Fprintln(stderr, "edl mnist:", err)
