@@ -240,7 +240,7 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 		return nil, b.err
 	}
 	in, labels := b.in, b.labels
-	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true}
+	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true, Tick: r.tick}
 	stopPlugin, err := cfg.Predictor.Start(ctx, sp, &opts)
 	defer stopPlugin()
 	if err != nil {
@@ -375,6 +375,20 @@ func (r *run) openLink(resume bool) (*link, int64, error) {
 	l := &link{stream: stream, cancel: lcancel, rx: newReceiver(stream, r.led)}
 	go l.rx.run()
 	return l, w.GetResumeOffset(), nil
+}
+
+// tick keeps Bob's idle timeout fed while a step trains a block model of
+// the blockwise code (minutes, without a label coded): an empty segment
+// when she has been silent for cfg.Heartbeat. A failed send is left to the
+// next step's, which resumes.
+func (r *run) tick() {
+	if r.cur == nil || r.snd == nil || r.cfg.Clock.Since(r.lastSend) < r.cfg.Heartbeat {
+		return
+	}
+	_ = r.cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
+		Offset: r.sent, Crc32C: wire.CRC(nil),
+	}}})
+	r.lastSend = r.cfg.Clock.Now()
 }
 
 // step codes one example, records its checkpoint, keeps Bob's idle

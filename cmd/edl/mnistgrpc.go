@@ -45,8 +45,9 @@ func mnistOverGRPC(s spec.Spec, obs *mnistObserver, g mnistGRPC, prog *progress,
 	defer cleanup()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// Alice trains each block's model before she codes its first label,
-	// silent meanwhile: Bob's idle timeout must outlast the longest block.
+	// Alice trains each block's model before she codes its first label;
+	// she sends heartbeats meanwhile, but a generous idle timeout keeps a
+	// benchmark from depending on them.
 	bob := exec.CommandContext(ctx, filepath.Join(dir, "bob"), "--listen", "127.0.0.1:0", "--once",
 		"--idle-timeout", "24h", "--workers", strconv.Itoa(g.workers))
 	bob.Cancel = func() error { return bob.Process.Signal(syscall.SIGTERM) }

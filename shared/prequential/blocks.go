@@ -152,6 +152,9 @@ func (s *Session) trainBlock() error {
 			m.Backward(s.grad, labels[:rows])
 			opt.Step(params, s.grad, rows)
 			clear(s.grad)
+			if s.tick != nil {
+				s.tick()
+			}
 		}
 		b.Epochs = epoch
 		bits, acc := s.validate(m, va)

@@ -424,3 +424,40 @@ func TestBlockwiseMixture(t *testing.T) {
 		}
 	}
 }
+
+// Options.Tick is called between the minibatches of every block's
+// training, and changes nothing the session computes.
+func TestBlockwiseTick(t *testing.T) {
+	sp := blockSpec()
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := task.NewLabels(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticks := 0
+	s, err := NewWithOptions(sp, in, Options{Workers: 1, Tick: func() { ticks++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &LabelEncoder{Enc: newEncoder(t, sp), Labels: lab.Train}
+	for !s.Done() {
+		if _, err := s.Step(le); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One tick per minibatch of training: ⌈train/batch⌉ per epoch run.
+	want := 0
+	for _, b := range s.Blocks()[1:] {
+		want += int(b.Epochs) * int((b.TrainExamples+sp.Batch-1)/sp.Batch)
+	}
+	if ticks != want || want == 0 {
+		t.Fatalf("%d ticks, want %d", ticks, want)
+	}
+	o := transmit(t, sp, func() int { return 1 << 20 })
+	if s.LastCheckpoint() != o.alice.LastCheckpoint() {
+		t.Fatal("a session with a tick ends elsewhere than one without")
+	}
+}

@@ -127,6 +127,7 @@ type Session struct {
 	blocks  []Block
 	workers int     // for the fresh model of each block
 	temper  float64 // the block model's tempering exponent 1/T (spec.BlockCalibrate); 0 or 1: none
+	tick    func()  // Options.Tick
 	mix     mixture // spec.BlockMix
 }
 
@@ -167,6 +168,12 @@ type Options struct {
 	// bytes each, see TranscriptAt), so that a desync found at a checkpoint
 	// can be located to its first example by bisection (FirstDivergence).
 	KeepTranscript bool
+	// Tick, if set, is called between the minibatches of a long
+	// computation inside Apply (a block's training, spec.Blocks), on the
+	// goroutine that called Apply, so that a driver can show its peer it is
+	// alive (Alice's heartbeat: Bob's idle timeout must not end a
+	// transmission whose Alice is training). It must not use the session.
+	Tick func()
 }
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
@@ -221,7 +228,7 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 		return nil, fmt.Errorf("prequential: model %s neither differentiable nor counting", m.Kind())
 	}
 	ss := newSession(s, in, m.NumClasses(), opts)
-	ss.model, ss.opt, ss.grad, ss.workers = m, opt, make([]float64, ngrad), workers
+	ss.model, ss.opt, ss.grad, ss.workers, ss.tick = m, opt, make([]float64, ngrad), workers, opts.Tick
 	if len(s.Blocks) > 0 {
 		if _, ok := m.(model.Differentiable); !ok {
 			return nil, fmt.Errorf("prequential: the blockwise code trains a gradient-trained model per block, not model %s", m.Kind())
