@@ -240,7 +240,7 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 		return nil, b.err
 	}
 	in, labels := b.in, b.labels
-	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp)}
+	opts := prequential.Options{Workers: cfg.Workers, HeldOut: true, TranscriptWindow: prequential.DefaultTranscriptWindow(sp), Tick: r.tick}
 	stopPlugin, err := cfg.Predictor.Start(ctx, sp, &opts)
 	defer stopPlugin()
 	if err != nil {
@@ -377,6 +377,20 @@ func (r *run) openLink(resume bool) (*link, int64, error) {
 	return l, w.GetResumeOffset(), nil
 }
 
+// tick keeps Bob's idle timeout fed while a step trains a block model of
+// the blockwise code (minutes, without a label coded): an empty segment
+// when she has been silent for cfg.Heartbeat. A failed send is left to the
+// next step's, which resumes.
+func (r *run) tick() {
+	if r.cur == nil || r.snd == nil || r.cfg.Clock.Since(r.lastSend) < r.cfg.Heartbeat {
+		return
+	}
+	_ = r.cur.stream.Send(&wirepb.AliceMessage{Msg: &wirepb.AliceMessage_Segment{Segment: &wirepb.Segment{
+		Offset: r.sent, Crc32C: wire.CRC(nil),
+	}}})
+	r.lastSend = r.cfg.Clock.Now()
+}
+
 // step codes one example, records its checkpoint, keeps Bob's idle
 // timeout fed and sends the segments that are full.
 func (r *run) step() error {
@@ -428,6 +442,11 @@ func (r *run) step() error {
 		cfg.Observer.Example(ex.Index, ex.Label, ex.Freqs, ex.Bytes)
 		if ex.Checkpoint != nil {
 			cfg.Observer.Checkpoint(*ex.Checkpoint)
+		}
+		if bo, ok := cfg.Observer.(prequential.BlockObserver); ok {
+			if b, m, begun := r.snd.Session().BlockBegun(); begun {
+				bo.Block(b, m)
+			}
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -277,7 +278,7 @@ func TestRawClientValidTransmission(t *testing.T) {
 		Fingerprint: hex.EncodeToString(c.final.Fingerprint[:]), LabelsSHA256: hex.EncodeToString(labelsSum[:]),
 		Checkpoints: int64(len(c.checkpoints)),
 	}
-	if rep != want {
+	if !reflect.DeepEqual(rep, want) {
 		t.Errorf("session report\n got %+v\nwant %+v", rep, want)
 	}
 }

@@ -3,24 +3,27 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/edlwire/edlwire/cmd/internal/mnistfiles"
 )
 
-// A reduced edl mnist (300 labels) decodes through the pipe, Bob's
-// checkpoints match, and the code is well below the uniform one.
+// A reduced per-example edl mnist (300 labels) decodes through the pipe,
+// Bob's checkpoints match, and the code is well below the uniform one.
 func TestMnistReduced(t *testing.T) {
 	mnistfiles.Register()
 	var out, errb bytes.Buffer
-	if code := run([]string{"mnist", "--n", "300", "--test", "200", "--quiet"}, &out, &errb); code != 0 {
+	if code := run([]string{"mnist", "--n", "300", "--test", "200", "--blocks", "0", "--in-process", "--quiet"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	var r mnistResult
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	if !r.BobVerified || r.N != 300 || len(r.Ranges) != 3 || r.Ranges[2].To != 300 {
+	if !r.BobVerified || r.N != 300 || len(r.Ranges) != 3 || r.Ranges[2].To != 300 || r.Code != "per-example" || len(r.Blocks) != 0 {
 		t.Fatalf("result %+v", r)
 	}
 	if float64(r.CodedBits) > 0.8*r.UniformBits || float64(r.CodedBits) < r.QuantizedBits {
@@ -32,5 +35,47 @@ func TestMnistReduced(t *testing.T) {
 	}
 	if d := sum - r.QuantizedBits; d > 1e-6 || d < -1e-6 {
 		t.Fatalf("ranges sum to %.6f bits, the pass to %.6f", sum, r.QuantizedBits)
+	}
+}
+
+// A reduced blockwise edl mnist: one row per block, the blocks' bits add
+// up to the pass's (coded bytes exactly, ideal sums to rounding), the
+// first block is the uniform code, and --out writes the JSON and the plot.
+func TestMnistBlockwiseReduced(t *testing.T) {
+	mnistfiles.Register()
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"mnist", "--n", "512", "--test", "300", "--conv", "4", "--kernel", "3", "--hidden", "",
+		"--blocks", "64", "--block-epochs", "3", "--block-patience", "1", "--block-valid", "8", "--in-process", "--quiet", "--out", dir}
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r mnistResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.BobVerified || r.Code != "blockwise" || len(r.Blocks) != 4 {
+		t.Fatalf("result %+v", r)
+	}
+	var coded int64
+	var quant float64
+	for i, b := range r.Blocks {
+		want := []int64{0, 64, 128, 256, 512}
+		if b.From != want[i] || b.To != want[i+1] || (i > 0 && (b.Epochs < 1 || b.TrainExamples+b.ValidExamples != b.From)) {
+			t.Fatalf("block %d: %+v", i, b)
+		}
+		coded += b.CodedBits
+		quant += b.QuantizedBits
+	}
+	if coded != r.CodedBits || math.Abs(quant-r.QuantizedBits) > 1e-6 {
+		t.Fatalf("blocks sum to %d coded and %.6f quantized bits, the pass %d and %.6f", coded, quant, r.CodedBits, r.QuantizedBits)
+	}
+	if u := 64 * math.Log2(10); math.Abs(r.Blocks[0].IdealBits-u) > 1e-9 {
+		t.Fatalf("first block %.9f ideal bits, the uniform code %.9f", r.Blocks[0].IdealBits, u)
+	}
+	for _, name := range []string{"mnist.json", "mnist_cumulative.png", "mnist_cumulative.svg"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
 }

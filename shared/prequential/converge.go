@@ -127,6 +127,9 @@ func (s *Session) heldProbs(i int64) ([]float64, error) {
 		s.heldP = make([]float64, s.model.NumClasses())
 	}
 	s.model.Probs(s.heldP, x)
+	if s.temper != 0 && s.temper != 1 {
+		temper(s.heldP, s.heldP, s.temper) // the last block's calibrated model
+	}
 	return s.heldP, nil
 }
 

@@ -12,8 +12,18 @@
 // fingerprint and transcript hash) and the phase end that Apply reached,
 // before it offers the following example.
 //
-// There is no callback and no retry rule: a decoder short of bytes simply
+// With the spec's blockwise code (spec.Blocks) nothing is learned per
+// minibatch: the first block is coded with the uniform distribution, and
+// the Apply of each block's last label trains the next block's model on
+// every label so far (a validation split of them decides the epoch kept),
+// which then codes the whole block frozen (optionally tempered, or mixed
+// with the previous block's model). Both sides hold the same labels at that
+// point, so they train the same model; block ends are checkpoints.
+//
+// There is no retry rule: a decoder short of bytes simply
 // does not call Apply, and the next Next offers the same example again.
+// The one callback, Options.Tick, only lets a driver show its peer that a
+// long Apply (a block's training) is alive.
 // The drivers live in shared/transmit (Sender, Receiver, Train): they are
 // the only code that calls Next and Apply.
 //

@@ -1,6 +1,7 @@
 package prequential
 
 import (
+	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 )
@@ -18,4 +19,13 @@ type Observer interface {
 	Example(i int64, label int, freqs []uint32, bytes int64)
 	// Checkpoint is told each checkpoint.
 	Checkpoint(cp Checkpoint)
+}
+
+// BlockObserver is an Observer that is also shown each block model of the
+// blockwise code (spec.Blocks) right after both sides trained it, before it
+// codes a label: the block's training statistics and the model, which it
+// must not change (it may evaluate it, e.g. on the test inputs).
+type BlockObserver interface {
+	Observer
+	Block(b Block, m model.Model)
 }

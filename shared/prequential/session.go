@@ -89,7 +89,7 @@ type Session struct {
 	ext       model.External // the learner, when the spec's model is external (model is then nil)
 	opt       train.Optimizer
 	precision uint
-	workers   int // goroutines for large models' layers and updates (speed only, never bits)
+	workers   int // goroutines for large models' layers and updates, and each block's fresh model (speed only, never bits)
 
 	step       int64
 	ended      bool  // Converge ran: no more examples are coded
@@ -126,6 +126,13 @@ type Session struct {
 	scratch    []byte
 	acct       Accounting
 	last       Checkpoint
+
+	// The blockwise code (spec.Blocks): the blocks begun so far, the
+	// current one last; nil without it.
+	blocks []Block
+	temper float64 // the block model's tempering exponent 1/T (spec.BlockCalibrate); 0 or 1: none
+	tick   func()  // Options.Tick
+	mix    mixture // spec.BlockMix
 }
 
 // New builds a session from a spec and the inputs it names.
@@ -166,6 +173,12 @@ type Options struct {
 	// and bob's), so that a desync found at a checkpoint can be located to
 	// its first example by bisection (FirstDivergence). Zero keeps none.
 	TranscriptWindow int
+	// Tick, if set, is called between the minibatches of a long
+	// computation inside Apply (a block's training, spec.Blocks), on the
+	// goroutine that called Apply, so that a driver can show its peer it is
+	// alive (Alice's heartbeat: Bob's idle timeout must not end a
+	// transmission whose Alice is training). It must not use the session.
+	Tick func()
 }
 
 // HeldOut is the bookkeeping of the held-out phases, in bits.
@@ -222,8 +235,13 @@ func NewWithOptions(s spec.Spec, in *task.Inputs, opts Options) (*Session, error
 		return nil, fmt.Errorf("prequential: model %s neither differentiable nor counting", m.Kind())
 	}
 	ss := newSession(s, in, m.NumClasses(), opts)
-	ss.model, ss.opt, ss.grad = m, opt, make([]float64, ngrad)
-	ss.workers = workers
+	ss.model, ss.opt, ss.grad, ss.workers, ss.tick = m, opt, make([]float64, ngrad), workers, opts.Tick
+	if len(s.Blocks) > 0 {
+		if _, ok := m.(model.Differentiable); !ok {
+			return nil, fmt.Errorf("prequential: the blockwise code trains a gradient-trained model per block, not model %s", m.Kind())
+		}
+		ss.startBlocks()
+	}
 	return ss.start(in, opts)
 }
 
@@ -334,12 +352,17 @@ func (s *Session) LastCheckpoint() Checkpoint { return s.last }
 // the count crosses a multiple of CheckpointEvery, and at the end. With
 // held-out coding there are two more: θ* after the validation labels
 // (c = n + validation, when validation > 0) and the end of the test labels.
+// With the blockwise code, every block end is one too: both sides' new
+// block models are compared before they code a label.
 func IsCheckpoint(sp spec.Spec, c int64) bool {
 	if c == sp.N {
 		return true
 	}
 	if c%sp.Batch != 0 {
 		return false
+	}
+	if isBlockEnd(sp.Blocks, c) {
+		return true // the next block's model is compared
 	}
 	return c/sp.CheckpointEvery > (c-sp.Batch)/sp.CheckpointEvery
 }
@@ -370,6 +393,9 @@ func (s *Session) Next() (Offer, error) {
 				return Offer{}, err
 			}
 			s.probs = s.batchP[s.batchFill]
+			if s.mix.on {
+				s.probs = s.mix.probs(s.batchFill, s.probs)
+			}
 		} else {
 			p, err := s.heldProbs(i)
 			if err != nil {
@@ -412,13 +438,23 @@ func (s *Session) Apply(label int) error {
 	if i >= s.spec.N {
 		return s.applyHeldOut(i, label)
 	}
-	s.acct.IdealBits -= detmath.Log2(s.probs[label])
-	s.acct.QuantizedIdealBits += float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	ideal := -detmath.Log2(s.probs[label])
+	quantized := float64(s.precision) - detmath.Log2(float64(s.freqs[label]))
+	s.acct.IdealBits += ideal
+	s.acct.QuantizedIdealBits += quantized
+	if s.blocks != nil {
+		b := &s.blocks[len(s.blocks)-1]
+		b.IdealBits += ideal
+		b.QuantizedBits += quantized
+	}
 	if s.answers != nil {
 		s.acct.ScoredIdealBits += edl.ConditionalBits(s.probs, label, s.answers)
 		s.acct.ScoredQuantizedBits += edl.ConditionalQuantizedBits(s.freqs, label, s.answers)
 	}
 	s.record(i, label)
+	if s.mix.on {
+		s.mix.observe(s.batchFill, s.batchP[s.batchFill], label)
+	}
 
 	s.batchY = append(s.batchY, label)
 	if s.trainY != nil {
@@ -429,8 +465,19 @@ func (s *Session) Apply(label int) error {
 	if s.heldOut && s.step == s.spec.N {
 		s.pendingPhase, s.endedPhase = true, PhasePass
 	}
+	if s.mix.on && s.step == s.spec.N {
+		s.blocks[len(s.blocks)-1].MixWeight = s.mix.weight()
+	}
 	if s.batchFill == int(s.spec.Batch) || s.step == s.spec.N {
-		if err := s.learn(); err != nil {
+		if s.blocks != nil {
+			// Nothing is learned inside a block; a new model at its end.
+			s.batchY, s.batchFill = s.batchY[:0], 0
+			if isBlockEnd(s.spec.Blocks, s.step) {
+				if err := s.trainBlock(); err != nil {
+					return err
+				}
+			}
+		} else if err := s.learn(); err != nil {
 			return err
 		}
 		if IsCheckpoint(s.spec, s.step) {
@@ -466,7 +513,24 @@ func (s *Session) predict() error {
 	}
 	switch m := s.model.(type) {
 	case model.Differentiable:
+		if s.blocks != nil && s.uniformBlock() {
+			// The blockwise code's first block: the uniform code.
+			for j := 0; j < rows; j++ {
+				for c := range s.batchP[j] {
+					s.batchP[j][c] = 1 / float64(k)
+				}
+			}
+			break
+		}
 		m.Forward(s.batchP[:rows], s.batchX[:rows])
+		if s.temper != 0 && s.temper != 1 {
+			for j := 0; j < rows; j++ {
+				temper(s.batchP[j], s.batchP[j], s.temper)
+			}
+		}
+		if s.mix.on {
+			s.mix.predict(s.batchX[:rows], k)
+		}
 	default:
 		// Counting models do not change within a batch.
 		for j := 0; j < rows; j++ {

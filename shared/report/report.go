@@ -8,6 +8,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/edlwire/edlwire/shared/edl"
+	"github.com/edlwire/edlwire/shared/prequential"
 	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/transmit"
 )
@@ -59,6 +60,41 @@ type Report struct {
 	BobVerified        bool     `json:"bob_verified"`
 	ElapsedSeconds     float64  `json:"elapsed_seconds"`
 	LabelsPerSecond    float64  `json:"labels_per_second"`
+	// Blocks are the blockwise code's blocks (spec blocks), in order;
+	// absent without it.
+	Blocks []Block `json:"blocks,omitempty"`
+}
+
+// Block is one block of the blockwise code (prequential.Block): the
+// labels [from, to) coded with one model, trained on [0, from).
+type Block struct {
+	From           int64   `json:"from"`
+	To             int64   `json:"to"`
+	TrainExamples  int64   `json:"train_examples"`
+	ValidExamples  int64   `json:"valid_examples"`
+	Epochs         int64   `json:"epochs"`
+	BestEpoch      int64   `json:"best_epoch"`
+	ValidLossBits  float64 `json:"valid_loss_bits"` // mean per validation example, each capped at the coder's precision
+	ValidAccuracy  float64 `json:"valid_accuracy"`
+	IdealBits      float64 `json:"ideal_bits"`
+	QuantizedBits  float64 `json:"quantized_ideal_bits"`
+	Temperature    float64 `json:"temperature"`           // the model's calibrated temperature (1 without block_calibrate, 0 for the uniform block)
+	CalibratedBits float64 `json:"calibrated_valid_bits"` // the validation loss at that temperature
+	MixWeight      float64 `json:"mix_weight"`            // block_mix: the block model's posterior weight after the block (0 otherwise)
+}
+
+// Blocks converts the blocks of a transmission's figures (nil for none).
+func Blocks(bs []prequential.Block) []Block {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]Block, len(bs))
+	for i, b := range bs {
+		out[i] = Block{From: b.From, To: b.To, TrainExamples: b.TrainExamples, ValidExamples: b.ValidExamples,
+			Epochs: b.Epochs, BestEpoch: b.BestEpoch, ValidLossBits: b.ValidBits, ValidAccuracy: b.ValidAccuracy,
+			IdealBits: b.IdealBits, QuantizedBits: b.QuantizedBits, Temperature: b.Temperature, CalibratedBits: b.CalibratedBits, MixWeight: b.MixWeight}
+	}
+	return out
 }
 
 // New is the part of the report every coded run has, over the wire or
@@ -95,6 +131,7 @@ func New(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, se
 		LabelsSHA256:       hex.EncodeToString(f.LabelsSHA256[:]),
 		ElapsedSeconds:     elapsed,
 		LabelsPerSecond:    float64(sp.N) / elapsed,
+		Blocks:             Blocks(f.Blocks),
 	}
 	if sp.Test > 0 {
 		loss, e := f.TestLossBits, f.EDLBits

@@ -37,6 +37,9 @@ type Session struct {
 	ScoredTestLossBits *float64 `json:"scored_test_loss_bits,omitempty"`
 	ScoredEDLBits      *float64 `json:"scored_edl_bits,omitempty"`
 	Error              string   `json:"error,omitempty"`
+	// Blocks are Bob's own account of the blockwise code's blocks (spec
+	// blocks); absent without it.
+	Blocks []Block `json:"blocks,omitempty"`
 }
 
 // Fill sets the fields Bob's figures give (the identity, checkpoints,
@@ -46,6 +49,7 @@ func (r *Session) Fill(sp spec.Spec, f transmit.Figures) {
 	r.Params, r.TrainableParams = sp.NumParams(), sp.TrainableParams()
 	r.PayloadBytes, r.CodedBits, r.HeldOutBits = f.PayloadBytes, f.CodedBits(), f.HeldOutBits()
 	r.ThetaEpochs = f.ThetaEpochs
+	r.Blocks = Blocks(f.Blocks)
 	if sp.Test > 0 {
 		r.TestLossBits, r.EDLBits = &f.TestLossBits, &f.EDLBits
 	}

@@ -217,11 +217,44 @@ type Spec struct {
 	CheckpointEvery int64 // Bob reports his fingerprint every this many examples
 	Precision       int64 // coder frequency precision in bits
 
+	// The blockwise (online) code of Blier & Ollivier (2018): with Blocks
+	// set, the pass is cut at the block ends t₁ < t₂ < … < n. Labels
+	// [0, t₁) are coded with the uniform distribution; labels [t_k, t_{k+1})
+	// with a model trained, once both sides hold labels [0, t_k), for up to
+	// BlockEpochs epochs (minibatches of Batch, the spec's optimizer fresh
+	// for each block, a seeded order per epoch) on those labels except
+	// every BlockValid-th, which measure the validation loss after every
+	// epoch; the epoch with the lowest loss is kept, and training stops
+	// after BlockPatience epochs without a strict improvement. BlockWarm
+	// starts each block's training from the previous block's model instead
+	// of the spec's initialization. Nothing is learned between block ends.
+	// Optional fields (see optionalFields): encoded only when set.
+	Blocks        []int64 // block ends t₁ < t₂ < …, each < n and a multiple of Batch
+	BlockEpochs   int64   // epochs per block, at most
+	BlockPatience int64   // epochs without a validation improvement before a block's training stops
+	BlockValid    int64   // every BlockValid-th decoded example (index i with i mod BlockValid = BlockValid−1) is held out for validation
+	BlockWarm     bool    // each block starts from the previous block's model
+	// BlockCalibrate tempers each block model's distribution, p_c ∝ p_c^(1/T),
+	// with the temperature T of a fixed grid (BlockTemperatures) whose
+	// validation loss is lowest (T = 1 on ties and without validation
+	// examples): both sides choose it from the labels they hold.
+	BlockCalibrate bool
+	// BlockMix codes each block with the Bayesian mixture of the new block
+	// model and the one before it (the uniform distribution before the
+	// first trained block), prior ½ each, the weights updated by every
+	// label of the block: a block costs at most 1 bit more than the better
+	// of the two, and never much more than the uniform code.
+	BlockMix bool
+
 	// Extra holds the values of the fields that registered sections declare
 	// for themselves (FieldDef), sorted by name: the fields of a model or
 	// task added without a field here. See SetExtra and ExtraInt & co.
 	Extra []ExtraValue
 }
+
+// BlockTemperatures is the grid BlockCalibrate chooses from, in the order
+// it is searched (a strictly lower loss replaces the choice so far).
+var BlockTemperatures = []float64{1, 0.5, 0.6, 0.7, 0.8, 0.9, 1.1, 1.2, 1.35, 1.5, 1.7, 2, 2.5, 3}
 
 // Default returns the demo spec: a 10-class linear-teacher task that softmax
 // regression learns well, so the coded MDL is far below the uniform code.
@@ -256,7 +289,9 @@ type field struct {
 // optionalFields were added after specs were in use: they are encoded only
 // when their spec uses them (encodes), so every spec that does not keeps its
 // canonical bytes and its hash. Only looked up, never iterated.
-var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true}
+var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true,
+	// The blockwise code.
+	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true}
 
 // optional reports whether the field name is optional.
 func optional(name string) bool { return optionalFields[name] }
@@ -403,13 +438,21 @@ func (s *Spec) fields() []field {
 		{"checkpoint_every", &s.CheckpointEvery},
 		{"precision", &s.Precision},
 		{"predictor", &s.Predictor}, // optional
+		// The blockwise code, all optional.
+		{"blocks", &s.Blocks},
+		{"block_epochs", &s.BlockEpochs},
+		{"block_patience", &s.BlockPatience},
+		{"block_valid", &s.BlockValid},
+		{"block_warm", &s.BlockWarm},
+		{"block_calibrate", &s.BlockCalibrate},
+		{"block_mix", &s.BlockMix},
 	}
 }
 
 // encodes reports whether the canonical encoding of s has the field f:
 // every field but an optional one, which is there when its spec uses it
-// (the predictor with the external model, even empty; conv and kernel when
-// set).
+// (the predictor with the external model, even empty; conv, kernel and
+// the blockwise code's fields when set).
 func (s *Spec) encodes(f field) bool {
 	switch {
 	case !optional(f.name):
@@ -868,6 +911,7 @@ func (s Spec) Validate() error {
 	if s.Batch < 1 {
 		bad("batch", "must be at least 1, got %d", s.Batch)
 	}
+	s.validateBlocks(bad)
 	if s.CheckpointEvery < 1 {
 		bad("checkpoint_every", "must be at least 1, got %d", s.CheckpointEvery)
 	}
@@ -877,6 +921,59 @@ func (s Spec) Validate() error {
 		bad("classes", "%d classes cannot each get a frequency at precision %d", s.Classes, s.Precision)
 	}
 	return errors.Join(errs...)
+}
+
+// validateBlocks checks the blockwise code's fields (see Spec.Blocks).
+func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
+	if len(s.Blocks) == 0 {
+		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix {
+			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate and block_mix belong to the blockwise code: set blocks")
+		}
+		return
+	}
+	if s.Model != ModelSoftmax && s.Model != ModelMLP && s.Model != ModelTokens && s.Model != ModelCNN {
+		bad("blocks", "the blockwise code trains a gradient-trained model per block (softmax, mlp, tokens or cnn), not model %s", s.Model)
+	}
+	if s.Base != "" {
+		bad("blocks", "the blockwise code starts every block from the spec's initialization, not from a base checkpoint")
+	}
+	if s.Epochs > 0 {
+		bad("epochs", "with the blockwise code θ* is the last block's model (epochs 0)")
+	}
+	if len(s.Blocks) > 1<<16 {
+		bad("blocks", "at most 65536 block ends, got %d", len(s.Blocks))
+	}
+	for i, t := range s.Blocks {
+		switch {
+		case t < 1 || t >= s.N:
+			bad("blocks", "block end %d is %d, want it in [1, n=%d)", i+1, t, s.N)
+		case i > 0 && t <= s.Blocks[i-1]:
+			bad("blocks", "block ends must increase: %d after %d", t, s.Blocks[i-1])
+		case s.Batch >= 1 && t%s.Batch != 0:
+			bad("blocks", "block end %d is not a multiple of batch %d (a minibatch never straddles two blocks)", t, s.Batch)
+		default:
+			continue
+		}
+		break
+	}
+	if s.BlockEpochs < 1 || s.BlockEpochs > 1<<20 {
+		bad("block_epochs", "must be in [1, 2^20] with blocks, got %d", s.BlockEpochs)
+	}
+	if s.BlockPatience < 1 || s.BlockPatience > max(s.BlockEpochs, 1) {
+		bad("block_patience", "must be in [1, block_epochs=%d] with blocks, got %d", s.BlockEpochs, s.BlockPatience)
+	}
+	if s.BlockValid < 2 || s.BlockValid > MaxCount {
+		bad("block_valid", "must be in [2, 2^40] with blocks (every block_valid-th example validates), got %d", s.BlockValid)
+	}
+}
+
+// DoublingBlocks returns the block ends first, 2·first, 4·first, … below n.
+func DoublingBlocks(first, n int64) []int64 {
+	var out []int64
+	for t := first; t > 0 && t < n; t *= 2 {
+		out = append(out, t)
+	}
+	return out
 }
 
 // Limits bound what a receiver agrees to build. Zero fields mean no limit.

@@ -37,6 +37,10 @@ type Figures struct {
 
 	Final        prequential.Checkpoint // after the last label: θ*'s fingerprint, the whole transcript
 	LabelsSHA256 [32]byte               // SHA-256 of the training labels' raw bytes (edl.LabelBytes)
+
+	// Blocks are the blockwise code's blocks (spec.Blocks): each one's code
+	// length and how its model was trained; nil without it.
+	Blocks []prequential.Block
 }
 
 // CodedBits is the verified MDL: the pass's bytes ×8.
@@ -60,6 +64,7 @@ func FiguresOf(sess *prequential.Session, payload, mdl int64, train []int) Figur
 		ThetaBestEpoch:     held.Converged.BestEpoch,
 		Final:              sess.LastCheckpoint(),
 		LabelsSHA256:       sha256.Sum256(edl.LabelBytes(train, int(sp.Classes))),
+		Blocks:             sess.Blocks(),
 	}
 	if sp.Test > 0 {
 		f.TestLossBits = held.TestLossBits
@@ -105,6 +110,32 @@ func (f Figures) Diff(other Figures) []string {
 		}
 	}
 	return out
+}
+
+// DiffBlocks lists the blocks of the blockwise code in which other differs
+// from f, as Diff does. Diff leaves them out: the wire's summary does not
+// carry them (the fingerprints at every block end and the final transcript,
+// which covers every frequency the blocks' bits come from, are what Bob's
+// summary verifies); the in-memory pipe compares them too.
+func (f Figures) DiffBlocks(other Figures) []string {
+	var out []string
+	if len(other.Blocks) != len(f.Blocks) {
+		out = append(out, fmt.Sprintf("blocks %d != %d", len(other.Blocks), len(f.Blocks)))
+	}
+	for i := range min(len(f.Blocks), len(other.Blocks)) {
+		if a, b := other.Blocks[i], f.Blocks[i]; !sameBlock(a, b) {
+			out = append(out, fmt.Sprintf("block %d %+v != %+v", i, a, b))
+		}
+	}
+	return out
+}
+
+// sameBlock compares two blocks field by field, floats by their bits.
+func sameBlock(a, b prequential.Block) bool {
+	return a.From == b.From && a.To == b.To && a.TrainExamples == b.TrainExamples && a.ValidExamples == b.ValidExamples &&
+		a.Epochs == b.Epochs && a.BestEpoch == b.BestEpoch && same(a.ValidBits, b.ValidBits) &&
+		same(a.ValidAccuracy, b.ValidAccuracy) && same(a.IdealBits, b.IdealBits) && same(a.QuantizedBits, b.QuantizedBits) &&
+		same(a.Temperature, b.Temperature) && same(a.CalibratedBits, b.CalibratedBits) && same(a.MixWeight, b.MixWeight)
 }
 
 // same is equality, of floats by their bits (so NaN equals NaN and 0

@@ -107,7 +107,7 @@ func Pipe(alice, bob *prequential.Session, labels *task.Labels, h PipeHooks) (*P
 		return nil, fmt.Errorf("transmit: %d of the sender's checkpoints never reached by the receiver", left)
 	}
 	ours := snd.Figures()
-	if d := ours.Diff(theirs); len(d) > 0 {
+	if d := append(ours.Diff(theirs), ours.DiffBlocks(theirs)...); len(d) > 0 {
 		return nil, errors.New("transmit: the receiver's figures disagree (receiver != sender): " + strings.Join(d, "; "))
 	}
 	return &Piped{Sender: snd, Figures: ours, CheckpointsMatched: led.Matched()}, nil

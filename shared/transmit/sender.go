@@ -201,6 +201,9 @@ func (s *Sender) Run() (Finish, error) {
 	return s.Finish()
 }
 
+// Session is the session the Sender codes with. Callers must not drive it.
+func (s *Sender) Session() *prequential.Session { return s.sess }
+
 // Index is the number of labels coded so far (the next example's index).
 func (s *Sender) Index() int64 { return s.sess.Index() }
 

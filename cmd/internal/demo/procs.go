@@ -351,3 +351,9 @@ func (l *limited) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Binaries finds alice and bob as the demo does (dir if given; beside the
+// running executable; built from this module's source into a temporary
+// folder; on PATH), for other commands that run them as separate
+// processes (edl mnist's Bob). The cleanup removes a temporary build.
+func Binaries(dir string, log io.Writer) (string, func(), error) { return binaries(dir, log) }

@@ -81,6 +81,13 @@ const (
 	defaultRank         = 4 // the lora adapter
 )
 
+// The blockwise code's defaults once --blocks is given.
+const (
+	defaultBlockEpochs   = 10
+	defaultBlockPatience = 3
+	defaultBlockValid    = 10
+)
+
 // baseFlag is --base FILE: it reads the checkpoint to fill base_sha256 and
 // base_name; the command reads the file again through BasePath (and the
 // session checks that the bytes still hash to the spec's value).
@@ -144,6 +151,14 @@ var coreFlags = []spec.Flag{
 	{Field: "batch", Name: "batch", Usage: "minibatch size (every example of a batch is coded before its update)"},
 	{Field: "epochs", Name: "epochs", Usage: "θ*: further epochs over the coded examples after the pass, early-stopped on --validation (0: θ* is the model after the pass)"},
 	{Field: "patience", Name: "patience", Usage: "θ*: stop after this many epochs without a better validation loss (default min(5, epochs))"},
+	// The blockwise code (spec blocks, block_*): off unless --blocks is given.
+	{Field: "blocks", Name: "blocks", Usage: "blockwise code: the block ends t₁ < t₂ < … (each < n and a multiple of --batch), comma-separated, e.g. 64,128,256: labels before t₁ are coded with the uniform code, each later block with a model trained on every label before it (default: the per-example code)"},
+	{Field: "block_epochs", Name: "block-epochs", Usage: "blockwise code: epochs per block's training, at most (default 10)"},
+	{Field: "block_patience", Name: "block-patience", Usage: "blockwise code: a block's training stops after this many epochs without a better validation loss (default 3)"},
+	{Field: "block_valid", Name: "block-valid", Usage: "blockwise code: every this-many-th decoded example validates instead of training (default 10)"},
+	{Field: "block_warm", Name: "block-warm", Usage: "blockwise code: start each block's training from the previous block's model instead of the initialization"},
+	{Field: "block_calibrate", Name: "block-calibrate", Usage: "blockwise code: temper each block model, p ∝ p^(1/T), with the temperature of a fixed grid that minimizes its validation loss"},
+	{Field: "block_mix", Name: "block-mix", Usage: "blockwise code: code each block with the Bayesian mixture (prior ½ each) of its model and the previous block's (the uniform code before the first trained block)"},
 	{Field: "checkpoint_every", Name: "checkpoint-every", Usage: "Bob proves sync with a fingerprint every this many examples"},
 	{Field: "precision", Name: "precision", Usage: "coder frequency precision in bits (8..24)"},
 }
@@ -385,6 +400,14 @@ func Register(fs *flag.FlagSet) *spec.Spec {
 	}
 	fs.Lookup("epochs").Value.(*tracked).then = func() {
 		defInt("patience", &s.Patience, min(defaultPatience, s.Epochs))
+		resolve()
+	}
+	fs.Lookup("blocks").Value.(*tracked).then = func() {
+		if len(s.Blocks) > 0 {
+			defInt("block-epochs", &s.BlockEpochs, defaultBlockEpochs)
+			defInt("block-patience", &s.BlockPatience, defaultBlockPatience)
+			defInt("block-valid", &s.BlockValid, defaultBlockValid)
+		}
 		resolve()
 	}
 	return s

@@ -1,0 +1,283 @@
+package prequential
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/edlwire/edlwire/shared/detmath"
+	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/rng"
+	"github.com/edlwire/edlwire/shared/spec"
+	"github.com/edlwire/edlwire/shared/train"
+)
+
+// Block is one block of the blockwise code (spec.Blocks): the labels
+// [From, To) coded with one frozen model, trained on the labels [0, From)
+// both sides held when the block began (none for the first block, coded
+// with the uniform distribution).
+type Block struct {
+	From, To int64
+	// TrainExamples and ValidExamples split [0, From): every
+	// spec.BlockValid-th example validates, the others train.
+	TrainExamples, ValidExamples int64
+	Epochs                       int64 // epochs run
+	BestEpoch                    int64 // the epoch whose parameters coded the block (0: before training)
+	// ValidBits is the kept model's mean validation loss in bits per
+	// example, each example's loss capped at the coder's precision (what a
+	// label can cost on the wire); ValidAccuracy its share of validation
+	// examples whose label has the largest probability (the first, on ties).
+	// Both are 0 without validation examples.
+	ValidBits     float64
+	ValidAccuracy float64
+	// Temperature is the block model's temperature (spec.BlockCalibrate;
+	// 1 otherwise, 0 for the uniform first block) and CalibratedBits its
+	// validation loss at that temperature (ValidBits without calibration).
+	Temperature    float64
+	CalibratedBits float64
+	// MixWeight (spec.BlockMix) is the new model's posterior weight in the
+	// mixture with the previous block's model after the block's last label
+	// (0 for the first block and without the mixture).
+	MixWeight float64
+	// The block's code length so far: Σ −log₂ p(y) and Σ −log₂(f_y/2^precision).
+	IdealBits     float64
+	QuantizedBits float64
+}
+
+// Blocks returns the blocks begun so far, the current one last (nil for a
+// session without the blockwise code).
+func (s *Session) Blocks() []Block { return slices.Clone(s.blocks) }
+
+// BlockBegun reports whether the blockwise code's newest block begins at
+// the current count: its model was trained by the last Apply and has coded
+// nothing yet. It returns the block and its model (read-only: a driver
+// that evaluates it must not train it).
+func (s *Session) BlockBegun() (Block, model.Model, bool) {
+	if len(s.blocks) < 2 {
+		return Block{}, nil, false
+	}
+	b := s.blocks[len(s.blocks)-1]
+	return b, s.model, b.From == s.step
+}
+
+// isBlockEnd reports whether count c is one of the spec's block ends, after
+// which a new block model is trained.
+func isBlockEnd(ends []int64, c int64) bool {
+	_, found := slices.BinarySearch(ends, c)
+	return found
+}
+
+// startBlocks sets up the first block, coded with the uniform distribution.
+func (s *Session) startBlocks() {
+	s.blocks = []Block{{From: 0, To: s.blockTo(0)}}
+	s.trainY = make([]int, 0, s.spec.N)
+}
+
+// blockTo is the end of the block that begins at from.
+func (s *Session) blockTo(from int64) int64 {
+	i, _ := slices.BinarySearch(s.spec.Blocks, from+1)
+	if i < len(s.spec.Blocks) {
+		return s.spec.Blocks[i]
+	}
+	return s.spec.N
+}
+
+// uniformBlock reports whether the pass is in the blockwise code's first
+// block, whose labels are coded with the uniform distribution.
+func (s *Session) uniformBlock() bool { return len(s.blocks) == 1 }
+
+// trainBlock trains the model that codes the block beginning at the current
+// count, on the labels decoded so far (see spec.Blocks), and starts the block.
+func (s *Session) trainBlock() error {
+	sp := s.spec
+	t := int(s.step)
+	m, ok := s.model.(model.Differentiable)
+	if !ok {
+		return fmt.Errorf("prequential: blocks: model %s is not gradient-trained", s.model.Kind())
+	}
+	if s.mix.on {
+		s.blocks[len(s.blocks)-1].MixWeight = s.mix.weight()
+	}
+	prev, prevTemper := m, s.temper
+	if s.uniformBlock() {
+		prev = nil // the first block is coded with the uniform distribution
+	}
+	if !sp.BlockWarm || s.uniformBlock() || sp.BlockMix {
+		fresh, err := model.New(sp)
+		if err != nil {
+			return fmt.Errorf("prequential: blocks: %w", err)
+		}
+		f := fresh.(model.Differentiable)
+		if sp.BlockWarm && !s.uniformBlock() {
+			copy(f.Params(), m.Params()) // warm, and the previous model kept for the mixture
+		}
+		m = f
+		m.SetWorkers(s.workers)
+		s.model = m
+	}
+	params := model.Trainable(m)
+	opt, err := train.New(sp, len(params))
+	if err != nil {
+		return fmt.Errorf("prequential: blocks: %w", err)
+	}
+	s.opt = opt
+	v := int(sp.BlockValid)
+	var tr, va []int
+	for i := range t {
+		if i%v == v-1 {
+			va = append(va, i)
+		} else {
+			tr = append(tr, i)
+		}
+	}
+	b := Block{From: int64(t), To: s.blockTo(int64(t)), TrainExamples: int64(len(tr)), ValidExamples: int64(len(va))}
+	b.ValidBits, b.ValidAccuracy = s.validate(m, va)
+	best := slices.Clone(params)
+	// One stream per block, an order per epoch drawn from it in turn.
+	order := rng.New(rng.Derive(sp.Seed, "blocks"), uint64(len(s.blocks)))
+	batch := int(sp.Batch)
+	labels := make([]int, batch)
+	for epoch := int64(1); epoch <= sp.BlockEpochs; epoch++ {
+		order.Shuffle(len(tr), func(i, j int) { tr[i], tr[j] = tr[j], tr[i] })
+		for start := 0; start < len(tr); start += batch {
+			rows := min(batch, len(tr)-start)
+			for j := range rows {
+				s.batchX[j] = s.in.Train.Row(tr[start+j])
+				labels[j] = s.trainY[tr[start+j]]
+				if s.batchP[j] == nil {
+					s.batchP[j] = make([]float64, m.NumClasses())
+				}
+			}
+			m.Forward(s.batchP[:rows], s.batchX[:rows])
+			m.Backward(s.grad, labels[:rows])
+			opt.Step(params, s.grad, rows)
+			clear(s.grad)
+			if s.tick != nil {
+				s.tick()
+			}
+		}
+		b.Epochs = epoch
+		bits, acc := s.validate(m, va)
+		if len(va) == 0 || bits < b.ValidBits {
+			// Without validation examples the last epoch is kept.
+			b.ValidBits, b.ValidAccuracy, b.BestEpoch = bits, acc, epoch
+			copy(best, params)
+		} else if epoch-b.BestEpoch >= sp.BlockPatience {
+			break
+		}
+	}
+	copy(params, best)
+	b.Temperature, b.CalibratedBits, s.temper = 1, b.ValidBits, 1
+	if sp.BlockCalibrate && len(va) > 0 {
+		b.Temperature, b.CalibratedBits = s.calibrate(m, va, b.ValidBits)
+		s.temper = 1 / b.Temperature
+	}
+	if sp.BlockMix {
+		s.mix.start(prev, prevTemper, int(sp.Batch), m.NumClasses())
+	}
+	s.predicted = -1
+	s.blocks = append(s.blocks, b)
+	return nil
+}
+
+// calibrate returns the temperature of spec.BlockTemperatures under which
+// m's validation loss over idx is lowest, and that loss; loss1 is the loss
+// at temperature 1.
+func (s *Session) calibrate(m model.Differentiable, idx []int, loss1 float64) (temp, loss float64) {
+	k := m.NumClasses()
+	probs := make([]float64, len(idx)*k)
+	for start := 0; start < len(idx); start += len(s.batchX) {
+		rows := min(len(s.batchX), len(idx)-start)
+		for j := range rows {
+			s.batchX[j] = s.in.Train.Row(idx[start+j])
+		}
+		m.Forward(s.batchP[:rows], s.batchX[:rows])
+		for j := range rows {
+			copy(probs[(start+j)*k:], s.batchP[j])
+		}
+	}
+	temp, loss = 1, loss1
+	q := make([]float64, k)
+	for _, t := range spec.BlockTemperatures {
+		if t == 1 {
+			continue
+		}
+		var sum float64
+		for i, ix := range idx {
+			temper(q, probs[i*k:(i+1)*k], 1/t)
+			sum += s.capped(q[s.trainY[ix]])
+		}
+		if v := sum / float64(len(idx)); v < loss {
+			temp, loss = t, v
+		}
+	}
+	return temp, loss
+}
+
+// temper writes p tempered by the exponent a into dst: dst_c ∝ p_c^a,
+// computed as exp(a·ln p_c − max) normalized, sums in class order. A zero
+// probability stays zero.
+func temper(dst, p []float64, a float64) {
+	top := math.Inf(-1)
+	for c, v := range p {
+		l := detmath.Log(v)
+		dst[c] = float64(a * l)
+		if dst[c] > top {
+			top = dst[c]
+		}
+	}
+	var sum float64
+	for c := range dst {
+		dst[c] = detmath.Exp(dst[c] - top)
+		sum += dst[c]
+	}
+	for c := range dst {
+		dst[c] /= sum
+	}
+}
+
+// capped is a label's loss −log₂ p in bits, capped at the coder's
+// precision (what it can cost on the wire; a NaN costs the cap too).
+func (s *Session) capped(p float64) float64 {
+	l := -detmath.Log2(p)
+	if !(l < float64(s.precision)) {
+		return float64(s.precision)
+	}
+	return l
+}
+
+// validate is m's mean loss in bits over the examples idx of the pass (each
+// capped at the coder's precision) and its accuracy, summed in index order;
+// zeros for no examples.
+func (s *Session) validate(m model.Differentiable, idx []int) (bits, acc float64) {
+	if len(idx) == 0 {
+		return 0, 0
+	}
+	batch := len(s.batchX)
+	var sum float64
+	right := 0
+	for start := 0; start < len(idx); start += batch {
+		rows := min(batch, len(idx)-start)
+		for j := range rows {
+			s.batchX[j] = s.in.Train.Row(idx[start+j])
+			if s.batchP[j] == nil {
+				s.batchP[j] = make([]float64, m.NumClasses())
+			}
+		}
+		m.Forward(s.batchP[:rows], s.batchX[:rows])
+		for j := range rows {
+			p, y := s.batchP[j], s.trainY[idx[start+j]]
+			sum += s.capped(p[y])
+			top := 0
+			for k, q := range p {
+				if q > p[top] {
+					top = k
+				}
+			}
+			if top == y {
+				right++
+			}
+		}
+	}
+	return sum / float64(len(idx)), float64(right) / float64(len(idx))
+}
