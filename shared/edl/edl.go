@@ -6,6 +6,7 @@ import (
 
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 )
 
@@ -108,16 +109,9 @@ func LabelBytes(labels []int, k int) []byte {
 	return out
 }
 
-// LabelWidth is the bytes a label of K classes takes in LabelBytes.
-func LabelWidth(k int) int {
-	switch {
-	case k <= 256:
-		return 1
-	case k <= 1<<16:
-		return 2
-	}
-	return 4
-}
+// LabelWidth is the bytes a label of K classes takes in LabelBytes
+// (spec.LabelWidth, which memory estimates read).
+func LabelWidth(k int) int { return int(spec.LabelWidth(int64(k))) }
 
 // AppendLabel appends y's bytes in LabelBytes to dst: LabelBytes one label
 // at a time, for labels that are not held.
