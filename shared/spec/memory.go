@@ -15,7 +15,7 @@ import (
 type Memory struct {
 	Inputs    int64 // (n+validation+test)·dim·8: the input matrices held (data tasks, or seeded ones up to StreamInputsAbove), shared by sessions
 	Window    int64 // Σ over the splits min(rows, window)·dim·8: streamed inputs (InputsStreamed, InputWindowRows), per session
-	Labels    int64 // n·LabelWidth: Alice's training labels as edl.LabelBytes encodes them, kept for her report's zstd baseline; n·8 more with epochs (the θ* training copy, both sides); validation·16 (the validation labels θ* reads, grown by append); test·8 (Alice's test labels, read whole for the pass model's test loss); and (n+validation+test)·8 for a task whose labels are held (LabelsStreamed false)
+	Labels    int64 // n·LabelWidth: Alice's training labels as edl.LabelBytes encodes them, kept for her report's zstd baseline; n·4 more with epochs (the θ* training copy, int32, both sides); validation·16 (the validation labels θ* reads, grown by append); test·8 (Alice's test labels, read whole for the pass model's test loss); and (n+validation+test)·8 for a task whose labels are held (LabelsStreamed false)
 	Stream    int64 // (n+validation+test)·precision/8: the coded bytes kept to resend or resume (a label costs at most precision bits)
 	Model     int64 // params·8·3: the parameters, their gradient and the canonical encoding fingerprinted at checkpoints
 	Optimizer int64 // trainable params·8 per state vector (momentum 1, adam 2)
@@ -29,7 +29,7 @@ func (m Memory) terms() []memTerm {
 	return []memTerm{
 		{"inputs", "(n+validation+test)·dim·8", m.Inputs},
 		{"input window", "min(rows, window)·dim·8 per split", m.Window},
-		{"labels", "n·(label width, +8 with epochs) + validation·16 + test·8, + (n+validation+test)·8 for held labels", m.Labels},
+		{"labels", "n·(label width, +4 with epochs) + validation·16 + test·8, + (n+validation+test)·8 for held labels", m.Labels},
 		{"stream", "(n+validation+test)·precision/8", m.Stream},
 		{"model", "params·24", m.Model},
 		{"optimizer", "trainable params·8 per state vector", m.Optimizer},
@@ -81,7 +81,7 @@ func (s Spec) MemoryEstimate() Memory {
 	n := max(s.N, 0)
 	m.Labels = SatAdd(SatAdd(SatMul(n, LabelWidth(classes)), SatMul(max(s.Validation, 0), 16)), SatMul(max(s.Test, 0), 8))
 	if s.Epochs > 0 {
-		m.Labels = SatAdd(m.Labels, SatMul(n, 8))
+		m.Labels = SatAdd(m.Labels, SatMul(n, 4))
 	}
 	if !s.LabelsStreamed() {
 		m.Labels = SatAdd(m.Labels, SatMul(rows, 8))

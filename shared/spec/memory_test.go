@@ -54,7 +54,7 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 
 // The labels term in closed form: a seeded task's labels are generated as
 // they are read, so per training example only their raw bytes (one, two
-// or four by the classes) stay, with eight more for θ*'s copy when it
+// or four by the classes) stay, with four more for θ*'s copy (int32) when it
 // trains epochs; the validation labels are kept by append (twice their
 // eight bytes at most) and the test labels read whole. A task whose
 // labels are held adds eight bytes for every example of every split.
@@ -70,8 +70,8 @@ func TestMemoryEstimateLabels(t *testing.T) {
 			t.Errorf("classes %d: labels %d, want n·%d + validation·16 + test·8 = %d", c.classes, got, c.width, want)
 		}
 		sp.Epochs = 3
-		if got, want := sp.MemoryEstimate().Labels, n*(c.width+8)+v*16+test*8; got != want {
-			t.Errorf("classes %d, epochs 3: labels %d, want n·(%d+8) + validation·16 + test·8 = %d", c.classes, got, c.width, want)
+		if got, want := sp.MemoryEstimate().Labels, n*(c.width+4)+v*16+test*8; got != want {
+			t.Errorf("classes %d, epochs 3: labels %d, want n·(%d+4) + validation·16 + test·8 = %d", c.classes, got, c.width, want)
 		}
 	}
 	if !sp.LabelsStreamed() {
