@@ -27,9 +27,11 @@ type memoryRun struct {
 // memory runs `edl run --quiet --n N` (the default synthetic task
 // otherwise) as a child process for each n and reports its peak resident
 // set against n, with the spec's estimate beside it. The inputs of a
-// seeded task are streamed above spec.StreamInputsAbove, so the figure
-// grows with n only through what the algorithm keeps per example: the
-// labels, the θ* training copy, the coded stream (see spec.Memory).
+// seeded task are streamed above spec.StreamInputsAbove and its labels
+// generated as they are read, so the figure grows with n only through what
+// the program keeps per example: the coded stream (kept to resend), the
+// training labels' raw bytes for the report's zstd baseline (one a label
+// here), the θ* training copy with epochs (see spec.Memory).
 func memory(edlPath string, ns []int64) error {
 	fmt.Println("== Peak memory of `edl run` against n (issue 20): the default synthetic task, Alice and Bob in one process ==")
 	if edlPath == "" {
