@@ -60,8 +60,16 @@ func memory(edlPath string, ns []int64) error {
 	}
 	if k := len(runs); k >= 2 && runs[k-1].n > runs[k-2].n {
 		a, b := runs[k-2], runs[k-1]
-		fmt.Printf("  growth between n=%d and n=%d: %.1f bytes of peak RSS per example (a dense input row of dim %d is %d bytes)\n",
-			a.n, b.n, float64(1024*(b.peakKiB-a.peakKiB))/float64(b.n-a.n), spec.Default().Dim, 8*spec.Default().Dim)
+		sa, sb := spec.Default(), spec.Default()
+		sa.N, sb.N = a.n, b.n
+		if sa.InputsStreamed() == sb.InputsStreamed() {
+			fmt.Printf("  growth between n=%d and n=%d: %.1f bytes of peak RSS per example (a dense input row of dim %d is %d bytes)\n",
+				a.n, b.n, float64(1024*(b.peakKiB-a.peakKiB))/float64(b.n-a.n), sa.Dim, 8*sa.Dim)
+		} else {
+			// The smaller run holds its inputs, the larger streams them:
+			// their difference is no per-example cost.
+			fmt.Printf("  n=%d holds its inputs and n=%d streams them: no growth per example between them (give -memory-n two streamed sizes, such as 1e7,2e7)\n", a.n, b.n)
+		}
 	}
 	return nil
 }
