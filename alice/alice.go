@@ -286,7 +286,7 @@ func send(ctx context.Context, cfg Config, out **run) (*Report, error) {
 	if err := writeOutputs(cfg, sess); err != nil {
 		return nil, err
 	}
-	rep, err := report.New(sp, mine, labels.Train, snd.PassTestLoss(), r.sessionID, time.Since(start).Seconds())
+	rep, err := report.New(sp, mine, snd.LabelBytes(), snd.PassTestLoss(), r.sessionID, time.Since(start).Seconds())
 	if err != nil {
 		return nil, err
 	}
@@ -624,7 +624,7 @@ func Local(cfg Config) (*Report, *prequential.Session, error) {
 	if err != nil {
 		return nil, nil, diverged(sp, fmt.Errorf("alice: %w", err))
 	}
-	rep, err := report.New(sp, p.Figures, labels.Train, p.Sender.PassTestLoss(), report.LocalSession, time.Since(start).Seconds())
+	rep, err := report.New(sp, p.Figures, p.Sender.LabelBytes(), p.Sender.PassTestLoss(), report.LocalSession, time.Since(start).Seconds())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -660,7 +660,9 @@ func diverged(sp spec.Spec, err error) error {
 }
 
 // buildTask makes the inputs and labels of the spec's task; a seeded task's
-// inputs are streamed (task.BuildStream), so they do not grow with n.
+// inputs and labels are streamed (task.BuildStream), so they do not grow
+// with n. The labels read the inputs' rows through the cursor of the
+// session given in: Alice's.
 func buildTask(sp spec.Spec, data, test *task.Table) (*task.Inputs, *task.Labels, error) {
 	in, labels, err := task.BuildStream(sp, data, test)
 	if err != nil {

@@ -327,6 +327,13 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 		obs = s.cfg.Observe(rep.SessionID)
 		obs.Start(sp, in)
 	}
+	var lout *labelsOut
+	if s.cfg.LabelsOut != "" {
+		if lout, err = createLabelsOut(s.cfg.LabelsOut); err != nil {
+			return status.Errorf(codes.Internal, "bob: %v", err)
+		}
+		defer lout.discard()
+	}
 	// advance decodes every label the bytes so far allow and sends a
 	// checkpoint at each boundary.
 	advance := func() error {
@@ -340,6 +347,9 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 			}
 			if obs != nil {
 				obs.Example(ex.Index, ex.Label, ex.Freqs, ex.Bytes)
+			}
+			if lout != nil && ex.Index < sp.N {
+				lout.add(ex.Label)
 			}
 			if cp := ex.Checkpoint; cp != nil {
 				rep.Checkpoints++
@@ -399,7 +409,7 @@ func (s *Server) transmit(stream wirepb.Transmission_TransmitServer, rep *Sessio
 				return suspend(err)
 			}
 		case *wirepb.AliceMessage_Finish:
-			return s.finish(stream, m.Finish, rcv, advance, rep)
+			return s.finish(stream, m.Finish, rcv, advance, rep, lout)
 		case *wirepb.AliceMessage_Abort:
 			return status.Errorf(codes.DataLoss, "bob: alice aborted at example %d: %s", m.Abort.GetExample(), m.Abort.GetReason())
 		case *wirepb.AliceMessage_Locate:
@@ -537,7 +547,7 @@ func (s *Server) accept(hello *wirepb.Hello) (spec.Spec, error) {
 // A stream Bob cannot decode to its end, or a Finish that disagrees with
 // what he decoded, leaves the stream open for her Locates (linger) until
 // she aborts or closes it.
-func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, rcv *transmit.Receiver, advance func() error, rep *SessionReport) error {
+func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.Finish, rcv *transmit.Receiver, advance func() error, rep *SessionReport, lout *labelsOut) error {
 	if err := rcv.CloseWrite(fin.GetPayloadBytes()); err != nil {
 		return status.Errorf(codes.DataLoss, "bob: %v", err)
 	}
@@ -554,13 +564,15 @@ func (s *Server) finish(stream wirepb.Transmission_TransmitServer, fin *wirepb.F
 	sess := rcv.Session()
 	sp := sess.Spec()
 	rep.Fill(sp, f)
-	if err := s.writeOutputs(sess, rcv.Labels()[:sp.N]); err != nil {
+	if err := s.writeOutputs(sess, lout); err != nil {
 		return status.Errorf(codes.Internal, "bob: %v", err)
 	}
 	return stream.Send(&wirepb.BobMessage{Msg: &wirepb.BobMessage_Summary{Summary: wire.SummaryOf(f, rep.Checkpoints)}})
 }
 
-func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {
+// writeOutputs writes Bob's model (--model-out) and puts the labels he
+// wrote as he decoded them (--labels-out) in place.
+func (s *Server) writeOutputs(sess *prequential.Session, lout *labelsOut) error {
 	if s.cfg.ModelOut != "" {
 		b, err := sess.EncodeModel()
 		if err != nil {
@@ -570,14 +582,8 @@ func (s *Server) writeOutputs(sess *prequential.Session, labels []int) error {
 			return fmt.Errorf("write model: %w", err)
 		}
 	}
-	if s.cfg.LabelsOut != "" {
-		var b bytes.Buffer
-		for _, y := range labels {
-			fmt.Fprintf(&b, "%d\n", y)
-		}
-		if err := os.WriteFile(s.cfg.LabelsOut, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write labels: %w", err)
-		}
+	if lout != nil {
+		return lout.commit()
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -280,6 +281,18 @@ func TestRawClientValidTransmission(t *testing.T) {
 	}
 	if !reflect.DeepEqual(rep, want) {
 		t.Errorf("session report\n got %+v\nwant %+v", rep, want)
+	}
+	// --labels-out: the n decoded labels, one per line, written as Bob
+	// decoded them and renamed into place: nothing else is left.
+	var lines strings.Builder
+	for _, y := range c.labels[:sp.N] {
+		fmt.Fprintf(&lines, "%d\n", y)
+	}
+	if got, err := os.ReadFile(dir + "/labels.txt"); err != nil || string(got) != lines.String() {
+		t.Errorf("labels-out: %v; %d bytes, want the %d labels in %d bytes", err, len(got), sp.N, lines.Len())
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 1 {
+		t.Errorf("labels-out's directory holds %d entries (%v), want labels.txt alone", len(ents), err)
 	}
 }
 
@@ -584,7 +597,8 @@ func TestFinishDisagreesWithDecoding(t *testing.T) {
 func TestAbortQuotesReason(t *testing.T) {
 	sp := rawSpec()
 	c := codeSpec(t, sp)
-	h := startBufBob(t, bob.Config{Limits: bob.DefaultLimits()})
+	dir := t.TempDir()
+	h := startBufBob(t, bob.Config{Limits: bob.DefaultLimits(), LabelsOut: dir + "/labels.txt"})
 	s := h.open(t)
 	welcome(t, s, sp)
 	sendSegments(s, c.data[:200], 100)
@@ -593,6 +607,12 @@ func TestAbortQuotesReason(t *testing.T) {
 	expectStatus(t, s, true, codes.DataLoss, reason, "1000")
 	if r := h.session(t); !strings.Contains(r.Error, reason) {
 		t.Errorf("bob's session error %q does not quote the reason", r.Error)
+	}
+	// The labels decoded before the abort are not put out: --labels-out
+	// is written only for a verified transmission, and its temporary file
+	// is gone.
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Errorf("after an abort the labels-out directory holds %d entries (%v), want none", len(ents), err)
 	}
 }
 

@@ -6,7 +6,10 @@
 // and answers Finish with his own figures (transmit.Figures).
 //
 // Bob never sees a label except by decoding it: he builds inputs only
-// (task.NewStreamInputs), never task.NewLabels.
+// (task.NewStreamInputs), never task.NewLabels. Nor does he hold the
+// labels he decodes: the Receiver hashes them as it goes, and
+// --labels-out is written as he decodes, into a temporary file renamed
+// into place once the transmission is verified.
 //
 // When he cannot decode on, he says so (Halt) and keeps the call open for
 // Alice's Locates until she aborts; he answers Locates from his session's

@@ -50,8 +50,9 @@ func procStatusKiB(t *testing.T, pid int, field string) int64 {
 // welcomes send half their stream, wait for Bob's checkpoint past 20 000
 // examples (he has decoded part of it) and drop their connection; then a
 // real alice process, killed (SIGKILL) once Bob has welcomed her. Each
-// transmission is estimated at ~30 MB (25.6 MB of inputs, 200 000 examples
-// of 16 numbers, and 4.8 MB of labels) and max-total-bytes holds three, so
+// transmission is estimated at ~26 MB (25.6 MB of inputs, 200 000 examples
+// of 16 numbers, 0.6 MB of coded bytes, 0.2 MB of labels) and
+// max-total-bytes holds three, so
 // of each nine Bob must refuse at least six with ResourceExhausted: the
 // welcomed ones hold their place until all nine have their answer. Without
 // the budget he would hold nine at once, 270 MB. Bob keeps each vanished

@@ -82,11 +82,13 @@ func TestTorchSessions(t *testing.T) {
 			return nil, nil, err
 		}
 		var cps []prequential.Checkpoint
+		var labels []int
 		for {
 			ex, ok, err := rcv.Step()
 			if err != nil || !ok {
-				return rcv.Labels(), cps, err
+				return labels, cps, err
 			}
+			labels = append(labels, ex.Label)
 			if ex.Checkpoint != nil {
 				cps = append(cps, *ex.Checkpoint)
 			}

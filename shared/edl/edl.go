@@ -6,6 +6,7 @@ import (
 
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/model"
+	"github.com/edlwire/edlwire/shared/spec"
 	"github.com/edlwire/edlwire/shared/task"
 )
 
@@ -99,20 +100,24 @@ func EDL(mdlBits float64, n int64, testLossBits float64) float64 {
 
 // LabelBytes is the raw label encoding used for the labels' SHA-256 and the
 // zstd baseline: one byte per label when K ≤ 256, two bytes little-endian
-// when K ≤ 65536, four otherwise.
+// when K ≤ 65536, four otherwise (LabelWidth).
 func LabelBytes(labels []int, k int) []byte {
-	width := 4
-	switch {
-	case k <= 256:
-		width = 1
-	case k <= 1<<16:
-		width = 2
-	}
-	out := make([]byte, 0, width*len(labels))
+	out := make([]byte, 0, LabelWidth(k)*len(labels))
 	for _, y := range labels {
-		for j := 0; j < width; j++ {
-			out = append(out, byte(uint32(y)>>(8*j)))
-		}
+		out = AppendLabel(out, y, k)
 	}
 	return out
+}
+
+// LabelWidth is the bytes a label of K classes takes in LabelBytes
+// (spec.LabelWidth, which memory estimates read).
+func LabelWidth(k int) int { return int(spec.LabelWidth(int64(k))) }
+
+// AppendLabel appends y's bytes in LabelBytes to dst: LabelBytes one label
+// at a time, for labels that are not held.
+func AppendLabel(dst []byte, y, k int) []byte {
+	for j := range LabelWidth(k) {
+		dst = append(dst, byte(uint32(y)>>(8*j)))
+	}
+	return dst
 }

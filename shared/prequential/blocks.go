@@ -70,7 +70,7 @@ func isBlockEnd(ends []int64, c int64) bool {
 // startBlocks sets up the first block, coded with the uniform distribution.
 func (s *Session) startBlocks() {
 	s.blocks = []Block{{From: 0, To: s.blockTo(0)}}
-	s.trainY = make([]int, 0, s.spec.N)
+	s.trainY = make([]int32, 0, s.spec.N)
 }
 
 // blockTo is the end of the block that begins at from.
@@ -143,7 +143,7 @@ func (s *Session) trainBlock() error {
 			rows := min(batch, len(tr)-start)
 			for j := range rows {
 				s.batchX[j] = s.in.Train.Row(tr[start+j])
-				labels[j] = s.trainY[tr[start+j]]
+				labels[j] = int(s.trainY[tr[start+j]])
 				if s.batchP[j] == nil {
 					s.batchP[j] = make([]float64, m.NumClasses())
 				}
@@ -266,7 +266,7 @@ func (s *Session) validate(m model.Differentiable, idx []int) (bits, acc float64
 		}
 		m.Forward(s.batchP[:rows], s.batchX[:rows])
 		for j := range rows {
-			p, y := s.batchP[j], s.trainY[idx[start+j]]
+			p, y := s.batchP[j], int(s.trainY[idx[start+j]])
 			sum += s.capped(p[y])
 			top := 0
 			for k, q := range p {

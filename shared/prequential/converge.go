@@ -36,15 +36,17 @@ func (s *Session) Converge(labels, validLabels []int) (Converged, error) {
 	if s.heldOut {
 		return Converged{}, fmt.Errorf("prequential: converge: a session with held-out coding reaches θ* by itself")
 	}
-	out, err := s.converge(labels, validLabels)
+	out, err := s.converge(func(i int) int { return labels[i] }, len(labels), validLabels)
 	s.ended = true // no more coding: the model is no longer the pass's
 	return out, err
 }
 
-func (s *Session) converge(labels, validLabels []int) (Converged, error) {
+// converge reaches θ* from the count labels of the coded examples, read
+// by label (the caller's slice, or the session's compact copy).
+func (s *Session) converge(label func(i int) int, count int, validLabels []int) (Converged, error) {
 	n := int(min(s.step, s.spec.N)) // training examples coded
-	if s.spec.Epochs > 0 && len(labels) < n {
-		return Converged{}, fmt.Errorf("prequential: converge: %d labels for %d coded examples", len(labels), n)
+	if s.spec.Epochs > 0 && count < n {
+		return Converged{}, fmt.Errorf("prequential: converge: %d labels for %d coded examples", count, n)
 	}
 	if s.in.Valid.Rows != len(validLabels) {
 		return Converged{}, fmt.Errorf("prequential: converge: %d validation inputs, %d labels", s.in.Valid.Rows, len(validLabels))
@@ -75,6 +77,7 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 	best := append([]float64(nil), model.Trainable(m)...)
 	bestState := s.opt.State()
 	batch := int(s.spec.Batch)
+	ys := make([]int, batch) // a minibatch's labels
 	for epoch := int64(1); epoch <= s.spec.Epochs; epoch++ {
 		for start := 0; start < n; start += batch {
 			rows := min(batch, n-start)
@@ -83,9 +86,10 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 				if s.batchP[j] == nil {
 					s.batchP[j] = make([]float64, m.NumClasses())
 				}
+				ys[j] = label(start + j)
 			}
 			m.Forward(s.batchP[:rows], s.batchX[:rows])
-			m.Backward(s.grad, labels[start:start+rows])
+			m.Backward(s.grad, ys[:rows])
 			s.optimize(model.Trainable(m), rows)
 		}
 		out.Epochs = epoch
@@ -191,7 +195,7 @@ func (s *Session) applyHeldOut(i int64, label int) error {
 	s.step++
 	switch {
 	case valid && s.step == n+v:
-		conv, err := s.converge(s.trainY, s.validY)
+		conv, err := s.converge(func(i int) int { return int(s.trainY[i]) }, len(s.trainY), s.validY)
 		if err != nil {
 			return err
 		}

@@ -92,10 +92,10 @@ type Session struct {
 	workers   int // goroutines for large models' layers and updates, and each block's fresh model (speed only, never bits)
 
 	step       int64
-	ended      bool  // Converge ran: no more examples are coded
-	heldOut    bool  // after the pass, code the validation and test labels (see NewWithOptions)
-	trainY     []int // the pass's labels, kept when θ* needs them (held-out coding with epochs)
-	validY     []int // the validation labels coded so far
+	ended      bool    // Converge ran: no more examples are coded
+	heldOut    bool    // after the pass, code the validation and test labels (see NewWithOptions)
+	trainY     []int32 // the pass's labels, kept when θ* needs them (held-out coding with epochs); classes ≤ 2^30 fit
+	validY     []int   // the validation labels coded so far
 	held       HeldOut
 	testSum    float64     // Σ −log₂ p(y) over the test labels coded so far, under θ*
 	heldP      []float64   // the held-out example's distribution
@@ -303,7 +303,7 @@ func (ss *Session) start(in *task.Inputs, opts Options) (*Session, error) {
 		}
 		ss.heldOut = true
 		if s.Epochs > 0 {
-			ss.trainY = make([]int, 0, s.N)
+			ss.trainY = make([]int32, 0, s.N)
 		}
 	}
 	return ss, nil
@@ -458,7 +458,7 @@ func (s *Session) Apply(label int) error {
 
 	s.batchY = append(s.batchY, label)
 	if s.trainY != nil {
-		s.trainY = append(s.trainY, label)
+		s.trainY = append(s.trainY, int32(label))
 	}
 	s.batchFill++
 	s.step++

@@ -100,10 +100,12 @@ func Blocks(bs []prequential.Block) []Block {
 // New is the part of the report every coded run has, over the wire or
 // not: the figures both sides computed (transmit.Figures), the baselines
 // (uniform code, zstd of the raw labels) and the single-pass model's test
-// loss (the sender's alone). elapsed is the run's wall time in seconds,
-// measured by the caller. The transport fields stay zero.
-func New(sp spec.Spec, f transmit.Figures, train []int, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
-	zbits, err := ZstdBits(edl.LabelBytes(train, int(sp.Classes)))
+// loss (the sender's alone). labelBytes are the n training labels in
+// edl.LabelBytes' encoding (transmit.Sender.LabelBytes), which the zstd
+// baseline compresses. elapsed is the run's wall time in seconds, measured
+// by the caller. The transport fields stay zero.
+func New(sp spec.Spec, f transmit.Figures, labelBytes []byte, passTestLoss float64, sessionID string, elapsed float64) (*Report, error) {
+	zbits, err := ZstdBits(labelBytes)
 	if err != nil {
 		return nil, err
 	}

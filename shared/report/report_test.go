@@ -16,7 +16,7 @@ func TestNewFromFigures(t *testing.T) {
 	f := transmit.Figures{Examples: sp.N + sp.Test, PayloadBytes: 942, MDLBytes: 719, IdealBits: 5748.4, QuantizedIdealBits: 5748.5,
 		TestLossBits: 0.25, EDLBits: 5752 - float64(sp.N)*0.25, ThetaEpochs: 2, ThetaBestEpoch: 1}
 	f.Final.Fingerprint[0] = 0x2d
-	r, err := New(sp, f, make([]int, sp.N), 0.5, "id", 2)
+	r, err := New(sp, f, make([]byte, sp.N), 0.5, "id", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestNewFromFigures(t *testing.T) {
 		t.Errorf("scored %v, labels/s %v", r.ScoredIdealBits, r.LabelsPerSecond)
 	}
 	sp.Test = 0
-	if r, _ := New(sp, f, make([]int, sp.N), 0, "id", 1); r.TestLossBits != nil || r.EDLBits != nil || !strings.Contains(r.Summary(), "not measured") {
+	if r, _ := New(sp, f, make([]byte, sp.N), 0, "id", 1); r.TestLossBits != nil || r.EDLBits != nil || !strings.Contains(r.Summary(), "not measured") {
 		t.Errorf("test = 0 still reports a test loss")
 	}
 }

@@ -15,7 +15,7 @@ import (
 type Memory struct {
 	Inputs    int64 // (n+validation+test)·dim·8: the input matrices held (data tasks, or seeded ones up to StreamInputsAbove), shared by sessions
 	Window    int64 // Σ over the splits min(rows, window)·dim·8: streamed inputs (InputsStreamed, InputWindowRows), per session
-	Labels    int64 // (n+validation+test)·8 three times: the labels (Alice's, or Bob's decoded), the coding-order copy of a held-out run and the θ* training copy
+	Labels    int64 // n·LabelWidth: Alice's training labels as edl.LabelBytes encodes them, kept for her report's zstd baseline; n·4 more with epochs (the θ* training copy, int32, both sides); validation·16 (the validation labels θ* reads, grown by append); test·8 (Alice's test labels, read whole for the pass model's test loss); and (n+validation+test)·8 for a task whose labels are held (LabelsStreamed false)
 	Stream    int64 // (n+validation+test)·precision/8: the coded bytes kept to resend or resume (a label costs at most precision bits)
 	Model     int64 // params·8·3: the parameters, their gradient and the canonical encoding fingerprinted at checkpoints
 	Optimizer int64 // trainable params·8 per state vector (momentum 1, adam 2)
@@ -29,7 +29,7 @@ func (m Memory) terms() []memTerm {
 	return []memTerm{
 		{"inputs", "(n+validation+test)·dim·8", m.Inputs},
 		{"input window", "min(rows, window)·dim·8 per split", m.Window},
-		{"labels", "(n+validation+test)·24", m.Labels},
+		{"labels", "n·(label width, +4 with epochs) + validation·16 + test·8, + (n+validation+test)·8 for held labels", m.Labels},
 		{"stream", "(n+validation+test)·precision/8", m.Stream},
 		{"model", "params·24", m.Model},
 		{"optimizer", "trainable params·8 per state vector", m.Optimizer},
@@ -78,7 +78,16 @@ func (s Spec) MemoryEstimate() Memory {
 	} else {
 		m.Inputs = SatMul(SatMul(rows, dim), 8)
 	}
-	m.Labels = SatMul(rows, 24)
+	n := max(s.N, 0)
+	m.Labels = SatAdd(SatAdd(SatMul(n, LabelWidth(classes)), SatMul(max(s.Validation, 0), 16)), SatMul(max(s.Test, 0), 8))
+	if s.Epochs > 0 || len(s.Blocks) > 0 {
+		// The session keeps the pass's labels (int32) for θ*'s epochs or
+		// for training each block on every label decoded before it.
+		m.Labels = SatAdd(m.Labels, SatMul(n, 4))
+	}
+	if !s.LabelsStreamed() {
+		m.Labels = SatAdd(m.Labels, SatMul(rows, 8))
+	}
 	m.Stream = SatMul(rows, max(s.Precision, 8)) / 8
 	params, trainable := max(s.NumParams(), 0), max(s.TrainableParams(), 0)
 	m.Model = SatMul(params, 24)
@@ -125,6 +134,25 @@ func (s Spec) InputsStreamable() bool {
 		return true
 	}
 	return false
+}
+
+// LabelsStreamed reports whether the spec's labels are generated as Alice
+// reads them (task.NewStreamLabels), so that no side holds them: the
+// seeded tasks, whose label i is a function of input row i and of draws
+// taken alike for every example. Labels read from data are held.
+func (s Spec) LabelsStreamed() bool { return s.InputsStreamable() }
+
+// LabelWidth is the bytes one label of a task with classes classes takes
+// in the raw label encoding that the labels' hash and the zstd baseline
+// read (edl.LabelBytes): 1 up to 256 classes, 2 up to 65536, 4 beyond.
+func LabelWidth(classes int64) int64 {
+	switch {
+	case classes <= 256:
+		return 1
+	case classes <= 1<<16:
+		return 2
+	}
+	return 4
 }
 
 // InputsStreamed reports whether the spec's inputs are streamed: a

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // The estimate's input terms in closed form: a seeded task's inputs are
 // held up to StreamInputsAbove and streamed past it, and then only the
@@ -26,8 +29,9 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 		if want := int64((1024 + 1000) * 16 * 8); !sp.InputsStreamed() || m.Inputs != 0 || m.Window != want {
 			t.Errorf("n=%d: streamed %v, inputs %d, window %d; want streamed, 0 and %d", n, sp.InputsStreamed(), m.Inputs, m.Window, want)
 		}
-		if want := (n + 1000) * 24; m.Labels != want {
-			t.Errorf("n=%d: labels %d, want (n+test)·24 = %d", n, m.Labels, want)
+		// Ten classes: a byte a training label; the test labels read whole.
+		if want := n + 1000*8; m.Labels != want {
+			t.Errorf("n=%d: labels %d, want n·1 + test·8 = %d", n, m.Labels, want)
 		}
 	}
 	// A large minibatch widens the window: 1 chunk + ⌈1000/512⌉ = 3.
@@ -45,5 +49,48 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 	sp.Task, sp.N, sp.Dim = TaskFile, 1e7, 16
 	if sp.InputsStreamed() || sp.MemoryEstimate().Inputs != (1e7+sp.Validation+sp.Test)*16*8 {
 		t.Errorf("file task: streamed %v, inputs %d", sp.InputsStreamed(), sp.MemoryEstimate().Inputs)
+	}
+}
+
+// The labels term in closed form: a seeded task's labels are generated as
+// they are read, so per training example only their raw bytes (one, two
+// or four by the classes) stay, with four more for θ*'s copy (int32) when it
+// trains epochs; the validation labels are kept by append (twice their
+// eight bytes at most) and the test labels read whole. A task whose
+// labels are held adds eight bytes for every example of every split.
+func TestMemoryEstimateLabels(t *testing.T) {
+	const n, v, test int64 = 1000000, 3000, 5000
+	sp := Default()
+	sp.N, sp.Validation, sp.Test = n, v, test
+	for _, c := range []struct {
+		classes, width int64
+	}{{2, 1}, {256, 1}, {257, 2}, {1 << 16, 2}, {1<<16 + 1, 4}} {
+		sp.Classes, sp.Epochs = c.classes, 0
+		if got, want := sp.MemoryEstimate().Labels, n*c.width+v*16+test*8; got != want {
+			t.Errorf("classes %d: labels %d, want n·%d + validation·16 + test·8 = %d", c.classes, got, c.width, want)
+		}
+		sp.Epochs = 3
+		if got, want := sp.MemoryEstimate().Labels, n*(c.width+4)+v*16+test*8; got != want {
+			t.Errorf("classes %d, epochs 3: labels %d, want n·(%d+4) + validation·16 + test·8 = %d", c.classes, got, c.width, want)
+		}
+		sp.Epochs, sp.Blocks = 0, []int64{1000, 2000}
+		if got, want := sp.MemoryEstimate().Labels, n*(c.width+4)+v*16+test*8; got != want {
+			t.Errorf("classes %d, blocks: labels %d, want n·(%d+4) + validation·16 + test·8 = %d", c.classes, got, c.width, want)
+		}
+		sp.Blocks = nil
+	}
+	if !sp.LabelsStreamed() {
+		t.Error("the synthetic task's labels are not streamed")
+	}
+	sp = Default()
+	sp.Task, sp.N, sp.Validation, sp.Test, sp.Classes, sp.Epochs = TaskFile, n, v, test, 10, 0
+	if got, want := sp.MemoryEstimate().Labels, n*1+v*16+test*8+(n+v+test)*8; sp.LabelsStreamed() || got != want {
+		t.Errorf("file task: streamed %v, labels %d, want n + validation·16 + test·8 + (n+validation+test)·8 = %d", sp.LabelsStreamed(), got, want)
+	}
+	// Saturating, never wrapping: the largest n at the widest labels.
+	sp = Default()
+	sp.N, sp.Classes, sp.Epochs = math.MaxInt64, 1<<20, 1
+	if got := sp.MemoryEstimate().Labels; got != math.MaxInt64 {
+		t.Errorf("n = MaxInt64: labels %d, want saturated at MaxInt64", got)
 	}
 }

@@ -3,7 +3,6 @@ package task
 import (
 	"strings"
 
-	"github.com/edlwire/edlwire/shared/rng"
 	"github.com/edlwire/edlwire/shared/spec"
 )
 
@@ -44,13 +43,7 @@ func seededTask(sec spec.Section) Registration {
 	return Registration{
 		Spec:   sec,
 		Inputs: seededSplits,
-		Labels: func(s spec.Spec, in *Inputs) (*Labels, error) {
-			return &Labels{
-				Train: seededLabels(s, &in.Train, "train"),
-				Valid: seededLabels(s, &in.Valid, "valid"),
-				Test:  seededLabels(s, &in.Test, "test"),
-			}, nil
-		},
+		Rule:   seededRule,
 	}
 }
 
@@ -86,14 +79,7 @@ var syntheticTask = Registration{
 		Memory: teacherMemory,
 	},
 	Inputs: seededSplits,
-	Labels: func(s spec.Spec, in *Inputs) (*Labels, error) {
-		teacher := normalMatrix(rng.Derive(s.Seed, "teacher"), int(s.Classes), int(s.Dim))
-		return &Labels{
-			Train: synthLabels(s, &teacher, &in.Train, "train"),
-			Valid: synthLabels(s, &teacher, &in.Valid, "valid"),
-			Test:  synthLabels(s, &teacher, &in.Test, "test"),
-		}, nil
-	},
+	Rule:   synthRule,
 }
 
 // fileTask: a CSV or JSONL dataset both sides hold, named by DataName and
@@ -337,7 +323,7 @@ var formatTask = func() Registration {
 		},
 		Memory: keysMemory,
 	})
-	r.RandomLabels = formatRandomLabels
+	r.RandomLabels = formatRandomRule
 	return r
 }()
 

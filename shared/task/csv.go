@@ -307,10 +307,11 @@ func NewFileLabelsTest(s spec.Spec, t, test *Table) (*Labels, error) {
 		}
 	}
 	if s.RandomLabels {
+		rule := randomRule(s)
 		return &Labels{
-			Train: randomLabels(s, "train", int(s.N)),
-			Valid: randomLabels(s, "valid", int(s.Validation)),
-			Test:  randomLabels(s, "test", int(s.Test)),
+			Train: runStep(rule("train"), nil, int(s.N)),
+			Valid: runStep(rule("valid"), nil, int(s.Validation)),
+			Test:  runStep(rule("test"), nil, int(s.Test)),
 		}, nil
 	}
 	perm := order(s, t.Rows)

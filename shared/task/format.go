@@ -71,8 +71,8 @@ func formatKey(row []float64) int {
 	return 0
 }
 
-// formatLabels is the format task's labels of one split, noise included.
-func formatLabels(s spec.Spec, x *Matrix, part string) []int {
+// formatRule is the format task's label rule, noise included.
+func formatRule(s spec.Spec) LabelRule {
 	answers := FormatAnswers(s)
 	a := len(answers)
 	src := rng.New(rng.Derive(s.Seed, "format-map"), 0)
@@ -80,27 +80,25 @@ func formatLabels(s spec.Spec, x *Matrix, part string) []int {
 	for k := range mapping {
 		mapping[k] = src.IntN(a)
 	}
-	noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
-	out := make([]int, x.Rows)
-	for i := range out {
-		j := mapping[formatKey(x.Row(i))]
-		u, r := noise.Float64(), noise.IntN(a-1)
-		if u < s.Noise {
-			j = (j + 1 + r) % a
+	return func(part string) LabelStep {
+		noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
+		return func(row []float64) int {
+			j := mapping[formatKey(row)]
+			u, r := noise.Float64(), noise.IntN(a-1)
+			if u < s.Noise {
+				j = (j + 1 + r) % a
+			}
+			return answers[j]
 		}
-		out[i] = answers[j]
 	}
-	return out
 }
 
-// formatRandomLabels is the random-labels control of the format task:
+// formatRandomRule is the random-labels control of the format task:
 // uniform draws from S, independent of the inputs.
-func formatRandomLabels(s spec.Spec, part string, n int) []int {
+func formatRandomRule(s spec.Spec) LabelRule {
 	answers := FormatAnswers(s)
-	src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
-	out := make([]int, n)
-	for i := range out {
-		out[i] = answers[src.IntN(len(answers))]
+	return func(part string) LabelStep {
+		src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
+		return func([]float64) int { return answers[src.IntN(len(answers))] }
 	}
-	return out
 }

@@ -16,11 +16,16 @@ type Registration struct {
 	// validation and test splits. nil for a task whose examples come from
 	// a table both sides read (the file task: NewFileInputs).
 	Inputs func(s spec.Spec) (*Inputs, error)
-	// Labels generates the labels of in's examples (nil with Inputs).
+	// Labels generates the labels of in's examples, held (nil with Inputs,
+	// or when Rule is set).
 	Labels func(s spec.Spec, in *Inputs) (*Labels, error)
-	// RandomLabels draws one split's labels for the random-labels control
-	// (part: train, valid or test); nil: uniform over the classes.
-	RandomLabels func(s spec.Spec, part string, n int) []int
+	// Rule is the task's labelling as a rule (labels.go), which NewLabels
+	// runs to the end of each split and NewStreamLabels as the labels are
+	// read, so they need not be held. A task gives Rule or Labels.
+	Rule func(s spec.Spec) LabelRule
+	// RandomLabels is the labelling of the random-labels control; nil:
+	// uniform over the classes.
+	RandomLabels func(s spec.Spec) LabelRule
 }
 
 // Register adds a task: its section to package spec's registry, which also
@@ -28,8 +33,8 @@ type Registration struct {
 // a Section that package spec refuses (a name registered twice, ...), is a
 // programming error and panics, at program start.
 func Register(r Registration) {
-	if (r.Inputs == nil) != (r.Labels == nil) {
-		panic(fmt.Sprintf("task: register %q: Inputs and Labels go together", r.Spec.Name))
+	if (r.Inputs == nil) != (r.Labels == nil && r.Rule == nil) {
+		panic(fmt.Sprintf("task: register %q: Inputs and Labels (or Rule) go together", r.Spec.Name))
 	}
 	sec := r.Spec
 	sec.Impl = r

@@ -147,114 +147,132 @@ func symbolOf(row []float64, off int, inv []int) int {
 	return 0
 }
 
-// seededLabels applies the task's hidden rule to one split, then its noise:
-// with probability Noise a label is replaced by a uniform draw from the
-// other Classes−1 labels (so the noise is exactly the ε the hypothesis
-// learner assumes). Both noise draws happen for every example so the stream
-// stays aligned with the example index.
-func seededLabels(s spec.Spec, x *Matrix, part string) []int {
+// seededRule is the label rule of seeded.go's tasks: the task's hidden
+// rule applied to the row, then its noise: with probability Noise a label
+// is replaced by a uniform draw from the other Classes−1 labels (so the
+// noise is exactly the ε the hypothesis learner assumes). Both noise draws
+// happen for every example so the stream stays aligned with the example
+// index.
+func seededRule(s spec.Spec) LabelRule {
+	if s.Task == spec.TaskFormat {
+		return formatRule(s) // its noise stays inside the answer set
+	}
 	k := int(s.Classes)
-	out := make([]int, x.Rows)
+	var hidden func(row []float64) int
 	switch s.Task {
 	case spec.TaskHypothesis:
 		j := rng.New(rng.Derive(s.Seed, "hypothesis"), 0).IntN(int(s.Hypotheses))
-		for i := range out {
-			out[i] = (int(x.Row(i)[0]) + j) % k
-		}
+		hidden = func(row []float64) int { return (int(row[0]) + j) % k }
 	case spec.TaskCoupon:
 		src := rng.New(rng.Derive(s.Seed, "coupon-values"), 0)
 		values := make([]int, s.Keys)
 		for i := range values {
 			values[i] = src.IntN(k)
 		}
-		for i := range out {
-			out[i] = values[int(x.Row(i)[0])]
-		}
+		hidden = func(row []float64) int { return values[int(row[0])] }
 	case spec.TaskParity:
 		subset := rng.New(rng.Derive(s.Seed, "parity-subset"), 0).Perm(int(s.Dim))[:s.ParityBits]
-		for i := range out {
-			row := x.Row(i)
+		hidden = func(row []float64) int {
 			y := 0
 			for _, c := range subset {
 				if row[c] > 0 {
 					y ^= 1
 				}
 			}
-			out[i] = y
+			return y
 		}
 	case spec.TaskModular:
-		p := modulus(s)
-		perm := notation(s)
-		inv := make([]int, p)
-		for sym, col := range perm {
-			inv[col] = sym
-		}
-		for i := range out {
-			row := x.Row(i)
-			var a, b int
-			if tokenNotation(s) {
-				a, b = inv[int(row[0])], inv[int(row[1])]
-			} else {
-				a, b = symbolOf(row, 0, inv), symbolOf(row, p, inv)
-			}
-			switch s.Op {
-			case spec.OpAdd:
-				out[i] = (a + b) % p
-			case spec.OpSub:
-				out[i] = (a - b + p) % p
-			case spec.OpMul:
-				out[i] = (a * b) % p
-			}
-		}
-		if s.Notation == spec.NotationAnswersPermuted {
-			// The same answers written in the other alphabet: σ(y).
-			sigma := answerAlphabet(p)
-			for i, y := range out {
-				out[i] = sigma[y]
-			}
-		}
-		if s.Notation == spec.NotationTagged {
-			// Each answer in the script its tag names, t·p + y; a prompt
-			// without a tag is answered in a script drawn uniformly.
-			pick := rng.New(rng.Derive(s.Seed, part+"-untagged-script"), 0)
-			for i, y := range out {
-				t := pick.IntN(int(s.Notations))
-				for j, v := range x.Row(i)[2*p:] {
-					if v != 0 {
-						t = j
-					}
-				}
-				out[i] = t*p + y
-			}
-		}
-		if s.Notation == spec.NotationUntagged {
-			// No tag: every answer in the last script.
-			for i, y := range out {
-				out[i] = (int(s.Notations)-1)*p + y
-			}
-		}
-	case spec.TaskFormat:
-		return formatLabels(s, x, part) // its noise stays inside the answer set
+		hidden = modularRule(s)
 	case spec.TaskRare:
 		common := normalMatrix(rng.Derive(s.Seed, "teacher"), k, int(s.Dim))
 		rare := normalMatrix(rng.Derive(s.Seed, "rare-teacher"), k, int(s.Dim))
-		for i := range out {
-			row := x.Row(i)
+		hidden = func(row []float64) int {
 			w := &common
 			if row[0] >= 3 {
 				w = &rare
 			}
-			out[i] = argmaxRows(w, row)
+			return argmaxRows(w, row)
+		}
+	default:
+		panic("task: no seeded labels for task " + s.Task)
+	}
+	tagged := s.Task == spec.TaskModular && s.Notation == spec.NotationTagged
+	p := 0
+	if tagged {
+		p = modulus(s)
+	}
+	return func(part string) LabelStep {
+		noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
+		var pick *rng.Source
+		if tagged {
+			pick = rng.New(rng.Derive(s.Seed, part+"-untagged-script"), 0)
+		}
+		return func(row []float64) int {
+			y := hidden(row)
+			if pick != nil {
+				// Each answer in the script its tag names, t·p + y; a
+				// prompt without a tag is answered in a script drawn
+				// uniformly (drawn for every example).
+				t := pick.IntN(int(s.Notations))
+				for j, v := range row[2*p:] {
+					if v != 0 {
+						t = j
+					}
+				}
+				y = t*p + y
+			}
+			u, r := noise.Float64(), noise.IntN(k-1)
+			if u < s.Noise {
+				y = (y + 1 + r) % k
+			}
+			return y
 		}
 	}
-	noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
-	for i := range out {
-		u, r := noise.Float64(), noise.IntN(k-1)
-		if u < s.Noise {
-			out[i] = (out[i] + 1 + r) % k
-		}
+}
+
+// modularRule is the modular task's hidden rule: a Op b mod p read from the
+// row in the spec's notation, written in the answer alphabet (σ(y) in the
+// answers-permuted notation, the last script in the untagged one; the
+// tagged notation's script is drawn per example by seededRule).
+func modularRule(s spec.Spec) func(row []float64) int {
+	p := modulus(s)
+	perm := notation(s)
+	inv := make([]int, p)
+	for sym, col := range perm {
+		inv[col] = sym
 	}
-	return out
+	tokens := tokenNotation(s)
+	var sigma []int
+	if s.Notation == spec.NotationAnswersPermuted {
+		// The same answers written in the other alphabet: σ(y).
+		sigma = answerAlphabet(p)
+	}
+	untagged := s.Notation == spec.NotationUntagged
+	return func(row []float64) int {
+		var a, b int
+		if tokens {
+			a, b = inv[int(row[0])], inv[int(row[1])]
+		} else {
+			a, b = symbolOf(row, 0, inv), symbolOf(row, p, inv)
+		}
+		var y int
+		switch s.Op {
+		case spec.OpAdd:
+			y = (a + b) % p
+		case spec.OpSub:
+			y = (a - b + p) % p
+		case spec.OpMul:
+			y = (a * b) % p
+		}
+		if sigma != nil {
+			y = sigma[y]
+		}
+		if untagged {
+			// No tag: every answer in the last script.
+			y = (int(s.Notations)-1)*p + y
+		}
+		return y
+	}
 }
 
 // argmaxRows is the index of the teacher row with the largest dot product
@@ -269,14 +287,13 @@ func argmaxRows(w *Matrix, x []float64) int {
 	return best
 }
 
-// randomLabels replaces a split's labels with uniform draws independent of
+// randomRule replaces a split's labels with uniform draws independent of
 // the inputs: the control in which nothing generalizes. The stream names
 // are the synthetic task's, so its labels are unchanged by the move here.
-func randomLabels(s spec.Spec, part string, n int) []int {
-	src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
-	out := make([]int, n)
-	for i := range out {
-		out[i] = src.IntN(int(s.Classes))
+func randomRule(s spec.Spec) LabelRule {
+	k := int(s.Classes)
+	return func(part string) LabelStep {
+		src := rng.New(rng.Derive(s.Seed, part+"-random-labels"), 0)
+		return func([]float64) int { return src.IntN(k) }
 	}
-	return out
 }

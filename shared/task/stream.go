@@ -170,16 +170,18 @@ func newStreamInputs(s spec.Spec, stream bool) (*Inputs, error) {
 	}, nil
 }
 
-// BuildStream is Build with the inputs of NewStreamInputs.
+// BuildStream is Build with the inputs of NewStreamInputs and the labels
+// of NewStreamLabels, read through the same cursors: Alice's view, for one
+// session that codes the labels in order.
 func BuildStream(s spec.Spec, data, test *Table) (*Inputs, *Labels, error) {
-	if !s.InputsStreamed() {
+	if s.Task == spec.TaskFile {
 		return Build(s, data, test)
 	}
 	in, err := NewStreamInputs(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	labels, err := NewLabels(s, in)
+	labels, err := NewStreamLabels(s, in)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -34,11 +34,16 @@ type Inputs struct {
 	Test  Matrix
 }
 
-// Labels are what Alice alone knows.
+// Labels are what Alice alone knows: dense (the three slices) or streamed
+// (the slices are nil and each label is generated as it is read, through
+// the inputs' rows: NewStreamLabels). Readers of either kind use Len, At
+// and All.
 type Labels struct {
 	Train []int
 	Valid []int
 	Test  []int
+	// stream generates the splits, in Part order, when non-nil.
+	stream *[3]labelStream
 }
 
 // Build makes the spec's inputs and labels: generated from the seed for the
@@ -94,48 +99,65 @@ func normalMatrix(seed uint64, rows, cols int) Matrix {
 	return m
 }
 
-// NewLabels generates the labels of in's examples under the spec's hidden rule.
+// NewLabels generates the labels of in's examples under the spec's hidden
+// rule, every split at once.
 func NewLabels(s spec.Spec, in *Inputs) (*Labels, error) {
-	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("task: %w", err)
-	}
-	if in.Train.Rows != int(s.N) || in.Valid.Rows != int(s.Validation) || in.Test.Rows != int(s.Test) || in.Train.Cols != int(s.Dim) {
-		return nil, fmt.Errorf("task: inputs do not match the spec (%d/%d/%d rows of %d, spec n=%d validation=%d test=%d dim=%d)",
-			in.Train.Rows, in.Valid.Rows, in.Test.Rows, in.Train.Cols, s.N, s.Validation, s.Test, s.Dim)
-	}
-	r, ok := Lookup(s.Task)
+	rule, r, err := labelRule(s, in)
 	switch {
-	case !ok:
-		return nil, fmt.Errorf("task: unknown task %q", s.Task)
-	case s.RandomLabels:
-		random := r.RandomLabels
-		if random == nil {
-			random = randomLabels
-		}
-		return &Labels{
-			Train: random(s, "train", in.Train.Rows),
-			Valid: random(s, "valid", in.Valid.Rows),
-			Test:  random(s, "test", in.Test.Rows),
-		}, nil
+	case err != nil:
+		return nil, err
+	case rule != nil:
+		return denseLabels(rule, in), nil
 	case r.Labels == nil:
 		return nil, fmt.Errorf("task: the %s task's labels come from its table: use NewFileLabels", s.Task)
 	}
 	return r.Labels(s, in)
 }
 
-func synthLabels(s spec.Spec, teacher, x *Matrix, part string) []int {
-	k := int(s.Classes)
-	out := make([]int, x.Rows)
-	noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
-	for i := range out {
-		best := argmaxRows(teacher, x.Row(i))
-		// Both draws happen for every example so the noise stream stays
-		// aligned with the example index whatever the noise level.
-		u, repl := noise.Float64(), noise.IntN(k)
-		if u < s.Noise {
-			best = repl
-		}
-		out[i] = best
+// labelRule checks the spec and in, and returns the rule that labels in:
+// the task's (nil for a task whose labels come from its Labels alone) or,
+// with RandomLabels, the random control's.
+func labelRule(s spec.Spec, in *Inputs) (LabelRule, Registration, error) {
+	if err := s.Validate(); err != nil {
+		return nil, Registration{}, fmt.Errorf("task: %w", err)
 	}
-	return out
+	if in.Train.Rows != int(s.N) || in.Valid.Rows != int(s.Validation) || in.Test.Rows != int(s.Test) || in.Train.Cols != int(s.Dim) {
+		return nil, Registration{}, fmt.Errorf("task: inputs do not match the spec (%d/%d/%d rows of %d, spec n=%d validation=%d test=%d dim=%d)",
+			in.Train.Rows, in.Valid.Rows, in.Test.Rows, in.Train.Cols, s.N, s.Validation, s.Test, s.Dim)
+	}
+	r, ok := Lookup(s.Task)
+	switch {
+	case !ok:
+		return nil, r, fmt.Errorf("task: unknown task %q", s.Task)
+	case s.RandomLabels:
+		random := r.RandomLabels
+		if random == nil {
+			random = randomRule
+		}
+		return random(s), r, nil
+	case r.Rule != nil:
+		return r.Rule(s), r, nil
+	}
+	return nil, r, nil
+}
+
+// synthRule is the synthetic task's labels: the teacher's argmax, replaced
+// with probability Noise by a uniform draw.
+func synthRule(s spec.Spec) LabelRule {
+	k := int(s.Classes)
+	teacher := normalMatrix(rng.Derive(s.Seed, "teacher"), k, int(s.Dim))
+	return func(part string) LabelStep {
+		noise := rng.New(rng.Derive(s.Seed, part+"-noise"), 0)
+		return func(row []float64) int {
+			best := argmaxRows(&teacher, row)
+			// Both draws happen for every example so the noise stream
+			// stays aligned with the example index whatever the noise
+			// level.
+			u, repl := noise.Float64(), noise.IntN(k)
+			if u < s.Noise {
+				best = repl
+			}
+			return best
+		}
+	}
 }

@@ -19,6 +19,12 @@
 // either side. Equal sessions give bit-identical Figures, which is what
 // Bob's verification checks (Figures.Diff).
 //
+// Neither driver holds the labels: the Sender reads them in coding order
+// through task.Labels (generated as they are read, for a seeded task) and
+// both hash the training labels as they go (Figures.LabelsSHA256). The
+// Sender keeps only their raw bytes, one a label up to 256 classes, for
+// the zstd baseline of Alice's report, which compresses them whole.
+//
 // Locate finds where two sides that differ at a checkpoint began to differ,
 // by bisecting their per-example transcripts (Pipe uses it on its two
 // sessions, alice over the wire).

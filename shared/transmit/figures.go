@@ -1,7 +1,6 @@
 package transmit
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"math"
 
@@ -50,8 +49,9 @@ func (f Figures) CodedBits() int64 { return 8 * f.MDLBytes }
 func (f Figures) HeldOutBits() int64 { return 8 * (f.PayloadBytes - f.MDLBytes) }
 
 // FiguresOf computes the figures of a finished session: payload and mdl
-// are the stream's bytes and the pass's, train the n training labels.
-func FiguresOf(sess *prequential.Session, payload, mdl int64, train []int) Figures {
+// are the stream's bytes and the pass's, labelsSHA256 the hash of the n
+// training labels (edl.LabelBytes), taken as they were coded or decoded.
+func FiguresOf(sess *prequential.Session, payload, mdl int64, labelsSHA256 [32]byte) Figures {
 	sp := sess.Spec()
 	acct, held := sess.Accounting(), sess.HeldOut()
 	f := Figures{
@@ -63,7 +63,7 @@ func FiguresOf(sess *prequential.Session, payload, mdl int64, train []int) Figur
 		ThetaEpochs:        held.Converged.Epochs,
 		ThetaBestEpoch:     held.Converged.BestEpoch,
 		Final:              sess.LastCheckpoint(),
-		LabelsSHA256:       sha256.Sum256(edl.LabelBytes(train, int(sp.Classes))),
+		LabelsSHA256:       labelsSHA256,
 		Blocks:             sess.Blocks(),
 	}
 	if sp.Test > 0 {

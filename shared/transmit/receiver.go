@@ -14,7 +14,8 @@ import (
 type Receiver struct {
 	sess        *prequential.Session
 	dec         *coder.Decoder
-	labels      []int
+	n           int64     // the spec's training examples
+	sum         *labelSum // the training labels decoded, hashed: Bob holds none
 	received    int64
 	mdl         int64 // the pass's bytes through its flush; -1 before
 	flushDue    bool
@@ -29,7 +30,8 @@ func NewReceiver(sess *prequential.Session) (*Receiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transmit: %w", err)
 	}
-	return &Receiver{sess: sess, dec: dec, labels: make([]int, 0, sess.Total()), mdl: -1}, nil
+	sp := sess.Spec()
+	return &Receiver{sess: sess, dec: dec, n: sp.N, sum: newLabelSum(sp.Classes, sp.N, false), mdl: -1}, nil
 }
 
 // Write gives the Receiver the next bytes of the stream.
@@ -79,7 +81,9 @@ func (r *Receiver) Step() (ex Example, ok bool, err error) {
 	if err := r.sess.Apply(y); err != nil {
 		return Example{}, false, fmt.Errorf("transmit: %w", err)
 	}
-	r.labels = append(r.labels, y)
+	if off.Index < r.n {
+		r.sum.add(y)
+	}
 	ex = Example{Index: off.Index, Label: y, Freqs: r.freqs, Bytes: r.dec.Consumed()}
 	for {
 		off, err := r.sess.Next()
@@ -99,10 +103,6 @@ func (r *Receiver) Step() (ex Example, ok bool, err error) {
 	}
 }
 
-// Labels are the labels decoded so far, in coding order. Callers must not
-// modify them.
-func (r *Receiver) Labels() []int { return r.labels }
-
 // Checkpoints counts the checkpoints reached so far.
 func (r *Receiver) Checkpoints() int64 { return r.checkpoints }
 
@@ -120,7 +120,6 @@ func (r *Receiver) CloseWrite(payload int64) error {
 // Finish checks the Sender's Finish against what the Receiver decoded,
 // after CloseWrite and Steps to the end, and returns the figures.
 func (r *Receiver) Finish(f Finish) (Figures, error) {
-	sp := r.sess.Spec()
 	if !r.closed {
 		return Figures{}, errors.New("transmit: finish before the end of the stream (CloseWrite)")
 	}
@@ -146,7 +145,7 @@ func (r *Receiver) Finish(f Finish) (Figures, error) {
 	if f.MDLBytes != r.mdl {
 		return Figures{}, fmt.Errorf("transmit: finish says the training pass took %d bytes, the receiver counted %d", f.MDLBytes, r.mdl)
 	}
-	return FiguresOf(r.sess, r.received, r.mdl, r.labels[:sp.N]), nil
+	return FiguresOf(r.sess, r.received, r.mdl, r.sum.sum()), nil
 }
 
 // Session is the session the Receiver decodes into.

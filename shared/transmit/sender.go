@@ -41,11 +41,11 @@ type Finish struct {
 type Sender struct {
 	sess   *prequential.Session
 	enc    *coder.Encoder
-	all    []int // the labels in coding order: training, validation, test
-	train  []int
-	labels *task.Labels
-	stream []byte // every byte produced so far
-	mdl    int64  // the pass's bytes through its flush; -1 before
+	labels *task.Labels // read in coding order: training, validation, test
+	n      int64        // the spec's training examples
+	sum    *labelSum    // the training labels coded, hashed and kept
+	stream []byte       // every byte produced so far
+	mdl    int64        // the pass's bytes through its flush; -1 before
 	freqs  []uint32
 
 	passTest    float64 // the pass model's test loss (held-out sessions)
@@ -62,19 +62,26 @@ func NewSender(sess *prequential.Session, labels *task.Labels) (*Sender, error) 
 	if err != nil {
 		return nil, fmt.Errorf("transmit: %w", err)
 	}
-	if int64(len(labels.Train)) < sp.N {
-		return nil, fmt.Errorf("transmit: %d training labels for n = %d", len(labels.Train), sp.N)
+	if int64(labels.Len(task.PartTrain)) < sp.N {
+		return nil, fmt.Errorf("transmit: %d training labels for n = %d", labels.Len(task.PartTrain), sp.N)
 	}
-	train := labels.Train[:sp.N]
-	all := train
-	if sess.Total() > sp.N {
-		all = make([]int, 0, sess.Total())
-		all = append(append(append(all, train...), labels.Valid...), labels.Test...)
-		if int64(len(all)) != sess.Total() {
-			return nil, fmt.Errorf("transmit: %d labels for the %d the session codes", len(all), sess.Total())
-		}
+	if held := int64(labels.Len(task.PartValid) + labels.Len(task.PartTest)); sess.Total() > sp.N && sp.N+held != sess.Total() {
+		return nil, fmt.Errorf("transmit: %d labels for the %d the session codes", sp.N+held, sess.Total())
 	}
-	return &Sender{sess: sess, enc: enc, all: all, train: train, labels: labels, mdl: -1}, nil
+	return &Sender{sess: sess, enc: enc, labels: labels, n: sp.N, sum: newLabelSum(sp.Classes, sp.N, true), mdl: -1}, nil
+}
+
+// label is the label of example i in coding order: the n training
+// labels, then the validation and test labels.
+func (s *Sender) label(i int64) int {
+	n, v := s.n, int64(s.labels.Len(task.PartValid))
+	switch {
+	case i < n:
+		return s.labels.At(task.PartTrain, int(i))
+	case i < n+v:
+		return s.labels.At(task.PartValid, int(i-n))
+	}
+	return s.labels.At(task.PartTest, int(i-n-v))
 }
 
 // Done reports whether every label has been coded.
@@ -91,13 +98,16 @@ func (s *Sender) Step() (Example, error) {
 	if off.Kind != prequential.OfferCode {
 		return Example{}, ErrDone
 	}
-	y := s.all[off.Index]
+	y := s.label(off.Index)
 	if err := s.enc.Encode(off.Freqs, y); err != nil {
 		return Example{}, fmt.Errorf("transmit: encode example %d: %w", off.Index, err)
 	}
 	s.freqs = append(s.freqs[:0], off.Freqs...)
 	if err := s.sess.Apply(y); err != nil {
 		return Example{}, fmt.Errorf("transmit: %w", err)
+	}
+	if off.Index < s.n {
+		s.sum.add(y)
 	}
 	ex := Example{Index: off.Index, Label: y, Freqs: s.freqs}
 	s.stream = append(s.stream, s.enc.Take()...)
@@ -129,10 +139,10 @@ func (s *Sender) drain(ex *Example) error {
 				// The pass model's test loss, before θ* replaces it
 				// (none without test labels). An external learner's θ*
 				// is the pass model: PassTestLoss takes θ*'s.
-				if len(s.labels.Test) == 0 || s.sess.Spec().Model == spec.ModelExternal {
+				if s.labels.Len(task.PartTest) == 0 || s.sess.Spec().Model == spec.ModelExternal {
 					continue
 				}
-				if s.passTest, err = edl.TestLossBits(s.sess.Model(), &s.sess.Inputs().Test, s.labels.Test); err != nil {
+				if s.passTest, err = edl.TestLossBits(s.sess.Model(), &s.sess.Inputs().Test, s.labels.All(task.PartTest)); err != nil {
 					return fmt.Errorf("transmit: %w", err)
 				}
 			}
@@ -167,8 +177,13 @@ func (s *Sender) Finish() (Finish, error) {
 
 // Figures is the transmission's account (after Finish).
 func (s *Sender) Figures() Figures {
-	return FiguresOf(s.sess, int64(len(s.stream)), s.mdl, s.train)
+	return FiguresOf(s.sess, int64(len(s.stream)), s.mdl, s.sum.sum())
 }
+
+// LabelBytes are the training labels coded so far, in edl.LabelBytes'
+// encoding: what Alice's report compresses for its zstd baseline
+// (report.New). Callers must not modify them.
+func (s *Sender) LabelBytes() []byte { return s.sum.buf }
 
 // PassTestLoss is the test loss of the model right after the pass, before
 // θ*, measured on the test labels (held-out sessions with test > 0; zero
