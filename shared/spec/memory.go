@@ -129,9 +129,13 @@ func (s Spec) InputsStreamable() bool {
 
 // InputsStreamed reports whether the spec's inputs are streamed: a
 // streamable task whose inputs would take more than StreamInputsAbove.
+// The blockwise code's inputs are held whatever their size: each block
+// trains on the examples before it in a shuffled order, and a streamed
+// split restarts from its seed for every row behind its window, so an
+// epoch would regenerate the split once per row.
 func (s Spec) InputsStreamed() bool {
 	rows := SatAdd(SatAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
-	return s.InputsStreamable() && SatMul(SatMul(rows, max(s.Dim, 0)), 8) > StreamInputsAbove
+	return s.InputsStreamable() && len(s.Blocks) == 0 && SatMul(SatMul(rows, max(s.Dim, 0)), 8) > StreamInputsAbove
 }
 
 // InputChunkRows is how many rows a streamed split generates at a time:

@@ -40,6 +40,13 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 	if c, w := sp.InputChunkRows(), sp.InputWindowRows(); c != 1 || w != 8 {
 		t.Errorf("dim 10000, batch 7: chunk %d, window %d rows; want 1 and 8", c, w)
 	}
+	// The blockwise code trains each block in a shuffled order, which a
+	// window cannot serve: its inputs are held whatever their size.
+	sp.Dim, sp.Batch, sp.N = 16, 10, 5e7
+	sp.Blocks, sp.BlockEpochs, sp.BlockPatience, sp.BlockValid = []int64{1000, 2000}, 10, 3, 10
+	if m := sp.MemoryEstimate(); sp.InputsStreamed() || m.Inputs != (5e7+1000)*16*8 || m.Window != 0 {
+		t.Errorf("blocks, n=5e7: streamed %v, inputs %d, window %d; want held, %d and 0", sp.InputsStreamed(), m.Inputs, m.Window, int64((5e7+1000)*16*8))
+	}
 	// Tasks read from data hold their rows whatever their size.
 	sp = Default()
 	sp.Task, sp.N, sp.Dim = TaskFile, 1e7, 16
