@@ -64,7 +64,7 @@ func (s *Session) converge(labels, validLabels []int) (Converged, error) {
 		out.ValidBits = out.PassValid
 		return out, nil
 	}
-	if out.PassValid, err = edl.TestLossBits(s.model, &s.in.Valid, validLabels); err != nil {
+	if out.PassValid, err = edl.TestLossBits(s.Predictive(), &s.in.Valid, validLabels); err != nil {
 		return Converged{}, fmt.Errorf("prequential: converge: %w", err)
 	}
 	out.ValidBits = out.PassValid
