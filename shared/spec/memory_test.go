@@ -54,3 +54,32 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 		t.Errorf("file task: streamed %v, inputs %d", sp.InputsStreamed(), sp.MemoryEstimate().Inputs)
 	}
 }
+
+// The transcript window and the block training in closed form: the window
+// is four checkpoint intervals within [2^14, 2^18] and the examples coded;
+// block training holds n·8 + params·16, only with blocks.
+func TestMemoryEstimateTranscriptAndBlocks(t *testing.T) {
+	sp := Default() // test 5000, batch 10, 170 params
+	for _, tc := range []struct{ n, every, want int64 }{
+		{20000, 1000, 1 << 14},  // 4·1010 < 2^14 < n + test
+		{10000, 5000, 15000},    // 4·5010 > n + test
+		{1e6, 20000, 4 * 20010}, // four intervals
+		{1e6, 1e5, 1 << 18},     // capped
+		{0, 1000, 5000},         // the test labels alone
+	} {
+		sp.N, sp.CheckpointEvery = tc.n, tc.every
+		m := sp.MemoryEstimate()
+		if got := sp.TranscriptWindowRows(); got != tc.want || m.Transcript != tc.want*108 {
+			t.Errorf("n=%d every=%d: window %d rows, %d bytes; want %d, %d", tc.n, tc.every, got, m.Transcript, tc.want, tc.want*108)
+		}
+		if m.Blocks != 0 {
+			t.Errorf("n=%d: block training %d bytes without blocks", tc.n, m.Blocks)
+		}
+	}
+	sp = Default()
+	sp.N, sp.Batch = 512, 16
+	sp.Blocks, sp.BlockEpochs, sp.BlockPatience, sp.BlockValid = []int64{64, 128}, 10, 3, 10
+	if m, want := sp.MemoryEstimate(), int64(512*8+170*16); m.Blocks != want {
+		t.Errorf("blocks: block training %d bytes, want %d", m.Blocks, want)
+	}
+}
