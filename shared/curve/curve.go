@@ -456,7 +456,7 @@ func Accuracy(m model.Model, x *task.Matrix, labels []int) float64 {
 // probability that gives a NaN or infinite loss is an error here (a curve
 // point cannot average it).
 func TestLoss(sess *prequential.Session, x *task.Matrix, labels []int, scored func([]float64) bool) (mean, se float64, count int64, err error) {
-	mean, se, count, err = edl.TestLoss(sess.Model(), x, labels, sess.Answers(), scored)
+	mean, se, count, err = edl.TestLoss(sess.Predictive(), x, labels, sess.Answers(), scored)
 	if err == nil && (math.IsNaN(mean) || math.IsInf(mean, 0)) {
 		err = fmt.Errorf("curve: test loss %v", mean)
 	}

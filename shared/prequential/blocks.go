@@ -214,6 +214,29 @@ func (s *Session) calibrate(m model.Differentiable, idx []int, loss1 float64) (t
 	return temp, loss
 }
 
+// Predictive is the model as the session predicts with it after the pass
+// (θ*, the held-out labels' code): Model, tempered by the last block's
+// calibration when the blockwise code chose a temperature other than 1
+// (spec.BlockCalibrate). Evaluate θ* through it; Model is the parameters.
+func (s *Session) Predictive() model.Model {
+	if s.temper != 0 && s.temper != 1 && s.model != nil {
+		return tempered{Model: s.model, a: s.temper}
+	}
+	return s.model
+}
+
+// tempered is a model whose distributions are tempered by the exponent a,
+// exactly as the session tempers them (heldProbs).
+type tempered struct {
+	model.Model
+	a float64
+}
+
+func (t tempered) Probs(dst, x []float64) {
+	t.Model.Probs(dst, x)
+	temper(dst, dst, t.a)
+}
+
 // temper writes p tempered by the exponent a into dst: dst_c ∝ p_c^a,
 // computed as exp(a·ln p_c − max) normalized, sums in class order. A zero
 // probability stays zero.

@@ -66,7 +66,7 @@ func (s *Session) converge(label func(i int) int, count int, validLabels []int) 
 		out.ValidBits = out.PassValid
 		return out, nil
 	}
-	if out.PassValid, err = edl.TestLossBits(s.model, &s.in.Valid, validLabels); err != nil {
+	if out.PassValid, err = edl.TestLossBits(s.Predictive(), &s.in.Valid, validLabels); err != nil {
 		return Converged{}, fmt.Errorf("prequential: converge: %w", err)
 	}
 	out.ValidBits = out.PassValid

@@ -51,14 +51,11 @@ func (s *Session) TranscriptWindow() int {
 }
 
 // DefaultTranscriptWindow is the window alice and bob keep for locating a
-// divergence: four checkpoint intervals (so the interval that failed is
-// still held while Bob decodes on and Alice codes ahead), at least 16384
-// examples, at most 2^18 (about 28 MiB), and never more than the session
-// codes.
+// divergence: spec.TranscriptWindowRows examples (four checkpoint
+// intervals, at least 16384, at most 2^18, never more than the session
+// codes), which the spec's memory estimate counts.
 func DefaultTranscriptWindow(sp spec.Spec) int {
-	w := max(4*(sp.CheckpointEvery+sp.Batch), 1<<14)
-	w = min(w, 1<<18, sp.N+sp.Validation+sp.Test)
-	return int(max(w, 1))
+	return int(sp.TranscriptWindowRows())
 }
 
 // transcriptWindow is a ring of the transcript's states after each of the

@@ -27,9 +27,11 @@
 // The drivers live in shared/transmit (Sender, Receiver, Train): they are
 // the only code that calls Next and Apply.
 //
-// The Session does no I/O, reads no clock, starts no goroutines and keeps no
-// globals, like etcd's raft.RawNode, whose Ready/Advance pair Next/Apply
-// mirrors.
+// The Session does no I/O, reads no clock and keeps no globals, like etcd's
+// raft.RawNode, whose Ready/Advance pair Next/Apply mirrors. The only
+// goroutines it starts are the workers of a large model's optimizer update
+// (optimize.go, Options.Workers), which end before the Apply that started
+// them returns and change no bit.
 //
 // A running SHA-256 transcript over (step, frequencies, label) lets two sides
 // locate the first step at which they differ.

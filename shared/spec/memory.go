@@ -21,6 +21,14 @@ type Memory struct {
 	Optimizer int64 // trainable params·8 per state vector (momentum 1, adam 2)
 	Batch     int64 // batch·(2·classes + 3·Σ hidden widths + 3 pointers)·8: the minibatch's per-example buffers
 	Task      int64 // the task's own tables (its section's Memory): teacher matrices classes·dim·8, coupon values keys·8, the modular notation classes·8
+	// Transcript is TranscriptWindowRows·TranscriptStateBytes: the
+	// transcript states kept to locate a divergence, per session.
+	Transcript int64
+	// Blocks is n·8 + params·16 with the blockwise code: while a block
+	// model trains, the order of the examples before it, the previous
+	// block's model (kept for the mixture, or until the new one replaces
+	// it) and the best epoch's parameters.
+	Blocks int64
 }
 
 // terms lists the estimate's terms with what they are made of, in a fixed
@@ -35,6 +43,8 @@ func (m Memory) terms() []memTerm {
 		{"optimizer", "trainable params·8 per state vector", m.Optimizer},
 		{"batch", "batch·(2·classes+3·Σ hidden+3)·8", m.Batch},
 		{"task", "teacher classes·dim·8, keys·8", m.Task},
+		{"transcript window", "min(n+validation+test, max(4·(checkpoint_every+batch), 2^14), 2^18)·108", m.Transcript},
+		{"block training", "n·8 + params·16", m.Blocks},
 	}
 }
 
@@ -112,7 +122,28 @@ func (s Spec) MemoryEstimate() Memory {
 	if sec := sections.task(s.Task); sec != nil && sec.Memory != nil {
 		m.Task = sec.Memory(s)
 	}
+	m.Transcript = SatMul(s.TranscriptWindowRows(), TranscriptStateBytes)
+	if len(s.Blocks) > 0 {
+		m.Blocks = SatAdd(SatMul(max(s.N, 0), 8), SatMul(params, 16))
+	}
 	return m
+}
+
+// TranscriptStateBytes is the size of one kept transcript state: SHA-256's
+// marshaled state (a 4-byte magic, the 32-byte hash state, a 64-byte
+// pending block and an 8-byte length).
+const TranscriptStateBytes = 108
+
+// TranscriptWindowRows is the number of examples after each of which
+// alice's and bob's sessions keep the transcript state, to locate a
+// divergence (prequential.DefaultTranscriptWindow): four checkpoint
+// intervals (so the interval that failed is still held while Bob decodes
+// on and Alice codes ahead), at least 16384 examples, at most 2^18 (about
+// 28 MiB), and never more than the session codes (at least 1).
+func (s Spec) TranscriptWindowRows() int64 {
+	rows := SatAdd(SatAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
+	w := max(SatMul(4, SatAdd(max(s.CheckpointEvery, 0), max(s.Batch, 0))), 1<<14)
+	return max(min(w, 1<<18, rows), 1)
 }
 
 // StreamInputsAbove is the size of a seeded task's inputs, all splits
@@ -157,9 +188,13 @@ func LabelWidth(classes int64) int64 {
 
 // InputsStreamed reports whether the spec's inputs are streamed: a
 // streamable task whose inputs would take more than StreamInputsAbove.
+// The blockwise code's inputs are held whatever their size: each block
+// trains on the examples before it in a shuffled order, and a streamed
+// split restarts from its seed for every row behind its window, so an
+// epoch would regenerate the split once per row.
 func (s Spec) InputsStreamed() bool {
 	rows := SatAdd(SatAdd(max(s.N, 0), max(s.Validation, 0)), max(s.Test, 0))
-	return s.InputsStreamable() && SatMul(SatMul(rows, max(s.Dim, 0)), 8) > StreamInputsAbove
+	return s.InputsStreamable() && len(s.Blocks) == 0 && SatMul(SatMul(rows, max(s.Dim, 0)), 8) > StreamInputsAbove
 }
 
 // InputChunkRows is how many rows a streamed split generates at a time:

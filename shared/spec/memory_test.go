@@ -44,6 +44,13 @@ func TestMemoryEstimateInputsStreamedPastThreshold(t *testing.T) {
 	if c, w := sp.InputChunkRows(), sp.InputWindowRows(); c != 1 || w != 8 {
 		t.Errorf("dim 10000, batch 7: chunk %d, window %d rows; want 1 and 8", c, w)
 	}
+	// The blockwise code trains each block in a shuffled order, which a
+	// window cannot serve: its inputs are held whatever their size.
+	sp.Dim, sp.Batch, sp.N = 16, 10, 5e7
+	sp.Blocks, sp.BlockEpochs, sp.BlockPatience, sp.BlockValid = []int64{1000, 2000}, 10, 3, 10
+	if m := sp.MemoryEstimate(); sp.InputsStreamed() || m.Inputs != (5e7+1000)*16*8 || m.Window != 0 {
+		t.Errorf("blocks, n=5e7: streamed %v, inputs %d, window %d; want held, %d and 0", sp.InputsStreamed(), m.Inputs, m.Window, int64((5e7+1000)*16*8))
+	}
 	// Tasks read from data hold their rows whatever their size.
 	sp = Default()
 	sp.Task, sp.N, sp.Dim = TaskFile, 1e7, 16
@@ -92,5 +99,34 @@ func TestMemoryEstimateLabels(t *testing.T) {
 	sp.N, sp.Classes, sp.Epochs = math.MaxInt64, 1<<20, 1
 	if got := sp.MemoryEstimate().Labels; got != math.MaxInt64 {
 		t.Errorf("n = MaxInt64: labels %d, want saturated at MaxInt64", got)
+	}
+}
+
+// The transcript window and the block training in closed form: the window
+// is four checkpoint intervals within [2^14, 2^18] and the examples coded;
+// block training holds n·8 + params·16, only with blocks.
+func TestMemoryEstimateTranscriptAndBlocks(t *testing.T) {
+	sp := Default() // test 5000, batch 10, 170 params
+	for _, tc := range []struct{ n, every, want int64 }{
+		{20000, 1000, 1 << 14},  // 4·1010 < 2^14 < n + test
+		{10000, 5000, 15000},    // 4·5010 > n + test
+		{1e6, 20000, 4 * 20010}, // four intervals
+		{1e6, 1e5, 1 << 18},     // capped
+		{0, 1000, 5000},         // the test labels alone
+	} {
+		sp.N, sp.CheckpointEvery = tc.n, tc.every
+		m := sp.MemoryEstimate()
+		if got := sp.TranscriptWindowRows(); got != tc.want || m.Transcript != tc.want*108 {
+			t.Errorf("n=%d every=%d: window %d rows, %d bytes; want %d, %d", tc.n, tc.every, got, m.Transcript, tc.want, tc.want*108)
+		}
+		if m.Blocks != 0 {
+			t.Errorf("n=%d: block training %d bytes without blocks", tc.n, m.Blocks)
+		}
+	}
+	sp = Default()
+	sp.N, sp.Batch = 512, 16
+	sp.Blocks, sp.BlockEpochs, sp.BlockPatience, sp.BlockValid = []int64{64, 128}, 10, 3, 10
+	if m, want := sp.MemoryEstimate(), int64(512*8+170*16); m.Blocks != want {
+		t.Errorf("blocks: block training %d bytes, want %d", m.Blocks, want)
 	}
 }

@@ -931,8 +931,15 @@ func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 		}
 		return
 	}
-	if s.Model != ModelSoftmax && s.Model != ModelMLP && s.Model != ModelTokens && s.Model != ModelCNN {
-		bad("blocks", "the blockwise code trains a gradient-trained model per block (softmax, mlp, tokens or cnn), not model %s", s.Model)
+	if m, ok := ModelSection(s.Model); ok && !m.Gradient {
+		// An unknown model is reported by Validate itself.
+		var gradient []string
+		for _, m := range ModelSections() {
+			if m.Gradient {
+				gradient = append(gradient, m.Name)
+			}
+		}
+		bad("blocks", "the blockwise code trains a gradient-trained model per block (%s), not model %s", strings.Join(gradient, ", "), s.Model)
 	}
 	if s.Base != "" {
 		bad("blocks", "the blockwise code starts every block from the spec's initialization, not from a base checkpoint")

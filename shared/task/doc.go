@@ -18,13 +18,15 @@
 //
 // A seeded task's split is one random stream read in row order, so it can
 // be generated as it is read (stream.go): NewStreamInputs, which Alice and
-// Bob use, streams the inputs of a spec past spec.StreamInputsAbove through
-// a window of spec.InputWindowRows rows, so that their memory does not grow
-// with n; NewInputs holds every row. Both run the same per-row fill, and
-// give the same bits. The labels too are a rule applied row by row
-// (labels.go): NewStreamLabels, which Alice uses for every seeded task,
-// generates label i when it is read, from row i as her session has just
-// read it, so she holds no label either; NewLabels holds them.
+// Bob use, streams the inputs of a spec past spec.StreamInputsAbove
+// (spec.InputsStreamed: not the blockwise code's, which trains on shuffled
+// rows) through a window of spec.InputWindowRows rows, so that their memory
+// does not grow with n; NewInputs holds every row. Both run the same
+// per-row fill, and give the same bits. The labels too are a rule applied
+// row by row (labels.go): NewStreamLabels, which Alice uses for every
+// seeded task, generates label i when it is read, from row i as her
+// session has just read it, so she holds no label either; NewLabels holds
+// them.
 //
 // The mnist task (mnist.go) is real data: the canonical MNIST files, read
 // through a source the program sets (SetMNISTSource; package cmd/internal/mnistfiles

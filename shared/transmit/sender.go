@@ -137,9 +137,9 @@ func (s *Sender) drain(ex *Example) error {
 			if off.Phase == prequential.PhasePass {
 				s.mdl = int64(len(s.stream))
 				// The pass model's test loss, before θ* replaces it
-				// (none without test labels). An external learner's θ*
-				// is the pass model: PassTestLoss takes θ*'s.
-				if s.labels.Len(task.PartTest) == 0 || s.sess.Spec().Model == spec.ModelExternal {
+				// (none without test labels). Where θ* is the pass model
+				// (passIsTheta) PassTestLoss takes θ*'s.
+				if s.labels.Len(task.PartTest) == 0 || passIsTheta(s.sess.Spec()) {
 					continue
 				}
 				if s.passTest, err = edl.TestLossBits(s.sess.Model(), &s.sess.Inputs().Test, s.labels.All(task.PartTest)); err != nil {
@@ -189,11 +189,16 @@ func (s *Sender) LabelBytes() []byte { return s.sum.buf }
 // θ*, measured on the test labels (held-out sessions with test > 0; zero
 // otherwise). Bob cannot compute it: he learns the test labels after θ*.
 func (s *Sender) PassTestLoss() float64 {
-	if s.sess.Spec().Model == spec.ModelExternal {
-		return s.sess.HeldOut().TestLossBits // θ* is the pass model
+	if passIsTheta(s.sess.Spec()) {
+		return s.sess.HeldOut().TestLossBits
 	}
 	return s.passTest
 }
+
+// passIsTheta reports whether θ* is the pass model as it coded, which the
+// bare parameters (Session.Model) may not be: an external learner's, and
+// the blockwise code's last block model, tempered when calibrated.
+func passIsTheta(sp spec.Spec) bool { return sp.Model == spec.ModelExternal || len(sp.Blocks) > 0 }
 
 // EndedLen is the exact length in bytes the stream would have if it ended
 // now: a copy of the encoder is finished, the Sender goes on. (The copy's
