@@ -45,6 +45,7 @@ type MLP struct {
 	bOff   []int // offset of each layer's b
 
 	workers int
+	team    *team // workers−1 helper goroutines, started by the first parallel region
 
 	// inputGrad makes Backward also compute dIn[b] = ∂loss/∂x_b (the tokens
 	// model back-propagates into its embeddings through it).
@@ -140,7 +141,13 @@ func (m *MLP) Params() []float64 { return m.params }
 
 // SetWorkers sets how many goroutines large layers are split across. It
 // changes speed only, never a bit of the results.
-func (m *MLP) SetWorkers(n int) { m.workers = max(1, n) }
+func (m *MLP) SetWorkers(n int) {
+	if n = max(1, n); n != m.workers && m.team != nil {
+		m.team.stop()
+		m.team = nil
+	}
+	m.workers = n
+}
 
 func (m *MLP) layers() int { return len(m.sizes) - 1 }
 
@@ -201,7 +208,6 @@ const (
 	jobForward  = iota // units of layer l: pre-activations and activations
 	jobGrad            // units of layer l: weight and bias gradients (layer 0 without inputGrad)
 	jobBackward        // the weight gradients of a share of layer l's units, then the δ of a share of its inputs
-	jobList            // examples of the batch: list layer l's non-zero δ for jobBackward (listBackprop)
 )
 
 // parallelMin is the number of multiply-adds below which a job runs on the
@@ -224,13 +230,18 @@ func (m *MLP) parallel(macs, job, l int) {
 		m.run(job, l, 0, 1, nil)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(w - 1)
-	for k := 1; k < w; k++ {
-		go m.run(job, l, k, w, &wg)
+	if m.team == nil {
+		m.team = newTeam(m, w-1)
+	}
+	var posted [8]uint64
+	targets := posted[:0]
+	for k, h := range m.team.helpers {
+		targets = append(targets, h.post(m, job, l, k+1, w))
 	}
 	m.run(job, l, 0, w, nil)
-	wg.Wait()
+	for k, h := range m.team.helpers {
+		h.wait(targets[k])
+	}
 }
 
 func (m *MLP) run(job, l, k, w int, wg *sync.WaitGroup) {
@@ -243,8 +254,6 @@ func (m *MLP) run(job, l, k, w int, wg *sync.WaitGroup) {
 	case jobBackward:
 		m.gradRange(l, k*nout/w, (k+1)*nout/w)
 		m.backpropRange(l, k*nin/w, (k+1)*nin/w)
-	case jobList:
-		m.listBackprop(l, k*m.cur/w, (k+1)*m.cur/w)
 	}
 	if wg != nil {
 		wg.Done()
@@ -390,8 +399,11 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 		macs := B * m.sizes[l] * m.sizes[l+1]
 		if l > 0 || m.inputGrad {
 			// Every worker of the backward job reads the lists of all
-			// examples, so they are complete (parallel returns) first.
-			m.parallel(2*macs, jobList, l)
+			// examples, so they are made first, on this goroutine: split
+			// by examples, the lists would be written on one core and read
+			// on both, and moving those cache lines cost more than the
+			// listing itself (4× its CPU time at 64→512→512→10).
+			m.listBackprop(l, 0, B)
 			m.parallel(2*macs, jobBackward, l)
 		} else {
 			m.parallel(macs, jobGrad, l)
