@@ -17,6 +17,7 @@ import (
 // EDL/n peaks an order of magnitude earlier, both arms end up knowing the
 // task, and the random-label controls stay near zero.
 func TestElicitQuickOutcomes(t *testing.T) {
+	skipOutcomesInShort(t)
 	o := Defaults(true)
 	o.Workers = 2
 	rep, _, err := (&ElicitRun{Options: o, Mode: "elicit", Arms: ElicitArms("elicit"), Base: PretrainHere(o)}).Run(nil)
@@ -74,6 +75,7 @@ func TestElicitQuickOutcomes(t *testing.T) {
 //
 // One run serves this test and the intervention's (it holds both arms).
 func TestElicitLatentQuickOutcomes(t *testing.T) {
+	skipOutcomesInShort(t)
 	rep := latentQuick(t)
 	el, te := rep.Arms[1], rep.Arms[0]
 	for i := range el.Runs {
@@ -110,6 +112,7 @@ func TestElicitLatentQuickOutcomes(t *testing.T) {
 // and not the skill; an unrelated operation costs at least what random
 // initialization costs.
 func TestInterveneLatentQuickOutcomes(t *testing.T) {
+	skipOutcomesInShort(t)
 	rep := latentQuick(t)
 	for _, r := range rep.Ratios {
 		if r.Arm == ArmUnrelated.Name && r.Mean > 1 {
@@ -145,6 +148,7 @@ func latentQuick(t *testing.T) *ElicitReport {
 // that learns nothing (small EDL, no accuracy), an unrelated operation one
 // that pays what random initialization pays.
 func TestInterveneQuickOutcomes(t *testing.T) {
+	skipOutcomesInShort(t)
 	o := Defaults(true)
 	o.Workers = 2
 	rep, _, err := (&ElicitRun{Options: o, Mode: "intervene", Arms: ElicitArms("intervene"), Base: PretrainHere(o)}).Run(nil)
@@ -186,5 +190,19 @@ func interventionClaims(t *testing.T, rep *ElicitReport, minRatio float64) {
 	}
 	if r := ratios[ArmUnrelated.Name]; len(r.PerSeed) == 0 || slices.Max(r.PerSeed) >= 3 {
 		t.Errorf("unrelated pre-training: ratios %.2f, want every one below 3", r.PerSeed)
+	}
+}
+
+// skipOutcomesInShort skips a test that runs a whole quick experiment (a
+// second to tens of seconds natively) under -short: make test runs these
+// outcomes once, in its plain go test ./..., and its matrix of
+// architectures and builds (make test-arch: arm64 under qemu, GOAMD64=v3,
+// no FMA, GOMAXPROCS 1 and 2, noasm), which checks the determinism
+// contract of shared/, runs with -short; under qemu's emulation the latent
+// experiment alone outlasts the 10-minute test timeout.
+func skipOutcomesInShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("a whole quick experiment: run by make test's go test ./..., skipped in the -short architecture matrix")
 	}
 }
