@@ -120,6 +120,8 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	warm := fs.Bool("block-warm", false, "blockwise code: start each block from the previous block's model")
 	calibrate := fs.Bool("block-calibrate", false, "blockwise code: temper each block model with the temperature that minimizes its validation loss")
 	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
+	augment := fs.Int64("block-augment", 0, "blockwise code: shift each training image of a block by up to this many pixels in each direction (seeded)")
+	ends := fs.String("block-ends", "", "blockwise code: the block ends, comma-separated, instead of doubling from --blocks")
 	shuffle := fs.Int64("shuffle", -1, "code the training images in the order seeded by this number (default: canonical order)")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
 	bin := fs.String("bin", "", "folder holding the bob binary (default: beside edl, else built from the source, else PATH)")
@@ -156,8 +158,14 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 			s.Batch = 16
 		}
 		s.Blocks = spec.DoublingBlocks(*first, s.N)
+		if *ends != "" {
+			if s.Blocks, err = spec.ParseInts(*ends); err != nil {
+				fmt.Fprintln(stderr, "edl mnist: --block-ends:", err)
+				return 2
+			}
+		}
 		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
-		s.BlockMix = *mix
+		s.BlockMix, s.BlockAugment = *mix, *augment
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}

@@ -214,13 +214,7 @@ var tableModel = Registration{
 
 // cnnSide is the side of the cnn's square image: the least side whose
 // square holds dim pixels (dim is a square in a valid spec).
-func cnnSide(s spec.Spec) int64 {
-	side := int64(0)
-	for side*side < s.Dim && side < 1<<15 {
-		side++
-	}
-	return side
-}
+func cnnSide(s spec.Spec) int64 { return spec.ImageSide(s.Dim) }
 
 // cnnFeatures is the width of the cnn's flattened feature map, the input of
 // its dense head: every 2×2 max-pool halves the side (rounding down) and the

@@ -137,12 +137,19 @@ func (s *Session) trainBlock() error {
 	order := rng.New(rng.Derive(sp.Seed, "blocks"), uint64(len(s.blocks)))
 	batch := int(sp.Batch)
 	labels := make([]int, batch)
+	var aug *augmenter
+	if sp.BlockAugment > 0 {
+		aug = newAugmenter(sp, uint64(len(s.blocks)))
+	}
 	for epoch := int64(1); epoch <= sp.BlockEpochs; epoch++ {
 		order.Shuffle(len(tr), func(i, j int) { tr[i], tr[j] = tr[j], tr[i] })
 		for start := 0; start < len(tr); start += batch {
 			rows := min(batch, len(tr)-start)
 			for j := range rows {
 				s.batchX[j] = s.in.Train.Row(tr[start+j])
+				if aug != nil {
+					s.batchX[j] = aug.shift(j, s.batchX[j])
+				}
 				labels[j] = int(s.trainY[tr[start+j]])
 				if s.batchP[j] == nil {
 					s.batchP[j] = make([]float64, m.NumClasses())

@@ -245,6 +245,13 @@ type Spec struct {
 	// label of the block: a block costs at most 1 bit more than the better
 	// of the two, and never much more than the uniform code.
 	BlockMix bool
+	// BlockAugment shifts every training example of a block's epochs by
+	// (dx, dy), each drawn uniformly from [−BlockAugment, BlockAugment]
+	// (one seeded stream per block, two draws per example in minibatch
+	// order), the vacated pixels zero: the cnn's square images only. Both
+	// sides draw the same shifts, and a shift copies pixels, so no
+	// arithmetic differs. Validation examples are never shifted.
+	BlockAugment int64
 
 	// Extra holds the values of the fields that registered sections declare
 	// for themselves (FieldDef), sorted by name: the fields of a model or
@@ -291,7 +298,7 @@ type field struct {
 // canonical bytes and its hash. Only looked up, never iterated.
 var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true,
 	// The blockwise code.
-	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true}
+	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true}
 
 // optional reports whether the field name is optional.
 func optional(name string) bool { return optionalFields[name] }
@@ -446,6 +453,7 @@ func (s *Spec) fields() []field {
 		{"block_warm", &s.BlockWarm},
 		{"block_calibrate", &s.BlockCalibrate},
 		{"block_mix", &s.BlockMix},
+		{"block_augment", &s.BlockAugment},
 	}
 }
 
@@ -926,8 +934,8 @@ func (s Spec) Validate() error {
 // validateBlocks checks the blockwise code's fields (see Spec.Blocks).
 func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	if len(s.Blocks) == 0 {
-		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix {
-			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate and block_mix belong to the blockwise code: set blocks")
+		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 {
+			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix and block_augment belong to the blockwise code: set blocks")
 		}
 		return
 	}
@@ -972,6 +980,26 @@ func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	if s.BlockValid < 2 || s.BlockValid > MaxCount {
 		bad("block_valid", "must be in [2, 2^40] with blocks (every block_valid-th example validates), got %d", s.BlockValid)
 	}
+	if s.BlockAugment != 0 {
+		side := ImageSide(s.Dim)
+		switch {
+		case s.Model != ModelCNN:
+			bad("block_augment", "shifts the cnn's square images, not model %s's inputs", s.Model)
+		case s.BlockAugment < 0 || s.BlockAugment >= side:
+			bad("block_augment", "must be in [0, %d) for %d×%d images, got %d", side, side, side, s.BlockAugment)
+		}
+	}
+}
+
+// ImageSide is the side of a square one-channel image of dim pixels: the
+// least side whose square holds them (the cnn's images; dim is a square in
+// a valid cnn spec).
+func ImageSide(dim int64) int64 {
+	side := int64(0)
+	for side*side < dim && side < 1<<15 {
+		side++
+	}
+	return side
 }
 
 // DoublingBlocks returns the block ends first, 2·first, 4·first, … below n.
