@@ -121,6 +121,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	calibrate := fs.Bool("block-calibrate", false, "blockwise code: temper each block model with the temperature that minimizes its validation loss")
 	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
 	augment := fs.Int64("block-augment", 0, "blockwise code: shift each training image of a block by up to this many pixels in each direction (seeded)")
+	decay := fs.Float64("block-lr-decay", 0, "blockwise code: multiply the learning rate by this factor after each epoch (0: constant)")
 	ends := fs.String("block-ends", "", "blockwise code: the block ends, comma-separated, instead of doubling from --blocks")
 	shuffle := fs.Int64("shuffle", -1, "code the training images in the order seeded by this number (default: canonical order)")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
@@ -165,7 +166,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
-		s.BlockMix, s.BlockAugment = *mix, *augment
+		s.BlockMix, s.BlockAugment, s.BlockLRDecay = *mix, *augment, *decay
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}

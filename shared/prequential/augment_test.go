@@ -164,7 +164,7 @@ func TestBlockAugmentSpec(t *testing.T) {
 		{func(s *spec.Spec) { s.Model, s.Hidden, s.Conv, s.Kernel = spec.ModelMLP, []int64{8}, nil, 0 }, "block_augment: shifts the cnn's square images, not model mlp's"},
 		{func(s *spec.Spec) {
 			s.Blocks, s.BlockEpochs, s.BlockPatience, s.BlockValid = nil, 0, 0, 0
-		}, "block_augment belong to the blockwise code"},
+		}, "block_lr_decay belong to the blockwise code"},
 	} {
 		sp := augSpec()
 		c.edit(&sp)
@@ -182,5 +182,31 @@ func TestBlockAugmentSpec(t *testing.T) {
 	sp.BlockAugment = 0
 	if !strings.Contains(string(with), "block_augment") || strings.Contains(string(sp.Canonical()), "block_augment") {
 		t.Fatal("block_augment is not encoded only when set")
+	}
+}
+
+// A decay of 1 is the constant rate, bit for bit (1^k = 1 exactly), and a
+// decay below 1 changes the block models; a decay outside (0, 1] is refused.
+func TestBlockLRDecay(t *testing.T) {
+	sp := blockSpec()
+	base := transmit(t, sp, func() int { return 1 << 20 })
+	sp.BlockLRDecay = 1
+	one := transmit(t, sp, func() int { return 1 << 20 })
+	if !slices.Equal(base.aliceCP, one.aliceCP) || !slices.Equal(one.aliceCP, one.bobCP) {
+		t.Fatalf("decay 1 is not the constant rate:\n%v\n%v", base.aliceCP, one.aliceCP)
+	}
+	sp.BlockLRDecay = 0.5
+	half := transmit(t, sp, func() int { return 7 })
+	if !slices.Equal(half.aliceCP, half.bobCP) {
+		t.Fatalf("checkpoints differ:\nalice %v\nbob   %v", half.aliceCP, half.bobCP)
+	}
+	if half.alice.LastCheckpoint().Fingerprint == base.alice.LastCheckpoint().Fingerprint {
+		t.Fatal("block_lr_decay 0.5 changed nothing")
+	}
+	for _, d := range []float64{-0.5, 1.5, 2} {
+		sp.BlockLRDecay = d
+		if err := sp.Validate(); err == nil || !strings.Contains(err.Error(), "block_lr_decay: must be in (0, 1]") {
+			t.Errorf("decay %v: %v", d, err)
+		}
 	}
 }

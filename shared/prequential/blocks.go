@@ -141,7 +141,14 @@ func (s *Session) trainBlock() error {
 	if sp.BlockAugment > 0 {
 		aug = newAugmenter(sp, uint64(len(s.blocks)))
 	}
+	lr := sp.LR
 	for epoch := int64(1); epoch <= sp.BlockEpochs; epoch++ {
+		if sp.BlockLRDecay != 0 {
+			if epoch > 1 {
+				lr *= sp.BlockLRDecay
+			}
+			opt = train.WithLR(opt, lr)
+		}
 		order.Shuffle(len(tr), func(i, j int) { tr[i], tr[j] = tr[j], tr[i] })
 		for start := 0; start < len(tr); start += batch {
 			rows := min(batch, len(tr)-start)
@@ -174,6 +181,7 @@ func (s *Session) trainBlock() error {
 		}
 	}
 	copy(params, best)
+	s.opt = opt // WithLR returns a new SGD value
 	b.Temperature, b.CalibratedBits, s.temper = 1, b.ValidBits, 1
 	if sp.BlockCalibrate && len(va) > 0 {
 		b.Temperature, b.CalibratedBits = s.calibrate(m, va, b.ValidBits)

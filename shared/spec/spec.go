@@ -252,6 +252,10 @@ type Spec struct {
 	// sides draw the same shifts, and a shift copies pixels, so no
 	// arithmetic differs. Validation examples are never shifted.
 	BlockAugment int64
+	// BlockLRDecay multiplies the learning rate by itself after each epoch
+	// of a block's training: epoch e (from 1) steps with LR·BlockLRDecay^(e−1),
+	// the power a product of e−1 factors in order (0: a constant rate).
+	BlockLRDecay float64
 
 	// Extra holds the values of the fields that registered sections declare
 	// for themselves (FieldDef), sorted by name: the fields of a model or
@@ -298,7 +302,7 @@ type field struct {
 // canonical bytes and its hash. Only looked up, never iterated.
 var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true,
 	// The blockwise code.
-	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true}
+	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true, "block_lr_decay": true}
 
 // optional reports whether the field name is optional.
 func optional(name string) bool { return optionalFields[name] }
@@ -454,6 +458,7 @@ func (s *Spec) fields() []field {
 		{"block_calibrate", &s.BlockCalibrate},
 		{"block_mix", &s.BlockMix},
 		{"block_augment", &s.BlockAugment},
+		{"block_lr_decay", &s.BlockLRDecay},
 	}
 }
 
@@ -934,8 +939,8 @@ func (s Spec) Validate() error {
 // validateBlocks checks the blockwise code's fields (see Spec.Blocks).
 func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	if len(s.Blocks) == 0 {
-		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 {
-			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix and block_augment belong to the blockwise code: set blocks")
+		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 || s.BlockLRDecay != 0 {
+			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix, block_augment and block_lr_decay belong to the blockwise code: set blocks")
 		}
 		return
 	}
@@ -979,6 +984,9 @@ func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	}
 	if s.BlockValid < 2 || s.BlockValid > MaxCount {
 		bad("block_valid", "must be in [2, 2^40] with blocks (every block_valid-th example validates), got %d", s.BlockValid)
+	}
+	if s.BlockLRDecay != 0 && !(s.BlockLRDecay > 0 && s.BlockLRDecay <= 1) {
+		bad("block_lr_decay", "must be in (0, 1] (0: a constant rate), got %v", s.BlockLRDecay)
 	}
 	if s.BlockAugment != 0 {
 		side := ImageSide(s.Dim)

@@ -83,3 +83,21 @@ func New(s spec.Spec, nparams int) (Optimizer, error) {
 		Beta: s.Beta, Beta1: s.Beta1, Beta2: s.Beta2, Eps: s.AdamEps, WeightDecay: s.WeightDecay,
 	})
 }
+
+// WithLR returns o with its learning rate set to lr and its state kept
+// (SGD is a value: the new value is returned; Momentum and AdamW are
+// changed in place). A schedule uses it between steps.
+func WithLR(o Optimizer, lr float64) Optimizer {
+	switch r := o.(type) {
+	case SGD:
+		r.LR = lr
+		return r
+	case *Momentum:
+		r.LR = lr
+	case *AdamW:
+		r.LR = lr
+	default:
+		panic(fmt.Sprintf("train: WithLR: unknown rule %T", o))
+	}
+	return o
+}
