@@ -109,7 +109,10 @@ type Observer = prequential.Observer
 
 // DefaultLimits are Bob's limits unless flags change them.
 func DefaultLimits() spec.Limits {
-	return spec.Limits{MaxExamples: 50_000_000, MaxClasses: 1 << 16, MaxParams: 50_000_000, MaxDim: 1 << 20}
+	return spec.Limits{MaxExamples: 50_000_000, MaxClasses: 1 << 16, MaxParams: 50_000_000, MaxDim: 1 << 20,
+		// 2³¹ passes: θ*'s 40 epochs at the largest n, or edl mnist's
+		// blockwise code (2·10⁶) a thousand times over.
+		MaxTrainingPasses: 1 << 31}
 }
 
 // Defaults of the memory budgets, for a 24 GiB machine: one transmission

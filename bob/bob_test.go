@@ -394,6 +394,16 @@ func TestSpecOverLimitsNamesFieldAndFlag(t *testing.T) {
 	h2 := startBufBob(t, bob.Config{Limits: spec.Limits{MaxClasses: 5, MaxDim: 8, MaxExamples: 2000, MaxParams: 45}})
 	s := h2.open(t)
 	welcome(t, s, rawSpec())
+
+	// The training a spec asks for: the blockwise code's 10 epochs over
+	// the 100 and then 200 labels before its block ends are 3 000 passes.
+	blocks := rawSpec()
+	blocks.Blocks, blocks.BlockEpochs, blocks.BlockPatience, blocks.BlockValid = []int64{100, 200}, 10, 3, 10
+	h3 := startBufBob(t, bob.Config{Limits: spec.Limits{MaxTrainingPasses: 2999}})
+	refusedHello(t, h3, helloMsg(blocks),
+		"training passes (n, epochs·n, block_epochs·Σ block ends): 3000 exceeds the limit 2999 (max-training-passes)")
+	h4 := startBufBob(t, bob.Config{Limits: spec.Limits{MaxTrainingPasses: 3000}})
+	welcome(t, h4.open(t), blocks)
 }
 
 func TestSpecHashMismatch(t *testing.T) {

@@ -54,6 +54,7 @@ func main() {
 	fs.Int64Var(&lim.MaxClasses, "max-classes", lim.MaxClasses, "largest number of classes accepted")
 	fs.Int64Var(&lim.MaxParams, "max-params", lim.MaxParams, "largest model (parameters) accepted")
 	fs.Int64Var(&lim.MaxDim, "max-dim", lim.MaxDim, "largest input dimension accepted")
+	fs.Int64Var(&lim.MaxTrainingPasses, "max-training-passes", lim.MaxTrainingPasses, "most examples a transmission may train on, counting each epoch's (n, θ*'s epochs·n, the blockwise code's block_epochs·Σ block ends)")
 	maxSessionBytes, maxTotalBytes := int64(bob.DefaultMaxSessionBytes), int64(bob.DefaultMaxTotalBytes)
 	cliusage.BytesVar(fs, &maxSessionBytes, "max-session-bytes", "largest estimated memory of one transmission (inputs, model, decode state, bytes kept for resume)")
 	cliusage.BytesVar(fs, &maxTotalBytes, "max-total-bytes", "most estimated memory of all running transmissions plus suspended ones; past it suspended ones are evicted oldest first, then new ones refused with ResourceExhausted")
@@ -146,7 +147,7 @@ func main() {
 	emit(map[string]any{"event": "listening", "addr": lis.Addr().String(),
 		"tls": tlsCfg != nil, "client_certs": tlsCfg != nil && tlsCfg.ClientCAs != nil, "token": len(tokens) > 0, "tokens": len(tokens),
 		"max_session_bytes": maxSessionBytes, "max_total_bytes": maxTotalBytes, "max_sessions": *maxSessions, "max_sessions_per_token": *maxPerToken, "memory_limit": memLimit,
-		"max_examples": lim.MaxExamples, "max_params": lim.MaxParams})
+		"max_examples": lim.MaxExamples, "max_params": lim.MaxParams, "max_training_passes": lim.MaxTrainingPasses})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

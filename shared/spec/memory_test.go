@@ -130,3 +130,30 @@ func TestMemoryEstimateTranscriptAndBlocks(t *testing.T) {
 		t.Errorf("blocks: block training %d bytes, want %d", m.Blocks, want)
 	}
 }
+
+// TrainingPasses against its definition on hand-counted specs, and its
+// saturation at the largest values validation lets through.
+func TestTrainingPasses(t *testing.T) {
+	s := Default()
+	s.N = 1000
+	if got := s.TrainingPasses(); got != 1000 {
+		t.Fatalf("the pass alone: %d, want n = 1000", got)
+	}
+	s.Epochs = 3
+	if got := s.TrainingPasses(); got != 4000 {
+		t.Fatalf("θ* with 3 epochs: %d, want 1000 + 3·1000", got)
+	}
+	s.Epochs = 0
+	s.Blocks, s.BlockEpochs = DoublingBlocks(64, 1000), 5 // 64, 128, 256, 512
+	if got := s.TrainingPasses(); got != 5*(64+128+256+512) {
+		t.Fatalf("blocks: %d, want 5·960 (the pass trains nothing)", got)
+	}
+	s.N, s.BlockEpochs = MaxCount, 1<<20
+	s.Blocks = nil
+	for t := int64(1); t <= 1<<16; t++ {
+		s.Blocks = append(s.Blocks, MaxCount-1<<16-1+t)
+	}
+	if got := s.TrainingPasses(); got != math.MaxInt64 {
+		t.Fatalf("the largest blockwise spec: %d, want it saturated", got)
+	}
+}

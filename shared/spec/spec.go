@@ -1032,6 +1032,28 @@ type Limits struct {
 	// Sessions is how many sessions of the spec one process holds over
 	// shared inputs (edl run holds Alice's and Bob's: 2); 0 means 1.
 	Sessions int64
+	// MaxTrainingPasses bounds TrainingPasses: the examples a receiver may
+	// be asked to train on, which θ*'s epochs and the blockwise code
+	// multiply far beyond n.
+	MaxTrainingPasses int64
+}
+
+// TrainingPasses is the most examples a session of s trains on, each
+// counted once per time it is trained on: the pass's own updates (n,
+// without the blockwise code, whose pass trains nothing), θ*'s epochs
+// (epochs·n) and every block's epochs over the labels before it
+// (block_epochs·t for each block end t). Saturates at MaxInt64.
+func (s Spec) TrainingPasses() int64 {
+	n := max(s.N, 0)
+	var total int64
+	if len(s.Blocks) == 0 {
+		total = n
+	}
+	total = SatAdd(total, SatMul(max(s.Epochs, 0), n))
+	for _, t := range s.Blocks {
+		total = SatAdd(total, SatMul(max(s.BlockEpochs, 0), max(t, 0)))
+	}
+	return total
 }
 
 // Check reports every limit the spec exceeds, naming the spec field and the limit.
@@ -1046,6 +1068,7 @@ func (l Limits) Check(s Spec) error {
 	over("classes", s.Classes, l.MaxClasses, "max-classes")
 	over("dim", s.Dim, l.MaxDim, "max-dim")
 	over("params", s.NumParams(), l.MaxParams, "max-params")
+	over("training passes (n, epochs·n, block_epochs·Σ block ends)", s.TrainingPasses(), l.MaxTrainingPasses, "max-training-passes")
 	flag := l.MemoryFlag
 	if flag == "" {
 		flag = "max-memory"
