@@ -34,6 +34,10 @@ var Handshake = plugin.HandshakeConfig{
 	MagicCookieValue: "predictor-v1",
 }
 
+// flowWindow is the HTTP/2 flow-control window of the connection to a
+// plugin and of each of its streams, in bytes.
+const flowWindow = 16 << 20
+
 // pluginName is the one plugin a predictor process serves.
 const pluginName = "predictor"
 
@@ -139,9 +143,17 @@ func Start(ctx context.Context, cfg Config) (*Client, error) {
 		Plugins:          plugin.PluginSet{pluginName: &grpcPlugin{}},
 		Cmd:              exec.Command(cfg.Path, cfg.Args...),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		StartTimeout:     cfg.StartTimeout,
-		Stderr:           stderr,
-		SyncStderr:       stderr,
+		// One call in flight on a local socket: flow-control windows
+		// large enough that a batch never waits for a window update, and
+		// with them set gRPC's bandwidth probe (a PING and its ack
+		// beside each burst of data) is off.
+		GRPCDialOptions: []grpc.DialOption{
+			grpc.WithInitialWindowSize(flowWindow),
+			grpc.WithInitialConnWindowSize(flowWindow),
+		},
+		StartTimeout: cfg.StartTimeout,
+		Stderr:       stderr,
+		SyncStderr:   stderr,
 		// Managed: plugin.CleanupClients (the mains call it on a signal)
 		// kills every plugin still running.
 		Managed: true,
