@@ -445,7 +445,11 @@ func (c *Client) session(name string, first int64, rows int, req *predictorpb.Se
 	if err == nil || errors.Is(err, io.EOF) { // io.EOF: the stream ended; Recv has its status
 		resp, err = c.stream.Recv()
 	}
-	timer.Stop()
+	if !timer.Stop() && err == nil {
+		// The answer came as the timer fired: it stands, but the timer
+		// cancelled the stream; the next call opens another.
+		c.closeStream()
+	}
 	if err != nil {
 		if hung.Load() {
 			err = status.Error(codes.DeadlineExceeded, "the call timed out")
@@ -456,7 +460,7 @@ func (c *Client) session(name string, first int64, rows int, req *predictorpb.Se
 			return c.unaryCall(name, first, rows, req)
 		}
 		if errors.Is(err, io.EOF) {
-			err = status.Error(codes.Unavailable, "the plugin closed the Session stream")
+			err = status.Error(codes.Internal, "it ended the Session stream without an answer")
 		}
 		return nil, c.fail(fmt.Errorf("predictor: %s%s: %s", name, examples(first, rows), c.explain(err)))
 	}
