@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0fpredictor.proto\x12\x14\x65\x64lwire.predictor.v1\"2\n\x06Matrix\x12\x0c\n\x04rows\x18\x01 \x01(\x05\x12\x0c\n\x04\x63ols\x18\x02 \x01(\x05\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"M\n\x0bInitRequest\x12\x0c\n\x04spec\x18\x01 \x01(\x0c\x12\x0c\n\x04seed\x18\x02 \x01(\x04\x12\x11\n\tinput_dim\x18\x03 \x01(\x05\x12\x0f\n\x07\x63lasses\x18\x04 \x01(\x05\"#\n\x0cInitResponse\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\"U\n\x0ePredictRequest\x12\x15\n\rfirst_example\x18\x01 \x01(\x03\x12,\n\x06inputs\x18\x02 \x01(\x0b\x32\x1c.edlwire.predictor.v1.Matrix\">\n\x0fPredictResponse\x12+\n\x05probs\x18\x01 \x01(\x0b\x32\x1c.edlwire.predictor.v1.Matrix\"\xad\x01\n\rUpdateRequest\x12\x15\n\rfirst_example\x18\x01 \x01(\x03\x12,\n\x06inputs\x18\x02 \x01(\x0b\x32\x1c.edlwire.predictor.v1.Matrix\x12\x0e\n\x06labels\x18\x03 \x03(\x05\x12\x32\n\x04next\x18\x04 \x01(\x0b\x32$.edlwire.predictor.v1.PredictRequest\x12\x13\n\x0b\x66ingerprint\x18\x05 \x01(\x08\"Z\n\x0eUpdateResponse\x12\x33\n\x04next\x18\x01 \x01(\x0b\x32%.edlwire.predictor.v1.PredictResponse\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\x0c\"\x14\n\x12\x46ingerprintRequest\"*\n\x13\x46ingerprintResponse\x12\x13\n\x0b\x66ingerprint\x18\x01 \x01(\x0c\"\r\n\x0bSaveRequest\"\x1d\n\x0cSaveResponse\x12\r\n\x05state\x18\x01 \x01(\x0c\"\x1c\n\x0bLoadRequest\x12\r\n\x05state\x18\x01 \x01(\x0c\"\x0e\n\x0cLoadResponse2\x89\x04\n\tPredictor\x12M\n\x04Init\x12!.edlwire.predictor.v1.InitRequest\x1a\".edlwire.predictor.v1.InitResponse\x12V\n\x07Predict\x12$.edlwire.predictor.v1.PredictRequest\x1a%.edlwire.predictor.v1.PredictResponse\x12S\n\x06Update\x12#.edlwire.predictor.v1.UpdateRequest\x1a$.edlwire.predictor.v1.UpdateResponse\x12\x62\n\x0b\x46ingerprint\x12(.edlwire.predictor.v1.FingerprintRequest\x1a).edlwire.predictor.v1.FingerprintResponse\x12M\n\x04Save\x12!.edlwire.predictor.v1.SaveRequest\x1a\".edlwire.predictor.v1.SaveResponse\x12M\n\x04Load\x12!.edlwire.predictor.v1.LoadRequest\x1a\".edlwire.predictor.v1.LoadResponseB.Z,github.com/edlwire/edlwire/proto/predictorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0fpredictor.proto\x12\x14\x65\x64lwire.predictor.v1\"2\n\x06Matrix\x12\x0c\n\x04rows\x18\x01 \x01(\x05\x12\x0c\n\x04\x63ols\x18\x02 \x01(\x05\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"M\n\x0bInitRequest\x12\x0c\n\x04spec\x18\x01 \x01(\x0c\x12\x0c\n\x04seed\x18\x02 \x01(\x04\x12\x11\n\tinput_dim\x18\x03 \x01(\x05\x12\x0f\n\x07\x63lasses\x18\x04 \x01(\x05\"C\n\x0cInitResponse\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12\x1e\n\x16keeps_predicted_inputs\x18\x02 \x01(\x08\"U\n\x0ePredictRequest\x12\x15\n\rfirst_example\x18\x01 \x01(\x03\x12,\n\x06inputs\x18\x02 \x01(\x0b\x32\x1c.edlwire.predictor.v1.Matrix\">\n\x0fPredictResponse\x12+\n\x05probs\x18\x01 \x01(\x0b\x32\x1c.edlwire.predictor.v1.Matrix\"\xad\x01\n\rUpdateRequest\x12\x15\n\rfirst_example\x18\x01 \x01(\x03\x12,\n\x06inputs\x18\x02 \x01(\x0b\x32\x1c.edlwire.predictor.v1.Matrix\x12\x0e\n\x06labels\x18\x03 \x03(\x05\x12\x32\n\x04next\x18\x04 \x01(\x0b\x32$.edlwire.predictor.v1.PredictRequest\x12\x13\n\x0b\x66ingerprint\x18\x05 \x01(\x08\"Z\n\x0eUpdateResponse\x12\x33\n\x04next\x18\x01 \x01(\x0b\x32%.edlwire.predictor.v1.PredictResponse\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\x0c\"\x88\x01\n\x0eSessionRequest\x12\x37\n\x07predict\x18\x01 \x01(\x0b\x32$.edlwire.predictor.v1.PredictRequestH\x00\x12\x35\n\x06update\x18\x02 \x01(\x0b\x32#.edlwire.predictor.v1.UpdateRequestH\x00\x42\x06\n\x04\x63\x61ll\"\x8d\x01\n\x0fSessionResponse\x12\x38\n\x07predict\x18\x01 \x01(\x0b\x32%.edlwire.predictor.v1.PredictResponseH\x00\x12\x36\n\x06update\x18\x02 \x01(\x0b\x32$.edlwire.predictor.v1.UpdateResponseH\x00\x42\x08\n\x06\x61nswer\"\x14\n\x12\x46ingerprintRequest\"*\n\x13\x46ingerprintResponse\x12\x13\n\x0b\x66ingerprint\x18\x01 \x01(\x0c\"\r\n\x0bSaveRequest\"\x1d\n\x0cSaveResponse\x12\r\n\x05state\x18\x01 \x01(\x0c\"\x1c\n\x0bLoadRequest\x12\r\n\x05state\x18\x01 \x01(\x0c\"\x0e\n\x0cLoadResponse2\xe5\x04\n\tPredictor\x12M\n\x04Init\x12!.edlwire.predictor.v1.InitRequest\x1a\".edlwire.predictor.v1.InitResponse\x12V\n\x07Predict\x12$.edlwire.predictor.v1.PredictRequest\x1a%.edlwire.predictor.v1.PredictResponse\x12S\n\x06Update\x12#.edlwire.predictor.v1.UpdateRequest\x1a$.edlwire.predictor.v1.UpdateResponse\x12\x62\n\x0b\x46ingerprint\x12(.edlwire.predictor.v1.FingerprintRequest\x1a).edlwire.predictor.v1.FingerprintResponse\x12M\n\x04Save\x12!.edlwire.predictor.v1.SaveRequest\x1a\".edlwire.predictor.v1.SaveResponse\x12M\n\x04Load\x12!.edlwire.predictor.v1.LoadRequest\x1a\".edlwire.predictor.v1.LoadResponse\x12Z\n\x07Session\x12$.edlwire.predictor.v1.SessionRequest\x1a%.edlwire.predictor.v1.SessionResponse(\x01\x30\x01\x42.Z,github.com/edlwire/edlwire/proto/predictorpbb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'predictor_pb2', globals())
@@ -26,27 +26,31 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _INITREQUEST._serialized_start=93
   _INITREQUEST._serialized_end=170
   _INITRESPONSE._serialized_start=172
-  _INITRESPONSE._serialized_end=207
-  _PREDICTREQUEST._serialized_start=209
-  _PREDICTREQUEST._serialized_end=294
-  _PREDICTRESPONSE._serialized_start=296
-  _PREDICTRESPONSE._serialized_end=358
-  _UPDATEREQUEST._serialized_start=361
-  _UPDATEREQUEST._serialized_end=534
-  _UPDATERESPONSE._serialized_start=536
-  _UPDATERESPONSE._serialized_end=626
-  _FINGERPRINTREQUEST._serialized_start=628
-  _FINGERPRINTREQUEST._serialized_end=648
-  _FINGERPRINTRESPONSE._serialized_start=650
-  _FINGERPRINTRESPONSE._serialized_end=692
-  _SAVEREQUEST._serialized_start=694
-  _SAVEREQUEST._serialized_end=707
-  _SAVERESPONSE._serialized_start=709
-  _SAVERESPONSE._serialized_end=738
-  _LOADREQUEST._serialized_start=740
-  _LOADREQUEST._serialized_end=768
-  _LOADRESPONSE._serialized_start=770
-  _LOADRESPONSE._serialized_end=784
-  _PREDICTOR._serialized_start=787
-  _PREDICTOR._serialized_end=1308
+  _INITRESPONSE._serialized_end=239
+  _PREDICTREQUEST._serialized_start=241
+  _PREDICTREQUEST._serialized_end=326
+  _PREDICTRESPONSE._serialized_start=328
+  _PREDICTRESPONSE._serialized_end=390
+  _UPDATEREQUEST._serialized_start=393
+  _UPDATEREQUEST._serialized_end=566
+  _UPDATERESPONSE._serialized_start=568
+  _UPDATERESPONSE._serialized_end=658
+  _SESSIONREQUEST._serialized_start=661
+  _SESSIONREQUEST._serialized_end=797
+  _SESSIONRESPONSE._serialized_start=800
+  _SESSIONRESPONSE._serialized_end=941
+  _FINGERPRINTREQUEST._serialized_start=943
+  _FINGERPRINTREQUEST._serialized_end=963
+  _FINGERPRINTRESPONSE._serialized_start=965
+  _FINGERPRINTRESPONSE._serialized_end=1007
+  _SAVEREQUEST._serialized_start=1009
+  _SAVEREQUEST._serialized_end=1022
+  _SAVERESPONSE._serialized_start=1024
+  _SAVERESPONSE._serialized_end=1053
+  _LOADREQUEST._serialized_start=1055
+  _LOADREQUEST._serialized_end=1083
+  _LOADRESPONSE._serialized_start=1085
+  _LOADRESPONSE._serialized_end=1099
+  _PREDICTOR._serialized_start=1102
+  _PREDICTOR._serialized_end=1715
 # @@protoc_insertion_point(module_scope)

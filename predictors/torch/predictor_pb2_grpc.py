@@ -44,6 +44,11 @@ class PredictorStub(object):
         request_serializer=predictor__pb2.LoadRequest.SerializeToString,
         response_deserializer=predictor__pb2.LoadResponse.FromString,
         )
+    self.Session = channel.stream_stream(
+        '/edlwire.predictor.v1.Predictor/Session',
+        request_serializer=predictor__pb2.SessionRequest.SerializeToString,
+        response_deserializer=predictor__pb2.SessionResponse.FromString,
+        )
 
 
 class PredictorServicer(object):
@@ -98,6 +103,19 @@ class PredictorServicer(object):
     context.set_details('Method not implemented!')
     raise NotImplementedError('Method not implemented!')
 
+  def Session(self, request_iterator, context):
+    """Session carries the prequential loop's Predict and Update calls on one
+    stream that stays open: one SessionRequest in, one SessionResponse out,
+    each exactly what the unary call would answer. A stream message costs a
+    fraction of a unary call's round trip in gRPC's Python server.
+    Optional: the host falls back to the unary calls when the plugin
+    answers Unimplemented. Init, Fingerprint, Save and Load stay unary;
+    the host sends them only between two stream messages, never during one.
+    """
+    context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+    context.set_details('Method not implemented!')
+    raise NotImplementedError('Method not implemented!')
+
 
 def add_PredictorServicer_to_server(servicer, server):
   rpc_method_handlers = {
@@ -130,6 +148,11 @@ def add_PredictorServicer_to_server(servicer, server):
           servicer.Load,
           request_deserializer=predictor__pb2.LoadRequest.FromString,
           response_serializer=predictor__pb2.LoadResponse.SerializeToString,
+      ),
+      'Session': grpc.stream_stream_rpc_method_handler(
+          servicer.Session,
+          request_deserializer=predictor__pb2.SessionRequest.FromString,
+          response_serializer=predictor__pb2.SessionResponse.SerializeToString,
       ),
   }
   generic_handler = grpc.method_handlers_generic_handler(

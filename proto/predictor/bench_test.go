@@ -3,6 +3,7 @@ package predictor
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func BenchmarkTorchPlugin(b *testing.B) {
 	if err := json.Unmarshal(out, &alone); err != nil {
 		b.Fatalf("torch alone: %v: %s", err, out)
 	}
-	c, err := Start(b.Context(), Config{Path: torchPlugin, Spec: []byte(spec), Seed: 1, InputDim: 64, Classes: 10, CallTimeout: time.Minute})
+	c, err := Start(b.Context(), Config{Path: torchPlugin, Spec: []byte(spec), Seed: 1, InputDim: 64, Classes: 10, CallTimeout: time.Minute, Stderr: os.Stderr})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,8 +5,15 @@
 // presents it as a model.External that shared/prequential drives like a
 // built-in model.
 //
-// Every call has a deadline (Config.CallTimeout): a plugin that hangs is an
-// error naming the call and its examples, never a hang. A plugin that
+// One round trip per batch: a batch's Update is held back and travels with
+// the next batch's Predict, as one message each way on the plugin's Session
+// stream (opened at the first call; a plugin that answers it Unimplemented
+// gets the unary Update and Predict instead), without the batch's inputs
+// when the plugin keeps the ones it last predicted.
+//
+// Every call has a deadline (Config.CallTimeout; on the stream, a timer per
+// message that cancels the stream): a plugin that hangs is an error naming
+// the call and its examples, never a hang. A plugin that
 // crashes, times out or answers something that is not a distribution over
 // K classes (NaN, negative, not summing to 1 within 1e-6, wrong shape) is
 // stopped and the error names the call and the example; the Client is then

@@ -1,6 +1,7 @@
 package predictor
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -31,6 +33,10 @@ var Handshake = plugin.HandshakeConfig{
 	MagicCookieKey:   "EDLWIRE_PREDICTOR_PLUGIN",
 	MagicCookieValue: "predictor-v1",
 }
+
+// flowWindow is the HTTP/2 flow-control window of the connection to a
+// plugin and of each of its streams, in bytes.
+const flowWindow = 16 << 20
 
 // pluginName is the one plugin a predictor process serves.
 const pluginName = "predictor"
@@ -96,6 +102,23 @@ type Client struct {
 	pending     *predictorpb.UpdateRequest
 	pendingRows int
 	in, upd     []byte // reused input buffers of Predict and of the pending Update
+
+	// keeps is InitResponse.keeps_predicted_inputs: an Update of the
+	// batch last predicted may leave its inputs out. predicted says that
+	// in holds the inputs of that batch, whose first example is
+	// predictedFirst, and that the plugin still holds them (no Update or
+	// Load since).
+	keeps          bool
+	predicted      bool
+	predictedFirst int64
+
+	// stream is the open Session stream that Predict and Update travel on
+	// (nil before the first); unary is set when the plugin does not serve
+	// Session, and every call is then a unary one.
+	stream       grpc.BidiStreamingClient[predictorpb.SessionRequest, predictorpb.SessionResponse]
+	stopStream   context.CancelFunc
+	streamAnswer bool // the stream has answered once: Unimplemented is no longer a fallback
+	unary        bool
 }
 
 var _ model.External = (*Client)(nil)
@@ -120,9 +143,17 @@ func Start(ctx context.Context, cfg Config) (*Client, error) {
 		Plugins:          plugin.PluginSet{pluginName: &grpcPlugin{}},
 		Cmd:              exec.Command(cfg.Path, cfg.Args...),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		StartTimeout:     cfg.StartTimeout,
-		Stderr:           stderr,
-		SyncStderr:       stderr,
+		// One call in flight on a local socket: flow-control windows
+		// large enough that a batch never waits for a window update, and
+		// with them set gRPC's bandwidth probe (a PING and its ack
+		// beside each burst of data) is off.
+		GRPCDialOptions: []grpc.DialOption{
+			grpc.WithInitialWindowSize(flowWindow),
+			grpc.WithInitialConnWindowSize(flowWindow),
+		},
+		StartTimeout: cfg.StartTimeout,
+		Stderr:       stderr,
+		SyncStderr:   stderr,
 		// Managed: plugin.CleanupClients (the mains call it on a signal)
 		// kills every plugin still running.
 		Managed: true,
@@ -157,6 +188,7 @@ func Start(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.desc = resp.GetDescription()
+	c.keeps = resp.GetKeepsPredictedInputs()
 	return c, nil
 }
 
@@ -176,6 +208,7 @@ func (c *Client) InputDim() int { return c.cfg.InputDim }
 // otherwise wait two seconds for a plugin without the controller, such as
 // the README's skeleton, to exit by itself.
 func (c *Client) Close() {
+	c.closeStream()
 	if c.cc != nil && !c.plugin.Exited() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		err := c.cc.Invoke(ctx, "/plugin.GRPCController/Shutdown", &emptypb.Empty{}, &emptypb.Empty{})
@@ -277,24 +310,22 @@ func (c *Client) Predict(first int64, probs, xs [][]float64) error {
 		c.pending = nil
 		u.Next = req
 		name := fmt.Sprintf("Update%s with Predict", examples(u.FirstExample, c.pendingRows))
-		err := c.call(context.Background(), name, first, len(xs), func(ctx context.Context) error {
-			r, err := c.rpc.Update(ctx, u)
-			resp = r.GetNext() // nil: the plugin does not predict in Update
-			return err
-		})
+		r, err := c.session(name, first, len(xs), &predictorpb.SessionRequest{Call: &predictorpb.SessionRequest_Update{Update: u}})
 		if err != nil {
 			return err
 		}
+		resp = r.GetUpdate().GetNext() // nil: the plugin does not predict in Update
 	}
 	if resp == nil {
-		err := c.call(context.Background(), "Predict", first, len(xs), func(ctx context.Context) (err error) {
-			resp, err = c.rpc.Predict(ctx, req)
-			return err
-		})
+		r, err := c.session("Predict", first, len(xs), &predictorpb.SessionRequest{Call: &predictorpb.SessionRequest_Predict{Predict: req}})
 		if err != nil {
 			return err
 		}
+		if resp = r.GetPredict(); resp == nil {
+			return c.fail(fmt.Errorf("predictor: Predict%s: the plugin answered no prediction", examples(first, len(xs))))
+		}
 	}
+	c.predicted, c.predictedFirst = true, first
 	m := resp.GetProbs()
 	k := c.cfg.Classes
 	if int(m.GetRows()) != len(xs) || int(m.GetCols()) != k || len(m.GetData()) != 8*len(xs)*k {
@@ -315,7 +346,9 @@ func (c *Client) Predict(first int64, probs, xs [][]float64) error {
 }
 
 // Update queues a batch's labels: they reach the plugin with the next
-// Predict, or before any other call (flush).
+// Predict, or before any other call (flush). The inputs stay behind when
+// the plugin keeps them and they are, byte for byte, the batch it last
+// predicted (the usual case: a batch is predicted, then learnt).
 func (c *Client) Update(first int64, xs [][]float64, labels []int) error {
 	if err := c.flush(); err != nil {
 		return err
@@ -327,8 +360,13 @@ func (c *Client) Update(first int64, xs [][]float64, labels []int) error {
 	for i, y := range labels {
 		ls[i] = int32(y)
 	}
-	c.pending = &predictorpb.UpdateRequest{FirstExample: first, Inputs: matrix(&c.upd, xs), Labels: ls}
-	c.pendingRows = len(xs)
+	u := &predictorpb.UpdateRequest{FirstExample: first, Inputs: matrix(&c.upd, xs), Labels: ls}
+	if c.keeps && c.predicted && c.predictedFirst == first && bytes.Equal(c.upd, c.in) {
+		u.Inputs = nil
+	}
+	// The plugin drops its predicted batch with any Update.
+	c.predicted = false
+	c.pending, c.pendingRows = u, len(xs)
 	return nil
 }
 
@@ -339,10 +377,8 @@ func (c *Client) flush() error {
 		return nil
 	}
 	c.pending = nil
-	return c.call(context.Background(), "Update", u.FirstExample, c.pendingRows, func(ctx context.Context) error {
-		_, err := c.rpc.Update(ctx, u)
-		return err
-	})
+	_, err := c.session("Update", u.FirstExample, c.pendingRows, &predictorpb.SessionRequest{Call: &predictorpb.SessionRequest_Update{Update: u}})
+	return err
 }
 
 // Fingerprint is the plugin's hash of its state. A pending Update asks
@@ -352,16 +388,11 @@ func (c *Client) Fingerprint() ([]byte, error) {
 	if u := c.pending; u != nil {
 		c.pending = nil
 		u.Fingerprint = true
-		var fp []byte
-		err := c.call(context.Background(), "Update with Fingerprint", u.FirstExample, c.pendingRows, func(ctx context.Context) error {
-			r, err := c.rpc.Update(ctx, u)
-			fp = r.GetFingerprint()
-			return err
-		})
+		r, err := c.session("Update with Fingerprint", u.FirstExample, c.pendingRows, &predictorpb.SessionRequest{Call: &predictorpb.SessionRequest_Update{Update: u}})
 		if err != nil {
 			return nil, err
 		}
-		if len(fp) > 0 {
+		if fp := r.GetUpdate().GetFingerprint(); len(fp) > 0 {
 			return fp, nil
 		}
 	}
@@ -377,6 +408,100 @@ func (c *Client) Fingerprint() ([]byte, error) {
 		return nil, c.fail(errors.New("predictor: Fingerprint: the plugin answered an empty fingerprint"))
 	}
 	return resp.GetFingerprint(), nil
+}
+
+// session makes one Predict or Update call (req): a message each way on
+// the Session stream, opened at the first call, or the unary call when the
+// plugin does not serve Session (it answers the stream's first message
+// Unimplemented; that message is then sent again as a unary call). The
+// call timeout bounds the message's round trip; name, first and rows are
+// for messages, as in call.
+func (c *Client) session(name string, first int64, rows int, req *predictorpb.SessionRequest) (*predictorpb.SessionResponse, error) {
+	if c.failed != nil {
+		return nil, c.failed
+	}
+	if c.unary {
+		return c.unaryCall(name, first, rows, req)
+	}
+	if c.stream == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s, err := c.rpc.Session(ctx)
+		if err != nil {
+			cancel()
+			return nil, c.fail(fmt.Errorf("predictor: %s%s: open the Session stream: %s", name, examples(first, rows), c.explain(err)))
+		}
+		c.stream, c.stopStream = s, cancel
+	}
+	// A timer, not a deadline: the stream outlives the call. When it
+	// fires it cancels the stream, which ends the Send or Recv that waits.
+	var hung atomic.Bool
+	stop := c.stopStream
+	timer := time.AfterFunc(c.cfg.CallTimeout, func() {
+		hung.Store(true)
+		stop()
+	})
+	err := c.stream.Send(req)
+	var resp *predictorpb.SessionResponse
+	if err == nil || errors.Is(err, io.EOF) { // io.EOF: the stream ended; Recv has its status
+		resp, err = c.stream.Recv()
+	}
+	if !timer.Stop() && err == nil {
+		// The answer came as the timer fired: it stands, but the timer
+		// cancelled the stream; the next call opens another.
+		c.closeStream()
+	}
+	if err != nil {
+		if hung.Load() {
+			err = status.Error(codes.DeadlineExceeded, "the call timed out")
+		}
+		if !c.streamAnswer && status.Code(err) == codes.Unimplemented {
+			c.closeStream()
+			c.unary = true
+			return c.unaryCall(name, first, rows, req)
+		}
+		if errors.Is(err, io.EOF) {
+			err = status.Error(codes.Internal, "it ended the Session stream without an answer")
+		}
+		return nil, c.fail(fmt.Errorf("predictor: %s%s: %s", name, examples(first, rows), c.explain(err)))
+	}
+	c.streamAnswer = true
+	_, isPredict := req.GetCall().(*predictorpb.SessionRequest_Predict)
+	if (isPredict && resp.GetPredict() == nil) || (!isPredict && resp.GetUpdate() == nil) {
+		return nil, c.fail(fmt.Errorf("predictor: %s%s: the plugin answered the Session message with another call's answer", name, examples(first, rows)))
+	}
+	return resp, nil
+}
+
+// unaryCall is session's call without the stream.
+func (c *Client) unaryCall(name string, first int64, rows int, req *predictorpb.SessionRequest) (*predictorpb.SessionResponse, error) {
+	var resp predictorpb.SessionResponse
+	err := c.call(context.Background(), name, first, rows, func(ctx context.Context) error {
+		switch r := req.GetCall().(type) {
+		case *predictorpb.SessionRequest_Predict:
+			p, err := c.rpc.Predict(ctx, r.Predict)
+			resp.Answer = &predictorpb.SessionResponse_Predict{Predict: p}
+			return err
+		case *predictorpb.SessionRequest_Update:
+			u, err := c.rpc.Update(ctx, r.Update)
+			resp.Answer = &predictorpb.SessionResponse_Update{Update: u}
+			return err
+		default:
+			panic("predictor: a Session request without a call")
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// closeStream ends the Session stream, if open.
+func (c *Client) closeStream() {
+	if c.stream != nil {
+		_ = c.stream.CloseSend()
+		c.stopStream()
+		c.stream, c.stopStream = nil, nil
+	}
 }
 
 // Save returns the plugin's state, which Load restores.
@@ -400,6 +525,7 @@ func (c *Client) Load(state []byte) error {
 	if err := c.flush(); err != nil {
 		return err
 	}
+	c.predicted = false // a loaded plugin holds no predicted batch
 	return c.call(context.Background(), "Load", -1, 0, func(ctx context.Context) error {
 		_, err := c.rpc.Load(ctx, &predictorpb.LoadRequest{State: state})
 		return err

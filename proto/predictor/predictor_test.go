@@ -175,6 +175,35 @@ func TestTorchDeterministicAcrossProcesses(t *testing.T) {
 	}
 }
 
+// badPlugin drives a bad plugin over two batches: the first is well
+// answered, the second fails with an error containing want; the plugin
+// process is then gone and later calls fail at once.
+func badPlugin(t *testing.T, c *Client, xs [][]float64, ys []int, want string) {
+	t.Helper()
+	pid := c.pid()
+	probs := make([][]float64, 32)
+	for i := range probs {
+		probs[i] = make([]float64, 10)
+	}
+	if err := c.Predict(0, probs, xs[:32]); err != nil {
+		t.Fatalf("the first batch is well-formed: %v", err)
+	}
+	if err := c.Update(0, xs[:32], ys[:32]); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Predict(32, probs, xs[32:64])
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one containing %q", err, want)
+	}
+	if !errors.Is(err, ErrStopped) {
+		t.Fatalf("error %v does not wrap ErrStopped", err)
+	}
+	gone(t, pid)
+	if _, err := c.Fingerprint(); !errors.Is(err, ErrStopped) {
+		t.Fatalf("a call after the failure: %v, want ErrStopped", err)
+	}
+}
+
 // pid is the plugin's process id, for checking nothing is left behind.
 func (c *Client) pid() int { return c.plugin.ReattachConfig().Pid }
 
@@ -190,7 +219,8 @@ func gone(t *testing.T, pid int) {
 }
 
 // Every way a plugin can misbehave is an error that names the call and the
-// example, the plugin is stopped, and later calls fail at once.
+// example, the plugin is stopped, and later calls fail at once: on the
+// Session stream, and on the unary calls of a plugin without Session.
 func TestBadPlugins(t *testing.T) {
 	needTorch(t)
 	xs, ys := digits(t, 64)
@@ -203,36 +233,24 @@ func TestBadPlugins(t *testing.T) {
 		{"unnormalized", "Predict of example 32: coder: the probabilities sum to 1.01"},
 		{"wrongk", "Predict of examples 32..63: the plugin answered 32×11 probabilities"},
 	} {
-		t.Run(tc.mode, func(t *testing.T) {
-			t.Parallel()
-			c, err := Start(context.Background(), Config{Path: bad, Args: []string{tc.mode}, InputDim: 64, Classes: 10, CallTimeout: time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			pid := c.pid()
-			probs := make([][]float64, 32)
-			for i := range probs {
-				probs[i] = make([]float64, 10)
-			}
-			if err := c.Predict(0, probs, xs[:32]); err != nil {
-				t.Fatalf("the first batch is well-formed: %v", err)
-			}
-			if err := c.Update(0, xs[:32], ys[:32]); err != nil {
-				t.Fatal(err)
-			}
-			err = c.Predict(32, probs, xs[32:64])
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want one containing %q", err, tc.want)
-			}
-			if !errors.Is(err, ErrStopped) {
-				t.Fatalf("error %v does not wrap ErrStopped", err)
-			}
-			gone(t, pid)
-			if _, err := c.Fingerprint(); !errors.Is(err, ErrStopped) {
-				t.Fatalf("a call after the failure: %v, want ErrStopped", err)
-			}
-		})
+		for _, path := range []string{"stream", "unary"} {
+			t.Run(path+"/"+tc.mode, func(t *testing.T) {
+				t.Parallel()
+				args := []string{tc.mode}
+				if path == "unary" {
+					args = append(args, "unary")
+				}
+				c, err := Start(context.Background(), Config{Path: bad, Args: args, InputDim: 64, Classes: 10, CallTimeout: time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				badPlugin(t, c, xs, ys, tc.want)
+				if c.unary != (path == "unary") {
+					t.Fatalf("the calls went unary: %v, want %v", c.unary, path == "unary")
+				}
+			})
+		}
 	}
 	t.Run("crash-init", func(t *testing.T) {
 		t.Parallel()

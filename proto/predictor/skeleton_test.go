@@ -7,7 +7,8 @@ import (
 )
 
 // The README's skeleton plugin runs as written: add-one label counts, so
-// after the first batch its distribution is the counts'.
+// after the first batch its distribution is the counts'. It serves no
+// Session (it predates it): the host falls back to the unary calls.
 func TestSkeletonPlugin(t *testing.T) {
 	needTorch(t)
 	xs, ys := digits(t, 64)
@@ -15,6 +16,9 @@ func TestSkeletonPlugin(t *testing.T) {
 	b := start(t, "../../predictors/skeleton/edl-predictor-skeleton", 1, "")
 	bitsA, fpsA := run(t, a, xs, ys, 32)
 	bitsB, fpsB := run(t, b, xs, ys, 32)
+	if !a.unary || a.keeps {
+		t.Fatal("the skeleton serves no Session and keeps no inputs: the calls must go unary, every Update with its inputs")
+	}
 	for i := range bitsA {
 		if bitsA[i] != bitsB[i] {
 			t.Fatalf("probability %d differs between two processes", i)

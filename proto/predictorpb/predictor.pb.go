@@ -166,10 +166,14 @@ func (x *InitRequest) GetClasses() int32 {
 }
 
 type InitResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Description   string                 `protobuf:"bytes,1,opt,name=description,proto3" json:"description,omitempty"` // a human-readable name of the model, for logs
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Description string                 `protobuf:"bytes,1,opt,name=description,proto3" json:"description,omitempty"` // a human-readable name of the model, for logs
+	// The plugin keeps the inputs of the batch it last predicted, so an
+	// Update of that batch may come without them (UpdateRequest.inputs
+	// unset). Left false, every Update carries its inputs.
+	KeepsPredictedInputs bool `protobuf:"varint,2,opt,name=keeps_predicted_inputs,json=keepsPredictedInputs,proto3" json:"keeps_predicted_inputs,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *InitResponse) Reset() {
@@ -207,6 +211,13 @@ func (x *InitResponse) GetDescription() string {
 		return x.Description
 	}
 	return ""
+}
+
+func (x *InitResponse) GetKeepsPredictedInputs() bool {
+	if x != nil {
+		return x.KeepsPredictedInputs
+	}
+	return false
 }
 
 type PredictRequest struct {
@@ -308,8 +319,12 @@ func (x *PredictResponse) GetProbs() *Matrix {
 type UpdateRequest struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	FirstExample int64                  `protobuf:"varint,1,opt,name=first_example,json=firstExample,proto3" json:"first_example,omitempty"`
-	Inputs       *Matrix                `protobuf:"bytes,2,opt,name=inputs,proto3" json:"inputs,omitempty"`
-	Labels       []int32                `protobuf:"varint,3,rep,packed,name=labels,proto3" json:"labels,omitempty"` // one per row of inputs
+	// The batch's inputs. Unset (only when InitResponse.keeps_predicted_inputs)
+	// means the batch last predicted, byte for byte: the plugin checks that
+	// it predicted first_example with len(labels) rows last, and answers
+	// InvalidArgument otherwise.
+	Inputs *Matrix `protobuf:"bytes,2,opt,name=inputs,proto3" json:"inputs,omitempty"`
+	Labels []int32 `protobuf:"varint,3,rep,packed,name=labels,proto3" json:"labels,omitempty"` // one per row of inputs
 	// The next batch, to predict after the update (optional). A plugin may
 	// ignore it and leave UpdateResponse.next unset: the host then calls
 	// Predict. A plugin that answers must answer exactly what Predict would.
@@ -440,6 +455,174 @@ func (x *UpdateResponse) GetFingerprint() []byte {
 	return nil
 }
 
+// SessionRequest is one call of Session: a Predict or an Update (which may
+// carry the next Predict and ask for the fingerprint, as the unary Update).
+type SessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Call:
+	//
+	//	*SessionRequest_Predict
+	//	*SessionRequest_Update
+	Call          isSessionRequest_Call `protobuf_oneof:"call"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionRequest) Reset() {
+	*x = SessionRequest{}
+	mi := &file_predictor_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionRequest) ProtoMessage() {}
+
+func (x *SessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_predictor_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionRequest.ProtoReflect.Descriptor instead.
+func (*SessionRequest) Descriptor() ([]byte, []int) {
+	return file_predictor_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SessionRequest) GetCall() isSessionRequest_Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *SessionRequest) GetPredict() *PredictRequest {
+	if x != nil {
+		if x, ok := x.Call.(*SessionRequest_Predict); ok {
+			return x.Predict
+		}
+	}
+	return nil
+}
+
+func (x *SessionRequest) GetUpdate() *UpdateRequest {
+	if x != nil {
+		if x, ok := x.Call.(*SessionRequest_Update); ok {
+			return x.Update
+		}
+	}
+	return nil
+}
+
+type isSessionRequest_Call interface {
+	isSessionRequest_Call()
+}
+
+type SessionRequest_Predict struct {
+	Predict *PredictRequest `protobuf:"bytes,1,opt,name=predict,proto3,oneof"`
+}
+
+type SessionRequest_Update struct {
+	Update *UpdateRequest `protobuf:"bytes,2,opt,name=update,proto3,oneof"`
+}
+
+func (*SessionRequest_Predict) isSessionRequest_Call() {}
+
+func (*SessionRequest_Update) isSessionRequest_Call() {}
+
+// SessionResponse answers one SessionRequest with the message of the same
+// call.
+type SessionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Answer:
+	//
+	//	*SessionResponse_Predict
+	//	*SessionResponse_Update
+	Answer        isSessionResponse_Answer `protobuf_oneof:"answer"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionResponse) Reset() {
+	*x = SessionResponse{}
+	mi := &file_predictor_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionResponse) ProtoMessage() {}
+
+func (x *SessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_predictor_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionResponse.ProtoReflect.Descriptor instead.
+func (*SessionResponse) Descriptor() ([]byte, []int) {
+	return file_predictor_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SessionResponse) GetAnswer() isSessionResponse_Answer {
+	if x != nil {
+		return x.Answer
+	}
+	return nil
+}
+
+func (x *SessionResponse) GetPredict() *PredictResponse {
+	if x != nil {
+		if x, ok := x.Answer.(*SessionResponse_Predict); ok {
+			return x.Predict
+		}
+	}
+	return nil
+}
+
+func (x *SessionResponse) GetUpdate() *UpdateResponse {
+	if x != nil {
+		if x, ok := x.Answer.(*SessionResponse_Update); ok {
+			return x.Update
+		}
+	}
+	return nil
+}
+
+type isSessionResponse_Answer interface {
+	isSessionResponse_Answer()
+}
+
+type SessionResponse_Predict struct {
+	Predict *PredictResponse `protobuf:"bytes,1,opt,name=predict,proto3,oneof"`
+}
+
+type SessionResponse_Update struct {
+	Update *UpdateResponse `protobuf:"bytes,2,opt,name=update,proto3,oneof"`
+}
+
+func (*SessionResponse_Predict) isSessionResponse_Answer() {}
+
+func (*SessionResponse_Update) isSessionResponse_Answer() {}
+
 type FingerprintRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -448,7 +631,7 @@ type FingerprintRequest struct {
 
 func (x *FingerprintRequest) Reset() {
 	*x = FingerprintRequest{}
-	mi := &file_predictor_proto_msgTypes[7]
+	mi := &file_predictor_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -460,7 +643,7 @@ func (x *FingerprintRequest) String() string {
 func (*FingerprintRequest) ProtoMessage() {}
 
 func (x *FingerprintRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_predictor_proto_msgTypes[7]
+	mi := &file_predictor_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -473,7 +656,7 @@ func (x *FingerprintRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FingerprintRequest.ProtoReflect.Descriptor instead.
 func (*FingerprintRequest) Descriptor() ([]byte, []int) {
-	return file_predictor_proto_rawDescGZIP(), []int{7}
+	return file_predictor_proto_rawDescGZIP(), []int{9}
 }
 
 type FingerprintResponse struct {
@@ -485,7 +668,7 @@ type FingerprintResponse struct {
 
 func (x *FingerprintResponse) Reset() {
 	*x = FingerprintResponse{}
-	mi := &file_predictor_proto_msgTypes[8]
+	mi := &file_predictor_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -497,7 +680,7 @@ func (x *FingerprintResponse) String() string {
 func (*FingerprintResponse) ProtoMessage() {}
 
 func (x *FingerprintResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_predictor_proto_msgTypes[8]
+	mi := &file_predictor_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -510,7 +693,7 @@ func (x *FingerprintResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FingerprintResponse.ProtoReflect.Descriptor instead.
 func (*FingerprintResponse) Descriptor() ([]byte, []int) {
-	return file_predictor_proto_rawDescGZIP(), []int{8}
+	return file_predictor_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *FingerprintResponse) GetFingerprint() []byte {
@@ -528,7 +711,7 @@ type SaveRequest struct {
 
 func (x *SaveRequest) Reset() {
 	*x = SaveRequest{}
-	mi := &file_predictor_proto_msgTypes[9]
+	mi := &file_predictor_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -540,7 +723,7 @@ func (x *SaveRequest) String() string {
 func (*SaveRequest) ProtoMessage() {}
 
 func (x *SaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_predictor_proto_msgTypes[9]
+	mi := &file_predictor_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -553,7 +736,7 @@ func (x *SaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveRequest.ProtoReflect.Descriptor instead.
 func (*SaveRequest) Descriptor() ([]byte, []int) {
-	return file_predictor_proto_rawDescGZIP(), []int{9}
+	return file_predictor_proto_rawDescGZIP(), []int{11}
 }
 
 type SaveResponse struct {
@@ -565,7 +748,7 @@ type SaveResponse struct {
 
 func (x *SaveResponse) Reset() {
 	*x = SaveResponse{}
-	mi := &file_predictor_proto_msgTypes[10]
+	mi := &file_predictor_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -577,7 +760,7 @@ func (x *SaveResponse) String() string {
 func (*SaveResponse) ProtoMessage() {}
 
 func (x *SaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_predictor_proto_msgTypes[10]
+	mi := &file_predictor_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -590,7 +773,7 @@ func (x *SaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveResponse.ProtoReflect.Descriptor instead.
 func (*SaveResponse) Descriptor() ([]byte, []int) {
-	return file_predictor_proto_rawDescGZIP(), []int{10}
+	return file_predictor_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SaveResponse) GetState() []byte {
@@ -609,7 +792,7 @@ type LoadRequest struct {
 
 func (x *LoadRequest) Reset() {
 	*x = LoadRequest{}
-	mi := &file_predictor_proto_msgTypes[11]
+	mi := &file_predictor_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -621,7 +804,7 @@ func (x *LoadRequest) String() string {
 func (*LoadRequest) ProtoMessage() {}
 
 func (x *LoadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_predictor_proto_msgTypes[11]
+	mi := &file_predictor_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -634,7 +817,7 @@ func (x *LoadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadRequest.ProtoReflect.Descriptor instead.
 func (*LoadRequest) Descriptor() ([]byte, []int) {
-	return file_predictor_proto_rawDescGZIP(), []int{11}
+	return file_predictor_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *LoadRequest) GetState() []byte {
@@ -652,7 +835,7 @@ type LoadResponse struct {
 
 func (x *LoadResponse) Reset() {
 	*x = LoadResponse{}
-	mi := &file_predictor_proto_msgTypes[12]
+	mi := &file_predictor_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -664,7 +847,7 @@ func (x *LoadResponse) String() string {
 func (*LoadResponse) ProtoMessage() {}
 
 func (x *LoadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_predictor_proto_msgTypes[12]
+	mi := &file_predictor_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -677,7 +860,7 @@ func (x *LoadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadResponse.ProtoReflect.Descriptor instead.
 func (*LoadResponse) Descriptor() ([]byte, []int) {
-	return file_predictor_proto_rawDescGZIP(), []int{12}
+	return file_predictor_proto_rawDescGZIP(), []int{14}
 }
 
 var File_predictor_proto protoreflect.FileDescriptor
@@ -693,9 +876,10 @@ const file_predictor_proto_rawDesc = "" +
 	"\x04spec\x18\x01 \x01(\fR\x04spec\x12\x12\n" +
 	"\x04seed\x18\x02 \x01(\x04R\x04seed\x12\x1b\n" +
 	"\tinput_dim\x18\x03 \x01(\x05R\binputDim\x12\x18\n" +
-	"\aclasses\x18\x04 \x01(\x05R\aclasses\"0\n" +
+	"\aclasses\x18\x04 \x01(\x05R\aclasses\"f\n" +
 	"\fInitResponse\x12 \n" +
-	"\vdescription\x18\x01 \x01(\tR\vdescription\"k\n" +
+	"\vdescription\x18\x01 \x01(\tR\vdescription\x124\n" +
+	"\x16keeps_predicted_inputs\x18\x02 \x01(\bR\x14keepsPredictedInputs\"k\n" +
 	"\x0ePredictRequest\x12#\n" +
 	"\rfirst_example\x18\x01 \x01(\x03R\ffirstExample\x124\n" +
 	"\x06inputs\x18\x02 \x01(\v2\x1c.edlwire.predictor.v1.MatrixR\x06inputs\"E\n" +
@@ -709,7 +893,15 @@ const file_predictor_proto_rawDesc = "" +
 	"\vfingerprint\x18\x05 \x01(\bR\vfingerprint\"m\n" +
 	"\x0eUpdateResponse\x129\n" +
 	"\x04next\x18\x01 \x01(\v2%.edlwire.predictor.v1.PredictResponseR\x04next\x12 \n" +
-	"\vfingerprint\x18\x02 \x01(\fR\vfingerprint\"\x14\n" +
+	"\vfingerprint\x18\x02 \x01(\fR\vfingerprint\"\x99\x01\n" +
+	"\x0eSessionRequest\x12@\n" +
+	"\apredict\x18\x01 \x01(\v2$.edlwire.predictor.v1.PredictRequestH\x00R\apredict\x12=\n" +
+	"\x06update\x18\x02 \x01(\v2#.edlwire.predictor.v1.UpdateRequestH\x00R\x06updateB\x06\n" +
+	"\x04call\"\x9e\x01\n" +
+	"\x0fSessionResponse\x12A\n" +
+	"\apredict\x18\x01 \x01(\v2%.edlwire.predictor.v1.PredictResponseH\x00R\apredict\x12>\n" +
+	"\x06update\x18\x02 \x01(\v2$.edlwire.predictor.v1.UpdateResponseH\x00R\x06updateB\b\n" +
+	"\x06answer\"\x14\n" +
 	"\x12FingerprintRequest\"7\n" +
 	"\x13FingerprintResponse\x12 \n" +
 	"\vfingerprint\x18\x01 \x01(\fR\vfingerprint\"\r\n" +
@@ -718,14 +910,15 @@ const file_predictor_proto_rawDesc = "" +
 	"\x05state\x18\x01 \x01(\fR\x05state\"#\n" +
 	"\vLoadRequest\x12\x14\n" +
 	"\x05state\x18\x01 \x01(\fR\x05state\"\x0e\n" +
-	"\fLoadResponse2\x89\x04\n" +
+	"\fLoadResponse2\xe5\x04\n" +
 	"\tPredictor\x12M\n" +
 	"\x04Init\x12!.edlwire.predictor.v1.InitRequest\x1a\".edlwire.predictor.v1.InitResponse\x12V\n" +
 	"\aPredict\x12$.edlwire.predictor.v1.PredictRequest\x1a%.edlwire.predictor.v1.PredictResponse\x12S\n" +
 	"\x06Update\x12#.edlwire.predictor.v1.UpdateRequest\x1a$.edlwire.predictor.v1.UpdateResponse\x12b\n" +
 	"\vFingerprint\x12(.edlwire.predictor.v1.FingerprintRequest\x1a).edlwire.predictor.v1.FingerprintResponse\x12M\n" +
 	"\x04Save\x12!.edlwire.predictor.v1.SaveRequest\x1a\".edlwire.predictor.v1.SaveResponse\x12M\n" +
-	"\x04Load\x12!.edlwire.predictor.v1.LoadRequest\x1a\".edlwire.predictor.v1.LoadResponseB.Z,github.com/edlwire/edlwire/proto/predictorpbb\x06proto3"
+	"\x04Load\x12!.edlwire.predictor.v1.LoadRequest\x1a\".edlwire.predictor.v1.LoadResponse\x12Z\n" +
+	"\aSession\x12$.edlwire.predictor.v1.SessionRequest\x1a%.edlwire.predictor.v1.SessionResponse(\x010\x01B.Z,github.com/edlwire/edlwire/proto/predictorpbb\x06proto3"
 
 var (
 	file_predictor_proto_rawDescOnce sync.Once
@@ -739,7 +932,7 @@ func file_predictor_proto_rawDescGZIP() []byte {
 	return file_predictor_proto_rawDescData
 }
 
-var file_predictor_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_predictor_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_predictor_proto_goTypes = []any{
 	(*Matrix)(nil),              // 0: edlwire.predictor.v1.Matrix
 	(*InitRequest)(nil),         // 1: edlwire.predictor.v1.InitRequest
@@ -748,12 +941,14 @@ var file_predictor_proto_goTypes = []any{
 	(*PredictResponse)(nil),     // 4: edlwire.predictor.v1.PredictResponse
 	(*UpdateRequest)(nil),       // 5: edlwire.predictor.v1.UpdateRequest
 	(*UpdateResponse)(nil),      // 6: edlwire.predictor.v1.UpdateResponse
-	(*FingerprintRequest)(nil),  // 7: edlwire.predictor.v1.FingerprintRequest
-	(*FingerprintResponse)(nil), // 8: edlwire.predictor.v1.FingerprintResponse
-	(*SaveRequest)(nil),         // 9: edlwire.predictor.v1.SaveRequest
-	(*SaveResponse)(nil),        // 10: edlwire.predictor.v1.SaveResponse
-	(*LoadRequest)(nil),         // 11: edlwire.predictor.v1.LoadRequest
-	(*LoadResponse)(nil),        // 12: edlwire.predictor.v1.LoadResponse
+	(*SessionRequest)(nil),      // 7: edlwire.predictor.v1.SessionRequest
+	(*SessionResponse)(nil),     // 8: edlwire.predictor.v1.SessionResponse
+	(*FingerprintRequest)(nil),  // 9: edlwire.predictor.v1.FingerprintRequest
+	(*FingerprintResponse)(nil), // 10: edlwire.predictor.v1.FingerprintResponse
+	(*SaveRequest)(nil),         // 11: edlwire.predictor.v1.SaveRequest
+	(*SaveResponse)(nil),        // 12: edlwire.predictor.v1.SaveResponse
+	(*LoadRequest)(nil),         // 13: edlwire.predictor.v1.LoadRequest
+	(*LoadResponse)(nil),        // 14: edlwire.predictor.v1.LoadResponse
 }
 var file_predictor_proto_depIdxs = []int32{
 	0,  // 0: edlwire.predictor.v1.PredictRequest.inputs:type_name -> edlwire.predictor.v1.Matrix
@@ -761,23 +956,29 @@ var file_predictor_proto_depIdxs = []int32{
 	0,  // 2: edlwire.predictor.v1.UpdateRequest.inputs:type_name -> edlwire.predictor.v1.Matrix
 	3,  // 3: edlwire.predictor.v1.UpdateRequest.next:type_name -> edlwire.predictor.v1.PredictRequest
 	4,  // 4: edlwire.predictor.v1.UpdateResponse.next:type_name -> edlwire.predictor.v1.PredictResponse
-	1,  // 5: edlwire.predictor.v1.Predictor.Init:input_type -> edlwire.predictor.v1.InitRequest
-	3,  // 6: edlwire.predictor.v1.Predictor.Predict:input_type -> edlwire.predictor.v1.PredictRequest
-	5,  // 7: edlwire.predictor.v1.Predictor.Update:input_type -> edlwire.predictor.v1.UpdateRequest
-	7,  // 8: edlwire.predictor.v1.Predictor.Fingerprint:input_type -> edlwire.predictor.v1.FingerprintRequest
-	9,  // 9: edlwire.predictor.v1.Predictor.Save:input_type -> edlwire.predictor.v1.SaveRequest
-	11, // 10: edlwire.predictor.v1.Predictor.Load:input_type -> edlwire.predictor.v1.LoadRequest
-	2,  // 11: edlwire.predictor.v1.Predictor.Init:output_type -> edlwire.predictor.v1.InitResponse
-	4,  // 12: edlwire.predictor.v1.Predictor.Predict:output_type -> edlwire.predictor.v1.PredictResponse
-	6,  // 13: edlwire.predictor.v1.Predictor.Update:output_type -> edlwire.predictor.v1.UpdateResponse
-	8,  // 14: edlwire.predictor.v1.Predictor.Fingerprint:output_type -> edlwire.predictor.v1.FingerprintResponse
-	10, // 15: edlwire.predictor.v1.Predictor.Save:output_type -> edlwire.predictor.v1.SaveResponse
-	12, // 16: edlwire.predictor.v1.Predictor.Load:output_type -> edlwire.predictor.v1.LoadResponse
-	11, // [11:17] is the sub-list for method output_type
-	5,  // [5:11] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	3,  // 5: edlwire.predictor.v1.SessionRequest.predict:type_name -> edlwire.predictor.v1.PredictRequest
+	5,  // 6: edlwire.predictor.v1.SessionRequest.update:type_name -> edlwire.predictor.v1.UpdateRequest
+	4,  // 7: edlwire.predictor.v1.SessionResponse.predict:type_name -> edlwire.predictor.v1.PredictResponse
+	6,  // 8: edlwire.predictor.v1.SessionResponse.update:type_name -> edlwire.predictor.v1.UpdateResponse
+	1,  // 9: edlwire.predictor.v1.Predictor.Init:input_type -> edlwire.predictor.v1.InitRequest
+	3,  // 10: edlwire.predictor.v1.Predictor.Predict:input_type -> edlwire.predictor.v1.PredictRequest
+	5,  // 11: edlwire.predictor.v1.Predictor.Update:input_type -> edlwire.predictor.v1.UpdateRequest
+	9,  // 12: edlwire.predictor.v1.Predictor.Fingerprint:input_type -> edlwire.predictor.v1.FingerprintRequest
+	11, // 13: edlwire.predictor.v1.Predictor.Save:input_type -> edlwire.predictor.v1.SaveRequest
+	13, // 14: edlwire.predictor.v1.Predictor.Load:input_type -> edlwire.predictor.v1.LoadRequest
+	7,  // 15: edlwire.predictor.v1.Predictor.Session:input_type -> edlwire.predictor.v1.SessionRequest
+	2,  // 16: edlwire.predictor.v1.Predictor.Init:output_type -> edlwire.predictor.v1.InitResponse
+	4,  // 17: edlwire.predictor.v1.Predictor.Predict:output_type -> edlwire.predictor.v1.PredictResponse
+	6,  // 18: edlwire.predictor.v1.Predictor.Update:output_type -> edlwire.predictor.v1.UpdateResponse
+	10, // 19: edlwire.predictor.v1.Predictor.Fingerprint:output_type -> edlwire.predictor.v1.FingerprintResponse
+	12, // 20: edlwire.predictor.v1.Predictor.Save:output_type -> edlwire.predictor.v1.SaveResponse
+	14, // 21: edlwire.predictor.v1.Predictor.Load:output_type -> edlwire.predictor.v1.LoadResponse
+	8,  // 22: edlwire.predictor.v1.Predictor.Session:output_type -> edlwire.predictor.v1.SessionResponse
+	16, // [16:23] is the sub-list for method output_type
+	9,  // [9:16] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_predictor_proto_init() }
@@ -785,13 +986,21 @@ func file_predictor_proto_init() {
 	if File_predictor_proto != nil {
 		return
 	}
+	file_predictor_proto_msgTypes[7].OneofWrappers = []any{
+		(*SessionRequest_Predict)(nil),
+		(*SessionRequest_Update)(nil),
+	}
+	file_predictor_proto_msgTypes[8].OneofWrappers = []any{
+		(*SessionResponse_Predict)(nil),
+		(*SessionResponse_Update)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_predictor_proto_rawDesc), len(file_predictor_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -38,6 +38,7 @@ const (
 	Predictor_Fingerprint_FullMethodName = "/edlwire.predictor.v1.Predictor/Fingerprint"
 	Predictor_Save_FullMethodName        = "/edlwire.predictor.v1.Predictor/Save"
 	Predictor_Load_FullMethodName        = "/edlwire.predictor.v1.Predictor/Load"
+	Predictor_Session_FullMethodName     = "/edlwire.predictor.v1.Predictor/Session"
 )
 
 // PredictorClient is the client API for Predictor service.
@@ -63,6 +64,14 @@ type PredictorClient interface {
 	// Fingerprint, same future predictions).
 	Save(ctx context.Context, in *SaveRequest, opts ...grpc.CallOption) (*SaveResponse, error)
 	Load(ctx context.Context, in *LoadRequest, opts ...grpc.CallOption) (*LoadResponse, error)
+	// Session carries the prequential loop's Predict and Update calls on one
+	// stream that stays open: one SessionRequest in, one SessionResponse out,
+	// each exactly what the unary call would answer. A stream message costs a
+	// fraction of a unary call's round trip in gRPC's Python server.
+	// Optional: the host falls back to the unary calls when the plugin
+	// answers Unimplemented. Init, Fingerprint, Save and Load stay unary;
+	// the host sends them only between two stream messages, never during one.
+	Session(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[SessionRequest, SessionResponse], error)
 }
 
 type predictorClient struct {
@@ -133,6 +142,19 @@ func (c *predictorClient) Load(ctx context.Context, in *LoadRequest, opts ...grp
 	return out, nil
 }
 
+func (c *predictorClient) Session(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[SessionRequest, SessionResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Predictor_ServiceDesc.Streams[0], Predictor_Session_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SessionRequest, SessionResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Predictor_SessionClient = grpc.BidiStreamingClient[SessionRequest, SessionResponse]
+
 // PredictorServer is the server API for Predictor service.
 // All implementations must embed UnimplementedPredictorServer
 // for forward compatibility.
@@ -156,6 +178,14 @@ type PredictorServer interface {
 	// Fingerprint, same future predictions).
 	Save(context.Context, *SaveRequest) (*SaveResponse, error)
 	Load(context.Context, *LoadRequest) (*LoadResponse, error)
+	// Session carries the prequential loop's Predict and Update calls on one
+	// stream that stays open: one SessionRequest in, one SessionResponse out,
+	// each exactly what the unary call would answer. A stream message costs a
+	// fraction of a unary call's round trip in gRPC's Python server.
+	// Optional: the host falls back to the unary calls when the plugin
+	// answers Unimplemented. Init, Fingerprint, Save and Load stay unary;
+	// the host sends them only between two stream messages, never during one.
+	Session(grpc.BidiStreamingServer[SessionRequest, SessionResponse]) error
 	mustEmbedUnimplementedPredictorServer()
 }
 
@@ -183,6 +213,9 @@ func (UnimplementedPredictorServer) Save(context.Context, *SaveRequest) (*SaveRe
 }
 func (UnimplementedPredictorServer) Load(context.Context, *LoadRequest) (*LoadResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Load not implemented")
+}
+func (UnimplementedPredictorServer) Session(grpc.BidiStreamingServer[SessionRequest, SessionResponse]) error {
+	return status.Error(codes.Unimplemented, "method Session not implemented")
 }
 func (UnimplementedPredictorServer) mustEmbedUnimplementedPredictorServer() {}
 func (UnimplementedPredictorServer) testEmbeddedByValue()                   {}
@@ -313,6 +346,13 @@ func _Predictor_Load_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Predictor_Session_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(PredictorServer).Session(&grpc.GenericServerStream[SessionRequest, SessionResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Predictor_SessionServer = grpc.BidiStreamingServer[SessionRequest, SessionResponse]
+
 // Predictor_ServiceDesc is the grpc.ServiceDesc for Predictor service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -345,6 +385,13 @@ var Predictor_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Predictor_Load_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Session",
+			Handler:       _Predictor_Session_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "predictor.proto",
 }
