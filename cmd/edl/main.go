@@ -38,8 +38,9 @@ const usage = `usage: edl COMMAND [flags]
 
 commands:
   run     code one experiment in-process and print alice's JSON report
-  mnist   code MNIST training labels with a small cnn over the in-memory pipe (--quick: the
-          first 10 000), bits by ranges, test accuracy, beside Blier & Ollivier's table
+  mnist   code MNIST training labels with a cnn and the blockwise code, a bob process decoding
+          over gRPC (--quick: the first 10 000), bits per block, test accuracy, beside
+          Blier & Ollivier's table
   curve   measure EDL(n) curves (seeds, random-label control) into --out DIR: CSV, JSON, plots
   pretrain  train a base checkpoint (one pass, then θ*) for --base
   elicit  elicitation versus teaching: pre-trained body with a new answer notation against
