@@ -21,7 +21,8 @@ import (
 // mnistBlockSpec is the reduced MNIST case of the blockwise code: 512
 // labels, a tiny cnn (one 3×3 convolution of 4 channels, no hidden layer),
 // blocks ending at 64, 128 and 256, training images shifted by up to one
-// pixel (block_augment: both sides must draw the same shifts).
+// pixel (block_augment: both sides must draw the same shifts), each block
+// coded by an ensemble of two models (block_ensemble).
 func mnistBlockSpec() (spec.Spec, []string) {
 	s := spec.Default()
 	s.Task, s.Dim, s.Classes, s.N, s.Test = spec.TaskMNIST, 784, 10, 512, 200
@@ -29,10 +30,10 @@ func mnistBlockSpec() (spec.Spec, []string) {
 	s.Init, s.InitScale = spec.InitNormal, 1
 	s.Optimizer, s.LR, s.Batch, s.Beta1, s.Beta2, s.AdamEps = spec.OptimizerAdam, 0.003, 16, 0.9, 0.999, 1e-8
 	s.Blocks, s.BlockEpochs, s.BlockPatience, s.BlockValid = []int64{64, 128, 256}, 4, 2, 8
-	s.BlockAugment = 1
+	s.BlockAugment, s.BlockEnsemble = 1, 2
 	return s, specArgs("task", "mnist", "model", "cnn", "conv", "4", "kernel", "3", "hidden", "", "n", "512", "test", "200",
 		"init", "normal", "init-scale", "1", "optimizer", "adam", "lr", "0.003", "batch", "16",
-		"blocks", "64,128,256", "block-epochs", "4", "block-patience", "2", "block-valid", "8", "block-augment", "1")
+		"blocks", "64,128,256", "block-epochs", "4", "block-patience", "2", "block-valid", "8", "block-augment", "1", "block-ensemble", "2")
 }
 
 // useModuleMNIST points package task at the GoMNIST module's files (or

@@ -122,6 +122,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
 	augment := fs.Int64("block-augment", 2, "blockwise code: shift each training image of a block by up to this many pixels in each direction (seeded)")
 	decay := fs.Float64("block-lr-decay", 0, "blockwise code: multiply the learning rate by this factor after each epoch (0: constant)")
+	ensemble := fs.Int64("block-ensemble", 0, "blockwise code: models per block, each from its own seed, coding with the mean of their distributions (0 or 1: one)")
 	ends := fs.String("block-ends", "", "blockwise code: the block ends, comma-separated, instead of doubling from --blocks")
 	shuffle := fs.Int64("shuffle", -1, "code the training images in the order seeded by this number (default: canonical order)")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
@@ -166,7 +167,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
-		s.BlockMix, s.BlockAugment, s.BlockLRDecay = *mix, *augment, *decay
+		s.BlockMix, s.BlockAugment, s.BlockLRDecay, s.BlockEnsemble = *mix, *augment, *decay, *ensemble
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}

@@ -164,7 +164,7 @@ func TestBlockAugmentSpec(t *testing.T) {
 		{func(s *spec.Spec) { s.Model, s.Hidden, s.Conv, s.Kernel = spec.ModelMLP, []int64{8}, nil, 0 }, "block_augment: shifts the cnn's square images, not model mlp's"},
 		{func(s *spec.Spec) {
 			s.Blocks, s.BlockEpochs, s.BlockPatience, s.BlockValid = nil, 0, 0, 0
-		}, "block_lr_decay belong to the blockwise code"},
+		}, "belong to the blockwise code: set blocks"},
 	} {
 		sp := augSpec()
 		c.edit(&sp)

@@ -91,6 +91,9 @@ func (s *Session) uniformBlock() bool { return len(s.blocks) == 1 }
 func (s *Session) trainBlock() error {
 	sp := s.spec
 	t := int(s.step)
+	if sp.BlockEnsemble > 1 {
+		return s.trainEnsemble()
+	}
 	m, ok := s.model.(model.Differentiable)
 	if !ok {
 		return fmt.Errorf("prequential: blocks: model %s is not gradient-trained", s.model.Kind())
@@ -115,14 +118,76 @@ func (s *Session) trainBlock() error {
 		m.SetWorkers(s.workers)
 		s.model = m
 	}
-	params := model.Trainable(m)
-	opt, err := train.New(sp, len(params))
+	tr, va := s.blockSplit(t)
+	b, err := s.fit(sp, m, tr, va)
 	if err != nil {
-		return fmt.Errorf("prequential: blocks: %w", err)
+		return err
 	}
-	s.opt = opt
-	v := int(sp.BlockValid)
-	var tr, va []int
+	b.Temperature, b.CalibratedBits, s.temper = 1, b.ValidBits, 1
+	if sp.BlockCalibrate && len(va) > 0 {
+		b.Temperature, b.CalibratedBits = s.calibrate(m, va, b.ValidBits)
+		s.temper = 1 / b.Temperature
+	}
+	if sp.BlockMix {
+		s.mix.start(prev, prevTemper, int(sp.Batch), m.NumClasses())
+	}
+	s.predicted = -1
+	s.blocks = append(s.blocks, b)
+	return nil
+}
+
+// trainEnsemble trains spec.BlockEnsemble fresh models, each as trainBlock
+// trains one but from its member seed (memberSpec), and starts the block
+// coded with their mean (model.Ensemble). The block's epochs are the first
+// member's; its validation figures the ensemble's.
+func (s *Session) trainEnsemble() error {
+	sp := s.spec
+	tr, va := s.blockSplit(int(s.step))
+	members := make([]model.Differentiable, sp.BlockEnsemble)
+	var b Block
+	for i := range members {
+		spi := memberSpec(sp, i)
+		fresh, err := model.New(spi)
+		if err != nil {
+			return fmt.Errorf("prequential: blocks: %w", err)
+		}
+		m, ok := fresh.(model.Differentiable)
+		if !ok {
+			return fmt.Errorf("prequential: blocks: model %s is not gradient-trained", fresh.Kind())
+		}
+		m.SetWorkers(s.workers)
+		// Each member's order and shifts come from its own seed too.
+		bi, err := s.fit(spi, m, slices.Clone(tr), va)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			b = bi
+		}
+		members[i] = m
+	}
+	ens := model.NewEnsemble(members)
+	s.model = ens
+	b.ValidBits, b.ValidAccuracy = s.validate(ens, va)
+	b.Temperature, b.CalibratedBits, s.temper = 1, b.ValidBits, 1
+	s.predicted = -1
+	s.blocks = append(s.blocks, b)
+	return nil
+}
+
+// memberSpec is the spec member i of a block ensemble is trained under:
+// the spec itself for the first, else the spec with the member's seed.
+func memberSpec(sp spec.Spec, i int) spec.Spec {
+	if i > 0 {
+		sp.Seed = rng.Derive(sp.Seed, fmt.Sprintf("block_ensemble member %d", i))
+	}
+	return sp
+}
+
+// blockSplit splits the t decoded examples: every spec.BlockValid-th
+// validates (va), the others train (tr), both in index order.
+func (s *Session) blockSplit(t int) (tr, va []int) {
+	v := int(s.spec.BlockValid)
 	for i := range t {
 		if i%v == v-1 {
 			va = append(va, i)
@@ -130,7 +195,22 @@ func (s *Session) trainBlock() error {
 			tr = append(tr, i)
 		}
 	}
-	b := Block{From: int64(t), To: s.blockTo(int64(t)), TrainExamples: int64(len(tr)), ValidExamples: int64(len(va))}
+	return tr, va
+}
+
+// fit trains m for the block beginning at the current count under sp (the
+// session's spec, or an ensemble member's), on the examples tr, keeping the
+// epoch whose loss over va is lowest (see spec.Blocks), and returns the
+// block's figures up to calibration. tr is shuffled in place.
+func (s *Session) fit(sp spec.Spec, m model.Differentiable, tr, va []int) (Block, error) {
+	t := s.step
+	params := model.Trainable(m)
+	opt, err := train.New(sp, len(params))
+	if err != nil {
+		return Block{}, fmt.Errorf("prequential: blocks: %w", err)
+	}
+	s.opt = opt
+	b := Block{From: t, To: s.blockTo(t), TrainExamples: int64(len(tr)), ValidExamples: int64(len(va))}
 	b.ValidBits, b.ValidAccuracy = s.validate(m, va)
 	best := slices.Clone(params)
 	// One stream per block, an order per epoch drawn from it in turn.
@@ -182,17 +262,7 @@ func (s *Session) trainBlock() error {
 	}
 	copy(params, best)
 	s.opt = opt // WithLR returns a new SGD value
-	b.Temperature, b.CalibratedBits, s.temper = 1, b.ValidBits, 1
-	if sp.BlockCalibrate && len(va) > 0 {
-		b.Temperature, b.CalibratedBits = s.calibrate(m, va, b.ValidBits)
-		s.temper = 1 / b.Temperature
-	}
-	if sp.BlockMix {
-		s.mix.start(prev, prevTemper, int(sp.Batch), m.NumClasses())
-	}
-	s.predicted = -1
-	s.blocks = append(s.blocks, b)
-	return nil
+	return b, nil
 }
 
 // calibrate returns the temperature of spec.BlockTemperatures under which
@@ -287,7 +357,7 @@ func (s *Session) capped(p float64) float64 {
 // validate is m's mean loss in bits over the examples idx of the pass (each
 // capped at the coder's precision) and its accuracy, summed in index order;
 // zeros for no examples.
-func (s *Session) validate(m model.Differentiable, idx []int) (bits, acc float64) {
+func (s *Session) validate(m model.Model, idx []int) (bits, acc float64) {
 	if len(idx) == 0 {
 		return 0, 0
 	}
@@ -302,7 +372,13 @@ func (s *Session) validate(m model.Differentiable, idx []int) (bits, acc float64
 				s.batchP[j] = make([]float64, m.NumClasses())
 			}
 		}
-		m.Forward(s.batchP[:rows], s.batchX[:rows])
+		if d, ok := m.(model.Differentiable); ok {
+			d.Forward(s.batchP[:rows], s.batchX[:rows])
+		} else {
+			for j := range rows {
+				m.Probs(s.batchP[j], s.batchX[j]) // an ensemble
+			}
+		}
 		for j := range rows {
 			p, y := s.batchP[j], int(s.trainY[idx[start+j]])
 			sum += s.capped(p[y])

@@ -27,7 +27,9 @@ type Memory struct {
 	// Blocks is n·8 + params·16 with the blockwise code: while a block
 	// model trains, the order of the examples before it, the previous
 	// block's model (kept for the mixture, or until the new one replaces
-	// it) and the best epoch's parameters.
+	// it) and the best epoch's parameters; with block_ensemble M > 1,
+	// params·(M−1)·16 more for the other members (parameters and the
+	// ensemble's concatenated copy at checkpoints).
 	Blocks int64
 }
 
@@ -44,7 +46,7 @@ func (m Memory) terms() []memTerm {
 		{"batch", "batch·(2·classes+3·Σ hidden+3)·8", m.Batch},
 		{"task", "teacher classes·dim·8, keys·8", m.Task},
 		{"transcript window", "min(n+validation+test, max(4·(checkpoint_every+batch), 2^14), 2^18)·108", m.Transcript},
-		{"block training", "n·8 + params·16", m.Blocks},
+		{"block training", "n·8 + params·16, + params·(block_ensemble−1)·16", m.Blocks},
 	}
 }
 
@@ -125,6 +127,9 @@ func (s Spec) MemoryEstimate() Memory {
 	m.Transcript = SatMul(s.TranscriptWindowRows(), TranscriptStateBytes)
 	if len(s.Blocks) > 0 {
 		m.Blocks = SatAdd(SatMul(max(s.N, 0), 8), SatMul(params, 16))
+		if s.BlockEnsemble > 1 {
+			m.Blocks = SatAdd(m.Blocks, SatMul(SatMul(params, s.BlockEnsemble-1), 16))
+		}
 	}
 	return m
 }

@@ -256,6 +256,11 @@ type Spec struct {
 	// of a block's training: epoch e (from 1) steps with LR·BlockLRDecay^(e−1),
 	// the power a product of e−1 factors in order (0: a constant rate).
 	BlockLRDecay float64
+	// BlockEnsemble trains this many models per block (0 or 1: one), each
+	// as a block's model is trained but from its own seed (the first from
+	// the spec's, member i from rng.Derive(seed, "block_ensemble member i")),
+	// and codes the block with the mean of their distributions.
+	BlockEnsemble int64
 
 	// Extra holds the values of the fields that registered sections declare
 	// for themselves (FieldDef), sorted by name: the fields of a model or
@@ -302,7 +307,7 @@ type field struct {
 // canonical bytes and its hash. Only looked up, never iterated.
 var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true,
 	// The blockwise code.
-	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true, "block_lr_decay": true}
+	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true, "block_lr_decay": true, "block_ensemble": true}
 
 // optional reports whether the field name is optional.
 func optional(name string) bool { return optionalFields[name] }
@@ -459,6 +464,7 @@ func (s *Spec) fields() []field {
 		{"block_mix", &s.BlockMix},
 		{"block_augment", &s.BlockAugment},
 		{"block_lr_decay", &s.BlockLRDecay},
+		{"block_ensemble", &s.BlockEnsemble},
 	}
 }
 
@@ -939,8 +945,8 @@ func (s Spec) Validate() error {
 // validateBlocks checks the blockwise code's fields (see Spec.Blocks).
 func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	if len(s.Blocks) == 0 {
-		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 || s.BlockLRDecay != 0 {
-			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix, block_augment and block_lr_decay belong to the blockwise code: set blocks")
+		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 || s.BlockLRDecay != 0 || s.BlockEnsemble != 0 {
+			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix, block_augment, block_lr_decay and block_ensemble belong to the blockwise code: set blocks")
 		}
 		return
 	}
@@ -984,6 +990,11 @@ func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	}
 	if s.BlockValid < 2 || s.BlockValid > MaxCount {
 		bad("block_valid", "must be in [2, 2^40] with blocks (every block_valid-th example validates), got %d", s.BlockValid)
+	}
+	if s.BlockEnsemble < 0 || s.BlockEnsemble > 16 {
+		bad("block_ensemble", "must be in [0, 16] (models per block; 0 or 1: one), got %d", s.BlockEnsemble)
+	} else if s.BlockEnsemble > 1 && (s.BlockWarm || s.BlockCalibrate || s.BlockMix) {
+		bad("block_ensemble", "an ensemble's members start fresh and are neither tempered nor mixed: not with block_warm, block_calibrate or block_mix")
 	}
 	if s.BlockLRDecay != 0 && !(s.BlockLRDecay > 0 && s.BlockLRDecay <= 1) {
 		bad("block_lr_decay", "must be in (0, 1] (0: a constant rate), got %v", s.BlockLRDecay)
@@ -1042,7 +1053,8 @@ type Limits struct {
 // counted once per time it is trained on: the pass's own updates (n,
 // without the blockwise code, whose pass trains nothing), θ*'s epochs
 // (epochs·n) and every block's epochs over the labels before it
-// (block_epochs·t for each block end t). Saturates at MaxInt64.
+// (block_epochs·t for each block end t, times block_ensemble's members).
+// Saturates at MaxInt64.
 func (s Spec) TrainingPasses() int64 {
 	n := max(s.N, 0)
 	var total int64
@@ -1050,8 +1062,9 @@ func (s Spec) TrainingPasses() int64 {
 		total = n
 	}
 	total = SatAdd(total, SatMul(max(s.Epochs, 0), n))
+	members := max(s.BlockEnsemble, 1)
 	for _, t := range s.Blocks {
-		total = SatAdd(total, SatMul(max(s.BlockEpochs, 0), max(t, 0)))
+		total = SatAdd(total, SatMul(SatMul(max(s.BlockEpochs, 0), max(t, 0)), members))
 	}
 	return total
 }
