@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
-	"github.com/edlwire/edlwire/shared/task"
 )
 
 // shiftImage against its definition, pixel by pixel, for every shift that
@@ -128,21 +127,7 @@ func TestBlockwiseAugmentSidesAgree(t *testing.T) {
 	if !slices.Equal(o.aliceCP, o.bobCP) {
 		t.Fatalf("checkpoints differ:\nalice %v\nbob   %v", o.aliceCP, o.bobCP)
 	}
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := NewWithOptions(sp, in, Options{Workers: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	le := &LabelEncoder{Enc: newEncoder(t, sp), Labels: o.labels}
-	for !w.Done() {
-		if _, err := w.Step(le); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if a, b := o.alice.LastCheckpoint(), w.LastCheckpoint(); a != b {
+	if a, b := o.alice.LastCheckpoint(), codeWith(t, sp, o.labels, 3).LastCheckpoint(); a != b {
 		t.Fatalf("3 workers end at %x, 1 worker at %x", b.Fingerprint, a.Fingerprint)
 	}
 	sp.BlockAugment = 0

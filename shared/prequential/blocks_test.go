@@ -161,21 +161,7 @@ func TestBlockwiseSidesAgree(t *testing.T) {
 				t.Fatalf("warm %v: no checkpoint at block end %d (%v)", warm, e, at)
 			}
 		}
-		in, err := task.NewInputs(sp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewWithOptions(sp, in, Options{Workers: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		le := &LabelEncoder{Enc: newEncoder(t, sp), Labels: o.labels}
-		for !w.Done() {
-			if _, err := w.Step(le); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if a, b := o.alice.LastCheckpoint(), w.LastCheckpoint(); a != b {
+		if a, b := o.alice.LastCheckpoint(), codeWith(t, sp, o.labels, 3).LastCheckpoint(); a != b {
 			t.Fatalf("warm %v: 3 workers end at %x, 1 worker at %x", warm, b.Fingerprint, a.Fingerprint)
 		}
 		if warm {
@@ -248,6 +234,27 @@ func TestBlockwiseKeepsTheBestEpoch(t *testing.T) {
 	if stopped == 0 {
 		t.Fatal("no block stopped early: the test does not reach the stopping rule")
 	}
+}
+
+// codeWith codes labels under sp as Alice does, on that many workers, and
+// returns the finished session.
+func codeWith(t *testing.T, sp spec.Spec, labels []int, workers int) *Session {
+	t.Helper()
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWithOptions(sp, in, Options{Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &LabelEncoder{Enc: newEncoder(t, sp), Labels: labels}
+	for !w.Done() {
+		if _, err := w.Step(le); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
 }
 
 func newEncoder(t *testing.T, sp spec.Spec) *coder.Encoder {
