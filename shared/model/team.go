@@ -95,7 +95,7 @@ func (h *helper) loop() {
 		seen = h.seq.Load()
 		m := h.m
 		h.m = nil
-		m.run(h.job, h.l, h.k, h.w, nil)
+		m.run(h.job, h.l, h.k, h.w)
 		h.done.Store(seen)
 	}
 }
@@ -117,6 +117,17 @@ func (h *helper) post(m *MLP, job, l, k, w int) uint64 {
 // processor after a short spin (the helper may have been descheduled).
 func (h *helper) wait(target uint64) {
 	for spins := 0; h.done.Load() != target; spins++ {
+		if spins >= 64 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// await returns once the stage has finished chunk c, yielding the
+// processor after a short spin (the worker it waits for may have been
+// descheduled, or share this processor under GOMAXPROCS 1).
+func (s *stage) await(c int64) {
+	for spins := 0; s.done.Load() < c; spins++ {
 		if spins >= 64 {
 			runtime.Gosched()
 		}
