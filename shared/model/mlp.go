@@ -27,9 +27,13 @@ import (
 //     increasing order, skipping δ_o = 0, then multiplies by the activation's
 //     derivative.
 //
-// Parallel work is split by output units (forward and weight gradients) or
-// input units (back-propagation), never by examples, so every number is
-// computed by the same sequence of operations on any number of workers.
+// Parallel work is split by output units, never by examples: worker k of w
+// owns units [k·n/w, (k+1)·n/w) of every split layer, computes their
+// activations, their weight gradients and (BackwardStep) their update, and
+// adds their terms to the back-propagated δ in a pipeline after worker k−1
+// (backpropStage). Every number is computed by the same sequence of
+// operations on any number of workers, and a worker's rows of W and of the
+// gradient never leave its core's caches.
 //
 // The work runs on detmath's batched kernels (Dots for the forward pass,
 // AxpyN for weight gradients and back-propagation; AVX2 assembly on amd64,
@@ -88,6 +92,10 @@ type MLP struct {
 	// threshold of parallel, a field so that tests can split small layers.
 	stages      []stage
 	parallelMin int
+
+	// traced, when set (by a benchmark), is called as each region of a
+	// step starts and ends: shared/ has no clock.
+	traced func(job, l int, end bool)
 }
 
 // stage is one worker's progress through a back-propagation, alone on its
@@ -243,6 +251,16 @@ const parallelMin = 1 << 20
 // of operations. No closure is built, so nothing is allocated on the
 // sequential path.
 func (m *MLP) parallel(macs, job, l int) {
+	if m.traced == nil {
+		m.region(macs, job, l)
+		return
+	}
+	m.traced(job, l, false)
+	m.region(macs, job, l)
+	m.traced(job, l, true)
+}
+
+func (m *MLP) region(macs, job, l int) {
 	w := m.workers
 	if w <= 1 || macs < m.parallelMin {
 		m.run(job, l, 0, 1)
