@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync/atomic"
 
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -101,8 +100,8 @@ type MLP struct {
 // stage is one worker's progress through a back-propagation, alone on its
 // cache line: the next worker polls it while this one advances it.
 type stage struct {
-	done atomic.Int64
-	_    [56]byte
+	event
+	_ [40]byte
 }
 
 // Softmax is the MLP without hidden layers: logits = Wx + b.
@@ -271,9 +270,12 @@ func (m *MLP) region(macs, job, l int) {
 	}
 	if len(m.stages) < w {
 		m.stages = make([]stage, w)
+		for k := range m.stages {
+			m.stages[k].event = newEvent()
+		}
 	}
 	for k := range w {
-		m.stages[k].done.Store(0) // before the posts below, which publish it
+		m.stages[k].n.Store(0) // before the posts below, which publish it
 	}
 	var posted [8]uint64
 	targets := posted[:0]
@@ -625,7 +627,7 @@ func (m *MLP) backpropStage(l, k, w, lo, hi int) {
 			m.derive(l, prev, i0, i1)
 		}
 		if w > 1 {
-			m.stages[k].done.Store(c)
+			m.stages[k].set(c)
 		}
 	}
 }

@@ -30,7 +30,7 @@ type team struct {
 // with everything written before it).
 type helper struct {
 	seq    atomic.Uint64 // jobs posted
-	done   atomic.Uint64 // jobs finished
+	done   event         // jobs finished
 	parked atomic.Bool   // blocked on wake: the next post must send a token
 	quit   atomic.Bool
 	wake   chan struct{} // buffered, one token
@@ -54,7 +54,7 @@ const spinIdle = 1 << 14
 func newTeam(m *MLP, n int) *team {
 	t := &team{helpers: make([]*helper, n)}
 	for i := range t.helpers {
-		h := &helper{wake: make(chan struct{}, 1)}
+		h := &helper{wake: make(chan struct{}, 1), done: newEvent()}
 		t.helpers[i] = h
 		go h.loop()
 	}
@@ -98,7 +98,7 @@ func (h *helper) loop() {
 		m := h.m
 		h.m = nil
 		m.run(h.job, h.l, h.k, h.w)
-		h.done.Store(seen)
+		h.done.set(int64(seen))
 	}
 }
 
@@ -115,23 +115,56 @@ func (h *helper) post(m *MLP, job, l, k, w int) uint64 {
 	return target
 }
 
-// wait returns once h has finished job number target, yielding the
-// processor after a short spin (the helper may have been descheduled).
-func (h *helper) wait(target uint64) {
-	for spins := 0; h.done.Load() != target; spins++ {
-		if spins >= 64 {
-			runtime.Gosched()
+// wait returns once h has finished job number target.
+func (h *helper) wait(target uint64) { h.done.await(int64(target)) }
+
+// event lets a goroutine wait for another to advance a counter: the
+// caller for a helper's jobs, a stage of the back-propagation for the
+// stage before it. The waiter spins first (a wait inside a busy step is
+// a few microseconds), then parks: on a machine with more runnable
+// threads than processors, the goroutine it waits for may have lost its
+// processor, and a waiter that kept spinning would hold its own until
+// the kernel's time slice ended (milliseconds) instead of handing it over.
+type event struct {
+	n      atomic.Int64
+	parked atomic.Bool   // blocked on wake: the next set must send a token
+	wake   chan struct{} // buffered, one token
+}
+
+func newEvent() event { return event{wake: make(chan struct{}, 1)} }
+
+// set publishes v (with everything written before it) and wakes a parked
+// waiter.
+func (e *event) set(v int64) {
+	e.n.Store(v)
+	if e.parked.Load() {
+		select {
+		case e.wake <- struct{}{}:
+		default:
 		}
 	}
 }
 
-// await returns once the stage has finished chunk c, yielding the
-// processor after a short spin (the worker it waits for may have been
-// descheduled, or share this processor under GOMAXPROCS 1).
-func (s *stage) await(c int64) {
-	for spins := 0; s.done.Load() < c; spins++ {
-		if spins >= 64 {
-			runtime.Gosched()
+// await returns once the counter has reached v. It spins for about as
+// long as an idle helper (spinIdle), yielding the processor now and then
+// (GOMAXPROCS 1: the goroutine it waits for may share it), then parks. A
+// set between the check and parked = true is seen by the check after it,
+// one after it sends a token; a token left over from a set that found the
+// waiter about to leave only makes a later park return early, and the
+// loop checks again.
+func (e *event) await(v int64) {
+	for spins := 0; e.n.Load() < v; spins++ {
+		if spins < spinIdle {
+			if spins&1023 == 1023 {
+				runtime.Gosched()
+			}
+			continue
 		}
+		e.parked.Store(true)
+		if e.n.Load() < v {
+			<-e.wake
+		}
+		e.parked.Store(false)
+		spins = 0
 	}
 }
