@@ -34,7 +34,8 @@ func (s *Session) backwardStep(m model.Differentiable, labels []int) {
 }
 
 // optimize applies the optimizer to the batch's summed gradient (batch
-// examples) and clears the gradient for the next batch. With several
+// examples) and clears the gradient for the next batch, for the models
+// that do not fuse the update into their backward pass. With several
 // workers, a large model and an elementwise rule, the parameters are split
 // into contiguous ranges updated and cleared on separate goroutines: each
 // parameter's update is the same sequence of operations whatever the split
