@@ -12,6 +12,14 @@ import (
 // finalCheckpoint runs Alice's loop alone with the given worker count.
 func finalCheckpoint(t testing.TB, sp spec.Spec, workers int) (Checkpoint, []byte) {
 	t.Helper()
+	s, _, out := codedPass(t, sp, workers)
+	return s.LastCheckpoint(), out
+}
+
+// codedPass runs Alice's loop alone with the given worker count to the
+// end of the pass: the session, the labels and the coded bytes.
+func codedPass(t testing.TB, sp spec.Spec, workers int) (*Session, *task.Labels, []byte) {
+	t.Helper()
 	in, err := task.NewInputs(sp)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +41,7 @@ func finalCheckpoint(t testing.TB, sp spec.Spec, workers int) (Checkpoint, []byt
 		}
 		out = append(out, enc.Take()...)
 	}
-	return s.LastCheckpoint(), append(out, enc.Finish()...)
+	return s, lab, append(out, enc.Finish()...)
 }
 
 // Splitting layers across goroutines changes nothing: every worker count
@@ -98,26 +106,8 @@ func TestWorkersConverge(t *testing.T) {
 	sp.N, sp.Validation, sp.Test, sp.Dim, sp.Classes, sp.Batch = 192, 64, 0, 64, 10, 64
 	sp.Model, sp.Hidden, sp.Init, sp.InitScale, sp.LR = spec.ModelMLP, []int64{512, 256}, spec.InitNormal, 0.05, 0.01
 	sp.Optimizer, sp.Beta1, sp.Beta2, sp.AdamEps, sp.Epochs, sp.Patience = "adam", 0.9, 0.999, 1e-8, 3, 3
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := func(workers int) ([32]byte, Converged) {
-		s, err := NewWithWorkers(sp, in, workers)
-		if err != nil {
-			t.Fatal(err)
-		}
-		enc, _ := coder.NewEncoder(uint(sp.Precision))
-		le := &LabelEncoder{Enc: enc, Labels: lab.Train}
-		for s.Index() < sp.N {
-			if _, err := s.Step(le); err != nil {
-				t.Fatal(err)
-			}
-		}
+		s, lab, _ := codedPass(t, sp, workers)
 		c, err := s.Converge(lab.Train, lab.Valid)
 		if err != nil {
 			t.Fatal(err)
