@@ -293,6 +293,13 @@ func (m *MLP) region(macs, job, l int) {
 func (m *MLP) run(job, l, k, w int) {
 	nout := m.sizes[l+1]
 	lo, hi := k*nout/w, (k+1)*nout/w
+	if job != jobForward && l < m.layers()-1 {
+		// The back-propagation through layer l+1 left the sums of layer l's
+		// δ; each worker multiplies its own units' by the activation's
+		// derivative before it reads them (they and the activations are
+		// in its caches, and the work is split like the rest).
+		m.derive(l+1, m.delta[l][:m.cur], lo, hi)
+	}
 	switch job {
 	case jobForward:
 		m.forwardRange(l, lo, hi)
@@ -592,11 +599,11 @@ func (m *MLP) listBackprop(l, lo, hi int) {
 // holds units [lo, hi), adds its terms to a column chunk once worker k−1
 // has added its own, and worker 0 starts from zero. The stages pipeline
 // over chunks of bpIn columns: each worker reads only its own rows of W
-// (the ones its forward and gradient jobs use), and only the partial sums,
-// 32 KB per worker at 64→512→512→10, cross cores. The last stage applies
-// the activation's derivative; for l = 0 (inputGrad) δ_prev is ∂loss/∂x
-// itself, with no derivative. A chunk's piece of W (bpOut units by bpIn
-// inputs) stays in L1 across the batch.
+// (the ones its forward and gradient jobs use), and only the partial sums
+// cross cores. The activation's derivative is applied by the next region
+// (run); for l = 0 (inputGrad) δ_prev is ∂loss/∂x itself, with no
+// derivative. A chunk's piece of W (bpOut units by bpIn inputs) stays in
+// L1 across the batch.
 func (m *MLP) backpropStage(l, k, w, lo, hi int) {
 	B, nin := m.cur, m.sizes[l]
 	var prev [][]float64
@@ -622,9 +629,6 @@ func (m *MLP) backpropStage(l, k, w, lo, hi int) {
 					detmath.AxpyN(prev[b][i0:i1], m.bAlpha[s:s+n], m.bRow[s:s+n], i0)
 				}
 			}
-		}
-		if k == w-1 && l > 0 {
-			m.derive(l, prev, i0, i1)
 		}
 		if w > 1 {
 			m.stages[k].set(c)
