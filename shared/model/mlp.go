@@ -283,8 +283,18 @@ func (m *MLP) region(macs, job, l int) {
 		targets = append(targets, h.post(m, job, l, k+1, w))
 	}
 	m.run(job, l, 0, w)
+	// Shares no helper has started are run here, in increasing k, so that
+	// a stage of the back-propagation never waits for a later one.
 	for k, h := range m.team.helpers {
-		h.wait(targets[k])
+		if h.take(targets[k]) {
+			m.run(job, l, k+1, w)
+			targets[k] = 0 // nothing to wait for (job numbers start at 1)
+		}
+	}
+	for k, h := range m.team.helpers {
+		if targets[k] != 0 {
+			h.wait(targets[k])
+		}
 	}
 }
 

@@ -29,11 +29,12 @@ type team struct {
 // The atomics order the plain fields (Go's memory model: a Store is seen
 // with everything written before it).
 type helper struct {
-	seq    atomic.Uint64 // jobs posted
-	done   event         // jobs finished
-	parked atomic.Bool   // blocked on wake: the next post must send a token
-	quit   atomic.Bool
-	wake   chan struct{} // buffered, one token
+	seq     atomic.Uint64 // jobs posted
+	claimed atomic.Uint64 // jobs started, by the helper or taken by the caller
+	done    event         // jobs the helper finished
+	parked  atomic.Bool   // blocked on wake: the next post must send a token
+	quit    atomic.Bool
+	wake    chan struct{} // buffered, one token
 
 	// The posted job. m is cleared once the job is done, so an idle
 	// helper does not keep its MLP reachable (see newTeam's cleanup).
@@ -95,6 +96,9 @@ func (h *helper) loop() {
 			spins = 0
 		}
 		seen = h.seq.Load()
+		if !h.claimed.CompareAndSwap(seen-1, seen) {
+			continue // the caller took it
+		}
 		m := h.m
 		h.m = nil
 		m.run(h.job, h.l, h.k, h.w)
@@ -113,6 +117,22 @@ func (h *helper) post(m *MLP, job, l, k, w int) uint64 {
 		}
 	}
 	return target
+}
+
+// take claims job number target for the caller, if h has not started it:
+// a helper that has not begun its share by the time the caller has
+// finished its own is not running (descheduled on a busy machine, parked
+// and not yet woken, or sharing the caller's processor under GOMAXPROCS
+// 1), and the caller runs the share itself rather than wait for it. The
+// share is the same units, so the results are the same bits; exactly one
+// of the two claims each job (the compare-and-swap), and the caller posts
+// the next job only after this one is taken or done.
+func (h *helper) take(target uint64) bool {
+	if h.claimed.CompareAndSwap(target-1, target) {
+		h.m = nil
+		return true
+	}
+	return false
 }
 
 // wait returns once h has finished job number target.
