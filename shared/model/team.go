@@ -15,7 +15,11 @@ import (
 // independent loops gain 1.7-1.9×), so the helpers outlive the regions and
 // wait for the next one spinning for a short while before they park. The
 // split is unchanged (worker k of w takes the k-th share), so the results
-// are the same bits; only the waiting differs.
+// are the same bits; only the waiting differs. On a machine busier than
+// its processors, a helper may not be running when its share is posted:
+// the caller then runs that share itself once its own is done (take), and
+// waits inside a step park after a short spin (event) rather than hold a
+// processor the goroutine they wait for needs.
 //
 // Hand-written rather than a library: the pools on offer (errgroup,
 // ants and the like) hand work over through channels or a mutex, which is
@@ -25,7 +29,8 @@ type team struct {
 }
 
 // helper is one goroutine of a team: the caller posts a job by writing
-// its fields and then raising seq; the helper runs it and publishes done.
+// its fields and then raising seq; whoever of the helper and the caller
+// raises claimed to it runs it, the helper publishing done.
 // The atomics order the plain fields (Go's memory model: a Store is seen
 // with everything written before it).
 type helper struct {
