@@ -8,7 +8,7 @@ import (
 // team is the helper goroutines an MLP's parallel regions run on. A batch
 // step of 64→512→512→10 has four regions of 0.04-1 ms each (two layers
 // forward, two backward; the output layer's are below parallelMin), and a
-// region handed to spinning helpers costs about 0.3 µs
+// region handed to spinning helpers costs 0.1-0.3 µs
 // (BenchmarkMLPRegions/barrier); starting a goroutine per region costs a
 // thread wake-up each time (tens of microseconds on a VM, measured as
 // workers=2 gaining only 1.1× over one at 64→512→512→10 while two
