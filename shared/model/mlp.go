@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/edlwire/edlwire/shared/detmath"
 	"github.com/edlwire/edlwire/shared/spec"
@@ -27,9 +26,13 @@ import (
 //     increasing order, skipping δ_o = 0, then multiplies by the activation's
 //     derivative.
 //
-// Parallel work is split by output units (forward and weight gradients) or
-// input units (back-propagation), never by examples, so every number is
-// computed by the same sequence of operations on any number of workers.
+// Parallel work is split by output units, never by examples: worker k of w
+// owns units [k·n/w, (k+1)·n/w) of every split layer, computes their
+// activations, their weight gradients and (BackwardStep) their update, and
+// adds their terms to the back-propagated δ in a pipeline after worker k−1
+// (backpropStage). Every number is computed by the same sequence of
+// operations on any number of workers, and a worker's rows of W and of the
+// gradient never leave its core's caches.
 //
 // The work runs on detmath's batched kernels (Dots for the forward pass,
 // AxpyN for weight gradients and back-propagation; AVX2 assembly on amd64,
@@ -62,21 +65,43 @@ type MLP struct {
 	cur   int       // examples in the current batch
 	grad  []float64 // Backward's destination while it runs
 
+	// BackwardStep's optimizer and batch size while it runs (nil for
+	// Backward): each worker updates the rows its jobs own.
+	upd      RangeStepper
+	updBatch int
+
 	// Scratch for the batched kernels, sized in grow for the widest layer:
 	// wRows[o] is W's row o of the layer at hand; gAlpha/gX[o*B:] list the
 	// examples whose δ_o is non-zero (weight gradients), gCnt[o] how many;
-	// bAlpha/bRow[b*maxOut:] list the units whose δ is non-zero for example
-	// b (back-propagation), bCut[b*(blocks+1):] where each block of bpOut
-	// units starts in that list.
+	// bAlpha/bRow[b*maxOut+o0:] list, for example b and the block of units
+	// starting at o0, the units whose δ is non-zero (back-propagation), and
+	// bCnt[b*maxOut+o0] how many.
 	wRows  [][]float64
 	gAlpha []float64
 	gX     [][]float64
 	gCnt   []int
 	bAlpha []float64
 	bRow   [][]float64
-	bCut   []int
+	bCnt   []int
 	lab    [1]int
 	dst    [1][]float64
+
+	// stages[k] counts the column chunks of a back-propagation that worker
+	// k has added its units' terms to (backpropStage); parallelMin is the
+	// threshold of parallel, a field so that tests can split small layers.
+	stages      []stage
+	parallelMin int
+
+	// traced, when set (by a benchmark), is called as each region of a
+	// step starts and ends: shared/ has no clock.
+	traced func(job, l int, end bool)
+}
+
+// stage is one worker's progress through a back-propagation, alone on its
+// cache line: the next worker polls it while this one advances it.
+type stage struct {
+	event
+	_ [40]byte
 }
 
 // Softmax is the MLP without hidden layers: logits = Wx + b.
@@ -92,7 +117,7 @@ func NewMLP(sizes []int, act string) *MLP {
 	if len(sizes) < 2 || sizes[len(sizes)-1] < 2 || sizes[0] < 0 {
 		panic(fmt.Sprintf("model: mlp needs sizes [in, ..., classes >= 2], got %v", sizes))
 	}
-	m := &MLP{sizes: append([]int(nil), sizes...), act: act, workers: 1}
+	m := &MLP{sizes: append([]int(nil), sizes...), act: act, workers: 1, parallelMin: parallelMin}
 	n := 0
 	for l := 1; l < len(sizes); l++ {
 		if sizes[l] < 1 {
@@ -192,8 +217,7 @@ func (m *MLP) grow(b int) {
 	maxOut := slices.Max(m.sizes[1:])
 	m.wRows = make([][]float64, maxOut)
 	m.gAlpha, m.gX, m.gCnt = make([]float64, maxOut*b), make([][]float64, maxOut*b), make([]int, maxOut)
-	m.bAlpha, m.bRow = make([]float64, b*maxOut), make([][]float64, b*maxOut)
-	m.bCut = make([]int, b*(maxOut/bpOut+2))
+	m.bAlpha, m.bRow, m.bCnt = make([]float64, b*maxOut), make([][]float64, b*maxOut), make([]int, b*maxOut)
 	if m.inputGrad {
 		m.dIn = make([][]float64, b)
 		for i := range m.dIn {
@@ -207,7 +231,7 @@ func (m *MLP) grow(b int) {
 const (
 	jobForward  = iota // units of layer l: pre-activations and activations
 	jobGrad            // units of layer l: weight and bias gradients (layer 0 without inputGrad)
-	jobBackward        // the weight gradients of a share of layer l's units, then the δ of a share of its inputs
+	jobBackward        // units of layer l: their weight gradients and their stage of the back-propagation
 )
 
 // parallelMin is the number of multiply-adds below which a job runs on the
@@ -217,46 +241,108 @@ const (
 const parallelMin = 1 << 20
 
 // parallel runs job for layer l on up to m.workers goroutines, worker k of
-// w taking the k-th of w contiguous shares of the job's index ranges, when
-// the job (macs multiply-adds) is large enough to pay for the goroutines.
-// The results never depend on the split: each index has its own outputs
-// and a fixed order of operations. A backward job needs no barrier
-// between its two parts: the weight gradients and the back-propagated δ
-// both only read layer l's δ and write disjoint outputs. No closure is
-// built, so nothing is allocated on the sequential path.
+// w taking the k-th of w contiguous shares of layer l's units, when the job
+// (macs multiply-adds) is large enough to pay for the goroutines. Every
+// job splits by the same units, so a worker touches the same rows of W
+// and of its gradient in every region of a step (they stay in its core's
+// caches); what crosses cores is activations and δ. The results never
+// depend on the split: each index has its own outputs and a fixed order
+// of operations. No closure is built, so nothing is allocated on the
+// sequential path.
 func (m *MLP) parallel(macs, job, l int) {
+	if m.traced == nil {
+		m.region(macs, job, l)
+		return
+	}
+	m.traced(job, l, false)
+	m.region(macs, job, l)
+	m.traced(job, l, true)
+}
+
+func (m *MLP) region(macs, job, l int) {
 	w := m.workers
-	if w <= 1 || macs < parallelMin {
-		m.run(job, l, 0, 1, nil)
+	if w <= 1 || macs < m.parallelMin {
+		m.run(job, l, 0, 1)
 		return
 	}
 	if m.team == nil {
 		m.team = newTeam(m, w-1)
+	}
+	if len(m.stages) < w {
+		m.stages = make([]stage, w)
+		for k := range m.stages {
+			m.stages[k].event = newEvent()
+		}
+	}
+	for k := range w {
+		m.stages[k].n.Store(0) // before the posts below, which publish it
 	}
 	var posted [8]uint64
 	targets := posted[:0]
 	for k, h := range m.team.helpers {
 		targets = append(targets, h.post(m, job, l, k+1, w))
 	}
-	m.run(job, l, 0, w, nil)
+	m.run(job, l, 0, w)
+	// Shares no helper has started are run here, in increasing k, so that
+	// a stage of the back-propagation never waits for a later one.
 	for k, h := range m.team.helpers {
-		h.wait(targets[k])
+		if h.take(targets[k]) {
+			m.run(job, l, k+1, w)
+			targets[k] = 0 // nothing to wait for (job numbers start at 1)
+		}
+	}
+	for k, h := range m.team.helpers {
+		if targets[k] != 0 {
+			h.wait(targets[k])
+		}
 	}
 }
 
-func (m *MLP) run(job, l, k, w int, wg *sync.WaitGroup) {
-	nin, nout := m.sizes[l], m.sizes[l+1]
+// run is worker k of w's share of job for layer l: units [k·n/w, (k+1)·n/w)
+// of its n outputs.
+func (m *MLP) run(job, l, k, w int) {
+	nout := m.sizes[l+1]
+	lo, hi := k*nout/w, (k+1)*nout/w
+	if job != jobForward && l < m.layers()-1 {
+		// The back-propagation through layer l+1 left the sums of layer l's
+		// δ; each worker multiplies its own units' by the activation's
+		// derivative before it reads them (they and the activations are
+		// in its caches, and the work is split like the rest).
+		m.derive(l+1, m.delta[l][:m.cur], lo, hi)
+	}
 	switch job {
 	case jobForward:
-		m.forwardRange(l, k*nout/w, (k+1)*nout/w)
+		m.forwardRange(l, lo, hi)
 	case jobGrad:
-		m.gradRange(l, k*nout/w, (k+1)*nout/w)
+		m.gradRange(l, lo, hi)
 	case jobBackward:
-		m.gradRange(l, k*nout/w, (k+1)*nout/w)
-		m.backpropRange(l, k*nin/w, (k+1)*nin/w)
+		// The first stage of the back-propagation waits for no one and the
+		// others wait for the stage before theirs, so worker 0 adds its
+		// terms first and the others compute their weight gradients while
+		// it does: with two workers neither ever waits.
+		m.listBackprop(l, lo, hi)
+		if k == 0 {
+			m.backpropStage(l, k, w, lo, hi)
+			m.gradRange(l, lo, hi)
+		} else {
+			m.gradRange(l, lo, hi)
+			m.backpropStage(l, k, w, lo, hi)
+		}
 	}
-	if wg != nil {
-		wg.Done()
+	if m.upd != nil && job != jobForward {
+		m.update(l, lo, hi)
+	}
+}
+
+// update applies BackwardStep's optimizer to units [lo, hi) of layer l (their
+// rows of W and their biases) and clears their gradient. The rows are this
+// worker's alone in the whole region: its gradient job has finished them
+// and only its own stage of the back-propagation read them.
+func (m *MLP) update(l, lo, hi int) {
+	nin := m.sizes[l]
+	for _, r := range [2][2]int{{m.wOff[l] + lo*nin, m.wOff[l] + hi*nin}, {m.bOff[l] + lo, m.bOff[l] + hi}} {
+		m.upd.StepRange(m.params, m.grad, m.updBatch, r[0], r[1])
+		clear(m.grad[r[0]:r[1]])
 	}
 }
 
@@ -386,6 +472,44 @@ func (m *MLP) derivative(a float64) float64 {
 // Backward adds Σ_b ∇θ −ln p(labels[b]|x_b) into grad for the batch of the
 // last Forward, whose probabilities it reads from that call's outputs.
 func (m *MLP) Backward(grad []float64, labels []int) {
+	m.backward(grad, labels)
+}
+
+// RangeStepper is the update of an elementwise optimizer
+// (train.Elementwise, after its BeginStep): params[lo:hi] from gradSum, each
+// coordinate on its own, so that ranges may be updated in any order and on
+// any goroutine.
+type RangeStepper interface {
+	StepRange(params, gradSum []float64, batchSize, lo, hi int)
+}
+
+// StepFuser is a model whose backward pass can apply the optimizer's update
+// itself, each worker to the parameters it has just computed the gradient
+// of, so that they never leave its core's caches.
+type StepFuser interface {
+	Differentiable
+	// BackwardStep is Backward into grad (zero on entry), then
+	// opt.StepRange over every parameter once with batchSize, then
+	// clear(grad): the bits of those three, in less time.
+	BackwardStep(grad []float64, labels []int, opt RangeStepper, batchSize int)
+}
+
+// BackwardStep is Backward, then opt's update of every parameter, then the
+// clearing of grad. Layer l's rows are updated by the worker that owns
+// them as soon as its region of the backward pass is done with them: the
+// back-propagation through layer l reads only its own rows of W
+// (backpropStage), and the layers below do not read W_l. grad must be zero
+// on entry, as after the previous step.
+func (m *MLP) BackwardStep(grad []float64, labels []int, opt RangeStepper, batchSize int) {
+	if len(grad) != len(m.params) {
+		panic(fmt.Sprintf("model: mlp backward step: %d gradients for %d parameters", len(grad), len(m.params)))
+	}
+	m.upd, m.updBatch = opt, batchSize
+	m.backward(grad, labels)
+	m.upd = nil
+}
+
+func (m *MLP) backward(grad []float64, labels []int) {
 	B := len(labels)
 	L := m.layers()
 	K := m.NumClasses()
@@ -398,12 +522,6 @@ func (m *MLP) Backward(grad []float64, labels []int) {
 	for l := L - 1; l >= 0; l-- {
 		macs := B * m.sizes[l] * m.sizes[l+1]
 		if l > 0 || m.inputGrad {
-			// Every worker of the backward job reads the lists of all
-			// examples, so they are made first, on this goroutine: split
-			// by examples, the lists would be written on one core and read
-			// on both, and moving those cache lines cost more than the
-			// listing itself (4× its CPU time at 64→512→512→10).
-			m.listBackprop(l, 0, B)
 			m.parallel(2*macs, jobBackward, l)
 		} else {
 			m.parallel(macs, jobGrad, l)
@@ -458,78 +576,92 @@ func (m *MLP) gradRange(l, lo, hi int) {
 	}
 }
 
-// listBackprop lists, for the examples b in [lo, hi) of the batch, the
-// units o of layer l+1 with non-zero δ_o in increasing o (coefficient and
-// W's row), and where each block of bpOut units starts in that list, for
-// backpropRange to read. Each example's list is its own, so the examples
-// may be split across workers.
+// listBackprop lists, for every example b of the batch, the units o in
+// [lo, hi) of layer l+1 with non-zero δ_o in increasing o (coefficient and
+// W's row), block of bpOut units after block, for backpropStage to read.
+// Each worker lists its own units: the lists stay in its core's caches.
 func (m *MLP) listBackprop(l, lo, hi int) {
-	nin, nout := m.sizes[l], m.sizes[l+1]
+	B, nin := m.cur, m.sizes[l]
 	W, dl := m.weights(l), m.delta[l]
 	maxOut := len(m.wRows)
-	blocks := (nout + bpOut - 1) / bpOut
-	for b := lo; b < hi; b++ {
-		alpha, rows := m.bAlpha[b*maxOut:(b+1)*maxOut], m.bRow[b*maxOut:(b+1)*maxOut]
-		cut := m.bCut[b*(blocks+1) : (b+1)*(blocks+1)]
-		k := 0
-		for o, d := range dl[b][:nout] {
-			if o%bpOut == 0 {
-				cut[o/bpOut] = k
+	for b := range B {
+		d := dl[b]
+		for o0 := lo; o0 < hi; o0 += bpOut {
+			o1 := min(o0+bpOut, hi)
+			s := b*maxOut + o0
+			alpha, rows := m.bAlpha[s:s+o1-o0], m.bRow[s:s+o1-o0]
+			k := 0
+			for o := o0; o < o1; o++ {
+				// Compacted without a branch: the slot is kept when δ != 0.
+				alpha[k], rows[k] = d[o], W[o*nin:(o+1)*nin:(o+1)*nin]
+				if d[o] != 0 {
+					k++
+				}
 			}
-			alpha[k], rows[k] = d, W[o*nin:(o+1)*nin:(o+1)*nin]
-			if d != 0 {
-				k++
-			}
+			m.bCnt[s] = k
 		}
-		cut[blocks] = k
 	}
 }
 
-// backpropRange computes δ for units [lo, hi) of layer l's input; for l = 0
-// (inputGrad) that is ∂loss/∂x itself, with no activation derivative.
-// Every δ_prev[b][i] sums float64(δ_o·W[o][i]) over the listed o in
-// increasing order (detmath.AxpyN), block of units after block of units.
-func (m *MLP) backpropRange(l, lo, hi int) {
-	B, nout := m.cur, m.sizes[l+1]
-	in := m.acts[l][:B]
+// backpropStage is worker k of w's stage of the back-propagation through
+// layer l: every δ_prev[b][i] sums float64(δ_o·W[o][i]) over the units o
+// with non-zero δ_o in increasing order (detmath.AxpyN), so worker k, which
+// holds units [lo, hi), adds its terms to a column chunk once worker k−1
+// has added its own, and worker 0 starts from zero. The stages pipeline
+// over chunks of bpIn columns: each worker reads only its own rows of W
+// (the ones its forward and gradient jobs use), and only the partial sums
+// cross cores. The activation's derivative is applied by the next region
+// (run); for l = 0 (inputGrad) δ_prev is ∂loss/∂x itself, with no
+// derivative. A chunk's piece of W (bpOut units by bpIn inputs) stays in
+// L1 across the batch.
+func (m *MLP) backpropStage(l, k, w, lo, hi int) {
+	B, nin := m.cur, m.sizes[l]
 	var prev [][]float64
 	if l > 0 {
 		prev = m.delta[l-1][:B]
 	} else {
 		prev = m.dIn[:B]
 	}
-	for b := 0; b < B; b++ {
-		clear(prev[b][lo:hi])
-	}
 	maxOut := len(m.wRows)
-	blocks := (nout + bpOut - 1) / bpOut
-	for blk := range blocks {
-		for i0 := lo; i0 < hi; i0 += bpIn {
-			i1 := min(i0+bpIn, hi)
+	for c, i0 := int64(1), 0; i0 < nin; c, i0 = c+1, i0+bpIn {
+		i1 := min(i0+bpIn, nin)
+		if k == 0 {
 			for b := range B {
-				cut := m.bCut[b*(blocks+1):]
-				s, e := b*maxOut+cut[blk], b*maxOut+cut[blk+1]
-				if s < e {
-					detmath.AxpyN(prev[b][i0:i1], m.bAlpha[s:e], m.bRow[s:e], i0)
+				clear(prev[b][i0:i1])
+			}
+		} else {
+			m.stages[k-1].await(c)
+		}
+		for o0 := lo; o0 < hi; o0 += bpOut {
+			for b := range B {
+				s := b*maxOut + o0
+				if n := m.bCnt[s]; n > 0 {
+					detmath.AxpyN(prev[b][i0:i1], m.bAlpha[s:s+n], m.bRow[s:s+n], i0)
 				}
 			}
 		}
+		if w > 1 {
+			m.stages[k].set(c)
+		}
 	}
-	if l == 0 {
-		return
-	}
+}
+
+// derive multiplies the back-propagated sums δ_prev[b][i0:i1] into layer
+// l's units by the activation's derivative at those units.
+func (m *MLP) derive(l int, prev [][]float64, i0, i1 int) {
 	if m.act == spec.ActGELU {
-		for b := 0; b < B; b++ {
-			dp, z := prev[b][lo:hi], m.pre[l][b][lo:hi]
+		for b := range prev {
+			dp, z := prev[b][i0:i1], m.pre[l][b][i0:i1]
 			for i := range dp {
 				dp[i] = float64(dp[i] * geluDerivative(z[i]))
 			}
 		}
 		return
 	}
+	in := m.acts[l]
 	relu := m.act != spec.ActTanh
-	for b := 0; b < B; b++ {
-		dp, a := prev[b][lo:hi], in[b][lo:hi]
+	for b := range prev {
+		dp, a := prev[b][i0:i1], in[b][i0:i1]
 		a = a[:len(dp)]
 		if relu {
 			for i := range dp {

@@ -89,8 +89,7 @@ func (s *Session) converge(label func(i int) int, count int, validLabels []int) 
 				ys[j] = label(start + j)
 			}
 			m.Forward(s.batchP[:rows], s.batchX[:rows])
-			m.Backward(s.grad, ys[:rows])
-			s.optimize(model.Trainable(m), rows)
+			s.backwardStep(m, ys[:rows])
 		}
 		out.Epochs = epoch
 		v, err := edl.TestLossBits(m, &s.in.Valid, validLabels)

@@ -3,6 +3,7 @@ package prequential
 import (
 	"sync"
 
+	"github.com/edlwire/edlwire/shared/model"
 	"github.com/edlwire/edlwire/shared/train"
 )
 
@@ -13,8 +14,28 @@ import (
 // than it saves.
 const parallelParams = 1 << 17
 
+// backwardStep runs the backward pass of the batch the model last
+// predicted (labels) and the optimizer's step on its summed gradient, and
+// leaves the gradient cleared. With several workers, an elementwise rule
+// and a model that fuses the update into its backward pass (the MLP), each
+// worker updates the parameters whose gradient it has just computed, while
+// they are in its core's caches, with the bits of Backward then Step
+// (model.StepFuser); otherwise optimize follows Backward.
+func (s *Session) backwardStep(m model.Differentiable, labels []int) {
+	if f, ok := m.(model.StepFuser); ok && s.workers > 1 {
+		if e, ok := s.opt.(train.Elementwise); ok {
+			e.BeginStep(f.Params(), s.grad, len(labels))
+			f.BackwardStep(s.grad, labels, e, len(labels))
+			return
+		}
+	}
+	m.Backward(s.grad, labels)
+	s.optimize(model.Trainable(m), len(labels))
+}
+
 // optimize applies the optimizer to the batch's summed gradient (batch
-// examples) and clears the gradient for the next batch. With several
+// examples) and clears the gradient for the next batch, for the models
+// that do not fuse the update into their backward pass. With several
 // workers, a large model and an elementwise rule, the parameters are split
 // into contiguous ranges updated and cleared on separate goroutines: each
 // parameter's update is the same sequence of operations whatever the split

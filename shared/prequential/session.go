@@ -556,8 +556,7 @@ func (s *Session) learn() error {
 	}
 	switch m := s.model.(type) {
 	case model.Differentiable:
-		m.Backward(s.grad, s.batchY)
-		s.optimize(model.Trainable(m), s.batchFill)
+		s.backwardStep(m, s.batchY)
 		s.batchY = s.batchY[:0]
 	case model.Counting:
 		first := int(s.step) - len(s.batchY)

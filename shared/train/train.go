@@ -30,9 +30,11 @@ type Optimizer interface {
 // own once the per-step scalars are set (Adam's step count and bias
 // corrections), so that disjoint ranges of the parameters can be updated
 // on separate goroutines with the bits of one Step. BeginStep checks the
-// shapes and does the once-per-step work; StepRange then updates [lo, hi),
-// and the ranges of one step must cover the parameters exactly once, after
-// BeginStep and before the next. Every rule here is Elementwise, and its
+// shapes and does the once-per-step work, without reading the gradient's
+// values (a model that fuses the update into its backward pass,
+// model.StepFuser, calls it before the gradient exists); StepRange then
+// updates [lo, hi), and the ranges of one step must cover the parameters
+// exactly once, after BeginStep and before the next. Every rule here is Elementwise, and its
 // Step is BeginStep followed by StepRange over all parameters, so the two
 // ways cannot drift apart.
 type Elementwise interface {
