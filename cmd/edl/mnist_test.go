@@ -79,3 +79,40 @@ func TestMnistBlockwiseReduced(t *testing.T) {
 		}
 	}
 }
+
+// edl mnist's default transport, a bob process over gRPC, with an ensemble
+// per block: Bob verifies, and every figure, the final model's test
+// accuracy (read back from Alice's model file) among them, equals the
+// in-process pipe's.
+func TestMnistOverGRPCMatchesThePipe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts a bob process")
+	}
+	mnistfiles.Register()
+	args := []string{"mnist", "--n", "256", "--test", "200", "--conv", "2", "--kernel", "3", "--hidden", "",
+		"--blocks", "64", "--block-epochs", "2", "--block-patience", "1", "--block-valid", "8", "--block-ensemble", "2", "--quiet"}
+	results := map[string]mnistResult{}
+	for _, transport := range []string{"grpc", "in-process"} {
+		a := args
+		if transport == "in-process" {
+			a = append(a[:len(a):len(a)], "--in-process")
+		}
+		var out, errb bytes.Buffer
+		if code := run(a, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", transport, code, errb.String())
+		}
+		var r mnistResult
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if !r.BobVerified || r.Transport != transport {
+			t.Fatalf("%s: result %+v", transport, r)
+		}
+		results[transport] = r
+	}
+	g, p := results["grpc"], results["in-process"]
+	if g.CodedBits != p.CodedBits || g.TestAccuracy != p.TestAccuracy || g.TestLossBits != p.TestLossBits || g.BobFingerprint != p.BobFingerprint {
+		t.Fatalf("over gRPC: %d bits, test accuracy %v, loss %v, fingerprint %s; in process: %d, %v, %v, %s",
+			g.CodedBits, g.TestAccuracy, g.TestLossBits, g.BobFingerprint, p.CodedBits, p.TestAccuracy, p.TestLossBits, p.BobFingerprint)
+	}
+}

@@ -33,7 +33,10 @@ func NewEnsemble(members []Differentiable) *Ensemble {
 // Members returns the members (live: read-only for callers).
 func (e *Ensemble) Members() []Differentiable { return e.members }
 
-func (e *Ensemble) Kind() string { return "ensemble" }
+// ensembleKind is an Ensemble's Kind.
+const ensembleKind = "ensemble"
+
+func (e *Ensemble) Kind() string { return ensembleKind }
 
 func (e *Ensemble) Shape() []int64 {
 	return append([]int64{int64(len(e.members))}, e.members[0].Shape()...)

@@ -3,6 +3,7 @@ package model
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
@@ -68,5 +69,51 @@ func TestEnsembleIsTheMean(t *testing.T) {
 	}
 	if slices.Equal(enc, enc2) {
 		t.Fatal("the encoding does not cover the last member")
+	}
+}
+
+// NewFromBase rebuilds a block ensemble from its encoding (the final model
+// edl mnist reads back): the same bytes, the same distributions; a spec
+// with another member count is refused by name.
+func TestEnsembleFromEncoding(t *testing.T) {
+	sp := spec.Default()
+	sp.Blocks, sp.BlockEpochs, sp.BlockPatience, sp.BlockValid, sp.BlockEnsemble = []int64{100}, 1, 1, 2, 2
+	var members []Differentiable
+	for i := range 2 {
+		si := sp
+		si.Seed += uint64(i) + 1
+		m, err := New(si)
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, m.(Differentiable))
+	}
+	e := NewEnsemble(members)
+	enc, err := Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := NewFromBase(sp, enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc2, err := Encode(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(enc, enc2) {
+		t.Fatal("the rebuilt ensemble encodes differently")
+	}
+	x := make([]float64, sp.Dim)
+	x[0], x[3] = 1, -2
+	p, q := make([]float64, sp.Classes), make([]float64, sp.Classes)
+	e.Probs(p, x)
+	back.Probs(q, x)
+	if !slices.Equal(p, q) {
+		t.Fatalf("rebuilt %v, original %v", q, p)
+	}
+	sp.BlockEnsemble = 3
+	if _, err := NewFromBase(sp, enc); err == nil || !strings.Contains(err.Error(), "block_ensemble is 3") {
+		t.Fatalf("3 members from a 2-member encoding: %v", err)
 	}
 }

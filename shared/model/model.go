@@ -84,7 +84,33 @@ func NewFromBase(s spec.Spec, encoded []byte) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kind == ensembleKind && s.BlockEnsemble > 1 {
+		return buildEnsemble(s, shape, params)
+	}
 	return build(s, &decoded{kind, shape, params})
+}
+
+// buildEnsemble rebuilds the block ensemble of spec s (spec.BlockEnsemble
+// members) from its decoded shape and parameters (Ensemble's layout).
+func buildEnsemble(s spec.Spec, shape []int64, params []float64) (Model, error) {
+	n := int(s.BlockEnsemble)
+	if len(shape) < 1 || shape[0] != int64(n) || len(params)%n != 0 {
+		return nil, fmt.Errorf("model: the encoding is an ensemble of shape %v with %d parameters, the spec's block_ensemble is %d", shape, len(params), n)
+	}
+	per := len(params) / n
+	members := make([]Differentiable, n)
+	for i := range members {
+		m, err := build(s, &decoded{s.Model, shape[1:], params[i*per : (i+1)*per]})
+		if err != nil {
+			return nil, fmt.Errorf("model: ensemble member %d: %w", i, err)
+		}
+		d, ok := m.(Differentiable)
+		if !ok {
+			return nil, fmt.Errorf("model: ensemble member %d: a %s is not gradient-trained", i, m.Kind())
+		}
+		members[i] = d
+	}
+	return NewEnsemble(members), nil
 }
 
 // initScaler is a model whose normal initialization scales each
