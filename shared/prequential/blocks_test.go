@@ -182,14 +182,7 @@ func TestBlockwiseSidesAgree(t *testing.T) {
 // stopping rule hold.
 func TestBlockwiseKeepsTheBestEpoch(t *testing.T) {
 	sp := blockSpec()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	s, err := New(sp, in)
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +227,20 @@ func TestBlockwiseKeepsTheBestEpoch(t *testing.T) {
 	if stopped == 0 {
 		t.Fatal("no block stopped early: the test does not reach the stopping rule")
 	}
+}
+
+// taskData builds the spec's inputs and labels.
+func taskData(t *testing.T, sp spec.Spec) (*task.Inputs, *task.Labels) {
+	t.Helper()
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := task.NewLabels(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, lab
 }
 
 // codeWith codes labels under sp as Alice does, on that many workers, and

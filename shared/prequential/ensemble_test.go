@@ -27,14 +27,7 @@ func TestBlockEnsemble(t *testing.T) {
 		t.Fatalf("checkpoints differ:\nalice %v\nbob   %v", o.aliceCP, o.bobCP)
 	}
 
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	ens, err := NewWithOptions(sp, in, Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
