@@ -52,6 +52,7 @@ type mnistBlock struct {
 	ValidExamples int64   `json:"valid_examples"`
 	Epochs        int64   `json:"epochs"`
 	BestEpoch     int64   `json:"best_epoch"`
+	LRDrops       int64   `json:"lr_drops"` // --block-lr-drop: times the rate dropped on a plateau
 	ValidLossBits float64 `json:"valid_loss_bits"`
 	ValidAccuracy float64 `json:"valid_accuracy"`
 	Temperature   float64 `json:"temperature"`   // 1 without --block-calibrate, 0 for the uniform block
@@ -122,6 +123,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
 	augment := fs.Int64("block-augment", 2, "blockwise code: shift each training image of a block by up to this many pixels in each direction (seeded)")
 	decay := fs.Float64("block-lr-decay", 0, "blockwise code: multiply the learning rate by this factor after each epoch (0: constant)")
+	drop := fs.Float64("block-lr-drop", 0, "blockwise code: on a plateau, go back to the best epoch and on at the rate times this factor while the last rate still improved (0: stop)")
 	ensemble := fs.Int64("block-ensemble", 0, "blockwise code: models per block, each from its own seed, coding with the mean of their distributions (0 or 1: one)")
 	ends := fs.String("block-ends", "", "blockwise code: the block ends, comma-separated, instead of doubling from --blocks")
 	shuffle := fs.Int64("shuffle", -1, "code the training images in the order seeded by this number (default: canonical order)")
@@ -167,7 +169,7 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
-		s.BlockMix, s.BlockAugment, s.BlockLRDecay, s.BlockEnsemble = *mix, *augment, *decay, *ensemble
+		s.BlockMix, s.BlockAugment, s.BlockLRDecay, s.BlockEnsemble, s.BlockLRDrop = *mix, *augment, *decay, *ensemble, *drop
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}
@@ -398,7 +400,7 @@ func (o *mnistObserver) finish(res *mnistResult) {
 			b, f := &res.Blocks[i], res.figBlocks[i]
 			b.IdealBits, b.QuantizedBits, b.TrainExamples, b.ValidExamples = f.IdealBits, f.QuantizedBits, f.TrainExamples, f.ValidExamples
 			b.Epochs, b.BestEpoch, b.ValidLossBits, b.ValidAccuracy, b.Temperature = f.Epochs, f.BestEpoch, f.ValidLossBits, f.ValidAccuracy, f.Temperature
-			b.MixWeight = f.MixWeight
+			b.MixWeight, b.LRDrops = f.MixWeight, f.LRDrops
 		}
 	}
 }
@@ -413,10 +415,10 @@ func printMnist(w io.Writer, res *mnistResult) {
 		fmt.Fprintf(w, "  wire: %d payload bytes (%d of them held-out test labels), %d gRPC bytes, %d TCP bytes\n", res.PayloadBytes, res.HeldOutBits/8, res.WireBytes, res.TCPBytes)
 	}
 	if len(res.Blocks) > 0 {
-		fmt.Fprintf(w, "  %-15s %8s %9s %9s %7s %6s %9s %7s %5s %7s\n", "block", "coded", "ideal", "bits/lab", "train s", "epoch", "valid b", "v acc", "T", "t acc")
+		fmt.Fprintf(w, "  %-15s %8s %9s %9s %7s %6s %4s %9s %7s %5s %7s\n", "block", "coded", "ideal", "bits/lab", "train s", "epoch", "drop", "valid b", "v acc", "T", "t acc")
 		for _, b := range res.Blocks {
-			fmt.Fprintf(w, "  [%5d, %5d) %8d %9.1f %9.4f %7.1f %3d/%-2d %9.4f %7.4f %5.2f %7.4f\n", b.From, b.To, b.CodedBits, b.IdealBits,
-				b.QuantizedBits/float64(b.To-b.From), b.TrainSeconds, b.BestEpoch, b.Epochs, b.ValidLossBits, b.ValidAccuracy, b.Temperature, b.TestAccuracy)
+			fmt.Fprintf(w, "  [%5d, %5d) %8d %9.1f %9.4f %7.1f %3d/%-2d %4d %9.4f %7.4f %5.2f %7.4f\n", b.From, b.To, b.CodedBits, b.IdealBits,
+				b.QuantizedBits/float64(b.To-b.From), b.TrainSeconds, b.BestEpoch, b.Epochs, b.LRDrops, b.ValidLossBits, b.ValidAccuracy, b.Temperature, b.TestAccuracy)
 		}
 	}
 	for _, r := range res.Ranges {

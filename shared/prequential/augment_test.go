@@ -195,3 +195,78 @@ func TestBlockLRDecay(t *testing.T) {
 		}
 	}
 }
+
+// blockModels codes sp's labels as Alice does and returns, at each block
+// end, the new block and its model's parameters.
+func blockModels(t *testing.T, sp spec.Spec) ([]Block, [][]float64) {
+	t.Helper()
+	in, lab := taskData(t, sp)
+	s, err := New(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &LabelEncoder{Enc: newEncoder(t, sp), Labels: lab.Train}
+	var blocks []Block
+	var params [][]float64
+	for !s.Done() {
+		if _, err := s.Step(le); err != nil {
+			t.Fatal(err)
+		}
+		if b, m, ok := s.BlockBegun(); ok && (len(blocks) == 0 || blocks[len(blocks)-1].From != b.From) {
+			blocks = append(blocks, b)
+			params = append(params, slices.Clone(m.Params()))
+		}
+	}
+	return blocks, params
+}
+
+// The rate drops on a plateau (spec.BlockLRDrop). A block's training runs
+// as without the drop up to its first plateau (same order, same shifts),
+// so its kept validation loss is never higher. A drop to a rate that moves
+// no parameter brings no improvement: training stops block_patience epochs
+// after the drop, keeping the parameters of the run without drops.
+func TestBlockLRDrop(t *testing.T) {
+	sp := blockSpec()
+	base, baseParams := blockModels(t, sp)
+	drops := 0
+	for _, factor := range []float64{0.1, 1e-320} {
+		sp.BlockLRDrop = factor
+		got, gotParams := blockModels(t, sp)
+		if len(got) != len(base) {
+			t.Fatalf("drop %v: %d blocks, want %d", factor, len(got), len(base))
+		}
+		for k, b := range got {
+			a := base[k]
+			plateau := a.Epochs < sp.BlockEpochs && a.BestEpoch > 0 // a drop was due
+			if b.ValidBits > a.ValidBits || b.Epochs > sp.BlockEpochs || (plateau != (b.LRDrops > 0)) || (!plateau && b != a) {
+				t.Fatalf("drop %v, block %d: %+v\nwithout drops %+v", factor, k, b, a)
+			}
+			if factor != 1e-320 {
+				drops += int(b.LRDrops)
+				continue
+			}
+			// A denormal rate: Adam's steps are below every parameter's ulp.
+			want := a
+			if plateau {
+				want.Epochs, want.LRDrops = min(a.Epochs+sp.BlockPatience, sp.BlockEpochs), 1
+			}
+			if b != want || !slices.Equal(gotParams[k], baseParams[k]) {
+				t.Fatalf("drop %v, block %d: %+v, want %+v (parameters equal: %v)", factor, k, b, want, slices.Equal(gotParams[k], baseParams[k]))
+			}
+		}
+	}
+	if drops == 0 {
+		t.Fatal("no block dropped its rate: the test does not reach the rule")
+	}
+	sp.BlockLRDrop = 0.5
+	o := transmit(t, sp, func() int { return 7 })
+	if !slices.Equal(o.aliceCP, o.bobCP) {
+		t.Fatalf("checkpoints differ:\nalice %v\nbob   %v", o.aliceCP, o.bobCP)
+	}
+	for _, d := range []float64{-0.5, 1, 2} {
+		sp.BlockLRDrop = d
+		if err := sp.Validate(); err == nil || !strings.Contains(err.Error(), "block_lr_drop: must be in (0, 1)") {
+			t.Errorf("drop %v: %v", d, err)
+		}
+	}
+}

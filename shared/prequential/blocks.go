@@ -23,6 +23,7 @@ type Block struct {
 	TrainExamples, ValidExamples int64
 	Epochs                       int64 // epochs run
 	BestEpoch                    int64 // the epoch whose parameters coded the block (0: before training)
+	LRDrops                      int64 // times the rate dropped on a plateau (spec.BlockLRDrop)
 	// ValidBits is the kept model's mean validation loss in bits per
 	// example, each example's loss capped at the coder's precision (what a
 	// label can cost on the wire); ValidAccuracy its share of validation
@@ -222,6 +223,8 @@ func (s *Session) fit(sp spec.Spec, m model.Differentiable, tr, va []int) (Block
 		aug = newAugmenter(sp, uint64(len(s.blocks)))
 	}
 	lr := sp.LR
+	// rateFrom is the last epoch before the current rate (spec.BlockLRDrop).
+	rateFrom := int64(0)
 	for epoch := int64(1); epoch <= sp.BlockEpochs; epoch++ {
 		if sp.BlockLRDecay != 0 {
 			if epoch > 1 {
@@ -256,8 +259,20 @@ func (s *Session) fit(sp spec.Spec, m model.Differentiable, tr, va []int) (Block
 			// Without validation examples the last epoch is kept.
 			b.ValidBits, b.ValidAccuracy, b.BestEpoch = bits, acc, epoch
 			copy(best, params)
-		} else if epoch-b.BestEpoch >= sp.BlockPatience {
-			break
+		} else if epoch-max(b.BestEpoch, rateFrom) >= sp.BlockPatience {
+			if sp.BlockLRDrop == 0 || b.BestEpoch <= rateFrom {
+				break // a plateau, and no drop or the last rate brought nothing
+			}
+			// Back to the best parameters, on at a lower rate with a
+			// fresh optimizer state (none of it belongs to them).
+			copy(params, best)
+			if opt, err = train.New(sp, len(params)); err != nil {
+				return Block{}, fmt.Errorf("prequential: blocks: %w", err)
+			}
+			lr *= sp.BlockLRDrop
+			opt = train.WithLR(opt, lr)
+			rateFrom = epoch
+			b.LRDrops++
 		}
 	}
 	copy(params, best)

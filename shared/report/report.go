@@ -74,6 +74,7 @@ type Block struct {
 	ValidExamples  int64   `json:"valid_examples"`
 	Epochs         int64   `json:"epochs"`
 	BestEpoch      int64   `json:"best_epoch"`
+	LRDrops        int64   `json:"lr_drops"` // block_lr_drop: times the rate dropped on a plateau
 	ValidLossBits  float64 `json:"valid_loss_bits"` // mean per validation example, each capped at the coder's precision
 	ValidAccuracy  float64 `json:"valid_accuracy"`
 	IdealBits      float64 `json:"ideal_bits"`
@@ -91,7 +92,7 @@ func Blocks(bs []prequential.Block) []Block {
 	out := make([]Block, len(bs))
 	for i, b := range bs {
 		out[i] = Block{From: b.From, To: b.To, TrainExamples: b.TrainExamples, ValidExamples: b.ValidExamples,
-			Epochs: b.Epochs, BestEpoch: b.BestEpoch, ValidLossBits: b.ValidBits, ValidAccuracy: b.ValidAccuracy,
+			Epochs: b.Epochs, BestEpoch: b.BestEpoch, LRDrops: b.LRDrops, ValidLossBits: b.ValidBits, ValidAccuracy: b.ValidAccuracy,
 			IdealBits: b.IdealBits, QuantizedBits: b.QuantizedBits, Temperature: b.Temperature, CalibratedBits: b.CalibratedBits, MixWeight: b.MixWeight}
 	}
 	return out

@@ -256,6 +256,14 @@ type Spec struct {
 	// of a block's training: epoch e (from 1) steps with LR·BlockLRDecay^(e−1),
 	// the power a product of e−1 factors in order (0: a constant rate).
 	BlockLRDecay float64
+	// BlockLRDrop, in (0, 1), turns the stop on a plateau into a drop of the
+	// rate while the last rate still helped: when BlockPatience epochs pass
+	// without an improvement, training returns to the best epoch's
+	// parameters and goes on with the rate multiplied by BlockLRDrop and a
+	// fresh optimizer state; it stops when the epochs at one rate brought
+	// no improvement (or at BlockEpochs, which counts every epoch). 0: stop
+	// on the first plateau.
+	BlockLRDrop float64
 	// BlockEnsemble trains this many models per block (0 or 1: one), each
 	// as a block's model is trained but from its own seed (the first from
 	// the spec's, member i from rng.Derive(seed, "block_ensemble member i")),
@@ -307,7 +315,7 @@ type field struct {
 // canonical bytes and its hash. Only looked up, never iterated.
 var optionalFields = map[string]bool{"conv": true, "kernel": true, "predictor": true,
 	// The blockwise code.
-	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true, "block_lr_decay": true, "block_ensemble": true}
+	"blocks": true, "block_epochs": true, "block_patience": true, "block_valid": true, "block_warm": true, "block_calibrate": true, "block_mix": true, "block_augment": true, "block_lr_decay": true, "block_ensemble": true, "block_lr_drop": true}
 
 // optional reports whether the field name is optional.
 func optional(name string) bool { return optionalFields[name] }
@@ -465,6 +473,7 @@ func (s *Spec) fields() []field {
 		{"block_augment", &s.BlockAugment},
 		{"block_lr_decay", &s.BlockLRDecay},
 		{"block_ensemble", &s.BlockEnsemble},
+		{"block_lr_drop", &s.BlockLRDrop},
 	}
 }
 
@@ -945,8 +954,8 @@ func (s Spec) Validate() error {
 // validateBlocks checks the blockwise code's fields (see Spec.Blocks).
 func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	if len(s.Blocks) == 0 {
-		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 || s.BlockLRDecay != 0 || s.BlockEnsemble != 0 {
-			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix, block_augment, block_lr_decay and block_ensemble belong to the blockwise code: set blocks")
+		if s.BlockEpochs != 0 || s.BlockPatience != 0 || s.BlockValid != 0 || s.BlockWarm || s.BlockCalibrate || s.BlockMix || s.BlockAugment != 0 || s.BlockLRDecay != 0 || s.BlockEnsemble != 0 || s.BlockLRDrop != 0 {
+			bad("blocks", "block_epochs, block_patience, block_valid, block_warm, block_calibrate, block_mix, block_augment, block_lr_decay, block_ensemble and block_lr_drop belong to the blockwise code: set blocks")
 		}
 		return
 	}
@@ -998,6 +1007,9 @@ func (s Spec) validateBlocks(bad func(field, format string, args ...any)) {
 	}
 	if s.BlockLRDecay != 0 && !(s.BlockLRDecay > 0 && s.BlockLRDecay <= 1) {
 		bad("block_lr_decay", "must be in (0, 1] (0: a constant rate), got %v", s.BlockLRDecay)
+	}
+	if s.BlockLRDrop != 0 && !(s.BlockLRDrop > 0 && s.BlockLRDrop < 1) {
+		bad("block_lr_drop", "must be in (0, 1) (0: stop on the first plateau), got %v", s.BlockLRDrop)
 	}
 	if s.BlockAugment != 0 {
 		side := ImageSide(s.Dim)

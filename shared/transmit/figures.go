@@ -133,7 +133,7 @@ func (f Figures) DiffBlocks(other Figures) []string {
 // sameBlock compares two blocks field by field, floats by their bits.
 func sameBlock(a, b prequential.Block) bool {
 	return a.From == b.From && a.To == b.To && a.TrainExamples == b.TrainExamples && a.ValidExamples == b.ValidExamples &&
-		a.Epochs == b.Epochs && a.BestEpoch == b.BestEpoch && same(a.ValidBits, b.ValidBits) &&
+		a.Epochs == b.Epochs && a.BestEpoch == b.BestEpoch && a.LRDrops == b.LRDrops && same(a.ValidBits, b.ValidBits) &&
 		same(a.ValidAccuracy, b.ValidAccuracy) && same(a.IdealBits, b.IdealBits) && same(a.QuantizedBits, b.QuantizedBits) &&
 		same(a.Temperature, b.Temperature) && same(a.CalibratedBits, b.CalibratedBits) && same(a.MixWeight, b.MixWeight)
 }

@@ -161,6 +161,7 @@ var coreFlags = []spec.Flag{
 	{Field: "block_mix", Name: "block-mix", Usage: "blockwise code: code each block with the Bayesian mixture (prior ½ each) of its model and the previous block's (the uniform code before the first trained block)"},
 	{Field: "block_augment", Name: "block-augment", Usage: "blockwise code: shift each training example of a block's epochs by up to this many pixels in each direction (seeded; cnn images only; 0: none)"},
 	{Field: "block_lr_decay", Name: "block-lr-decay", Usage: "blockwise code: multiply the learning rate by this factor after each epoch of a block's training (0: constant)"},
+	{Field: "block_lr_drop", Name: "block-lr-drop", Usage: "blockwise code: on a plateau of --block-patience epochs, go back to the best epoch and on at the rate times this factor (fresh optimizer state) while the last rate still improved (0: stop on the first plateau)"},
 	{Field: "block_ensemble", Name: "block-ensemble", Usage: "blockwise code: train this many models per block, each from its own seed, and code the block with the mean of their distributions (0 or 1: one)"},
 	{Field: "checkpoint_every", Name: "checkpoint-every", Usage: "Bob proves sync with a fingerprint every this many examples"},
 	{Field: "precision", Name: "precision", Usage: "coder frequency precision in bits (8..24)"},
