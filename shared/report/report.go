@@ -74,7 +74,7 @@ type Block struct {
 	ValidExamples  int64   `json:"valid_examples"`
 	Epochs         int64   `json:"epochs"`
 	BestEpoch      int64   `json:"best_epoch"`
-	LRDrops        int64   `json:"lr_drops"` // block_lr_drop: times the rate dropped on a plateau
+	LRDrops        int64   `json:"lr_drops"`        // block_lr_drop: times the rate dropped on a plateau
 	ValidLossBits  float64 `json:"valid_loss_bits"` // mean per validation example, each capped at the coder's precision
 	ValidAccuracy  float64 `json:"valid_accuracy"`
 	IdealBits      float64 `json:"ideal_bits"`
