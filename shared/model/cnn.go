@@ -65,6 +65,17 @@ type CNN struct {
 	dOut  [][][]float64 // dOut[l][b]: ∂loss/∂outs[l][b]
 	dPre  [][][]float64 // dPre[l][b]: ∂loss/∂pre[l][b]
 	dCol  [][]float64   // per example: ∂loss/∂ one position's patch (scratch)
+	// Row views for the batched kernels (detmath.Dots, detmath.AxpyN):
+	// colRows[l][b][pos] is position pos's patch in cols[l][b],
+	// preRows[l][b][o] out-channel o's pre-activations in pre[l][b].
+	colRows, preRows [][][][]float64
+	wr               [][][]float64 // wr[l][o]: convolution l's weight row for out-channel o
+	// Scratch lists of scaled rows: per example (back-propagation runs
+	// examples in parallel) and one for the weight gradients.
+	bAlpha [][]float64
+	bRows  [][][]float64
+	gAlpha []float64
+	gRows  [][]float64
 	ins   [][]float64   // the batch's inputs
 	cur   int
 	one   [1][]float64
@@ -100,6 +111,9 @@ func NewCNN(side, kernel int, conv, hidden []int, classes int) *CNN {
 	m.head.inputGrad = true
 	m.params = make([]float64, n+len(m.head.params))
 	m.head.params = m.params[n:]
+	for l := range conv {
+		m.wr = append(m.wr, rowsOf(m.params[m.wOff[l]:m.bOff[l]], m.patch(l)))
+	}
 	return m
 }
 
@@ -145,6 +159,7 @@ func (m *CNN) grow(B int) {
 		return out
 	}
 	m.cols, m.pre, m.arg = make([][][]float64, L), make([][][]float64, L), make([][][]int32, L)
+	m.colRows, m.preRows = make([][][][]float64, L), make([][][][]float64, L)
 	m.outs, m.dOut, m.dPre = make([][][]float64, L), make([][][]float64, L), make([][][]float64, L)
 	for l := 0; l < L; l++ {
 		s, c, p := m.sides[l], m.conv[l], m.sides[l+1]
@@ -157,12 +172,25 @@ func (m *CNN) grow(B int) {
 		for b := range m.arg[l] {
 			m.arg[l][b] = make([]int32, c*p*p)
 		}
+		m.colRows[l], m.preRows[l] = make([][][]float64, B), make([][][]float64, B)
+		for b := range B {
+			m.colRows[l][b] = rowsOf(m.cols[l][b], m.patch(l))
+			m.preRows[l][b] = rowsOf(m.pre[l][b], s*s)
+		}
 	}
 	maxPatch := 0
 	for l := 0; l < L; l++ {
 		maxPatch = max(maxPatch, m.patch(l))
 	}
 	m.dCol = alloc(maxPatch)
+	maxOut := 0
+	for _, c := range m.conv {
+		maxOut = max(maxOut, c)
+	}
+	m.bAlpha, m.bRows = alloc(maxOut), make([][][]float64, B)
+	for b := range m.bRows {
+		m.bRows[b] = make([][]float64, maxOut)
+	}
 	m.ins = make([][]float64, B)
 	m.batch = B
 }
@@ -220,7 +248,6 @@ func (m *CNN) Forward(probs, xs [][]float64) {
 // forwardLayer computes convolution l of example b from its input.
 func (m *CNN) forwardLayer(l, b int, in []float64) {
 	s, cout, p := m.sides[l], m.conv[l], m.sides[l+1]
-	P := m.patch(l)
 	col := m.cols[l][b]
 	// im2col: row pos = y·s + x holds the zero-padded patch around (y, x).
 	for i, src := range m.taps[l] {
@@ -230,33 +257,38 @@ func (m *CNN) forwardLayer(l, b int, in []float64) {
 			col[i] = in[src]
 		}
 	}
-	W, bias := m.params[m.wOff[l]:m.wOff[l]+cout*P], m.params[m.bOff[l]:m.bOff[l]+cout]
+	bias := m.params[m.bOff[l] : m.bOff[l]+cout]
 	pre := m.pre[l][b]
 	n := s * s
-	for o := 0; o < cout; o++ {
-		w, c := W[o*P:(o+1)*P], bias[o]
-		pos := 0
-		for ; pos+1 < n; pos += 2 {
-			v0, v1 := detmath.Dot2(w, col[pos*P:(pos+1)*P], col[(pos+1)*P:(pos+2)*P])
-			pre[o*n+pos], pre[o*n+pos+1] = v0+c, v1+c
-		}
-		if pos < n {
-			pre[o*n+pos] = detmath.Dot(w, col[pos*P:(pos+1)*P]) + c
+	// pre[o][pos] = Dot(patch pos, W_o) + b_o: Dots is Dot bit for bit
+	// (and a product's operands commute), on the AVX2 kernels where
+	// there are.
+	detmath.Dots(m.preRows[l][b], 0, m.colRows[l][b], m.wr[l])
+	for o, c := range bias {
+		for pos := range n {
+			pre[o*n+pos] += c
 		}
 	}
 	// relu then 2×2 max-pool: max(relu(z)) = relu(max z), first maximum
 	// in row-major order.
 	out, arg := m.outs[l][b], m.arg[l][b]
 	for o := 0; o < cout; o++ {
+		po := pre[o*n : (o+1)*n]
 		for py := 0; py < p; py++ {
+			top := 2 * py * s
+			r0, r1 := po[top:top+s], po[top+s:top+2*s]
 			for px := 0; px < p; px++ {
-				best := (2*py)*s + 2*px
-				for _, q := range [3]int{(2*py)*s + 2*px + 1, (2*py+1)*s + 2*px, (2*py+1)*s + 2*px + 1} {
-					if pre[o*n+q] > pre[o*n+best] {
-						best = q
-					}
+				x := 2 * px
+				best, v := top+x, r0[x]
+				if r0[x+1] > v {
+					best, v = top+x+1, r0[x+1]
 				}
-				v := pre[o*n+best]
+				if r1[x] > v {
+					best, v = top+s+x, r1[x]
+				}
+				if r1[x+1] > v {
+					best, v = top+s+x+1, r1[x+1]
+				}
 				if !(v > 0) {
 					v = 0
 				}
@@ -313,18 +345,20 @@ func (m *CNN) backLayer(l, b int) {
 	dIn := m.dOut[l-1][b]
 	clear(dIn)
 	dc := m.dCol[b][:P]
+	alpha, rows := m.bAlpha[b][:0], m.bRows[b][:0]
 	for pos := 0; pos < s*s; pos++ {
-		clear(dc)
-		any := false
+		alpha, rows = alpha[:0], rows[:0]
 		for o := 0; o < cout; o++ {
 			if d := dPre[o*n+pos]; d != 0 {
-				detmath.Axpy(dc, d, W[o*P:(o+1)*P])
-				any = true
+				alpha, rows = append(alpha, d), append(rows, W[o*P:(o+1)*P])
 			}
 		}
-		if !any {
+		if len(alpha) == 0 {
 			continue
 		}
+		// Axpy of each nonzero δ_o·W_o in increasing o, batched.
+		clear(dc)
+		detmath.AxpyN(dc, alpha, rows, 0)
 		for i, dst := range m.taps[l][pos*P : (pos+1)*P] {
 			if dst >= 0 {
 				dIn[dst] += dc[i]
@@ -340,18 +374,30 @@ func (m *CNN) gradLayer(grad []float64, l, B int) {
 	n := s * s
 	gW, gb := grad[m.wOff[l]:m.wOff[l]+cout*P], grad[m.bOff[l]:m.bOff[l]+cout]
 	for o := 0; o < cout; o++ {
-		row := gW[o*P : (o+1)*P]
+		alpha, rows := m.gAlpha[:0], m.gRows[:0]
 		for b := 0; b < B; b++ {
-			dPre, col := m.dPre[l][b][o*n:(o+1)*n], m.cols[l][b]
+			dPre := m.dPre[l][b][o*n : (o+1)*n]
 			for pos, d := range dPre {
 				if d == 0 {
 					continue
 				}
 				gb[o] += d
-				detmath.Axpy(row, d, col[pos*P:(pos+1)*P])
+				alpha, rows = append(alpha, d), append(rows, m.colRows[l][b][pos])
 			}
 		}
+		// Axpy of each nonzero δ·patch in (example, position) order, batched.
+		detmath.AxpyN(gW[o*P:(o+1)*P], alpha, rows, 0)
+		m.gAlpha, m.gRows = alpha, rows // keep the grown scratch
 	}
+}
+
+// rowsOf views x as rows of width w.
+func rowsOf(x []float64, w int) [][]float64 {
+	out := make([][]float64, len(x)/w)
+	for i := range out {
+		out[i] = x[i*w : (i+1)*w : (i+1)*w]
+	}
+	return out
 }
 
 // InitScales returns each parameter's multiplier of the spec's normal
