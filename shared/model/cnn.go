@@ -76,10 +76,10 @@ type CNN struct {
 	bRows  [][][]float64
 	gAlpha []float64
 	gRows  [][]float64
-	ins   [][]float64   // the batch's inputs
-	cur   int
-	one   [1][]float64
-	dst   [1][]float64
+	ins    [][]float64 // the batch's inputs
+	cur    int
+	one    [1][]float64
+	dst    [1][]float64
 }
 
 // NewCNN returns a zero-initialized CNN on side×side images with the given
