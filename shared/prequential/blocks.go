@@ -231,6 +231,7 @@ func (s *Session) fit(sp spec.Spec, m model.Differentiable, tr, va []int) (Block
 				lr *= sp.BlockLRDecay
 			}
 			opt = train.WithLR(opt, lr)
+			s.opt = opt
 		}
 		order.Shuffle(len(tr), func(i, j int) { tr[i], tr[j] = tr[j], tr[i] })
 		for start := 0; start < len(tr); start += batch {
@@ -246,9 +247,7 @@ func (s *Session) fit(sp spec.Spec, m model.Differentiable, tr, va []int) (Block
 				}
 			}
 			m.Forward(s.batchP[:rows], s.batchX[:rows])
-			m.Backward(s.grad, labels[:rows])
-			opt.Step(params, s.grad, rows)
-			clear(s.grad)
+			s.backwardStep(m, labels[:rows]) // the pass's step, with s.opt = opt
 			if s.tick != nil {
 				s.tick()
 			}
@@ -271,12 +270,12 @@ func (s *Session) fit(sp spec.Spec, m model.Differentiable, tr, va []int) (Block
 			}
 			lr *= sp.BlockLRDrop
 			opt = train.WithLR(opt, lr)
+			s.opt = opt
 			rateFrom = epoch
 			b.LRDrops++
 		}
 	}
 	copy(params, best)
-	s.opt = opt // WithLR returns a new SGD value
 	return b, nil
 }
 

@@ -375,6 +375,10 @@ func TestGoldenBlockwise(t *testing.T) {
 		if got != c.finger || stream != c.bytes {
 			t.Errorf("%s: fingerprint %s, stream sha256 %s (%d bytes); want %s, %s", c.name, got, stream, len(o.bytes), c.finger, c.bytes)
 		}
+		// Three workers train each block through the MLP's fused update.
+		if fp3 := codeWith(t, c.sp, o.labels, 3).LastCheckpoint().Fingerprint; fp3 != fp {
+			t.Errorf("%s: 3 workers end at %x, 1 worker at %s", c.name, fp3, got)
+		}
 	}
 }
 
