@@ -23,7 +23,9 @@ import (
 // layout.
 //
 // Convolutions run as im2col on the dense kernels, so every number is a
-// detmath.Dot (four lanes, fixed tree) or a detmath.Axpy in a fixed order:
+// detmath.Dot (four lanes, fixed tree) or a detmath.Axpy in a fixed order,
+// computed by their batched forms (detmath.Dots, detmath.AxpyN: AVX2
+// assembly where there is AVX2, the same bits as the scalar kernels):
 //   - a pre-activation is Dot(W row, patch) + b, the patch zero-padded;
 //   - max-pool keeps the first maximum of its window in row-major order,
 //     and routes the gradient to it alone;
