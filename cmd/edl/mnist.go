@@ -123,8 +123,8 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 	mix := fs.Bool("block-mix", false, "blockwise code: code each block with the Bayesian mixture of its model and the previous block's")
 	augment := fs.Int64("block-augment", 2, "blockwise code: shift each training image of a block by up to this many pixels in each direction (seeded)")
 	decay := fs.Float64("block-lr-decay", 0, "blockwise code: multiply the learning rate by this factor after each epoch (0: constant)")
-	drop := fs.Float64("block-lr-drop", 0, "blockwise code: on a plateau, go back to the best epoch and on at the rate times this factor while the last rate still improved (0: stop)")
-	ensemble := fs.Int64("block-ensemble", 0, "blockwise code: models per block, each from its own seed, coding with the mean of their distributions (0 or 1: one)")
+	drop := fs.Float64("block-lr-drop", 0.1, "blockwise code: on a plateau, go back to the best epoch and on at the rate times this factor while the last rate still improved (0: stop)")
+	ensemble := fs.Int64("block-ensemble", 2, "blockwise code: models per block, each from its own seed, coding with the mean of their distributions (0 or 1: one)")
 	ends := fs.String("block-ends", "", "blockwise code: the block ends, comma-separated, instead of doubling from --blocks")
 	shuffle := fs.Int64("shuffle", -1, "code the training images in the order seeded by this number (default: canonical order)")
 	inProcess := fs.Bool("in-process", false, "Bob in this process, through the verified in-memory pipe, instead of a bob process over gRPC")
@@ -170,6 +170,9 @@ func cmdMnist(args []string, stdout, stderr io.Writer) int {
 		}
 		s.BlockEpochs, s.BlockPatience, s.BlockValid, s.BlockWarm, s.BlockCalibrate = *epochs, *patience, *valid, *warm, *calibrate
 		s.BlockMix, s.BlockAugment, s.BlockLRDecay, s.BlockEnsemble, s.BlockLRDrop = *mix, *augment, *decay, *ensemble, *drop
+		if (*warm || *calibrate || *mix) && !flagSet(fs, "block-ensemble") {
+			s.BlockEnsemble = 0 // they act on one model; the default ensemble gives way
+		}
 	} else if s.Batch == 0 {
 		s.Batch = 1
 	}
@@ -468,4 +471,11 @@ func mnistPlot(res *mnistResult, cum []float64, dir string) ([]string, error) {
 	)
 	return drawFigure(experiment.Figure{Name: "mnist_cumulative", Title: "MNIST labels: cumulative code length",
 		XLabel: "labels coded", YLabel: "bits", LogX: true, LogY: true, Series: ss}, dir)
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

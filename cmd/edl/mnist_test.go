@@ -116,3 +116,22 @@ func TestMnistOverGRPCMatchesThePipe(t *testing.T) {
 			g.CodedBits, g.TestAccuracy, g.TestLossBits, g.BobFingerprint, p.CodedBits, p.TestAccuracy, p.TestLossBits, p.BobFingerprint)
 	}
 }
+
+// The default ensemble gives way to --block-warm, --block-calibrate and
+// --block-mix (they act on one model); asked for explicitly beside one of
+// them it is refused, naming the field.
+func TestMnistDefaultEnsembleGivesWay(t *testing.T) {
+	mnistfiles.Register()
+	tiny := []string{"mnist", "--n", "128", "--test", "50", "--conv", "2", "--kernel", "3", "--hidden", "",
+		"--blocks", "64", "--block-epochs", "1", "--block-patience", "1", "--block-valid", "8", "--in-process", "--quiet"}
+	for _, one := range []string{"--block-warm", "--block-calibrate", "--block-mix"} {
+		var out, errb bytes.Buffer
+		if code := run(append(tiny[:len(tiny):len(tiny)], one), &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", one, code, errb.String())
+		}
+		errb.Reset()
+		if code := run(append(tiny[:len(tiny):len(tiny)], one, "--block-ensemble", "2"), &out, &errb); code != 2 || !bytes.Contains(errb.Bytes(), []byte("block_ensemble")) {
+			t.Fatalf("%s --block-ensemble 2: exit %d: %s", one, code, errb.String())
+		}
+	}
+}
