@@ -37,10 +37,11 @@ import (
 //     entries over positions in row-major order, then kernel offsets in
 //     layout order.
 //
-// Work is split across goroutines by examples only where examples are
-// independent (forward passes, back-propagation within an example); every
-// sum over examples runs on one goroutine in example order. So any number
-// of workers computes the same bits.
+// Work is split across goroutines by examples where examples are
+// independent (forward passes, back-propagation within an example), and by
+// out-channels for the weight gradients; every sum over examples runs whole
+// on one goroutine in example order. So any number of workers computes the
+// same bits.
 type CNN struct {
 	side, kernel int
 	conv         []int // out-channels per convolution
@@ -73,11 +74,12 @@ type CNN struct {
 	colRows, preRows [][][][]float64
 	wr               [][][]float64 // wr[l][o]: convolution l's weight row for out-channel o
 	// Scratch lists of scaled rows: per example (back-propagation runs
-	// examples in parallel) and one for the weight gradients.
+	// examples in parallel) and per worker (the weight gradients run
+	// out-channels in parallel).
 	bAlpha [][]float64
 	bRows  [][][]float64
-	gAlpha []float64
-	gRows  [][]float64
+	gAlpha [][]float64
+	gRows  [][][]float64
 	ins    [][]float64 // the batch's inputs
 	cur    int
 	one    [1][]float64
@@ -200,17 +202,23 @@ func (m *CNN) grow(B int) {
 // examples runs f over [0, B) split into contiguous ranges, one per
 // worker; f must touch only its examples' buffers.
 func (m *CNN) examples(B int, f func(lo, hi int)) {
-	w := min(m.workers, B)
+	m.parts(B, func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parts runs f(k, lo, hi) over [0, N) split into contiguous ranges, range
+// k on worker k (k = 0 on the caller).
+func (m *CNN) parts(N int, f func(k, lo, hi int)) {
+	w := min(m.workers, N)
 	if w <= 1 {
-		f(0, B)
+		f(0, 0, N)
 		return
 	}
 	var wg sync.WaitGroup
 	wg.Add(w - 1)
 	for k := 1; k < w; k++ {
-		go func(lo, hi int) { defer wg.Done(); f(lo, hi) }(k*B/w, (k+1)*B/w)
+		go func(lo, hi int) { defer wg.Done(); f(k, lo, hi) }(k*N/w, (k+1)*N/w)
 	}
-	f(0, B/w)
+	f(0, 0, N/w)
 	wg.Wait()
 }
 
@@ -370,27 +378,34 @@ func (m *CNN) backLayer(l, b int) {
 }
 
 // gradLayer adds layer l's weight and bias gradients over the batch, in
-// example order and then position order, on one goroutine.
+// example order and then position order. Out-channels are split across
+// the workers: each parameter's sum runs whole on one goroutine, in that
+// order, so the bits do not depend on the split.
 func (m *CNN) gradLayer(grad []float64, l, B int) {
 	s, cout, P := m.sides[l], m.conv[l], m.patch(l)
 	n := s * s
 	gW, gb := grad[m.wOff[l]:m.wOff[l]+cout*P], grad[m.bOff[l]:m.bOff[l]+cout]
-	for o := 0; o < cout; o++ {
-		alpha, rows := m.gAlpha[:0], m.gRows[:0]
-		for b := 0; b < B; b++ {
-			dPre := m.dPre[l][b][o*n : (o+1)*n]
-			for pos, d := range dPre {
-				if d == 0 {
-					continue
-				}
-				gb[o] += d
-				alpha, rows = append(alpha, d), append(rows, m.colRows[l][b][pos])
-			}
-		}
-		// Axpy of each nonzero δ·patch in (example, position) order, batched.
-		detmath.AxpyN(gW[o*P:(o+1)*P], alpha, rows, 0)
-		m.gAlpha, m.gRows = alpha, rows // keep the grown scratch
+	for len(m.gAlpha) < m.workers {
+		m.gAlpha, m.gRows = append(m.gAlpha, nil), append(m.gRows, nil)
 	}
+	m.parts(cout, func(k, lo, hi int) {
+		for o := lo; o < hi; o++ {
+			alpha, rows := m.gAlpha[k][:0], m.gRows[k][:0]
+			for b := 0; b < B; b++ {
+				dPre := m.dPre[l][b][o*n : (o+1)*n]
+				for pos, d := range dPre {
+					if d == 0 {
+						continue
+					}
+					gb[o] += d
+					alpha, rows = append(alpha, d), append(rows, m.colRows[l][b][pos])
+				}
+			}
+			// Axpy of each nonzero δ·patch in (example, position) order, batched.
+			detmath.AxpyN(gW[o*P:(o+1)*P], alpha, rows, 0)
+			m.gAlpha[k], m.gRows[k] = alpha, rows // keep the grown scratch
+		}
+	})
 }
 
 // rowsOf views x as rows of width w.
