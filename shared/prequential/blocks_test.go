@@ -229,20 +229,6 @@ func TestBlockwiseKeepsTheBestEpoch(t *testing.T) {
 	}
 }
 
-// taskData builds the spec's inputs and labels.
-func taskData(t *testing.T, sp spec.Spec) (*task.Inputs, *task.Labels) {
-	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in, lab
-}
-
 // codeWith codes labels under sp as Alice does, on that many workers, and
 // returns the finished session.
 func codeWith(t *testing.T, sp spec.Spec, labels []int, workers int) *Session {
@@ -447,14 +433,7 @@ func TestBlockwiseMixture(t *testing.T) {
 // training, and changes nothing the session computes.
 func TestBlockwiseTick(t *testing.T) {
 	sp := blockSpec()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	ticks := 0
 	s, err := NewWithOptions(sp, in, Options{Workers: 1, Tick: func() { ticks++ }})
 	if err != nil {

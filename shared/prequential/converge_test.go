@@ -13,14 +13,7 @@ import (
 // passThenConverge codes the first n examples and then runs Converge.
 func passThenConverge(t *testing.T, sp spec.Spec, n int) (*Session, Converged, *task.Inputs, *task.Labels) {
 	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	s, err := New(sp, in)
 	if err != nil {
 		t.Fatal(err)

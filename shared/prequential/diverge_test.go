@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/edlwire/edlwire/shared/spec"
-	"github.com/edlwire/edlwire/shared/task"
 )
 
 func TestEmptyTranscript(t *testing.T) {
@@ -42,14 +41,7 @@ func TestTranscriptWindow(t *testing.T) {
 	sp := spec.Default()
 	sp.Seed, sp.N, sp.Validation, sp.Test, sp.Classes, sp.Dim = 5, 90, 7, 11, 3, 4
 	sp.Batch, sp.CheckpointEvery = 4, 20
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	all := append(append(append([]int(nil), lab.Train...), lab.Valid...), lab.Test...)
 	const window = 13
 	s, err := NewWithOptions(sp, in, Options{HeldOut: true, TranscriptWindow: window})

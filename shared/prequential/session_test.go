@@ -11,6 +11,20 @@ import (
 	"github.com/edlwire/edlwire/shared/task"
 )
 
+// taskData builds sp's inputs and labels (Bob's view and Alice's labels).
+func taskData(t testing.TB, sp spec.Spec) (*task.Inputs, *task.Labels) {
+	t.Helper()
+	in, err := task.NewInputs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := task.NewLabels(sp, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, lab
+}
+
 // transmit runs Alice's and Bob's loops in one process: Alice codes every
 // label, Bob receives the bytes in chunks of the sizes chunk returns.
 type outcome struct {
@@ -22,14 +36,7 @@ type outcome struct {
 
 func transmit(t testing.TB, sp spec.Spec, chunk func() int) outcome {
 	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	a, err := New(sp, in)
 	if err != nil {
 		t.Fatal(err)

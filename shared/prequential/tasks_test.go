@@ -276,14 +276,7 @@ func checkTagged(t *testing.T, sp spec.Spec) {
 	read := func(nt string) (task.Matrix, []int) {
 		s := sp
 		s.Notation = nt
-		in, err := task.NewInputs(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lab, err := task.NewLabels(s, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in, lab := taskData(t, s)
 		return in.Train, lab.Train
 	}
 	tagIn, tagLab := read(spec.NotationTagged)

@@ -20,14 +20,7 @@ func finalCheckpoint(t testing.TB, sp spec.Spec, workers int) (Checkpoint, []byt
 // end of the pass: the session, the labels and the coded bytes.
 func codedPass(t testing.TB, sp spec.Spec, workers int) (*Session, *task.Labels, []byte) {
 	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, lab := taskData(t, sp)
 	s, err := NewWithWorkers(sp, in, workers)
 	if err != nil {
 		t.Fatal(err)
