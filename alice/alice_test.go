@@ -80,11 +80,7 @@ type reference struct {
 
 func referenceRun(t *testing.T, sp spec.Spec) reference {
 	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
+	in, lab, err := task.Build(sp, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

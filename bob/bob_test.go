@@ -109,11 +109,7 @@ type coded struct {
 
 func codeSpec(t testing.TB, sp spec.Spec) coded {
 	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
+	in, lab, err := task.Build(sp, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,10 @@ import (
 	"github.com/edlwire/edlwire/shared/task"
 )
 
-// taskData builds sp's inputs and labels (Bob's view and Alice's labels).
+// taskData builds a built-in task's inputs and labels (task.Build).
 func taskData(t testing.TB, sp spec.Spec) (*task.Inputs, *task.Labels) {
 	t.Helper()
-	in, err := task.NewInputs(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := task.NewLabels(sp, in)
+	in, lab, err := task.Build(sp, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
